@@ -1,0 +1,73 @@
+"""The text catalog: every user-facing Chinese sentence, by id, from `bot/texts.yaml`.
+
+Validated at start-up so a typo in the file stops the bot with a clear message, not a user.
+"""
+
+from __future__ import annotations
+
+import string
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+
+class CatalogError(Exception):
+    pass
+
+
+def _fields(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+class Catalog:
+    def __init__(self, texts: dict[str, str], source: str = "texts.yaml"):
+        for key, value in texts.items():
+            if not isinstance(value, str) or not value.strip():
+                raise CatalogError(f"{source}: {key}: text must be a non-empty string")
+            try:
+                _fields(value)
+            except ValueError as exc:
+                raise CatalogError(f"{source}: {key}: bad placeholder: {exc}") from None
+        self._texts = texts
+
+    def __call__(self, key: str, **values: Any) -> str:
+        """The text for `key` with its {placeholders} filled in."""
+        try:
+            template = self._texts[key]
+        except KeyError:
+            raise KeyError(f"no text {key!r} in the catalog") from None
+        return template.format(**values) if values or "{" in template else template
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._texts
+
+    def keys(self) -> set[str]:
+        return set(self._texts)
+
+    def fields(self, key: str) -> set[str]:
+        return _fields(self._texts[key])
+
+
+def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    flat: dict[str, str] = {}
+    for key, value in tree.items():
+        full = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, full + "."))
+        else:
+            flat[full] = value
+    return flat
+
+
+@cache
+def load_catalog() -> Catalog:
+    raw = (resources.files("bot") / "texts.yaml").read_text(encoding="utf-8")
+    try:
+        tree = yaml.safe_load(raw)
+    except yaml.YAMLError as exc:
+        raise CatalogError(f"bot/texts.yaml: {exc}") from None
+    if not isinstance(tree, dict):
+        raise CatalogError("bot/texts.yaml: expected a mapping of ids to texts")
+    return Catalog(_flatten(tree), "bot/texts.yaml")

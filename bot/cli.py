@@ -1,0 +1,182 @@
+"""The `legalaid` command line.
+
+    legalaid run               console chat without TELEGRAM_BOT_TOKEN, Telegram with it
+    legalaid chat              console chat (reads a pipe too)
+    legalaid telegram          Telegram bot, long polling
+    legalaid ask "问题"         answer one question [--audience public|lawyer] [--json]
+    legalaid faq check         validate the knowledge base
+    legalaid faq misses        questions we could not answer, most frequent first [--since DATE]
+    legalaid db migrate        apply database migrations
+    legalaid db backup PATH    online backup of the database
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from datetime import date, datetime, time
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.privacy import RedactingFilter
+
+
+class UsageError(Exception):
+    """Bad arguments: exit status 2 and one clear line on stderr."""
+
+
+def setup_logging(settings: Settings) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(RedactingFilter())
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=settings.log_level, handlers=[handler], force=True)
+    # httpx logs every request URL, which contains the bot token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="legalaid", description="衢州老年人法律援助助手")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("run", help="console chat without TELEGRAM_BOT_TOKEN, Telegram with it")
+    sub.add_parser("chat", help="console chat in this terminal (reads a pipe too)")
+    sub.add_parser("telegram", help="run the Telegram bot (long polling)")
+
+    ask = sub.add_parser("ask", help="answer one question without starting a channel")
+    ask.add_argument("question")
+    ask.add_argument("--audience", choices=["public", "lawyer"], default="public")
+    ask.add_argument("--json", action="store_true", help="print one JSON object")
+
+    faq = sub.add_parser("faq", help="knowledge-base tools")
+    faq_sub = faq.add_subparsers(dest="faq_command", required=True)
+    faq_sub.add_parser("check", help="validate the knowledge base and exit")
+    misses = faq_sub.add_parser("misses", help="questions that were not answered with confidence")
+    misses.add_argument("--since", type=date.fromisoformat, help="YYYY-MM-DD")
+    misses.add_argument("--limit", type=int, default=50)
+
+    db = sub.add_parser("db", help="database tools")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("migrate", help="apply pending migrations")
+    backup = db_sub.add_parser("backup", help="online backup to PATH")
+    backup.add_argument("path")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    setup_logging(settings)
+    try:
+        return _dispatch(args, settings)
+    except UsageError as exc:
+        print(f"legalaid: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    command = args.command
+    if command == "run":
+        command = "telegram" if settings.telegram_bot_token else "chat"
+    if command == "chat":
+        return asyncio.run(_chat(settings))
+    if command == "telegram":
+        if settings.telegram_bot_token is None:
+            raise UsageError("TELEGRAM_BOT_TOKEN is not set (use `legalaid chat` for the console)")
+        from bot.channels.telegram import run_polling
+
+        run_polling(settings)
+        return 0
+    if command == "ask":
+        return _ask(args, settings)
+    if command == "faq":
+        return _faq(args, settings)
+    if command == "db":
+        return asyncio.run(_db(args, settings))
+    raise UsageError(f"unknown command {command}")
+
+
+async def _chat(settings: Settings) -> int:
+    from bot.channels.console import run_console
+    from bot.runtime import Runtime
+
+    runtime = await Runtime.open(settings)
+    try:
+        await run_console(runtime)
+    finally:
+        await runtime.close()
+    return 0
+
+
+def _ask(args: argparse.Namespace, settings: Settings) -> int:
+    from faq.ask import answer_one
+
+    result = answer_one(args.question, args.audience, settings.faq_dir)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        print(result["text"])
+        for number, suggestion in enumerate(result["suggestions"], start=1):
+            print(f"  {number}. {suggestion}")
+    return 0
+
+
+def _faq(args: argparse.Namespace, settings: Settings) -> int:
+    from faq.kb import KnowledgeBaseError, load_kb
+
+    if args.faq_command == "check":
+        try:
+            kb = load_kb(settings.faq_dir)
+        except KnowledgeBaseError as exc:
+            print(f"knowledge base: {exc}", file=sys.stderr)
+            return 1
+        phrasings = sum(len(e.phrasings) for e in kb.entries)
+        print(f"ok: {len(kb)} entries, {phrasings} phrasings")
+        return 0
+    return asyncio.run(_misses(args, settings))
+
+
+async def _misses(args: argparse.Namespace, settings: Settings) -> int:
+    from storage.db import Database
+    from storage.store import Store
+
+    db = Database(settings.db_path)
+    await db.open()
+    try:
+        since = datetime.combine(args.since, time.min, settings.zone) if args.since else None
+        rows = await Store(db).misses(since, args.limit)
+    finally:
+        await db.close()
+    for row in rows:
+        print(f"{row.count:4d}  {row.kind:8s}  {row.question}  → {', '.join(row.best_ids)}")
+    if not rows:
+        print("no misses")
+    return 0
+
+
+async def _db(args: argparse.Namespace, settings: Settings) -> int:
+    from storage.db import Database
+
+    db = Database(settings.db_path)
+    await db.open()  # opening applies pending migrations
+    try:
+        if args.db_command == "migrate":
+            print(f"schema version {await db.schema_version()}: {settings.db_path}")
+        else:
+            await db.backup(args.path)
+            print(f"backup written: {args.path}")
+    finally:
+        await db.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

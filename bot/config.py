@@ -1,0 +1,90 @@
+"""All configuration: one pydantic settings model, read once from the environment (and `.env`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+def _env(name: str) -> dict:
+    return {"validation_alias": AliasChoices(name)}
+
+
+class Settings(BaseSettings):
+    """Every variable is documented, with its default, in `.env.example` and the README."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: SecretStr | None = Field(None, **_env("TELEGRAM_BOT_TOKEN"))
+    # Root of the Bot API server; "/bot<token>/<method>" is appended. For a self-hosted server and tests.
+    telegram_api_base_url: str = Field("https://api.telegram.org", **_env("TELEGRAM_API_BASE_URL"))
+    data_dir: Path = Field(Path("data"), **_env("LEGALAID_DATA_DIR"))
+    staff_ids: Annotated[frozenset[int], NoDecode] = Field(frozenset(), **_env("LEGALAID_STAFF_IDS"))
+    tz: str = Field("Asia/Shanghai", **_env("LEGALAID_TZ"))
+    log_level: str = Field("INFO", **_env("LEGALAID_LOG_LEVEL"))
+    faq_dir: Path | None = Field(None, **_env("LEGALAID_FAQ_DIR"))
+
+    @field_validator("staff_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.replace(";", ",").split(",")]
+            return frozenset(int(p) for p in parts if p)
+        return value
+
+    @field_validator("tz")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        value = value.upper()
+        if value not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("use DEBUG, INFO, WARNING or ERROR")
+        return value
+
+    @field_validator("telegram_api_base_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.tz)
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "legalaid.sqlite3"
+
+
+class ConfigError(Exception):
+    """Invalid configuration, with one line that names the variable."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = first["loc"][0] if first["loc"] else "?"
+        variable = _variable_name(str(field))
+        raise ConfigError(f"invalid configuration {variable}: {first['msg']}") from None
+
+
+def _variable_name(field: str) -> str:
+    info = Settings.model_fields.get(field)
+    if info is not None and isinstance(info.validation_alias, AliasChoices):
+        return str(info.validation_alias.choices[0])
+    return field

@@ -1,0 +1,59 @@
+"""The composition root: opens the database, loads the catalog and knowledge base, builds the dialogue.
+
+Every channel (console, Telegram, later WeChat) starts one `Runtime` and closes it on the way out.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.catalog import load_catalog
+from bot.config import Settings
+from faq.kb import Audience, load_kb
+from faq.matcher import Matcher
+from handlers.dialogue import Dialogue
+from handlers.faq_flow import FaqFlow
+from handlers.services import Services
+from storage.db import Database
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+
+def system_clock(settings: Settings) -> Callable[[], datetime]:
+    zone = settings.zone
+    return lambda: datetime.now(zone)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: Database
+    services: Services
+    dialogue: Dialogue
+
+    @classmethod
+    async def open(cls, settings: Settings, clock: Callable[[], datetime] | None = None) -> Runtime:
+        texts = load_catalog()
+        kb = load_kb(settings.faq_dir)
+        db = Database(settings.db_path)
+        await db.open()
+        services = Services(
+            settings=settings,
+            store=Store(db),
+            texts=texts,
+            clock=clock or system_clock(settings),
+            matcher=Matcher(kb),
+        )
+        dialogue = Dialogue(services, [FaqFlow(Audience.PUBLIC)])
+        log.info("ready: %d knowledge-base entries, database %s", len(kb), settings.db_path)
+        return cls(settings, db, services, dialogue)
+
+    def now(self) -> datetime:
+        return self.services.clock()
+
+    async def close(self) -> None:
+        await self.db.close()

@@ -1,0 +1,131 @@
+"""The knowledge base: YAML files under faq/data, validated by pydantic when loaded.
+
+A broken file stops start-up with an error that names the file, the entry and the field.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+SOURCES = ("衢市司发〔2020〕3号", "衢市司发〔2020〕4号")
+MIN_PHRASINGS = 6
+
+# Follow-up buttons an answer may offer, by the payload they start.
+FOLLOW_UPS = {
+    "check_eligibility": "elig:start",
+    "book_visit": "book:start",
+    "ask_lawyer": "consult:start",
+    "call_12348": "menu:call",
+}
+
+
+class Audience(StrEnum):
+    PUBLIC = "public"
+    LAWYER = "lawyer"
+
+
+class Entry(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)
+    audience: Audience
+    question: str = Field(min_length=2)
+    phrasings: list[str]
+    answer: str = Field(min_length=2)
+    source: str
+    guidance: bool = False
+    related: list[str] = Field(default_factory=list)
+    buttons: list[Literal["check_eligibility", "book_visit", "ask_lawyer", "call_12348"]] = Field(
+        default_factory=list
+    )
+    keywords: list[str] = Field(default_factory=list)
+
+    @field_validator("phrasings")
+    @classmethod
+    def _enough_distinct(cls, value: list[str]) -> list[str]:
+        cleaned = [p.strip() for p in value if p and p.strip()]
+        if len(set(cleaned)) < MIN_PHRASINGS:
+            raise ValueError(f"needs at least {MIN_PHRASINGS} different phrasings, has {len(set(cleaned))}")
+        return cleaned
+
+    @field_validator("source")
+    @classmethod
+    def _cites_a_source(cls, value: str) -> str:
+        if not value.startswith(SOURCES):
+            raise ValueError(f"must cite {' or '.join(SOURCES)} and a section")
+        return value
+
+    @field_validator("answer")
+    @classmethod
+    def _answer_is_plain(cls, value: str) -> str:
+        return re.sub(r"\n{3,}", "\n\n", value.strip())
+
+
+class KnowledgeBaseError(Exception):
+    pass
+
+
+class KnowledgeBase:
+    def __init__(self, entries: list[Entry]):
+        self.entries = entries
+        self.by_id = {e.id: e for e in entries}
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def get(self, entry_id: str) -> Entry | None:
+        return self.by_id.get(entry_id)
+
+
+def default_dir() -> Path:
+    return Path(str(resources.files("faq") / "data"))
+
+
+def load_kb(folder: Path | None = None) -> KnowledgeBase:
+    """Load and validate every *.yaml under `folder` (default: the packaged faq/data)."""
+    folder = folder or default_dir()
+    files = sorted(folder.glob("*.yaml"))
+    if not files:
+        raise KnowledgeBaseError(f"{folder}: no *.yaml knowledge-base files")
+    entries: list[Entry] = []
+    seen: dict[str, str] = {}
+    for path in files:
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            raise KnowledgeBaseError(f"{path.name}: not valid YAML: {exc}") from None
+        if not isinstance(raw, list):
+            raise KnowledgeBaseError(f"{path.name}: expected a list of entries")
+        for index, item in enumerate(raw):
+            name = item.get("id", f"#{index + 1}") if isinstance(item, dict) else f"#{index + 1}"
+            try:
+                entry = Entry.model_validate(item)
+            except ValidationError as exc:
+                err = exc.errors()[0]
+                field = ".".join(str(p) for p in err["loc"]) or "(entry)"
+                raise KnowledgeBaseError(f"{path.name}: entry {name}: {field}: {err['msg']}") from None
+            if entry.id in seen:
+                raise KnowledgeBaseError(f"{path.name}: entry {entry.id}: id already used in {seen[entry.id]}")
+            seen[entry.id] = path.name
+            entries.append(entry)
+    _check_links(entries)
+    return KnowledgeBase(entries)
+
+
+def _check_links(entries: list[Entry]) -> None:
+    ids = {e.id for e in entries}
+    owner: dict[str, str] = {}
+    for e in entries:
+        for rel in e.related:
+            if rel not in ids:
+                raise KnowledgeBaseError(f"entry {e.id}: related: unknown id {rel!r}")
+        for p in [e.question, *e.phrasings]:
+            if owner.setdefault(p, e.id) != e.id:
+                raise KnowledgeBaseError(f"entry {e.id}: phrasings: {p!r} is also in {owner[p]}")

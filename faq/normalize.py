@@ -1,0 +1,97 @@
+"""Turn what people type into a canonical form, so the matcher compares like with like.
+
+繁體 → 简体 (opencc), full-width → half-width (NFKC), Chinese numerals → digits (cn2an),
+punctuation, emoji and filler words out, and a synonym table for the many ways people
+name the same thing (我爸 / 老头子 → 老人, 法援 → 法律援助, …).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import warnings
+from functools import lru_cache
+
+import cn2an
+import opencc
+from pypinyin import Style, pinyin
+
+# Longest first is applied automatically; each maps many spellings to one.
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "法律援助": ("法援", "法律救助", "法律帮扶", "法律援组", "法律援住"),
+    "老人": (
+        "老年人", "老人家", "老头子", "老太太", "老太婆", "老头", "老伴", "长辈", "老爷子",
+        "我爸爸", "我妈妈", "我爸", "我妈", "我父亲", "我母亲", "父亲", "母亲", "爸爸", "妈妈",
+        "老爸", "老妈", "我爷爷", "我奶奶", "爷爷", "奶奶", "外公", "外婆", "公公", "婆婆",
+        "我家老人", "家里老人", "父母", "老父亲", "老母亲",
+    ),
+    "律师": ("大律师", "律所的人", "律师们"),
+    "免费": ("不要钱", "不收钱", "不花钱", "不用钱", "不用花钱", "白给"),
+    "收费": ("要钱", "花钱", "收钱", "费用", "多少钱", "交钱", "付钱", "几个钱"),
+    "上门": ("到家里", "来家里", "到家", "来家", "上家里", "家里来"),
+    "行动不便": ("走不动", "走不了路", "腿脚不好", "腿脚不方便", "瘫痪", "卧床", "坐轮椅", "出不了门"),
+    "12348": ("一二三四八", "幺二三四八"),
+}
+
+# Filler that carries no meaning for matching: politeness, particles, hesitation.
+FILLERS = (
+    "我想问一下", "我想问问", "想问一下", "想咨询一下", "咨询一下", "我想咨询", "请问一下", "请问",
+    "麻烦问一下", "问一下", "问问", "打扰一下", "你好", "您好", "谢谢", "那个", "就是说", "这个嘛",
+    "啊", "呀", "呢", "吧", "嘛", "哦", "噢", "哈", "啦", "喔", "哎", "唉", "嗯",
+)
+
+_PUNCT_OR_SYMBOL = re.compile(r"[\W_]+", re.UNICODE)
+_converter = opencc.OpenCC("t2s")
+
+
+def _replacements() -> list[tuple[str, str]]:
+    pairs = [(variant, canonical) for canonical, variants in SYNONYMS.items() for variant in variants]
+    pairs += [(filler, "") for filler in FILLERS]
+    # Longest spelling first, so "我爸爸" wins over "我爸".
+    return sorted(pairs, key=lambda p: -len(p[0]))
+
+
+_REPLACEMENTS = _replacements()
+_REPLACE_RE = re.compile("|".join(re.escape(src) for src, _ in _REPLACEMENTS))
+_REPLACE_MAP = dict(_REPLACEMENTS)
+
+
+def to_simplified(text: str) -> str:
+    return _converter.convert(text)
+
+
+def numerals_to_digits(text: str) -> str:
+    if not re.search(r"[零一二两三四五六七八九十百千万幺]", text):
+        return text
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # cn2an warns on fragments it leaves alone
+        try:
+            return cn2an.transform(text, "cn2an")
+        except Exception:  # noqa: BLE001 - a numeral it cannot read is left as typed
+            return text
+
+
+def strip_symbols(text: str) -> str:
+    """Remove punctuation, emoji and spaces (Chinese is unsegmented; spaces carry nothing)."""
+    return _PUNCT_OR_SYMBOL.sub("", text)
+
+
+@lru_cache(maxsize=4096)
+def normalize(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = to_simplified(text)
+    text = strip_symbols(text)
+    text = _REPLACE_RE.sub(lambda m: _REPLACE_MAP[m.group(0)], text)
+    return numerals_to_digits(text)
+
+
+@lru_cache(maxsize=8192)
+def _char_pinyin(char: str) -> str:
+    if "\u4e00" <= char <= "\u9fff":
+        return pinyin(char, style=Style.NORMAL, heteronym=False)[0][0]
+    return char
+
+
+def to_pinyin(text: str) -> list[str]:
+    """Toneless syllables, one per Chinese character, other characters kept: 公正 → [gong, zheng]."""
+    return [_char_pinyin(c) for c in text]

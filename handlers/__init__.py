@@ -1,0 +1,1 @@
+"""The dialogue: channel-neutral events in, replies out. Nothing here imports a channel library."""

@@ -1,0 +1,180 @@
+"""The dialogue core: every channel hands it an `Incoming` event and renders the `Outcome`.
+
+Order of precedence for one event (each step may end the turn):
+  1. non-text messages and group chats get a polite, useful answer;
+  2. a digit on a numbered channel picks one of the options last shown;
+  3. menu / help / cancel words always work;
+  4. an urgent-risk message gets 110 and 12348 before anything else;
+  5. a button goes to the flow its payload names;
+  6. text goes to the active flow, or to the policy questions at the menu.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import weakref
+from datetime import timedelta
+
+from pydantic import ValidationError
+
+from faq.urgent import is_urgent
+from handlers import menu
+from handlers.events import Incoming, Kind, Option, Outcome
+from handlers.services import Services
+from handlers.state import Conversation
+from handlers.turn import Flow, Turn
+
+log = logging.getLogger(__name__)
+
+# A flow left untouched this long asks "continue or start again?" before taking new text as an answer.
+RESUME_AFTER = timedelta(minutes=30)
+MAX_TEXT = 1000
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+_KIND_TEXT_IDS = {
+    Kind.VOICE: "input.voice",
+    Kind.PHOTO: "input.photo",
+    Kind.STICKER: "input.sticker",
+    Kind.LOCATION: "input.location",
+    Kind.CONTACT: "input.contact",
+    Kind.FILE: "input.file",
+    Kind.OTHER: "input.other",
+}
+
+
+def clean_text(text: str) -> str:
+    """Drop control and direction-override characters; keep everything a person meant to type."""
+    return _CONTROL.sub("", text).strip()
+
+
+class Dialogue:
+    def __init__(self, services: Services, flows: list[Flow]):
+        self.services = services
+        self.flows = {flow.name: flow for flow in flows}
+        # One event at a time per person, so two quick taps cannot interleave their state.
+        self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
+
+    async def handle(self, ev: Incoming) -> Outcome:
+        key = (ev.channel, ev.user_id)
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = self._locks[key] = asyncio.Lock()
+        async with lock:
+            return await self._handle_locked(ev)
+
+    async def _handle_locked(self, ev: Incoming) -> Outcome:
+        store = self.services.store
+        state = await self._load(ev)
+        turn = Turn(ev, state, self.services)
+        previous_update = state.updated_at
+        try:
+            await self._route(turn, previous_update)
+        except Exception:
+            # The saved state is left as it was before this event; the person gets the menu.
+            log.exception("flow %s failed on %s event %s (%s)", state.flow, ev.kind, ev.ref, ev.channel)
+            failed = Turn(ev, Conversation(), self.services)
+            menu.show_menu(failed, "error.apology")
+            return failed.outcome
+        last = next((r for r in reversed(turn.outcome.replies) if r.options), None)
+        if last is not None:
+            state.remember_options(last.options)
+        state.updated_at = ev.at
+        await store.save_state(ev.channel, ev.user_id, state.model_dump_json(), ev.at)
+        return turn.outcome
+
+    async def _load(self, ev: Incoming) -> Conversation:
+        raw = await self.services.store.load_state(ev.channel, ev.user_id)
+        if raw is None:
+            return Conversation()
+        try:
+            return Conversation.model_validate_json(raw)
+        except ValidationError:
+            log.warning("unreadable saved state on %s; starting afresh", ev.channel)
+            return Conversation()
+
+    async def _route(self, turn: Turn, previous_update) -> None:
+        ev, state = turn.ev, turn.state
+        if ev.group:
+            turn.say(turn.t("input.group"))
+            return
+        if ev.kind not in (Kind.TEXT, Kind.BUTTON):
+            await self._non_text(turn)
+            return
+
+        payload = ev.payload if ev.kind is Kind.BUTTON else None
+        text = clean_text(ev.text) if payload is None else ""
+        if payload is None:
+            if not text:
+                turn.say(turn.t("input.empty"), menu.main_menu_options(turn.t))
+                return
+            if len(text) > MAX_TEXT:
+                turn.say(turn.t("input.too_long", limit=MAX_TEXT), (turn.menu_option(),))
+                return
+            payload = self._typed_choice(turn, text)
+
+        if payload is None:
+            word = text.lower()
+            if word in menu.MENU_WORDS:
+                menu.show_menu(turn)
+                return
+            if word in menu.HELP_WORDS:
+                menu.show_help(turn)
+                return
+            if word in menu.CANCEL_WORDS:
+                menu.show_menu(turn, "nav.cancelled" if state.active else "menu.title")
+                return
+            if is_urgent(text):
+                turn.say(turn.t("urgent.text"), (turn.option("menu.call", "menu:call"), turn.menu_option()))
+                return
+
+        if payload is not None:
+            await self._button(turn, payload)
+            return
+
+        flow = self.flows.get(state.flow) if state.active else None
+        if flow is not None:
+            if previous_update is not None and ev.at - previous_update > RESUME_AFTER:
+                turn.say(
+                    turn.t("resume.prompt"),
+                    (
+                        turn.option("resume.continue", f"{flow.name}:resume"),
+                        turn.option("resume.restart", f"{flow.name}:restart"),
+                        turn.menu_option(),
+                    ),
+                )
+                return
+            await flow.on_text(turn, text)
+            return
+        state.reset()
+        await self.flows["faq"].on_text(turn, text)
+
+    def _typed_choice(self, turn: Turn, text: str) -> str | None:
+        """A typed option number (numbered channels) or a main-menu label, as its payload."""
+        if turn.ev.numbered and text.isdigit() and turn.state.options:
+            index = int(text) - 1
+            if 0 <= index < len(turn.state.options):
+                return turn.state.options[index].payload
+        return menu.label_payloads(turn.t).get(text)
+
+    async def _button(self, turn: Turn, payload: str) -> None:
+        name, _, rest = payload.partition(":")
+        action, _, arg = rest.partition(":")
+        if name == "menu":
+            await menu.on_button(turn, action, arg)
+            return
+        flow = self.flows.get(name)
+        if flow is None:
+            menu.not_yet(turn)
+            return
+        await flow.on_button(turn, action, arg)
+
+    async def _non_text(self, turn: Turn) -> None:
+        text_id = _KIND_TEXT_IDS.get(turn.ev.kind, "input.other")
+        # Keep the person where they were: show the same choices again, or the menu.
+        saved = turn.state.options if turn.state.active else []
+        shown = tuple(Option(o.label, o.payload) for o in saved) or menu.main_menu_options(turn.t)
+        turn.say(turn.t(text_id), shown)

@@ -1,0 +1,101 @@
+"""问政策: typed questions answered from the knowledge base, clarified, or honestly not known."""
+
+from __future__ import annotations
+
+from bot.catalog import Catalog
+from faq.kb import FOLLOW_UPS, Audience, Entry, KnowledgeBase
+from faq.matcher import Kind, Match
+from bot.privacy import redact
+from handlers import menu
+from handlers.events import Option
+from handlers.turn import MENU, Flow, Turn
+
+# How many clarifying suggestions to show: enough to contain the right one, few enough to read.
+SUGGESTIONS = 3
+# Popular starting points shown when someone taps 问政策 (ids of public entries).
+STARTERS = ("will_notary_fee", "means_test_exempt", "home_visit", "how_to_apply")
+
+
+def render_answer(t: Catalog, kb: KnowledgeBase, entry: Entry) -> tuple[str, tuple[Option, ...]]:
+    """The answer text as the person sees it, and its follow-up buttons."""
+    line_id = "faq.guidance_line" if entry.guidance else "faq.source_line"
+    text = f"{entry.answer}\n\n{t(line_id, source=entry.source)}"
+    options = [Option(t(f"faq.follow_up.{b}"), FOLLOW_UPS[b]) for b in entry.buttons]
+    for rel in entry.related[:2]:
+        related = kb.get(rel)
+        if related is not None and related.audience is entry.audience:
+            options.append(Option(related.question, f"faq:show:{rel}"))
+    options.append(Option(t("nav.menu"), MENU))
+    return text, tuple(options)
+
+
+def render_match(t: Catalog, kb: KnowledgeBase, match: Match) -> tuple[str, tuple[Option, ...]]:
+    """What the person sees for a match: the answer, "您是想问", or an honest "I don't know"."""
+    if match.kind is Kind.ANSWER:
+        return render_answer(t, kb, match.candidates[0].entry)
+    if match.kind is Kind.CLARIFY:
+        options = [Option(c.entry.question, f"faq:show:{c.entry.id}") for c in match.candidates[:SUGGESTIONS]]
+        options.append(Option(t("faq.none_of_these"), "faq:none"))
+        return t("faq.clarify"), tuple(options)
+    if match.kind is Kind.GREETING:
+        return t("menu.greeting"), menu.main_menu_options(t)
+    return t("faq.fallback"), fallback_options(t)
+
+
+def fallback_options(t: Catalog) -> tuple[Option, ...]:
+    return (
+        Option(t("menu.call"), "menu:call"),
+        Option(t("faq.ask_lawyer"), "consult:start"),
+        Option(t("nav.menu"), MENU),
+    )
+
+
+class FaqFlow(Flow):
+    name = "faq"
+
+    def __init__(self, audience: Audience = Audience.PUBLIC):
+        self.audience = audience
+
+    async def start(self, turn: Turn, arg: str = "") -> None:
+        turn.state.reset()  # typed text at the menu already goes to the questions
+        kb = turn.services.matcher.kb
+        options = [Option(kb.by_id[i].question, f"faq:show:{i}") for i in STARTERS if i in kb.by_id]
+        options.append(turn.menu_option())
+        turn.say(turn.t("faq.prompt"), options)
+
+    async def on_button(self, turn: Turn, action: str, arg: str) -> None:
+        if action == "show":
+            entry = turn.services.matcher.kb.get(arg)
+            if entry is None:
+                await self.stale(turn)
+                return
+            text, options = render_answer(turn.t, turn.services.matcher.kb, entry)
+            turn.say(text, options)
+        elif action == "none":
+            turn.say(turn.t("faq.fallback"), fallback_options(turn.t))
+        else:
+            await super().on_button(turn, action, arg)
+
+    async def on_text(self, turn: Turn, text: str) -> None:
+        match = turn.services.matcher.match(text, self.audience)
+        if match.kind in (Kind.CLARIFY, Kind.FALLBACK):
+            await turn.services.store.record_miss(
+                match.kind.value,
+                redact(text)[:200],
+                [c.entry.id for c in match.candidates],
+                [c.score for c in match.candidates],
+                turn.now,
+            )
+        if match.kind is Kind.GREETING:
+            turn.state.reset()
+            turn.say(turn.t("menu.greeting"), menu.main_menu_options(turn.t), main_menu=True)
+            return
+        reply, options = render_match(turn.t, turn.services.matcher.kb, match)
+        turn.say(reply, options)
+
+    async def resume(self, turn: Turn) -> None:
+        await self.start(turn)
+
+    async def stale(self, turn: Turn) -> None:
+        turn.say(turn.t("nav.stale_button"))
+        menu.show_menu(turn)

@@ -1,0 +1,72 @@
+"""One event being handled: the person's state, the services, and the replies being built."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from handlers.events import Document, Incoming, Notice, Option, Outcome, Reply
+from handlers.services import Services
+from handlers.state import Conversation
+
+MENU = "menu:show"
+
+
+class Turn:
+    def __init__(self, ev: Incoming, state: Conversation, services: Services):
+        self.ev = ev
+        self.state = state
+        self.services = services
+        self.t = services.texts
+        self.outcome = Outcome()
+
+    @property
+    def now(self):
+        return self.ev.at
+
+    def say(
+        self,
+        text: str,
+        options: tuple[Option, ...] | list[Option] = (),
+        *,
+        main_menu: bool = False,
+        document: Document | None = None,
+    ) -> None:
+        self.outcome.replies.append(Reply(text, tuple(options), main_menu, document))
+
+    def notify(self, channel: str, user_id: str, reply: Reply) -> None:
+        self.outcome.notices.append(Notice(channel, user_id, reply))
+
+    def option(self, text_id: str, payload: str, **values: object) -> Option:
+        return Option(self.t(text_id, **values), payload)
+
+    def menu_option(self) -> Option:
+        return self.option("nav.menu", MENU)
+
+    def back_option(self, payload: str) -> Option:
+        return self.option("nav.back", payload)
+
+
+class Flow:
+    """A conversation flow. Payloads addressed to it look like "<name>:<action>[:<arg>]"."""
+
+    name: ClassVar[str]
+
+    async def start(self, turn: Turn, arg: str = "") -> None:
+        raise NotImplementedError
+
+    async def on_button(self, turn: Turn, action: str, arg: str) -> None:
+        if action == "start":
+            await self.start(turn, arg)
+        else:
+            await self.stale(turn)
+
+    async def on_text(self, turn: Turn, text: str) -> None:
+        await self.resume(turn)
+
+    async def resume(self, turn: Turn) -> None:
+        """Ask the current step's question again."""
+        await self.start(turn)
+
+    async def stale(self, turn: Turn) -> None:
+        turn.say(turn.t("nav.stale_button"))
+        await self.resume(turn)
