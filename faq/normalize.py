@@ -76,13 +76,22 @@ def strip_symbols(text: str) -> str:
     return _PUNCT_OR_SYMBOL.sub("", text)
 
 
+_AGE_IN_DECADE = re.compile(r"(?<!\d)([6-9])[1-9](?!\d)")
+
+
+def age_decades(text: str) -> str:
+    """73 → 70多, 86 → 80多: the rules turn on 70 and 80, so an exact age is noise to the matcher."""
+    return _AGE_IN_DECADE.sub(lambda m: m.group(1) + "0多", text)
+
+
 @lru_cache(maxsize=4096)
 def normalize(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).lower()
     text = to_simplified(text)
     text = strip_symbols(text)
     text = _REPLACE_RE.sub(lambda m: _REPLACE_MAP[m.group(0)], text)
-    return numerals_to_digits(text)
+    text = numerals_to_digits(text)
+    return age_decades(text).replace("多多", "多")
 
 
 @lru_cache(maxsize=8192)
