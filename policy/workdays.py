@@ -1,0 +1,111 @@
+"""Working days in mainland China, for booking slots and points rule 衢市司发〔2020〕4号 二(一)9.
+
+二(一)9 gives points for answering online questions on a 非工作日, so "working
+day" follows the State Council's holiday schedule, including 调休 make-up days
+(a Saturday that is worked), not just Monday–Friday.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import chinese_calendar
+import yaml
+
+
+class WorkCalendar:
+    """Is a day worked? Staff overrides first, then chinese_calendar, then Monday–Friday.
+
+    chinese_calendar only knows the years whose schedule had been published
+    when it was released; for any other year it raises NotImplementedError and
+    we fall back to Monday–Friday, reporting the year once via `on_fallback`
+    so the caller can log a warning once rather than on every lookup.
+    """
+
+    def __init__(
+        self,
+        overrides: Mapping[date, bool] | None = None,
+        on_fallback: Callable[[int], None] | None = None,
+    ) -> None:
+        self._overrides = dict(overrides or {})
+        self._on_fallback = on_fallback
+        self._fallback_years: set[int] = set()
+
+    def is_workday(self, d: date) -> bool:
+        if isinstance(d, datetime):
+            # A datetime would silently drop its time zone; make callers pick the day.
+            raise TypeError("is_workday takes a date; convert a datetime with is_non_working_moment")
+        if d in self._overrides:
+            return self._overrides[d]
+        if d.year not in self._fallback_years:
+            try:
+                return chinese_calendar.is_workday(d)
+            except NotImplementedError:
+                self._fallback_years.add(d.year)
+                if self._on_fallback is not None:
+                    self._on_fallback(d.year)
+        return d.weekday() < 5
+
+    def next_workdays(self, start: date, count: int) -> list[date]:
+        """The first `count` working days on or after `start`."""
+        if count < 0:
+            raise ValueError(f"count must not be negative, got {count}")
+        days: list[date] = []
+        d = start
+        while len(days) < count:
+            if self.is_workday(d):
+                days.append(d)
+            d += timedelta(days=1)
+        return days
+
+
+def load_overrides(path: Path) -> dict[date, bool]:
+    """Read `{holidays: [YYYY-MM-DD, ...], workdays: [YYYY-MM-DD, ...]}`; a missing file means none."""
+    if not path.exists():
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected a mapping with 'holidays' and 'workdays'")
+    unknown = set(data) - {"holidays", "workdays"}
+    if unknown:
+        raise ValueError(f"{path}: unknown keys {sorted(unknown)}; only 'holidays' and 'workdays'")
+    holidays = _dates(path, "holidays", data.get("holidays"))
+    workdays = _dates(path, "workdays", data.get("workdays"))
+    both = sorted(holidays & workdays)
+    if both:
+        listed = ", ".join(d.isoformat() for d in both)
+        raise ValueError(f"{path}: {listed} listed as both a holiday and a workday")
+    return {**{d: False for d in holidays}, **{d: True for d in workdays}}
+
+
+def _dates(path: Path, key: str, raw: object) -> set[date]:
+    if raw is None:
+        return set()
+    if not isinstance(raw, list):
+        raise ValueError(f"{path}: '{key}' must be a list of YYYY-MM-DD dates")
+    out: set[date] = set()
+    for item in raw:
+        # YAML already turns an unquoted 2027-01-01 into a date; a quoted one stays a string.
+        if isinstance(item, date) and not isinstance(item, datetime):
+            out.add(item)
+        elif isinstance(item, str):
+            try:
+                out.add(date.fromisoformat(item))
+            except ValueError:
+                raise ValueError(f"{path}: '{key}' has {item!r}, not a YYYY-MM-DD date") from None
+        else:
+            raise ValueError(f"{path}: '{key}' has {item!r}, not a YYYY-MM-DD date")
+    return out
+
+
+def is_non_working_moment(at: datetime, tz: ZoneInfo, cal: WorkCalendar) -> bool:
+    """Whether the instant `at` falls on a non-working day in `tz` (Asia/Shanghai for Quzhou).
+
+    The day is what counts (二(一)9 says 非工作日), not office hours.
+    """
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise ValueError("at must be timezone-aware; a naive time is ambiguous")
+    return not cal.is_workday(at.astimezone(tz).date())

@@ -1,0 +1,1 @@
+"""Test helpers shared by the test suite: fakes of the outside services the bot talks to."""

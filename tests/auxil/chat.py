@@ -1,0 +1,47 @@
+"""Drive the dialogue core directly, as a person would: type, tap a button by its label."""
+
+from __future__ import annotations
+
+from handlers.events import Incoming, Kind, Option, Outcome
+
+
+class Chat:
+    def __init__(self, runtime, channel: str = "console", user_id: str = "elder-1"):
+        self.runtime = runtime
+        self.channel = channel
+        self.user_id = user_id
+        self.last = Outcome()
+
+    async def _handle(self, ev: Incoming) -> Outcome:
+        self.last = await self.runtime.dialogue.handle(ev)
+        return self.last
+
+    async def send(self, text: str, kind: Kind = Kind.TEXT) -> Outcome:
+        ev = Incoming(self.channel, self.user_id, self.runtime.now(), kind=kind, text=text)
+        return await self._handle(ev)
+
+    async def press(self, payload: str) -> Outcome:
+        ev = Incoming(self.channel, self.user_id, self.runtime.now(), kind=Kind.BUTTON, payload=payload)
+        return await self._handle(ev)
+
+    async def tap(self, label: str) -> Outcome:
+        """Tap the button whose label contains `label` in the last replies."""
+        return await self.press(self.option(label).payload)
+
+    def option(self, label: str) -> Option:
+        for option in self.options:
+            if label in option.label:
+                return option
+        raise AssertionError(f"no button {label!r} in {[o.label for o in self.options]}\n{self.text}")
+
+    @property
+    def options(self) -> list[Option]:
+        return [o for r in self.last.replies for o in r.options]
+
+    @property
+    def labels(self) -> list[str]:
+        return [o.label for o in self.options]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(r.text for r in self.last.replies)

@@ -1,0 +1,152 @@
+"""Working days: overrides, chinese_calendar (with 调休) and the Monday–Friday fallback."""
+
+from datetime import date, datetime, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import chinese_calendar
+import pytest
+
+from policy.workdays import WorkCalendar, is_non_working_moment, load_overrides
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+SHIPPED = Path(__file__).resolve().parents[2] / "policy" / "calendar_overrides.yaml"
+
+
+def test_a_make_up_saturday_in_the_2026_schedule_is_worked():
+    saturday = date(2026, 10, 10)
+    assert saturday.weekday() == 5
+    assert WorkCalendar().is_workday(saturday)
+
+
+def test_a_holiday_monday_in_2026_is_not_worked():
+    monday = date(2026, 10, 5)  # 国庆节
+    assert monday.weekday() == 0
+    assert chinese_calendar.is_holiday(monday)
+    assert not WorkCalendar().is_workday(monday)
+
+
+def test_an_ordinary_sunday_is_not_worked():
+    assert not WorkCalendar().is_workday(date(2026, 3, 15))
+
+
+def test_year_unknown_to_the_package_falls_back_to_monday_to_friday_and_reports_once():
+    years: list[int] = []
+    cal = WorkCalendar(on_fallback=years.append)
+    assert cal.is_workday(date(2027, 1, 4))  # a Monday
+    assert not cal.is_workday(date(2027, 1, 9))  # a Saturday
+    assert cal.is_workday(date(2027, 3, 5))
+    assert years == [2027]
+
+
+def test_fallback_reports_each_unknown_year_once():
+    years: list[int] = []
+    cal = WorkCalendar(on_fallback=years.append)
+    for d in (date(2027, 1, 4), date(2028, 1, 4), date(2027, 6, 1), date(2028, 6, 1)):
+        cal.is_workday(d)
+    assert years == [2027, 2028]
+
+
+def test_known_year_does_not_report_a_fallback():
+    years: list[int] = []
+    WorkCalendar(on_fallback=years.append).is_workday(date(2026, 1, 5))
+    assert years == []
+
+
+def test_override_wins_over_the_package_and_the_fallback():
+    years: list[int] = []
+    cal = WorkCalendar(
+        overrides={
+            date(2026, 10, 10): False,  # package says worked
+            date(2026, 10, 5): True,  # package says holiday
+            date(2027, 1, 4): False,  # fallback would say worked
+        },
+        on_fallback=years.append,
+    )
+    assert not cal.is_workday(date(2026, 10, 10))
+    assert cal.is_workday(date(2026, 10, 5))
+    assert not cal.is_workday(date(2027, 1, 4))
+    assert years == []  # an override needs no fallback
+
+
+def test_next_workdays_starts_on_the_start_day_and_skips_the_national_day_holiday():
+    cal = WorkCalendar()
+    assert cal.next_workdays(date(2026, 9, 30), 4) == [
+        date(2026, 9, 30),
+        date(2026, 10, 8),  # 1–7 October is the National Day holiday
+        date(2026, 10, 9),
+        date(2026, 10, 10),  # the make-up Saturday
+    ]
+
+
+def test_next_workdays_of_zero_is_empty_and_negative_is_an_error():
+    cal = WorkCalendar()
+    assert cal.next_workdays(date(2026, 1, 5), 0) == []
+    with pytest.raises(ValueError):
+        cal.next_workdays(date(2026, 1, 5), -1)
+
+
+def test_is_workday_refuses_a_datetime():
+    with pytest.raises(TypeError):
+        WorkCalendar().is_workday(datetime(2026, 10, 10, 9, 0, tzinfo=SHANGHAI))
+
+
+def test_overrides_file_gives_holidays_and_workdays(tmp_path):
+    path = tmp_path / "o.yaml"
+    path.write_text("holidays: [2027-01-01, '2027-02-08']\nworkdays: [2027-02-06]\n", encoding="utf-8")
+    assert load_overrides(path) == {
+        date(2027, 1, 1): False,
+        date(2027, 2, 8): False,
+        date(2027, 2, 6): True,
+    }
+
+
+def test_a_date_in_both_lists_is_an_error_naming_it(tmp_path):
+    path = tmp_path / "o.yaml"
+    path.write_text("holidays: [2027-01-01]\nworkdays: [2027-01-01]\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="2027-01-01"):
+        load_overrides(path)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["holidays: [2027-13-01]\n", "holidays: 2027-01-01\n", "holiday: [2027-01-01]\n", "- 2027-01-01\n"],
+)
+def test_malformed_overrides_are_errors(tmp_path, text):
+    path = tmp_path / "o.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError):
+        load_overrides(path)
+
+
+def test_missing_overrides_file_means_no_overrides(tmp_path):
+    assert load_overrides(tmp_path / "absent.yaml") == {}
+
+
+def test_shipped_overrides_file_loads_and_is_empty():
+    assert load_overrides(SHIPPED) == {}
+
+
+def test_moment_on_friday_evening_utc_is_saturday_morning_in_shanghai():
+    cal = WorkCalendar()
+    friday_utc = datetime(2026, 3, 20, 20, 0, tzinfo=timezone.utc)  # Sat 21 Mar 04:00 in Shanghai
+    assert is_non_working_moment(friday_utc, SHANGHAI, cal)
+    assert not is_non_working_moment(friday_utc, ZoneInfo("UTC"), cal)
+
+
+def test_moment_on_the_make_up_saturday_in_shanghai_is_working():
+    cal = WorkCalendar()
+    # 2026-10-09 17:00 UTC is 2026-10-10 01:00 in Shanghai, the 调休 Saturday.
+    assert not is_non_working_moment(datetime(2026, 10, 9, 17, 0, tzinfo=timezone.utc), SHANGHAI, cal)
+
+
+def test_moment_on_sunday_evening_utc_is_monday_morning_in_shanghai():
+    cal = WorkCalendar()
+    sunday_utc = datetime(2026, 3, 15, 20, 0, tzinfo=timezone.utc)  # Mon 16 Mar 04:00 in Shanghai
+    assert not is_non_working_moment(sunday_utc, SHANGHAI, cal)
+    assert is_non_working_moment(sunday_utc, ZoneInfo("UTC"), cal)
+
+
+def test_naive_moment_is_an_error():
+    with pytest.raises(ValueError):
+        is_non_working_moment(datetime(2026, 10, 10, 9, 0), SHANGHAI, WorkCalendar())
