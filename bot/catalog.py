@@ -53,6 +53,8 @@ class Catalog:
 def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, str]:
     flat: dict[str, str] = {}
     for key, value in tree.items():
+        if not isinstance(key, str):  # YAML reads a bare yes/no/on/off key as a boolean
+            raise CatalogError(f"bot/texts.yaml: key {key!r} under {prefix or 'the top'} must be quoted")
         full = f"{prefix}{key}"
         if isinstance(value, dict):
             flat.update(_flatten(value, full + "."))

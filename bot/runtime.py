@@ -15,6 +15,7 @@ from bot.config import Settings
 from faq.kb import Audience, load_kb
 from faq.matcher import Matcher
 from handlers.dialogue import Dialogue
+from handlers.eligibility import EligibilityFlow
 from handlers.faq_flow import FaqFlow
 from handlers.services import Services
 from storage.db import Database
@@ -48,7 +49,7 @@ class Runtime:
             clock=clock or system_clock(settings),
             matcher=Matcher(kb),
         )
-        dialogue = Dialogue(services, [FaqFlow(Audience.PUBLIC)])
+        dialogue = Dialogue(services, [FaqFlow(Audience.PUBLIC), EligibilityFlow()])
         log.info("ready: %d knowledge-base entries, database %s", len(kb), settings.db_path)
         return cls(settings, db, services, dialogue)
 

@@ -47,6 +47,11 @@ class Thresholds:
     answer: float = 45.0  # at or above: confident enough to answer …
     margin: float = 4.0  # … when ahead of the runner-up by at least this much
     clarify: float = 36.0  # at or above (but not confident): offer the top 3
+    # A question of one or two words ("扣分", "老人优待") says too little to answer outright
+    # unless it matches very clearly.
+    short_length: int = 4
+    short_answer: float = 60.0
+    short_margin: float = 8.0
 
 
 @dataclass(frozen=True)
@@ -140,7 +145,9 @@ class Matcher:
         best = ranked[0].score
         second = ranked[1].score if len(ranked) > 1 else 0.0
         th = self.thresholds
-        if best >= th.answer and best - second >= th.margin:
+        short = len(norm) <= th.short_length
+        answer_at, margin = (th.short_answer, th.short_margin) if short else (th.answer, th.margin)
+        if best >= answer_at and best - second >= margin:
             kind = Kind.ANSWER
         elif best >= th.clarify:
             kind = Kind.CLARIFY

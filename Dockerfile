@@ -1,0 +1,28 @@
+# The Telegram bot in a container. No build tools are needed: every dependency ships wheels.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    LEGALAID_DATA_DIR=/data
+
+RUN useradd --create-home --uid 10001 legalaid \
+    && mkdir /data && chown legalaid:legalaid /data
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY bot ./bot
+COPY faq ./faq
+COPY handlers ./handlers
+COPY policy ./policy
+COPY storage ./storage
+RUN pip install .
+
+USER legalaid
+VOLUME ["/data"]
+
+# Healthy when the configuration, text catalog, knowledge base and database all open.
+HEALTHCHECK --interval=60s --timeout=10s --start-period=20s --retries=3 \
+    CMD ["legalaid", "db", "migrate"]
+
+CMD ["legalaid", "telegram"]

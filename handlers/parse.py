@@ -1,0 +1,76 @@
+"""Read what people type where a flow expects an age, a birth date, a phone number.
+
+Pure functions: text in, a small result out; the flows decide what to say.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+
+from faq.normalize import numerals_to_digits, to_simplified
+from policy.age import MAX_AGE, AgeError, age_on, check_age
+
+
+@dataclass(frozen=True)
+class AgeAnswer:
+    """Exactly one of: an age; a full birth date; a birth year (birthday unknown); a 2-digit year."""
+
+    age: int | None = None
+    birth: date | None = None
+    year: int | None = None
+    short_year: int | None = None  # "48年": 1948? ask before assuming
+    error: str | None = None  # "future" | "too_old" | "unreadable"
+
+
+def _clean(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)
+    return numerals_to_digits(to_simplified(text)).replace(" ", "")
+
+
+_FULL_DATE = re.compile(r"(\d{4})[-./年](\d{1,2})[-./月](\d{1,2})")
+_YEAR = re.compile(r"(?<!\d)(\d{4})年?(?:出生|生|的)?")
+_SHORT_YEAR = re.compile(r"(?<!\d)(\d{2})年")
+_AGE = re.compile(r"(?<!\d)(\d{1,3})(?:周岁|岁|虚岁|了|多)?")
+
+
+def parse_age_answer(text: str, today: date) -> AgeAnswer:
+    """75 / 七十五 / 75岁 / 1948年出生 / 1948-03-02 / 48年 → an AgeAnswer."""
+    t = _clean(text)
+    if m := _FULL_DATE.search(t):
+        try:
+            birth = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            return AgeAnswer(age=age_on(birth, today), birth=birth)
+        except AgeError as exc:
+            return AgeAnswer(error="future" if "after" in str(exc) else "too_old")
+        except ValueError:
+            return AgeAnswer(error="unreadable")
+    if m := _YEAR.search(t):
+        year = int(m.group(1))
+        if year > today.year:
+            return AgeAnswer(error="future")
+        if today.year - year > MAX_AGE + 1:
+            return AgeAnswer(error="too_old")
+        return AgeAnswer(year=year)
+    if m := _SHORT_YEAR.search(t):
+        return AgeAnswer(short_year=int(m.group(1)))
+    if m := _AGE.search(t):
+        try:
+            return AgeAnswer(age=check_age(int(m.group(1))))
+        except AgeError:
+            return AgeAnswer(error="too_old" if int(m.group(1)) > MAX_AGE else "unreadable")
+    return AgeAnswer(error="unreadable")
+
+
+def ages_for_year(year: int, today: date) -> tuple[int, int]:
+    """Born in `year`, birthday not known: (age if not yet had this year, age if had)."""
+    return today.year - year - 1, today.year - year
+
+
+def expand_short_year(short: int, today: date) -> int:
+    """48 → 1948 (the most recent such year that leaves a plausible older person)."""
+    century = today.year - today.year % 100
+    year = century + short
+    return year - 100 if year > today.year else year

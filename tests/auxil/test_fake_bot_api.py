@@ -1,0 +1,460 @@
+"""Self-test of FakeBotApi: a real PTB Application and Bot talk to it over 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import aiohttp
+import pytest
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    ReplyKeyboardMarkup,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.error import (
+    BadRequest,
+    Conflict,
+    EndPointNotFound,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TimedOut,
+)
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+from telegram.request import HTTPXRequest
+
+from tests.auxil.fake_bot_api import FakeBotApi, visible_html, visible_markdown_v2
+
+pytestmark = pytest.mark.timeout(20)
+
+TOKEN = "123:ABC"
+USER = 42
+MENU = InlineKeyboardMarkup(
+    [[InlineKeyboardButton("是", callback_data="menu:yes"),
+      InlineKeyboardButton("否", callback_data="menu:no")]]
+)
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotApi]:
+    async with FakeBotApi() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def bot(api: FakeBotApi) -> AsyncIterator[Bot]:
+    async with Bot(TOKEN, base_url=api.base_url, base_file_url=api.base_file_url) as the_bot:
+        yield the_bot
+
+
+def build_app(api: FakeBotApi, *, rate_limiter: AIORateLimiter | None = None
+              ) -> tuple[Application, list[BaseException]]:
+    """An echo bot with a /menu of inline buttons; errors are collected, not logged."""
+    builder = ApplicationBuilder().token(TOKEN).base_url(api.base_url)
+    builder = builder.base_file_url(api.base_file_url)
+    if rate_limiter is not None:
+        builder = builder.rate_limiter(rate_limiter)
+    app = builder.build()
+    errors: list[BaseException] = []
+
+    async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await update.message.reply_text(update.message.text)
+
+    async def menu(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await update.message.reply_text("请选择", reply_markup=MENU)
+
+    async def choose(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        await query.answer(f"收到 {query.data}")
+        await query.edit_message_text(f"已选择 {query.data}")
+
+    async def collect(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        errors.append(context.error)
+
+    app.add_handler(CommandHandler("menu", menu))
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, echo))
+    app.add_handler(CallbackQueryHandler(choose))
+    app.add_error_handler(collect)
+    return app, errors
+
+
+@asynccontextmanager
+async def polling(app: Application) -> AsyncIterator[Application]:
+    async with app:
+        await app.start()
+        await app.updater.start_polling(poll_interval=0, timeout=1)
+        try:
+            yield app
+        finally:
+            await app.updater.stop()
+            await app.stop()
+
+
+# ---------------------------------------------------------------- the real Application
+
+
+async def test_polling_application_echoes_a_pushed_text(api: FakeBotApi) -> None:
+    app, errors = build_app(api)
+    async with polling(app):
+        replies = await api.say(USER, "你好，我想申请法律援助")
+    assert [m.text for m in replies] == ["你好，我想申请法律援助"]
+    assert replies[0].payload["from"]["is_bot"] is True
+    methods = [call.method for call in api.calls]
+    assert methods[0] == "getMe"
+    assert methods.index("deleteWebhook") < methods.index("getUpdates")
+    # updater.stop() confirms what it fetched, so a restart would not see it again
+    assert api.pending_updates == []
+    assert errors == []
+
+
+async def test_callback_query_is_answered_and_its_message_edited(api: FakeBotApi) -> None:
+    app, errors = build_app(api)
+    async with polling(app):
+        api.push_command(USER, "menu")
+        [menu] = await api.wait_for_messages(USER, 1)
+        assert menu.button_texts == ["是", "否"]
+        update_id = api.push_button(USER, "是")
+        answer = await api.wait_for_callback_answer(update_id)
+        await api.wait_for(lambda: menu.edit_count == 1)
+    assert answer["text"] == "收到 menu:yes"
+    assert menu.text == "已选择 menu:yes"
+    # editMessageText without reply_markup removes the keyboard, as on Telegram
+    assert menu.reply_markup is None and "reply_markup" not in menu.payload
+    assert menu.history[0]["text"] == "请选择"
+    assert errors == []
+
+
+async def test_aio_rate_limiter_retries_a_429_and_the_message_still_arrives(
+    api: FakeBotApi,
+) -> None:
+    app, errors = build_app(api, rate_limiter=AIORateLimiter(max_retries=2))
+    api.fail_next("sendMessage", status=429, retry_after=1)
+    async with polling(app):
+        started = time.monotonic()
+        replies = await api.say(USER, "在吗", timeout=4)
+        elapsed = time.monotonic() - started
+    assert [m.text for m in replies] == ["在吗"]
+    assert api.request_counts["sendMessage"] == 2
+    assert elapsed >= 1.0  # it honoured retry_after
+    assert errors == []
+
+
+async def test_a_429_without_rate_limiter_reaches_the_error_handler(api: FakeBotApi) -> None:
+    app, errors = build_app(api)
+    api.fail_next("sendMessage", status=429, retry_after=7)
+    async with polling(app):
+        api.push_text(USER, "在吗")
+        await api.wait_for(lambda: errors)
+    assert isinstance(errors[0], RetryAfter)
+    assert "Retry in 7 seconds" in str(errors[0])
+    assert api.sent(USER) == []
+
+
+async def test_a_500_reaches_the_error_handler_as_network_error(api: FakeBotApi) -> None:
+    app, errors = build_app(api)
+    api.fail_next("sendMessage", status=500)
+    async with polling(app):
+        api.push_text(USER, "在吗")
+        await api.wait_for(lambda: errors)
+        replies = await api.say(USER, "再试一次")  # the fault was one-shot
+    assert isinstance(errors[0], NetworkError)
+    assert "Internal Server Error" in str(errors[0])
+    assert [m.text for m in replies] == ["再试一次"]
+
+
+async def test_polling_recovers_after_telegram_was_unreachable(api: FakeBotApi) -> None:
+    app, errors = build_app(api)
+    async with polling(app):
+        await api.wait_for(lambda: api.request_counts["getUpdates"] >= 1)
+        await api.stop_answering("refuse")
+        api.push_text(USER, "断网时发的")
+        await api.resume()
+        [reply] = await api.wait_for_messages(USER, 1)
+    assert reply.text == "断网时发的"
+
+
+# ---------------------------------------------------------------- getUpdates
+
+
+async def test_long_poll_returns_as_soon_as_an_update_is_pushed(
+    api: FakeBotApi, bot: Bot
+) -> None:
+    poll = asyncio.create_task(bot.get_updates(timeout=10))
+    await api.wait_for(lambda: api.request_counts["getUpdates"] == 1)
+    started = time.monotonic()
+    update_id = api.push_text(USER, "你好")
+    [update] = await asyncio.wait_for(poll, 2)
+    assert time.monotonic() - started < 1
+    assert update.update_id == update_id and update.message.text == "你好"
+    # unconfirmed updates are delivered again; offset confirms them
+    assert [u.update_id for u in await bot.get_updates(timeout=0)] == [update_id]
+    assert await bot.get_updates(offset=update_id + 1, timeout=0) == ()
+    assert api.pending_updates == []
+
+
+async def test_empty_long_poll_waits_for_its_timeout(bot: Bot) -> None:
+    started = time.monotonic()
+    assert await bot.get_updates(timeout=1) == ()
+    assert 0.9 <= time.monotonic() - started < 2
+
+
+async def test_get_updates_conflicts_like_telegram(api: FakeBotApi, bot: Bot) -> None:
+    first = asyncio.create_task(bot.get_updates(timeout=10))
+    await api.wait_for(lambda: api.request_counts["getUpdates"] == 1)
+    second = Bot(TOKEN, base_url=api.base_url)
+    async with second:
+        assert await second.get_updates(timeout=0) == ()
+    with pytest.raises(Conflict, match="terminated by other getUpdates"):
+        await first
+    await bot.set_webhook("https://example.invalid/hook")
+    with pytest.raises(Conflict, match="webhook is active"):
+        await bot.get_updates(timeout=0)
+    assert (await bot.get_webhook_info()).url == "https://example.invalid/hook"
+    await bot.delete_webhook()
+    assert await bot.get_updates(timeout=0) == ()
+
+
+async def test_update_builders_produce_updates_ptb_parses(api: FakeBotApi, bot: Bot) -> None:
+    api.push_command(USER, "start 来源")
+    api.push_text(-100, "群里的话", chat_id=-100, chat_type="group", first_name="张三")
+    voice_id = api.push_voice(USER, duration=5, content=b"OggS-voice")
+    api.push_photo(USER, caption="身份证")
+    api.push_sticker(USER, emoji="🙏")
+    api.push_location(USER, 28.97, 118.87)
+    api.push_contact(USER, "13800000000")
+    api.push_document(USER, "材料.pdf", b"%PDF", mime_type="application/pdf")
+    api.push_edited_text(USER, 1, "/start 改了")
+    updates = await bot.get_updates(timeout=0)
+    assert [u.update_id for u in updates] == list(range(1, 10))
+    command, group, voice, photo, sticker, location, contact, document, edited = updates
+
+    assert command.message.text == "/start 来源"
+    assert filters.COMMAND.check_update(command)
+    assert group.effective_chat.type == "group" and group.effective_user.first_name == "张三"
+    assert voice.message.voice.to_dict()["duration"] == 5
+    assert photo.message.photo[-1].width == 800 and photo.message.caption == "身份证"
+    assert sticker.message.sticker.emoji == "🙏"
+    assert location.message.location.latitude == pytest.approx(28.97)
+    assert contact.message.contact.user_id == USER
+    assert document.message.document.file_name == "材料.pdf"
+    assert edited.edited_message.text == "/start 改了" and edited.edited_message.edit_date
+    # the ids of user messages in a chat count up, shared with the bot's own messages
+    assert [u.message.message_id for u in (command, voice, photo)] == [1, 2, 3]
+    assert voice_id == voice.update_id
+    voice_file = await bot.get_file(voice.message.voice.file_id)
+    assert await voice_file.download_as_bytearray() == b"OggS-voice"
+
+
+# ---------------------------------------------------------------- sending and editing
+
+
+async def test_send_document_keeps_the_chinese_filename_and_bytes(
+    api: FakeBotApi, bot: Bot
+) -> None:
+    content = "申请表内容".encode() + b"\x00\xff"
+    message = await bot.send_document(USER, content, filename="法律援助申请表.docx",
+                                      caption="请填写")
+    [sent] = api.sent(USER)
+    assert sent.document is not None
+    assert sent.document.filename == "法律援助申请表.docx"
+    assert sent.document.content == content
+    assert sent.caption == "请填写" and sent.message_id == message.message_id
+    assert message.document.file_name == "法律援助申请表.docx"
+    downloaded = await (await bot.get_file(message.document.file_id)).download_as_bytearray()
+    assert downloaded == content
+
+
+async def test_edits_follow_telegram_rules(api: FakeBotApi, bot: Bot) -> None:
+    message = await bot.send_message(USER, "请选择", reply_markup=MENU)
+    with pytest.raises(BadRequest, match="not modified"):
+        await bot.edit_message_text("请选择", USER, message.message_id, reply_markup=MENU)
+    only_yes = InlineKeyboardMarkup([MENU.inline_keyboard[0][:1]])
+    edited = await bot.edit_message_reply_markup(USER, message.message_id,
+                                                 reply_markup=only_yes)
+    assert edited.reply_markup == only_yes
+    # no reply_markup means "remove the keyboard", not "keep it"
+    edited = await bot.edit_message_text("好的", USER, message.message_id)
+    assert edited.text == "好的" and edited.reply_markup is None
+    with pytest.raises(BadRequest, match="Message to edit not found"):
+        await bot.edit_message_text("x", USER, 999)
+    await bot.delete_message(USER, message.message_id)
+    [sent] = api.sent(USER)
+    assert sent.deleted and sent.edit_count == 2
+
+
+async def test_reply_keyboards_are_recorded_but_not_echoed(api: FakeBotApi, bot: Bot) -> None:
+    keyboard = ReplyKeyboardMarkup([["法律援助", "上门服务"], ["律师点"]])
+    message = await bot.send_message(USER, "您好", reply_markup=keyboard)
+    assert message.reply_markup is None  # Telegram returns only inline keyboards
+    [sent] = api.sent(USER)
+    assert sent.button_texts == ["法律援助", "上门服务", "律师点"]
+
+
+async def test_parameters_are_decoded_from_form_json_and_query(api: FakeBotApi) -> None:
+    url = f"{api.base_url}{TOKEN}/sendMessage"
+    markup = {"inline_keyboard": [[{"text": "是", "callback_data": "1"}]]}
+    async with aiohttp.ClientSession() as session:
+        async with session.post(url, json={"chat_id": 7, "text": "123",
+                                           "reply_markup": markup}) as response:
+            body = await response.json()
+        async with session.post(url, data={"chat_id": "7", "text": "true",
+                                           "disable_notification": "true"}) as response:
+            assert response.status == 200
+        async with session.get(url, params={"chat_id": "7", "text": "查询"}) as response:
+            assert response.status == 200
+    assert body["ok"] is True and body["result"]["reply_markup"] == markup
+    assert api.calls_to("sendMessage") == [
+        {"chat_id": 7, "text": "123", "reply_markup": markup},
+        {"chat_id": 7, "text": "true", "disable_notification": True},
+        {"chat_id": 7, "text": "查询"},
+    ]
+    assert [m.message_id for m in api.sent(7)] == [1, 2, 3]
+
+
+async def test_unknown_method_answers_telegrams_404(api: FakeBotApi, bot: Bot) -> None:
+    async with aiohttp.ClientSession() as session:
+        async with session.post(f"{api.base_url}{TOKEN}/fooBar") as response:
+            assert response.status == 404
+            assert await response.json() == {
+                "ok": False, "error_code": 404, "description": "Not Found"
+            }
+    with pytest.raises(EndPointNotFound):
+        await bot.do_api_request("fooBar")
+    assert api.unknown_methods == ["fooBar", "fooBar"]
+
+
+async def test_limits_and_callback_answers_are_enforced(api: FakeBotApi, bot: Bot) -> None:
+    with pytest.raises(BadRequest, match="Message is too long"):
+        await bot.send_message(USER, "字" * 4097)
+    await bot.send_message(USER, "字" * 4096)
+    too_long = InlineKeyboardMarkup([[InlineKeyboardButton("x", callback_data="数" * 22)]])
+    with pytest.raises(BadRequest, match="Button_data_invalid"):
+        await bot.send_message(USER, "x", reply_markup=too_long)
+    with pytest.raises(BadRequest, match="Query is too old"):
+        await bot.answer_callback_query("never-issued")
+    with pytest.raises(AssertionError, match="no button with callback_data"):
+        api.push_callback(USER, "menu:yes")
+
+
+@pytest.mark.parametrize(
+    ("parse_mode", "text", "visible"),
+    [
+        (ParseMode.HTML,
+         "<b>法律援助</b> &lt;80岁&gt; &amp; <a href='https://x.cn'>链接</a>",
+         "法律援助 <80岁> & 链接"),
+        (ParseMode.MARKDOWN_V2, "*费用* 1\\.5 元 \\- _免费_ [链接](https://x.cn/a)",
+         "费用 1.5 元 - 免费 链接"),
+        (ParseMode.MARKDOWN_V2, "`code 1.5` 和 ```python\nx = 1.5\n```",
+         "code 1.5 和 x = 1.5\n"),
+    ],
+)
+def test_well_formed_markup_is_accepted(parse_mode: str, text: str, visible: str) -> None:
+    parse = visible_html if parse_mode == ParseMode.HTML else visible_markdown_v2
+    assert parse(text) == visible
+
+
+@pytest.mark.parametrize(
+    ("parse_mode", "text", "error"),
+    [
+        (ParseMode.HTML, "第一行<br>第二行", 'Unsupported start tag "br"'),
+        (ParseMode.HTML, "年龄 < 80", "Unsupported start tag"),
+        (ParseMode.HTML, "<b>粗体<i>斜体</b></i>", "Unmatched end tag"),
+        (ParseMode.HTML, "<b>没闭合", "Can't find end tag"),
+        (ParseMode.MARKDOWN_V2, "费用 1.5 元", "Character '.' is reserved"),
+        (ParseMode.MARKDOWN_V2, "电话 0570-1234", "Character '-' is reserved"),
+        (ParseMode.MARKDOWN_V2, "*没闭合", "Can't find end of Bold entity"),
+    ],
+)
+async def test_malformed_markup_is_rejected_like_telegram(
+    bot: Bot, parse_mode: str, text: str, error: str
+) -> None:
+    with pytest.raises(BadRequest, match="parse entities") as raised:
+        await bot.send_message(USER, text, parse_mode=parse_mode)
+    assert error.lower() in str(raised.value).lower()  # PTB lower-cases the description
+
+
+# ---------------------------------------------------------------- faults and observing
+
+
+async def test_fail_next_counts_down_and_delay_holds_requests(
+    api: FakeBotApi, bot: Bot
+) -> None:
+    api.fail_next("sendChatAction", status=502, times=2)
+    for _ in range(2):
+        with pytest.raises(NetworkError, match="Bad Gateway"):
+            await bot.send_chat_action(USER, "typing")
+    assert await bot.send_chat_action(USER, "typing") is True
+    assert api.request_counts["sendChatAction"] == 3
+    api.delay("sendChatAction", 0.3)
+    started = time.monotonic()
+    await bot.send_chat_action(USER, "typing")
+    assert time.monotonic() - started >= 0.3
+
+
+async def test_hang_outage_times_out_and_drops_the_abandoned_request(api: FakeBotApi) -> None:
+    impatient = Bot(TOKEN, base_url=api.base_url, request=HTTPXRequest(read_timeout=0.3))
+    async with impatient:
+        await api.stop_answering("hang")
+        with pytest.raises(TimedOut):
+            await impatient.send_message(USER, "发不出去")
+        assert api.request_counts["sendMessage"] == 1  # it arrived, and was held
+        await api.wait_for(lambda: api.held_requests == 0)  # PTB hung up on it
+        await api.resume()
+        await impatient.send_message(USER, "恢复了")
+    assert [m.text for m in api.sent(USER)] == ["恢复了"]
+
+
+async def test_refuse_outage_raises_network_error_until_resumed(
+    api: FakeBotApi, bot: Bot
+) -> None:
+    await api.stop_answering("refuse")
+    for _ in range(2):  # the pooled connection is dropped, then new ones are refused
+        with pytest.raises(NetworkError):
+            await bot.send_message(USER, "发不出去")
+    await api.resume()
+    await bot.send_message(USER, "恢复了")
+    assert [m.text for m in api.sent(USER)] == ["恢复了"]
+
+
+async def test_blocked_user_gets_forbidden(api: FakeBotApi, bot: Bot) -> None:
+    api.block(USER)
+    with pytest.raises(Forbidden, match="blocked by the user"):
+        await bot.send_message(USER, "提醒")
+    api.unblock(USER)
+    await bot.send_message(USER, "提醒")
+
+
+async def test_bot_commands_round_trip(api: FakeBotApi, bot: Bot) -> None:
+    await bot.set_my_commands([("start", "开始"), ("help", "帮助")])
+    assert [c.command for c in await bot.get_my_commands()] == ["start", "help"]
+    assert await bot.get_my_commands(language_code="en") == ()
+    await bot.delete_my_commands()
+    assert await bot.get_my_commands() == ()
+
+
+async def test_wait_for_timeout_explains_what_happened(api: FakeBotApi, bot: Bot) -> None:
+    await bot.send_message(USER, "已发送的消息")
+    api.push_text(USER, "没人取的更新")
+    started = time.monotonic()
+    with pytest.raises(AssertionError) as raised:
+        await api.wait_for_messages(USER, 2, timeout=0.2)
+    assert time.monotonic() - started < 1
+    report = str(raised.value)
+    assert "2 message(s) to chat 42" in report
+    assert "getMe" in report and "已发送的消息" in report
+    assert "Pending updates: [1]" in report

@@ -1,0 +1,80 @@
+"""The text catalog: every id the code asks for exists, and no text is left unused."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.catalog import Catalog, CatalogError, load_catalog
+from faq.kb import FOLLOW_UPS
+from policy.eligibility import Condition, NotaryFee
+
+ROOT = Path(__file__).resolve().parents[2]
+CODE_DIRS = ("bot", "handlers", "faq", "storage")
+# Any string literal shaped like a catalog id ("namespace.name") in a namespace the catalog has.
+LITERAL = re.compile(r'"([a-z]+(?:\.[a-z0-9_-]+)+)"')
+
+# Ids built at run time, by family.
+DYNAMIC = (
+    {f"faq.follow_up.{key}" for key in FOLLOW_UPS}
+    | {f"eq.cond.{c.value}" for c in Condition}
+    | {f"eq.edit.{s}" for s in ("asker", "age", "county", "conditions", "will")}
+    | {f"eq.age_{e}" for e in ("unreadable", "future", "too_old")}
+    | {f"eq.will_{a}" for a in ("yes", "no", "unknown")}
+    | {f"eq.head.will_{fee.value}" for fee in NotaryFee}
+)
+
+
+def literal_ids() -> set[str]:
+    namespaces = {key.split(".", 1)[0] for key in load_catalog().keys()}
+    found: set[str] = set()
+    for folder in CODE_DIRS:
+        for path in (ROOT / folder).rglob("*.py"):
+            for match in LITERAL.finditer(path.read_text(encoding="utf-8")):
+                if match.group(1).split(".", 1)[0] in namespaces:
+                    found.add(match.group(1))
+    return found
+
+
+def test_every_id_the_code_uses_is_in_the_catalog():
+    catalog = load_catalog()
+    missing = sorted(i for i in literal_ids() | DYNAMIC if i not in catalog)
+    assert not missing
+
+
+def test_every_text_in_the_catalog_is_used():
+    catalog = load_catalog()
+    used = literal_ids() | DYNAMIC
+    unused = sorted(k for k in catalog.keys() if k not in used and not k.startswith("elig."))
+    assert not unused
+
+
+def test_a_broken_placeholder_is_rejected_at_load():
+    with pytest.raises(CatalogError, match="menu.title"):
+        Catalog({"menu.title": "您好{"})
+
+
+def test_an_empty_text_is_rejected_at_load():
+    with pytest.raises(CatalogError, match="menu.title"):
+        Catalog({"menu.title": "  "})
+
+
+def test_user_facing_chinese_stays_out_of_the_flows():
+    """Chinese in handlers/ is only in comments, docstrings and input-matching word lists."""
+    allowed = re.compile(r"^\s*(#|\"\"\"|[A-Z_]+ = |r?\"[^\"]*\",?$)")
+    offenders = []
+    for path in (ROOT / "handlers").rglob("*.py"):
+        in_doc = False
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if line.strip().startswith('"""') and not (line.strip().endswith('"""') and len(line.strip()) > 3):
+                in_doc = not in_doc
+                continue
+            code = line.split("#", 1)[0]
+            if in_doc or not re.search(r"[\u4e00-\u9fff]", code) or allowed.match(line):
+                continue
+            if re.search(r"re\.search\(|WORDS|\(\"[\u4e00-\u9fff]", code):
+                continue  # patterns that read what people type
+            offenders.append(f"{path.name}:{number}: {line.strip()}")
+    assert not offenders

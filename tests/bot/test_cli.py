@@ -1,0 +1,125 @@
+"""The `legalaid` command line, run as a person would run it (a real process)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def legalaid(*args: str, stdin: str = "", env_extra: dict[str, str] | None = None, data_dir=None):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "LEGALAID_"))}
+    if data_dir is not None:
+        env["LEGALAID_DATA_DIR"] = str(data_dir)
+    env.update(env_extra or {})
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=50,
+    )
+
+
+def test_console_chat_reads_a_pipe_prints_replies_and_exits_cleanly(tmp_path):
+    done = legalaid("chat", stdin="/start\n1\n", data_dir=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "1. 问政策" in done.stdout and "请直接打字问您的问题" in done.stdout
+
+
+def test_run_without_a_token_starts_the_console(tmp_path):
+    done = legalaid("run", stdin="拨打12348\n", data_dir=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "24小时" in done.stdout
+
+
+def test_ask_json_prints_exactly_one_object_with_the_documented_keys():
+    done = legalaid("ask", "我爸八十二岁了，做遗嘱公证要钱吗", "--json")
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert set(result) == {"kind", "faq_id", "score", "text", "suggestions"}
+    assert result["kind"] == "answer" and result["faq_id"] == "will_notary_fee"
+    assert "80周岁及以上" in result["text"]
+
+
+def test_ask_out_of_scope_falls_back_with_12348():
+    result = json.loads(legalaid("ask", "明天衢州下雨吗", "--json").stdout)
+    assert result["kind"] == "fallback" and result["faq_id"] is None
+    assert "12348" in result["text"]
+
+
+def test_ask_lawyer_questions_are_answered_by_default():
+    result = json.loads(legalaid("ask", "节假日在线解答咨询能加几分", "--json").stdout)
+    assert result["faq_id"] == "pts_online_nonworkday"
+
+
+def test_check_json_for_a_father_of_82_with_mobility_problems():
+    done = legalaid("check", "--age", "82", "--condition", "mobility", "--json")
+    result = json.loads(done.stdout)
+    assert result["means_test_exempt"] and result["home_visit"] and result["will_notary_fee"] == "free"
+    assert all({"text", "source"} <= set(r) for r in result["reasons"])
+
+
+def test_check_by_birth_date_counts_whole_years_on_the_given_day():
+    day_before = json.loads(legalaid("check", "--birth-date", "1946-12-01", "--on", "2026-11-30", "--json").stdout)
+    birthday = json.loads(legalaid("check", "--birth-date", "1946-12-01", "--on", "2026-12-01", "--json").stdout)
+    assert (day_before["age"], day_before["will_notary_fee"]) == (79, "half")
+    assert (birthday["age"], birthday["will_notary_fee"]) == (80, "free")
+
+
+def test_scope_switch_per_county_comes_from_configuration():
+    done = legalaid(
+        "check", "--age", "75", "--county", "常山县", "--json", env_extra={"LEGALAID_SCOPE_OFF_COUNTIES": "常山县"}
+    )
+    assert json.loads(done.stdout)["scope_unrestricted"] is False
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("check", "--age", "131"),
+        ("check", "--age", "-1"),
+        ("check", "--birth-date", "2099-01-01"),
+        ("check", "--age", "75", "--county", "杭州"),
+        ("check", "--on", "2026-01-01", "--age", "70"),
+    ],
+)
+def test_bad_check_arguments_exit_2_with_one_clear_line(args):
+    done = legalaid(*args)
+    assert done.returncode == 2
+    assert done.stdout == "" and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_invalid_configuration_names_the_variable_and_exits_2():
+    done = legalaid("faq", "check", env_extra={"LEGALAID_TZ": "Mars/Olympus"})
+    assert done.returncode == 2
+    assert "LEGALAID_TZ" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_faq_check_validates_the_knowledge_base():
+    done = legalaid("faq", "check")
+    assert done.returncode == 0 and done.stdout.startswith("ok: ")
+
+
+def test_faq_check_reports_a_broken_file(tmp_path):
+    (tmp_path / "bad.yaml").write_text("- id: x\n  audience: public\n", encoding="utf-8")
+    done = legalaid("faq", "check", env_extra={"LEGALAID_FAQ_DIR": str(tmp_path)})
+    assert done.returncode == 1 and "bad.yaml" in done.stderr and "entry x" in done.stderr
+
+
+def test_misses_lists_what_the_console_could_not_answer(tmp_path):
+    legalaid("chat", stdin="明天天气怎么样\n明天天气怎么样\n", data_dir=tmp_path)
+    done = legalaid("faq", "misses", data_dir=tmp_path)
+    assert "明天天气怎么样" in done.stdout and done.stdout.split()[0] == "2"
+
+
+def test_db_migrate_and_backup(tmp_path):
+    assert legalaid("db", "migrate", data_dir=tmp_path).returncode == 0
+    done = legalaid("db", "backup", str(tmp_path / "copy.sqlite3"), data_dir=tmp_path)
+    assert done.returncode == 0 and (tmp_path / "copy.sqlite3").exists()

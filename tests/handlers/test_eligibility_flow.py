@@ -1,0 +1,184 @@
+"""查资格 through the dialogue core: one question at a time, back, review, resume, result."""
+
+from __future__ import annotations
+
+from bot.runtime import Runtime
+from handlers.state import Conversation
+from tests.auxil.chat import Chat
+
+
+async def answer_all(chat, *, asker="替家人问", age="八十二", county="龙游县", conditions=("行动不便",), will="没办过"):
+    await chat.send("查资格")
+    await chat.tap(asker)
+    await chat.send(age)
+    await chat.tap(county)
+    for condition in conditions:
+        await chat.tap(condition)
+    await chat.tap("好了")
+    await chat.tap(will)
+
+
+async def test_a_family_member_answers_for_a_father_of_82_who_cannot_get_about(chat):
+    await answer_all(chat)
+    assert "请核对" in chat.text and "82周岁" in chat.text and "行动不便" in chat.text
+    await chat.tap("看结果")
+    assert "✅ 免经济审查" in chat.text
+    assert "✅ 第一次遗嘱公证：免费" in chat.text
+    assert "✅ 可以预约律师上门" in chat.text
+    assert "以法律援助中心的认定为准" in chat.text
+    assert "您的家人" in chat.text and "衢市司发〔2020〕3号 二" in chat.text
+    assert "预约律师上门" in chat.labels and "返回菜单" in chat.labels
+
+
+async def test_questions_address_the_family_member_or_the_person_themselves(chat):
+    await chat.send("查资格")
+    await chat.tap("我本人")
+    assert chat.text.startswith("您今年")
+    await chat.tap("上一步")
+    await chat.tap("替家人问")
+    assert chat.text.startswith("您的家人今年")
+
+
+async def test_every_step_has_back_and_menu(chat):
+    def has_nav():
+        return "上一步" in chat.labels and "返回菜单" in chat.labels
+
+    await chat.send("查资格")
+    await chat.tap("我本人")
+    assert has_nav()
+    await chat.send("75")
+    assert has_nav()
+    await chat.tap("柯城区")
+    assert has_nav()
+    await chat.tap("好了")
+    assert has_nav()
+    await chat.tap("没办过")
+    assert "请核对" in chat.text and has_nav()
+
+
+async def test_back_returns_to_the_previous_question_with_answers_kept(chat):
+    await chat.send("查资格")
+    await chat.tap("我本人")
+    await chat.send("75")
+    await chat.tap("上一步")
+    assert "多大岁数" in chat.text
+
+
+async def test_the_review_screen_changes_one_answer_and_returns_to_review(chat):
+    await answer_all(chat, age="75", conditions=())
+    await chat.tap("改：年龄")
+    assert "多大岁数" in chat.text
+    await chat.send("85")
+    assert "请核对" in chat.text and "85周岁" in chat.text
+    await chat.tap("看结果")
+    assert "✅ 第一次遗嘱公证：免费" in chat.text
+
+
+async def test_seventy_five_without_conditions_gets_half_fee_and_no_home_visit(chat):
+    await answer_all(chat, age="75", conditions=(), will="没办过")
+    await chat.tap("看结果")
+    assert "✅ 第一次遗嘱公证：减半收费" in chat.text
+    assert "⬜ 不能预约上门" in chat.text
+    assert "满80周岁以后" in chat.text  # what would change the result
+    assert "预约律师上门" not in chat.labels
+
+
+async def test_a_previous_will_notarisation_means_the_normal_fee(chat):
+    await answer_all(chat, will="办过")
+    await chat.tap("看结果")
+    assert "⬜ 遗嘱公证：正常收费" in chat.text
+
+
+async def test_under_sixty_is_told_plainly(chat):
+    await answer_all(chat, age="55", conditions=())
+    await chat.tap("看结果")
+    assert "60周岁以上" in chat.text
+
+
+async def test_a_birth_year_on_the_threshold_asks_about_the_birthday(chat, clock):
+    await chat.send("查资格")
+    await chat.tap("我本人")
+    await chat.send("1956年出生")  # 69 or 70 in 2026
+    assert "生日过了吗" in chat.text
+    await chat.tap("过了")
+    assert "哪个县" in chat.text
+    await chat.send("菜单")
+    await chat.send("查资格")
+    await chat.tap("继续")
+    assert "哪个县" in chat.text
+
+
+async def test_a_two_digit_year_is_confirmed_before_use(chat):
+    await chat.send("查资格")
+    await chat.tap("我本人")
+    await chat.send("40年")
+    assert "1940年出生吗" in chat.text
+    await chat.tap("是")
+    assert "哪个县" in chat.text  # 1940 → 85 or 86: no threshold in between, no birthday question
+
+
+async def test_unreadable_and_impossible_ages_are_asked_again_politely(chat):
+    await chat.send("查资格")
+    await chat.tap("我本人")
+    await chat.send("不记得了")
+    assert "没看懂" in chat.text and "多大岁数" in chat.text
+    await chat.send("2030年")
+    assert "还没到" in chat.text
+    await chat.send("虚岁八十")
+    assert "出生年份" in chat.text
+
+
+async def test_conditions_are_several_taps_then_done(chat):
+    await chat.send("查资格")
+    await chat.tap("我本人")
+    await chat.send("65")
+    await chat.tap("开化县")
+    await chat.tap("城乡特困")
+    await chat.tap("患重大疾病")
+    assert "已选：城乡特困、患重大疾病（重病）" in chat.text
+    await chat.tap("✓ 城乡特困")  # tapping again removes it
+    assert "已选：患重大疾病（重病）" in chat.text
+    await chat.send("好了")
+    await chat.tap("没办过")
+    await chat.tap("看结果")
+    assert "✅ 免经济审查" in chat.text and "✅ 可以预约律师上门" in chat.text
+
+
+async def test_a_stale_answer_button_from_an_earlier_step_is_not_applied(chat):
+    await chat.send("查资格")
+    await chat.tap("我本人")
+    stale_age_button = chat.option("80岁及以上").payload
+    await chat.send("65")
+    await chat.press(stale_age_button)
+    assert "过期" in chat.text
+    assert "哪个县" in chat.text
+
+
+async def test_after_30_minutes_the_next_message_offers_to_continue(chat, clock):
+    await chat.send("查资格")
+    await chat.tap("我本人")
+    clock.advance(minutes=31)
+    await chat.send("75")
+    assert "继续上次的问题" in chat.labels and "重新开始" in chat.labels
+    await chat.tap("继续上次的问题")
+    assert "多大岁数" in chat.text
+
+
+async def test_a_restart_in_the_middle_resumes_at_the_same_step(settings, clock):
+    first = await Runtime.open(settings, clock)
+    chat = Chat(first, user_id="restart-1")
+    await chat.send("查资格")
+    await chat.tap("替家人问")
+    await chat.send("82")
+    assert "哪个县" in chat.text
+    await first.close()
+
+    second = await Runtime.open(settings, clock)
+    try:
+        chat = Chat(second, user_id="restart-1")
+        await chat.send("龙游")
+        assert "有下面这些情况吗" in chat.text  # the county answer was taken at the county step
+        state = Conversation.model_validate_json(await second.services.store.load_state("console", "restart-1"))
+        assert state.data["elig"]["age"] == 82 and state.data["elig"]["county"] == "龙游县"
+    finally:
+        await second.close()
