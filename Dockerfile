@@ -21,8 +21,8 @@ RUN pip install .
 USER legalaid
 VOLUME ["/data"]
 
-# Healthy when the configuration, text catalog, knowledge base and database all open.
-HEALTHCHECK --interval=60s --timeout=10s --start-period=20s --retries=3 \
-    CMD ["legalaid", "db", "migrate"]
+# Healthy when the configuration, text catalog, knowledge base and database (read-only) are sound.
+HEALTHCHECK --interval=60s --timeout=10s --start-period=30s --retries=3 \
+    CMD ["legalaid", "health"]
 
 CMD ["legalaid", "telegram"]

@@ -7,6 +7,7 @@
     legalaid check --age N     what the opinion gives one person (see --help) [--json]
     legalaid faq check         validate the knowledge base
     legalaid faq misses        questions we could not answer, most frequent first [--since DATE]
+    legalaid health            exit 0 when configuration, catalog, knowledge base and database are sound
     legalaid db migrate        apply database migrations
     legalaid db backup PATH    online backup of the database
 """
@@ -72,6 +73,8 @@ def _parser() -> argparse.ArgumentParser:
     misses.add_argument("--since", type=date.fromisoformat, help="YYYY-MM-DD")
     misses.add_argument("--limit", type=int, default=50)
 
+    sub.add_parser("health", help="check configuration, catalog, knowledge base and database (exit 0 = healthy)")
+
     db = sub.add_parser("db", help="database tools")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("migrate", help="apply pending migrations")
@@ -119,6 +122,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return _faq(args, settings)
     if command == "db":
         return asyncio.run(_db(args, settings))
+    if command == "health":
+        return _health(settings)
     raise UsageError(f"unknown command {command}")
 
 
@@ -225,6 +230,28 @@ async def _misses(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{row.count:4d}  {row.kind:8s}  {row.question}  → {', '.join(row.best_ids)}")
     if not rows:
         print("no misses")
+    return 0
+
+
+def _health(settings: Settings) -> int:
+    """For container health checks: read-only, quick, one line either way."""
+    import sqlite3
+
+    from bot.catalog import load_catalog
+    from faq.kb import load_kb
+
+    try:
+        load_catalog()
+        load_kb(settings.faq_dir)
+        with sqlite3.connect(f"file:{settings.db_path}?mode=ro", uri=True, timeout=5) as conn:
+            verdict = conn.execute("PRAGMA quick_check").fetchone()[0]
+    except Exception as exc:  # noqa: BLE001 - any failure is "unhealthy", said in one line
+        print(f"unhealthy: {exc}", file=sys.stderr)
+        return 1
+    if verdict != "ok":
+        print(f"unhealthy: database {verdict}", file=sys.stderr)
+        return 1
+    print("healthy")
     return 0
 
 

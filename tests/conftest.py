@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
+# Opt in to python-telegram-bot's future timedelta API so its deprecation warnings stay quiet.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
+
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 

@@ -123,3 +123,10 @@ def test_db_migrate_and_backup(tmp_path):
     assert legalaid("db", "migrate", data_dir=tmp_path).returncode == 0
     done = legalaid("db", "backup", str(tmp_path / "copy.sqlite3"), data_dir=tmp_path)
     assert done.returncode == 0 and (tmp_path / "copy.sqlite3").exists()
+
+
+def test_health_is_ok_on_a_sound_database_and_fails_without_one(tmp_path):
+    assert legalaid("health", data_dir=tmp_path).returncode == 1  # nothing created yet
+    legalaid("db", "migrate", data_dir=tmp_path)
+    done = legalaid("health", data_dir=tmp_path)
+    assert done.returncode == 0 and done.stdout.strip() == "healthy"

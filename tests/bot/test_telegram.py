@@ -63,3 +63,50 @@ async def test_voice_notes_get_the_polite_answer(api, settings, clock):
         api.push_voice(USER)
         await api.wait_for_messages(USER, 1)
     assert "暂时听不了语音" in api.sent(USER)[-1].text
+
+
+async def tap(api, label: str) -> None:
+    """Tap an inline button on the bot's last message and wait for the reply."""
+    before = len(api.sent(USER))
+    api.push_button(USER, label)
+    await api.wait_for_messages(USER, before + 1)
+
+
+async def type_text(api, text: str) -> None:
+    before = len(api.sent(USER))
+    api.push_text(USER, text)
+    await api.wait_for_messages(USER, before + 1)
+
+
+def last_texts(api, count: int = 2) -> str:
+    return "\n".join(m.text or "" for m in api.sent(USER)[-count:])
+
+
+async def test_a_family_member_checks_a_father_of_82_across_a_restart(api, settings, clock):
+    async with running_bot(settings, api, clock):
+        await type_text(api, "查资格")
+        await tap(api, "替家人问")
+        assert "您的家人今年多大岁数" in last_texts(api, 1)
+        await type_text(api, "八十二")
+        await tap(api, "上一步")  # back to the age question …
+        assert "多大岁数" in last_texts(api, 1)
+        await type_text(api, "七十二")  # … and a different answer
+    # The bot restarts in the middle of the questionnaire.
+    async with running_bot(settings, api, clock):
+        await tap(api, "龙游县")
+        assert "有下面这些情况吗" in last_texts(api, 1)
+        await tap(api, "行动不便")
+        await tap(api, "好了")
+        await tap(api, "没办过")
+        assert "72周岁" in last_texts(api, 1)
+        await tap(api, "改：年龄")  # the review screen changes an answer
+        await type_text(api, "八十二")
+        assert "82周岁" in last_texts(api, 1)
+        before = len(api.sent(USER))
+        api.push_button(USER, "看结果")
+        await api.wait_for_messages(USER, before + 2)
+    result = last_texts(api, 2)
+    assert "✅ 免经济审查" in result
+    assert "✅ 第一次遗嘱公证：免费" in result
+    assert "✅ 可以预约律师上门" in result
+    assert "预约律师上门" in api.sent(USER)[-1].button_texts
