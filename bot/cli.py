@@ -8,6 +8,10 @@
     legalaid faq check         validate the knowledge base
     legalaid faq misses        questions we could not answer, most frequent first [--since DATE]
     legalaid health            exit 0 when configuration, catalog, knowledge base and database are sound
+    legalaid lawyers add|list  register lawyers (prints a one-time /register code)
+    legalaid points add|reverse|report|statement
+                               the points ledger (衢市司发〔2020〕4号)
+    legalaid bookings export   home visits in a date range, CSV or xlsx
     legalaid db migrate        apply database migrations
     legalaid db backup PATH    online backup of the database
 """
@@ -21,6 +25,7 @@ import logging
 import sys
 from datetime import date, datetime, time
 
+from bot import staff_cli
 from bot.config import ConfigError, Settings, load_settings
 from bot.privacy import RedactingFilter
 
@@ -73,6 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     misses.add_argument("--since", type=date.fromisoformat, help="YYYY-MM-DD")
     misses.add_argument("--limit", type=int, default=50)
 
+    staff_cli.add_parsers(sub)
     sub.add_parser("health", help="check configuration, catalog, knowledge base and database (exit 0 = healthy)")
 
     db = sub.add_parser("db", help="database tools")
@@ -124,6 +130,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return asyncio.run(_db(args, settings))
     if command == "health":
         return _health(settings)
+    if command in ("lawyers", "points", "bookings"):
+        return asyncio.run(staff_cli.run(args, settings))
     raise UsageError(f"unknown command {command}")
 
 

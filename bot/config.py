@@ -33,6 +33,37 @@ class Settings(BaseSettings):
         frozenset(), **_env("LEGALAID_SCOPE_OFF_COUNTIES")
     )
 
+    staff_chat_id: int | None = Field(None, **_env("LEGALAID_STAFF_CHAT_ID"))
+    # 衢市司发〔2020〕4号 一(一) bands, as "合格 from, 良好 from, 优秀 from" (see README: rating bands).
+    rating_bands: str = Field("60,80,90", **_env("LEGALAID_RATING_BANDS"))
+    # Home visits (衢市司发〔2020〕3号 三).
+    visit_windows: str = Field("am=09:00-11:30,pm=14:00-17:00", **_env("LEGALAID_VISIT_WINDOWS"))
+    visit_capacity: int = Field(2, ge=1, le=50, **_env("LEGALAID_VISIT_CAPACITY"))
+    min_notice_days: int = Field(1, ge=1, le=30, **_env("LEGALAID_MIN_NOTICE_DAYS"))
+    booking_horizon_days: int = Field(14, ge=1, le=90, **_env("LEGALAID_BOOKING_HORIZON_DAYS"))
+    calendar_overrides: Path | None = Field(None, **_env("LEGALAID_CALENDAR_OVERRIDES"))
+    # Consultations not claimed by a lawyer within this many minutes are re-notified and shown to staff.
+    claim_timeout_minutes: int = Field(60, ge=1, **_env("LEGALAID_CLAIM_TIMEOUT_MINUTES"))
+    # Personal details of finished visits are blanked after this many days.
+    retention_days: int = Field(180, ge=1, **_env("LEGALAID_RETENTION_DAYS"))
+    rate_limit_per_minute: int = Field(20, ge=1, **_env("LEGALAID_RATE_LIMIT_PER_MINUTE"))
+
+    @field_validator("rating_bands")
+    @classmethod
+    def _bands(cls, value: str) -> str:
+        from policy.points import Bands
+
+        Bands.parse(value)
+        return value
+
+    @field_validator("visit_windows")
+    @classmethod
+    def _windows(cls, value: str) -> str:
+        from policy.slots import parse_windows
+
+        parse_windows(value)
+        return value
+
     @field_validator("staff_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
@@ -85,6 +116,23 @@ class Settings(BaseSettings):
     @property
     def db_path(self) -> Path:
         return self.data_dir / "legalaid.sqlite3"
+
+    @property
+    def bands(self):
+        from policy.points import Bands
+
+        return Bands.parse(self.rating_bands)
+
+    @property
+    def slot_rules(self):
+        from policy.slots import SlotRules, parse_windows
+
+        return SlotRules(
+            windows=parse_windows(self.visit_windows),
+            capacity=self.visit_capacity,
+            min_notice_days=self.min_notice_days,
+            horizon_days=self.booking_horizon_days,
+        )
 
 
 class ConfigError(Exception):

@@ -10,7 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.calendar import work_calendar
 from bot.catalog import load_catalog
+from bot.courier import Courier
 from bot.config import Settings
 from faq.kb import Audience, load_kb
 from faq.matcher import Matcher
@@ -18,7 +20,9 @@ from handlers.dialogue import Dialogue
 from handlers.eligibility import EligibilityFlow
 from handlers.faq_flow import FaqFlow
 from handlers.services import Services
+from storage.bookings import BookingStore
 from storage.db import Database
+from storage.ledger import LedgerStore
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -35,6 +39,7 @@ class Runtime:
     db: Database
     services: Services
     dialogue: Dialogue
+    courier: Courier
 
     @classmethod
     async def open(cls, settings: Settings, clock: Callable[[], datetime] | None = None) -> Runtime:
@@ -48,10 +53,13 @@ class Runtime:
             texts=texts,
             clock=clock or system_clock(settings),
             matcher=Matcher(kb),
+            ledger=LedgerStore(db),
+            bookings=BookingStore(db, settings.zone),
+            calendar=work_calendar(settings),
         )
         dialogue = Dialogue(services, [FaqFlow(Audience.PUBLIC), EligibilityFlow()])
         log.info("ready: %d knowledge-base entries, database %s", len(kb), settings.db_path)
-        return cls(settings, db, services, dialogue)
+        return cls(settings, db, services, dialogue, Courier(services.store, services.clock))
 
     def now(self) -> datetime:
         return self.services.clock()

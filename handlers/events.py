@@ -61,6 +61,19 @@ class Reply:
     main_menu: bool = False  # the home screen: Telegram shows it as a persistent keyboard
     document: Document | None = None
 
+    def to_dict(self) -> dict:
+        """For the outbox (documents are never queued: they go straight to the person asking)."""
+        return {
+            "text": self.text,
+            "options": [[o.label, o.payload] for o in self.options],
+            "main_menu": self.main_menu,
+        }
+
+    @classmethod
+    def from_dict(cls, raw: dict) -> Reply:
+        options = tuple(Option(label, payload) for label, payload in raw.get("options", []))
+        return cls(raw["text"], options, bool(raw.get("main_menu", False)))
+
 
 @dataclass(frozen=True)
 class Notice:
@@ -69,6 +82,7 @@ class Notice:
     channel: str
     user_id: str
     reply: Reply
+    dedupe_key: str | None = None  # queued at most once under this key
 
 
 @dataclass

@@ -9,6 +9,9 @@ from typing import TYPE_CHECKING
 
 from bot.catalog import Catalog
 from bot.config import Settings
+from policy.workdays import WorkCalendar
+from storage.bookings import BookingStore
+from storage.ledger import LedgerStore
 from storage.store import Store
 
 if TYPE_CHECKING:
@@ -22,3 +25,10 @@ class Services:
     texts: Catalog
     clock: Callable[[], datetime]
     matcher: Matcher
+    ledger: LedgerStore
+    bookings: BookingStore
+    calendar: WorkCalendar
+
+    def is_staff(self, channel: str, user_id: str) -> bool:
+        """Staff are an allow-list of Telegram user ids in configuration."""
+        return channel == "telegram" and user_id.isdigit() and int(user_id) in self.settings.staff_ids

@@ -33,8 +33,9 @@ class Turn:
     ) -> None:
         self.outcome.replies.append(Reply(text, tuple(options), main_menu, document))
 
-    def notify(self, channel: str, user_id: str, reply: Reply) -> None:
-        self.outcome.notices.append(Notice(channel, user_id, reply))
+    def notify(self, channel: str, user_id: str, reply: Reply, dedupe_key: str | None = None) -> None:
+        """Queue a message for someone else; it is saved with this turn's state, then delivered."""
+        self.outcome.notices.append(Notice(channel, user_id, reply, dedupe_key))
 
     def option(self, text_id: str, payload: str, **values: object) -> Option:
         return Option(self.t(text_id, **values), payload)

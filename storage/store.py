@@ -14,6 +14,17 @@ from storage.db import Database
 
 
 @dataclass(frozen=True)
+class Queued:
+    """One outbox message waiting for delivery."""
+
+    id: int
+    channel: str
+    user_id: str
+    reply: dict
+    attempts: int
+
+
+@dataclass(frozen=True)
 class Miss:
     question: str
     count: int
@@ -24,6 +35,15 @@ class Miss:
 
 def _iso(at: datetime) -> str:
     return at.isoformat(timespec="seconds")
+
+
+async def _enqueue(conn, channel: str, user_id: str, reply: dict, dedupe_key: str | None, at: datetime) -> bool:
+    cur = await conn.execute(
+        "INSERT INTO outbox (channel, user_id, reply, dedupe_key, created_at) VALUES (?, ?, ?, ?, ?)"
+        " ON CONFLICT (dedupe_key) DO NOTHING",
+        (channel, user_id, json.dumps(reply, ensure_ascii=False), dedupe_key, _iso(at)),
+    )
+    return cur.rowcount == 1
 
 
 class Store:
@@ -45,6 +65,54 @@ class Store:
                 " ON CONFLICT (channel, user_id) DO UPDATE SET state = excluded.state,"
                 " updated_at = excluded.updated_at",
                 (channel, user_id, state_json, _iso(at)),
+            )
+
+    async def save_turn(
+        self,
+        channel: str,
+        user_id: str,
+        state_json: str,
+        notices: list[tuple[str, str, dict, str | None]],
+        at: datetime,
+    ) -> None:
+        """The person's new state and the messages it causes for others, in one transaction."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO conversations (channel, user_id, state, updated_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (channel, user_id) DO UPDATE SET state = excluded.state,"
+                " updated_at = excluded.updated_at",
+                (channel, user_id, state_json, _iso(at)),
+            )
+            for to_channel, to_user, reply, dedupe_key in notices:
+                await _enqueue(conn, to_channel, to_user, reply, dedupe_key, at)
+
+    async def enqueue(
+        self, channel: str, user_id: str, reply: dict, at: datetime, dedupe_key: str | None = None
+    ) -> bool:
+        """Queue a message; False if one with the same dedupe key was queued before."""
+        async with self.db.transaction() as conn:
+            return await _enqueue(conn, channel, user_id, reply, dedupe_key, at)
+
+    async def unsent(
+        self, channels: frozenset[str] | set[str], max_attempts: int = 5, limit: int = 50
+    ) -> list[Queued]:
+        marks = ",".join("?" * len(channels))
+        async with self.db.conn.execute(
+            f"SELECT id, channel, user_id, reply, attempts FROM outbox"
+            f" WHERE sent_at IS NULL AND attempts < ? AND channel IN ({marks}) ORDER BY id LIMIT ?",
+            (max_attempts, *channels, limit),
+        ) as cur:
+            rows = await cur.fetchall()
+        return [Queued(r["id"], r["channel"], r["user_id"], json.loads(r["reply"]), r["attempts"]) for r in rows]
+
+    async def mark_sent(self, queued_id: int, at: datetime) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute("UPDATE outbox SET sent_at = ? WHERE id = ?", (_iso(at), queued_id))
+
+    async def mark_failed(self, queued_id: int, error: str) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?", (error[:300], queued_id)
             )
 
     async def delete_state(self, channel: str, user_id: str) -> None:

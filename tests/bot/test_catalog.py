@@ -8,13 +8,14 @@ from pathlib import Path
 import pytest
 
 from bot.catalog import Catalog, CatalogError, load_catalog
+from bot.staff_cli import BOOKING_COLUMNS, REPORT_COLUMNS, STATEMENT_COLUMNS
 from faq.kb import FOLLOW_UPS
 from policy.eligibility import Condition, NotaryFee
 
 ROOT = Path(__file__).resolve().parents[2]
 CODE_DIRS = ("bot", "handlers", "faq", "storage")
 # Any string literal shaped like a catalog id ("namespace.name") in a namespace the catalog has.
-LITERAL = re.compile(r'"([a-z]+(?:\.[a-z0-9_-]+)+)"')
+LITERAL = re.compile(r"[\"']([a-z]+(?:\.[a-z0-9_-]+)+)[\"']")
 
 # Ids built at run time, by family.
 DYNAMIC = (
@@ -24,6 +25,10 @@ DYNAMIC = (
     | {f"eq.age_{e}" for e in ("unreadable", "future", "too_old")}
     | {f"eq.will_{a}" for a in ("yes", "no", "unknown")}
     | {f"eq.head.will_{fee.value}" for fee in NotaryFee}
+    | {f"ledger.error.unknown_{kind}" for kind in ("lawyer", "entry", "praise", "correction")}
+    | {f"report.points.{c}" for c in REPORT_COLUMNS}
+    | {f"statement.points.{c}" for c in STATEMENT_COLUMNS}
+    | {f"report.bookings.{c}" for c in BOOKING_COLUMNS}
 )
 
 

@@ -1,0 +1,54 @@
+"""Delivers queued messages (the outbox) through the channels this process runs.
+
+A message is marked sent only after its channel accepted it, so a crash in between means it is
+sent again after the restart (at least once) rather than never. Messages to one person go in
+the order they were queued.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from handlers.events import Reply
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+Sender = Callable[[str, Reply], Awaitable[None]]
+MAX_ATTEMPTS = 5
+
+
+class Courier:
+    def __init__(self, store: Store, clock: Callable):
+        self.store = store
+        self.clock = clock
+        self.senders: dict[str, Sender] = {}
+        self._lock = asyncio.Lock()  # one delivery pass at a time keeps per-person order
+
+    def register(self, channel: str, sender: Sender) -> None:
+        self.senders[channel] = sender
+
+    async def deliver(self) -> int:
+        """Send everything due on the registered channels; returns how many were sent."""
+        if not self.senders:
+            return 0
+        sent = 0
+        async with self._lock:
+            failed_people: set[tuple[str, str]] = set()
+            for queued in await self.store.unsent(frozenset(self.senders), max_attempts=MAX_ATTEMPTS):
+                person = (queued.channel, queued.user_id)
+                if person in failed_people:
+                    continue  # keep this person's order: try the rest of theirs next pass
+                try:
+                    await self.senders[queued.channel](queued.user_id, Reply.from_dict(queued.reply))
+                except Exception as exc:  # noqa: BLE001 - one bad recipient must not stop the rest
+                    failed_people.add(person)
+                    await self.store.mark_failed(queued.id, repr(exc))
+                    log.warning("outbox %s to %s failed (attempt %d): %r",
+                                queued.id, queued.channel, queued.attempts + 1, exc)
+                    continue
+                await self.store.mark_sent(queued.id, self.clock())
+                sent += 1
+        return sent

@@ -1,0 +1,186 @@
+"""File exports for staff: CSV, Excel and JSON from a header row and data rows.
+
+The functions know nothing of Chinese: column headers (and any other words) come
+from the text catalog through the caller, so wording changes stay in bot/texts.yaml.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import unicodedata
+from collections.abc import Sequence
+from datetime import date, datetime
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from policy.points import Bands
+
+if TYPE_CHECKING:
+    from storage.ledger import LedgerStore
+
+CSV_MIME = "text/csv"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+JSON_MIME = "application/json"
+FORMATS = ("csv", "xlsx", "json")
+
+UTF8_BOM = "\ufeff"
+# Excel runs a cell that starts with one of these as a formula (CSV injection).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_SHEET_TITLE_BAD = re.compile(r"[\[\]:*?/\\]")
+_MAX_COLUMN_WIDTH = 60
+
+
+def to_csv(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
+    """UTF-8 with a BOM (so Excel reads Chinese correctly), \\r\\n line ends, formulas defused."""
+    _check_shape(headers, rows)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([_csv_cell(h) for h in headers])
+    for row in rows:
+        writer.writerow([_csv_cell(v) for v in row])
+    return (UTF8_BOM + buffer.getvalue()).encode("utf-8")
+
+
+def to_xlsx(headers: Sequence[str], rows: Sequence[Sequence[Any]], sheet_title: str) -> bytes:
+    """One worksheet: bold, frozen header row and columns wide enough for their text."""
+    _check_shape(headers, rows)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _sheet_title(sheet_title)
+    bold = Font(bold=True)
+    widths = [_display_width(h) for h in headers]
+    for col, header in enumerate(headers, start=1):
+        cell = sheet.cell(row=1, column=col)
+        _set_xlsx_value(cell, str(header))
+        cell.font = bold
+    for r, row in enumerate(rows, start=2):
+        for col, value in enumerate(row, start=1):
+            cell = sheet.cell(row=r, column=col)
+            _set_xlsx_value(cell, _plain(value))
+            widths[col - 1] = max(widths[col - 1], _display_width(value))
+    for col, width in enumerate(widths, start=1):
+        letter = sheet.cell(row=1, column=col).column_letter
+        sheet.column_dimensions[letter].width = min(width + 2, _MAX_COLUMN_WIDTH)
+    sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def to_json(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
+    """A list of objects keyed by header, UTF-8, Chinese left readable (ensure_ascii=False)."""
+    _check_shape(headers, rows)
+    if len(set(headers)) != len(headers):
+        raise ValueError(f"JSON keys must be distinct, got headers {list(headers)}")
+    objects = [{str(h): _json_value(v) for h, v in zip(headers, row)} for row in rows]
+    return json.dumps(objects, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+async def points_report_file(
+    store: LedgerStore,
+    year: int,
+    quarter: int | None,
+    fmt: str,
+    headers: Sequence[str],
+    vetoed_mark: str = "✓",
+    bands: Bands = Bands(),
+) -> tuple[str, bytes, str]:
+    """The 二(五) ranking as a file: (filename, content, MIME type).
+
+    `headers` label the six columns rank, lawyer, firm, points, rating, veto (catalog
+    ids report.points.*); a vetoed lawyer's veto cell shows `vetoed_mark` (the catalog's
+    report.points.vetoed_yes), others stay empty. Quarterly reports have no rating.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"export format must be one of {FORMATS}, got {fmt!r}")
+    if len(headers) != 6:
+        raise ValueError(f"the points report has 6 columns, got {len(headers)} headers")
+    report = await store.report(year, quarter, bands)
+    rows = [
+        [
+            row.rank,
+            row.name,
+            row.firm,
+            row.total,
+            row.rating.value if row.rating is not None else "",
+            vetoed_mark if row.vetoed else "",
+        ]
+        for row in report
+    ]
+    period = f"{year}" if quarter is None else f"{year}-Q{quarter}"
+    # ASCII file names: some chat clients mangle non-ASCII attachment names.
+    filename = f"points-{period}.{fmt}"
+    if fmt == "csv":
+        return filename, to_csv(headers, rows), CSV_MIME
+    if fmt == "xlsx":
+        return filename, to_xlsx(headers, rows, period), XLSX_MIME
+    return filename, to_json(headers, rows), JSON_MIME
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _check_shape(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    for i, row in enumerate(rows, start=1):
+        if len(row) != len(headers):
+            raise ValueError(f"row {i} has {len(row)} cells, but there are {len(headers)} headers")
+
+
+def _plain(value: Any) -> Any:
+    """Enums as their value; everything else as is."""
+    return value.value if isinstance(value, Enum) else value
+
+
+def _text(value: Any) -> str:
+    value = _plain(value)
+    if value is None:
+        return ""
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def _csv_cell(value: Any) -> Any:
+    value = _plain(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value  # numbers, negative ones included, are data, not formulas
+    text = _text(value)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def _set_xlsx_value(cell: Any, value: Any) -> None:
+    if value is None:
+        return
+    if isinstance(value, str):
+        cell.value = value
+        # openpyxl stores a string starting with "=" as a formula; keep it as text.
+        cell.data_type = "s"
+    elif isinstance(value, (bool, int, float, date, datetime)):
+        cell.value = value
+    else:
+        cell.value = str(value)
+        cell.data_type = "s"
+
+
+def _json_value(value: Any) -> Any:
+    value = _plain(value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
+
+
+def _display_width(value: Any) -> int:
+    # CJK characters take two columns in Excel's default fonts.
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in _text(value))
+
+
+def _sheet_title(title: str) -> str:
+    # Excel forbids []:*?/\ in sheet names and cuts them at 31 characters.
+    cleaned = _SHEET_TITLE_BAD.sub("_", title or "").strip("'")
+    return cleaned[:31] or "Sheet1"

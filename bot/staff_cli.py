@@ -1,0 +1,138 @@
+"""Staff commands of the `legalaid` CLI: lawyers, the points ledger, booking exports."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date, datetime
+from pathlib import Path
+
+from bot.catalog import load_catalog
+from bot.config import Settings
+from bot.exports import FORMATS, points_report_file, to_csv, to_xlsx
+from storage.bookings import BookingStore
+from storage.db import Database
+from storage.ledger import LedgerError, LedgerStore, UnknownRecord
+
+REPORT_COLUMNS = ("rank", "lawyer", "firm", "total", "rating", "vetoed")
+STATEMENT_COLUMNS = ("occurred_on", "clause", "title", "quantity", "points", "note")
+BOOKING_COLUMNS = (
+    "ref", "county", "township", "visit_date", "window", "status", "elder_name", "phone",
+    "phone_owner", "address", "access_needs", "matter", "lawyer_name", "lawyer_firm",
+)
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    lawyers = sub.add_parser("lawyers", help="register and list lawyers").add_subparsers(dest="sub", required=True)
+    add = lawyers.add_parser("add", help="register a lawyer; prints the one-time code for /register CODE")
+    add.add_argument("--name", required=True)
+    add.add_argument("--firm", required=True)
+    lawyers.add_parser("list", help="registered lawyers")
+
+    points = sub.add_parser("points", help="the points ledger (衢市司发〔2020〕4号)").add_subparsers(dest="sub", required=True)
+    entry = points.add_parser("add", help="enter an item of 二(一), 二(二) or 二(三) for a lawyer")
+    entry.add_argument("--lawyer", type=int, required=True, help="lawyer id (legalaid lawyers list)")
+    entry.add_argument("--item", required=True, help="item key, e.g. duty_day, late_archive (see policy/points.py)")
+    entry.add_argument("--on", type=date.fromisoformat, required=True, help="YYYY-MM-DD the item happened")
+    entry.add_argument("--by", required=True, help="who enters it (audit)")
+    entry.add_argument("--note", default="")
+    entry.add_argument("--quantity", type=int, default=1)
+    entry.add_argument("--points", type=int, help="only for 二(一)12, decided case by case")
+    rev = points.add_parser("reverse", help="reverse an entry with a counter-entry")
+    rev.add_argument("entry", type=int)
+    rev.add_argument("--by", required=True)
+    rev.add_argument("--note", required=True)
+    report = points.add_parser("report", help="ranking of the year or a quarter (二(五))")
+    report.add_argument("--year", type=int, required=True)
+    report.add_argument("--quarter", type=int, choices=[1, 2, 3, 4])
+    report.add_argument("--format", choices=FORMATS, default="csv")
+    report.add_argument("--output", type=Path, help="file to write (default: standard output)")
+    statement = points.add_parser("statement", help="one lawyer's items and total")
+    statement.add_argument("--lawyer", type=int, required=True)
+    statement.add_argument("--year", type=int, required=True)
+    statement.add_argument("--quarter", type=int, choices=[1, 2, 3, 4])
+
+    bookings = sub.add_parser("bookings", help="home-visit bookings").add_subparsers(dest="sub", required=True)
+    export = bookings.add_parser("export", help="bookings in a date range as a file for Excel")
+    export.add_argument("--from", dest="date_from", type=date.fromisoformat, required=True)
+    export.add_argument("--to", dest="date_to", type=date.fromisoformat, required=True)
+    export.add_argument("--format", choices=("csv", "xlsx"), default="csv")
+    export.add_argument("--output", type=Path)
+
+
+async def run(args: argparse.Namespace, settings: Settings) -> int:
+    db = Database(settings.db_path)
+    await db.open()
+    try:
+        return await _run(args, settings, db)
+    except (LedgerError, UnknownRecord) as exc:
+        t = load_catalog()
+        print(t(exc.text_id, **getattr(exc, "fields", {})) if exc.text_id in t else str(exc), file=sys.stderr)
+        return 2
+    finally:
+        await db.close()
+
+
+async def _run(args: argparse.Namespace, settings: Settings, db: Database) -> int:
+    now = datetime.now(settings.zone)
+    ledger = LedgerStore(db)
+    t = load_catalog()
+    if args.command == "lawyers":
+        if args.sub == "add":
+            lawyer, code = await ledger.add_lawyer(args.name, args.firm, now)
+            print(f"lawyer {lawyer.id}: {lawyer.name} ({lawyer.firm}); one-time code: {code}")
+            print(f"the lawyer sends /register {code} to the bot within 7 days")
+        else:
+            for lawyer in await ledger.list_lawyers():
+                bound = "bound" if lawyer.bound else "not bound"
+                duty = "on duty" if lawyer.on_duty else "off duty"
+                print(f"{lawyer.id:4d}  {lawyer.name}  {lawyer.firm}  {bound}, {duty}")
+        return 0
+    if args.command == "points":
+        if args.sub == "add":
+            entry = await ledger.add_entry(
+                args.lawyer, args.item, args.on, f"cli:{args.by}", now,
+                note=args.note, points=args.points, quantity=args.quantity,
+            )
+            print(f"entry {entry.id}: {entry.clause} {entry.points:+d}")
+        elif args.sub == "reverse":
+            entry = await ledger.reverse(args.entry, f"cli:{args.by}", now, args.note)
+            print(f"entry {entry.id} reverses {entry.reverses_id}: {entry.points:+d}")
+        elif args.sub == "report":
+            headers = [t(f"report.points.{c}") for c in REPORT_COLUMNS]
+            _, content, _ = await points_report_file(
+                ledger, args.year, args.quarter, args.format, headers,
+                vetoed_mark=t("report.points.vetoed_yes"), bands=settings.bands,
+            )
+            _write(content, args.output)
+        else:
+            statement = await ledger.statement(args.lawyer, args.year, args.quarter)
+            headers = [t(f"statement.points.{c}") for c in STATEMENT_COLUMNS]
+            rows = [
+                [line.occurred_on.isoformat(), line.clause, line.title, line.quantity, line.points,
+                 line.note or (t("statement.points.reversal", entry_id=line.reverses_id) if line.reverses_id else "")]
+                for line in statement.items
+            ]
+            print("\t".join(headers))
+            for row in rows:
+                print("\t".join(str(c) for c in row))
+            print(f"{t('statement.points.total')}\t{statement.total}")
+        return 0
+    if args.command == "bookings":
+        rows = await BookingStore(db, settings.zone).export_rows(args.date_from, args.date_to)
+        headers = [t(f"report.bookings.{c}") for c in BOOKING_COLUMNS]
+        data = [[getattr(r, c) if not isinstance(getattr(r, c), date) else getattr(r, c).isoformat()
+                 for c in BOOKING_COLUMNS] for r in rows]
+        content = to_csv(headers, data) if args.format == "csv" else to_xlsx(headers, data, "bookings")
+        _write(content, args.output)
+        return 0
+    raise ValueError(args.command)
+
+
+def _write(content: bytes, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.buffer.write(content)
+        sys.stdout.flush()
+    else:
+        output.write_bytes(content)
+        print(f"written: {output}", file=sys.stderr)
