@@ -16,11 +16,16 @@ from bot.courier import Courier
 from bot.config import Settings
 from faq.kb import Audience, load_kb
 from faq.matcher import Matcher
+from handlers.booking import BookingFlow
+from handlers.consult import ConsultFlow
 from handlers.dialogue import Dialogue
 from handlers.eligibility import EligibilityFlow
 from handlers.faq_flow import FaqFlow
+from handlers.lawyer import LawyerFlow
+from handlers.staff import StaffFlow
 from handlers.services import Services
 from storage.bookings import BookingStore
+from storage.consultations import ConsultationStore
 from storage.db import Database
 from storage.ledger import LedgerStore
 from storage.store import Store
@@ -55,9 +60,11 @@ class Runtime:
             matcher=Matcher(kb),
             ledger=LedgerStore(db),
             bookings=BookingStore(db, settings.zone),
+            consultations=ConsultationStore(db),
             calendar=work_calendar(settings),
         )
-        dialogue = Dialogue(services, [FaqFlow(Audience.PUBLIC), EligibilityFlow()])
+        flows = [FaqFlow(Audience.PUBLIC), EligibilityFlow(), BookingFlow(), ConsultFlow(), LawyerFlow(), StaffFlow()]
+        dialogue = Dialogue(services, flows)
         log.info("ready: %d knowledge-base entries, database %s", len(kb), settings.db_path)
         return cls(settings, db, services, dialogue, Courier(services.store, services.clock))
 

@@ -53,6 +53,7 @@ class Dialogue:
     def __init__(self, services: Services, flows: list[Flow]):
         self.services = services
         self.flows = {flow.name: flow for flow in flows}
+        self.commands = {cmd: (flow, action) for flow in flows for cmd, action in flow.commands.items()}
         # One event at a time per person, so two quick taps cannot interleave their state.
         self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = (
             weakref.WeakValueDictionary()
@@ -117,6 +118,14 @@ class Dialogue:
                 return
             payload = self._typed_choice(turn, text)
 
+        if payload is None and text.startswith("/"):
+            command, _, rest = text.partition(" ")
+            target = self.commands.get(command.lower().split("@", 1)[0])
+            if target is not None:
+                flow, action = target
+                await flow.on_button(turn, action, rest.strip())
+                return
+
         if payload is None:
             word = text.lower()
             if word in menu.MENU_WORDS:
@@ -175,6 +184,8 @@ class Dialogue:
 
     async def _non_text(self, turn: Turn) -> None:
         text_id = _KIND_TEXT_IDS.get(turn.ev.kind, "input.other")
+        if turn.state.flow == "consult" and turn.ev.kind in (Kind.VOICE, Kind.PHOTO, Kind.FILE):
+            text_id = "consult.text_only"  # say plainly the lawyer sees text only
         # Keep the person where they were: show the same choices again, or the menu.
         saved = turn.state.options if turn.state.active else []
         shown = tuple(Option(o.label, o.payload) for o in saved) or menu.main_menu_options(turn.t)

@@ -15,6 +15,10 @@ MAIN_MENU = (
     ("menu.call", "menu:call"),
 )
 
+# Commands and words that start something directly, as if its button were tapped.
+COMMAND_PAYLOADS = {"/book": "book:start", "/mybookings": "book:mine", "/ask": "consult:start", "/check": "elig:start"}
+MY_BOOKINGS_WORDS = ("我的预约", "我的预约单")  # typed, not tapped: people say it this way
+
 # Words that always work, whatever flow the person is in.
 MENU_WORDS = frozenset({"/start", "/menu", "菜单", "主菜单", "返回", "返回菜单", "首页", "开始"})
 HELP_WORDS = frozenset({"/help", "帮助", "怎么用", "使用说明"})
@@ -26,8 +30,9 @@ def main_menu_options(t: Catalog) -> tuple[Option, ...]:
 
 
 def label_payloads(t: Catalog) -> dict[str, str]:
-    """Main-menu labels as typed (Telegram's reply keyboard sends the label as text)."""
-    return {t(text_id): payload for text_id, payload in MAIN_MENU}
+    """Main-menu labels as typed (Telegram's reply keyboard sends the label as text), and commands."""
+    typed = {word: "book:mine" for word in MY_BOOKINGS_WORDS}
+    return {t(text_id): payload for text_id, payload in MAIN_MENU} | COMMAND_PAYLOADS | typed
 
 
 def show_menu(turn: Turn, text_id: str = "menu.title") -> None:

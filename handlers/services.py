@@ -11,6 +11,7 @@ from bot.catalog import Catalog
 from bot.config import Settings
 from policy.workdays import WorkCalendar
 from storage.bookings import BookingStore
+from storage.consultations import ConsultationStore
 from storage.ledger import LedgerStore
 from storage.store import Store
 
@@ -27,6 +28,7 @@ class Services:
     matcher: Matcher
     ledger: LedgerStore
     bookings: BookingStore
+    consultations: ConsultationStore
     calendar: WorkCalendar
 
     def is_staff(self, channel: str, user_id: str) -> bool:

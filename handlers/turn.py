@@ -51,6 +51,8 @@ class Flow:
     """A conversation flow. Payloads addressed to it look like "<name>:<action>[:<arg>]"."""
 
     name: ClassVar[str]
+    # Slash commands this flow answers: "/register" → on_button(turn, "register", rest of the text).
+    commands: ClassVar[dict[str, str]] = {}
 
     async def start(self, turn: Turn, arg: str = "") -> None:
         raise NotImplementedError

@@ -105,6 +105,11 @@ class Store:
             rows = await cur.fetchall()
         return [Queued(r["id"], r["channel"], r["user_id"], json.loads(r["reply"]), r["attempts"]) for r in rows]
 
+    async def queued_at(self, dedupe_key: str) -> datetime | None:
+        async with self.db.conn.execute("SELECT created_at FROM outbox WHERE dedupe_key = ?", (dedupe_key,)) as cur:
+            row = await cur.fetchone()
+        return datetime.fromisoformat(row["created_at"]) if row else None
+
     async def mark_sent(self, queued_id: int, at: datetime) -> None:
         async with self.db.transaction() as conn:
             await conn.execute("UPDATE outbox SET sent_at = ? WHERE id = ?", (_iso(at), queued_id))
@@ -120,6 +125,21 @@ class Store:
             await conn.execute(
                 "DELETE FROM conversations WHERE channel = ? AND user_id = ?", (channel, user_id)
             )
+
+    # --- accountability ---------------------------------------------------------
+    async def log_access(self, actor: str, action: str, subject: str, at: datetime) -> None:
+        """Record that staff (or a lawyer) read someone's personal data."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO access_log (at, actor, action, subject) VALUES (?, ?, ?, ?)",
+                (_iso(at), actor, action, subject),
+            )
+
+    async def access_log(self, limit: int = 100) -> list[tuple[str, str, str, str]]:
+        async with self.db.conn.execute(
+            "SELECT at, actor, action, subject FROM access_log ORDER BY id DESC LIMIT ?", (limit,)
+        ) as cur:
+            return [tuple(r) for r in await cur.fetchall()]
 
     # --- questions the FAQ could not answer --------------------------------
     async def record_miss(

@@ -1,0 +1,102 @@
+"""Work done on a clock, not on a message: reminders, then delivery of whatever is queued.
+
+The database is the schedule. Each tick asks it what is due, so nothing has to be re-armed
+after a restart (python-telegram-bot's JobQueue forgets its jobs when the process ends), and
+the first tick at start-up catches up on anything that fell due while the bot was down.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from bot.runtime import Runtime
+from handlers.booking import day_label_for, window_label_for
+from handlers.events import Option, Reply
+from handlers.lawyer import statement_key
+from policy.points import quarter_of
+from policy.slots import slot_start
+
+log = logging.getLogger(__name__)
+
+
+async def tick(runtime: Runtime) -> None:
+    """One pass of every periodic job; safe to run concurrently with itself and after a crash."""
+    await send_due_reminders(runtime)
+    await renotify_unclaimed(runtime)
+    await send_quarterly_statements(runtime)
+    await runtime.courier.deliver()
+
+
+async def send_due_reminders(runtime: Runtime) -> int:
+    services = runtime.services
+    now = runtime.now()
+    t, zone, rules = services.texts, services.settings.zone, services.settings.slot_rules
+    queued = 0
+    for due in await services.bookings.due_reminders(now):
+        starts = slot_start(due.visit_date, rules.window(due.window), zone)
+        if starts <= now:
+            await services.bookings.drop_reminder(due.id, now, "visit already started")
+            log.info("reminder %s for %s dropped: the visit time has passed", due.id, due.ref)
+            continue
+        fields = dict(
+            ref=due.ref, day=day_label_for(t, due.visit_date), window=window_label_for(t, rules, due.window),
+            county=due.county, township=due.township, address=due.address,
+        )
+        if due.audience == "resident":
+            to = (due.resident_channel, due.resident_user_id)
+            reply = Reply(t("book.reminder_resident", **fields))
+        else:
+            to = (due.lawyer_channel, due.lawyer_user_id)
+            reply = Reply(t("book.reminder_lawyer", name=due.elder_name, phone=due.phone,
+                            access=due.access_needs or t("eq.none"), matter=due.matter, **fields))
+        if not all(to):
+            await services.bookings.drop_reminder(due.id, now, "no chat account to remind")
+            log.warning("reminder %s for %s dropped: no chat account for the %s", due.id, due.ref, due.audience)
+            continue
+        # Queue first (idempotent by key), then mark sent: a crash in between re-queues nothing twice.
+        await services.store.enqueue(to[0], to[1], reply.to_dict(), now, dedupe_key=f"reminder:{due.id}")
+        await services.bookings.mark_reminder_sent(due.id, now)
+        queued += 1
+    return queued
+
+
+async def renotify_unclaimed(runtime: Runtime) -> int:
+    """Questions no lawyer claimed in time: tell the duty lawyers again, and staff."""
+    services = runtime.services
+    now = runtime.now()
+    wait = timedelta(minutes=services.settings.claim_timeout_minutes)
+    t = services.texts
+    waiting = await services.consultations.unclaimed(now - wait, now - wait)
+    lawyers = [x for x in await services.ledger.on_duty_lawyers() if x.bound]
+    for c in waiting:
+        for lawyer in lawyers:
+            reply = Reply(t("lawyer.new_question", ref=c.ref, question=c.question),
+                          (Option(t("lawyer.claim_button"), f"law:claim:{c.id}"),))
+            await services.store.enqueue(lawyer.channel, lawyer.user_id, reply.to_dict(), now,
+                                         dedupe_key=f"renotify:{c.id}:{lawyer.id}:{now:%Y%m%d%H%M}")
+        if services.settings.staff_chat_id is not None:
+            staff = Reply(t("staff.unclaimed", ref=c.ref, minutes=services.settings.claim_timeout_minutes),
+                          (Option(t("staff.details"), "staff:unclaimed"),))
+            await services.store.enqueue("telegram", str(services.settings.staff_chat_id), staff.to_dict(), now,
+                                         dedupe_key=f"unclaimed:{c.id}:{now:%Y%m%d%H%M}")
+        await services.consultations.mark_renotified(c.id, now)
+    return len(waiting)
+
+
+async def send_quarterly_statements(runtime: Runtime) -> int:
+    """二(四): each quarter's statement goes to every bound lawyer once, early in the next quarter."""
+    services = runtime.services
+    now = runtime.now()
+    today = now.astimezone(services.settings.zone).date()
+    year, quarter = (today.year, quarter_of(today) - 1) if quarter_of(today) > 1 else (today.year - 1, 4)
+    sent = 0
+    for lawyer in await services.ledger.list_lawyers():
+        if not lawyer.bound or not lawyer.active:
+            continue
+        key = statement_key(lawyer.id, year, quarter)
+        if await services.store.queued_at(key) is not None:
+            continue
+        statement = await services.ledger.statement(lawyer.id, year, quarter)
+        reply = Reply(services.texts("lawyer.statement_ready", year=year, quarter=quarter, total=statement.total))
+        sent += await services.store.enqueue(lawyer.channel, lawyer.user_id, reply.to_dict(), now, dedupe_key=key)
+    return sent

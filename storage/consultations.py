@@ -1,0 +1,199 @@
+"""留言问律师: questions from residents, claimed and answered by lawyers (衢市司发〔2020〕4号 二(一)9).
+
+Claiming is one conditional UPDATE, so of two lawyers tapping 接单 at once exactly one wins.
+Answering writes the answer, the points-ledger row (+5 on a non-working day, once per
+consultation by the ledger's unique key) and the message to the resident in one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+
+from policy.points import ITEMS_BY_KEY
+from storage.db import Database
+
+# 二(一)9 非工作日解答微信小程序或网络法律咨询的,每件得5分
+ONLINE_ITEM = ITEMS_BY_KEY["non_workday_consult"]
+SOURCE_KIND = "consultation"
+
+
+def _utc(at: datetime) -> str:
+    if at.tzinfo is None:
+        raise ValueError("times must be timezone-aware")
+    return at.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class Consultation:
+    id: int
+    channel: str
+    user_id: str
+    question: str
+    status: str
+    created_at: datetime
+    lawyer_id: int | None
+    answer: str | None
+    follow_up: str | None
+    follow_up_answer: str | None
+    feedback: str | None
+
+    @property
+    def ref(self) -> str:
+        return f"Q{self.id:05d}"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A message to queue in the same transaction as a state change."""
+
+    channel: str
+    user_id: str
+    reply: dict
+    dedupe_key: str
+
+
+class ConsultationStore:
+    def __init__(self, db: Database):
+        self.db = db
+
+    @staticmethod
+    def _row(r) -> Consultation:
+        return Consultation(
+            r["id"], r["channel"], r["user_id"], r["question"], r["status"],
+            datetime.fromisoformat(r["created_at"]), r["lawyer_id"], r["answer"], r["follow_up"],
+            r["follow_up_answer"], r["feedback"],
+        )
+
+    async def get(self, consultation_id: int) -> Consultation | None:
+        async with self.db.conn.execute("SELECT * FROM consultations WHERE id = ?", (consultation_id,)) as cur:
+            row = await cur.fetchone()
+        return self._row(row) if row else None
+
+    async def create(self, channel: str, user_id: str, question: str, now: datetime) -> Consultation:
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "INSERT INTO consultations (channel, user_id, question, created_at) VALUES (?, ?, ?, ?)",
+                (channel, user_id, question, _utc(now)),
+            )
+            consultation_id = cur.lastrowid
+        return await self.get(consultation_id)
+
+    async def claim(self, consultation_id: int, lawyer_id: int, now: datetime) -> str:
+        """'claimed' for the one lawyer who wins, 'taken' for everyone after, 'not_found'."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE consultations SET status = 'claimed', lawyer_id = ?, claimed_at = ?"
+                " WHERE id = ? AND status = 'open' AND forgotten_at IS NULL",
+                (lawyer_id, _utc(now), consultation_id),
+            )
+            if cur.rowcount == 1:
+                return "claimed"
+            async with conn.execute("SELECT lawyer_id FROM consultations WHERE id = ?", (consultation_id,)) as c:
+                row = await c.fetchone()
+        if row is None:
+            return "not_found"
+        return "mine" if row["lawyer_id"] == lawyer_id else "taken"
+
+    async def answer(
+        self,
+        consultation_id: int,
+        lawyer_id: int,
+        text: str,
+        now: datetime,
+        award_on: date | None,
+        delivery: Delivery,
+    ) -> tuple[str, bool]:
+        """Record the lawyer's answer (or the answer to the follow-up).
+
+        Returns (status, awarded): status 'answered' | 'follow_up_answered' | 'not_yours' |
+        'nothing_to_answer'; awarded is True when this call added the +5 (award_on is the
+        non-working day in the centre's zone, or None on a working day).
+        """
+        stamp = _utc(now)
+        async with self.db.transaction() as conn:
+            async with conn.execute("SELECT * FROM consultations WHERE id = ?", (consultation_id,)) as cur:
+                row = await cur.fetchone()
+            if row is None or row["lawyer_id"] != lawyer_id or row["forgotten_at"] is not None:
+                return "not_yours", False
+            if row["status"] == "claimed":
+                await conn.execute(
+                    "UPDATE consultations SET status = 'answered', answer = ?, answered_at = ? WHERE id = ?",
+                    (text, stamp, consultation_id),
+                )
+                status = "answered"
+            elif row["status"] == "answered" and row["follow_up"] and row["follow_up_answer"] is None:
+                await conn.execute(
+                    "UPDATE consultations SET follow_up_answer = ?, follow_up_answered_at = ? WHERE id = ?",
+                    (text, stamp, consultation_id),
+                )
+                status = "follow_up_answered"
+            else:
+                return "nothing_to_answer", False
+            awarded = False
+            if award_on is not None and status == "answered":
+                cur = await conn.execute(
+                    "INSERT INTO ledger (lawyer_id, item_key, clause, points, occurred_on, source_kind,"
+                    " source_id, note, entered_by, entered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'system', ?)"
+                    " ON CONFLICT (source_kind, source_id, item_key) DO NOTHING",
+                    (lawyer_id, ONLINE_ITEM.key, ONLINE_ITEM.clause, ONLINE_ITEM.points, award_on.isoformat(),
+                     SOURCE_KIND, str(consultation_id), f"Q{consultation_id:05d}", stamp),
+                )
+                awarded = cur.rowcount == 1
+            await conn.execute(
+                "INSERT INTO outbox (channel, user_id, reply, dedupe_key, created_at) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (dedupe_key) DO NOTHING",
+                (delivery.channel, delivery.user_id, json.dumps(delivery.reply, ensure_ascii=False),
+                 delivery.dedupe_key, stamp),
+            )
+        return status, awarded
+
+    async def ask_follow_up(self, consultation_id: int, channel: str, user_id: str, text: str, now: datetime) -> bool:
+        """One follow-up question per consultation, after the answer."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE consultations SET follow_up = ?, follow_up_at = ? WHERE id = ? AND channel = ?"
+                " AND user_id = ? AND status = 'answered' AND follow_up IS NULL AND forgotten_at IS NULL",
+                (text, _utc(now), consultation_id, channel, user_id),
+            )
+            return cur.rowcount == 1
+
+    async def give_feedback(self, consultation_id: int, channel: str, user_id: str, kind: str) -> bool:
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE consultations SET feedback = ? WHERE id = ? AND channel = ? AND user_id = ?"
+                " AND status = 'answered' AND feedback IS NULL",
+                (kind, consultation_id, channel, user_id),
+            )
+            return cur.rowcount == 1
+
+    async def unclaimed(self, created_before: datetime, renotified_before: datetime) -> list[Consultation]:
+        async with self.db.conn.execute(
+            "SELECT * FROM consultations WHERE status = 'open' AND forgotten_at IS NULL AND created_at <= ?"
+            " AND (renotified_at IS NULL OR renotified_at <= ?) ORDER BY id",
+            (_utc(created_before), _utc(renotified_before)),
+        ) as cur:
+            return [self._row(r) for r in await cur.fetchall()]
+
+    async def mark_renotified(self, consultation_id: int, now: datetime) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute("UPDATE consultations SET renotified_at = ? WHERE id = ?", (_utc(now), consultation_id))
+
+    async def list_for_user(self, channel: str, user_id: str) -> list[Consultation]:
+        async with self.db.conn.execute(
+            "SELECT * FROM consultations WHERE channel = ? AND user_id = ? AND forgotten_at IS NULL ORDER BY id",
+            (channel, user_id),
+        ) as cur:
+            return [self._row(r) for r in await cur.fetchall()]
+
+    async def forget_user(self, channel: str, user_id: str, now: datetime) -> int:
+        """Blank a person's questions and answers; the ledger keeps its rows (they hold no personal data)."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE consultations SET question = '', answer = NULL, follow_up = NULL, follow_up_answer = NULL,"
+                " user_id = '', forgotten_at = ?"
+                " WHERE channel = ? AND user_id = ? AND forgotten_at IS NULL",
+                (_utc(now), channel, user_id),
+            )
+            return cur.rowcount

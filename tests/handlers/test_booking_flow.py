@@ -1,0 +1,177 @@
+"""预约律师上门 through the dialogue core: eligibility gate, slots, consent, review, 我的预约."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.scheduler import send_due_reminders
+from handlers.state import Conversation
+from tests.auxil.chat import Chat
+
+
+async def book(chat, *, county="龙游县", day_index=0, window="上午", name="张桂英", phone="13812345678"):
+    """Walk the whole booking as an 82-year-old's daughter would; ends on the review screen."""
+    await chat.send("预约律师上门")
+    await chat.tap("是")  # 满80周岁
+    await chat.tap(county)
+    day = [o for o in chat.options if o.payload.startswith("book:answer:date=")][day_index]
+    await chat.press(day.payload)
+    await chat.tap(window)
+    await chat.send(name)
+    await chat.send(phone)
+    await chat.tap("家人的")
+    await chat.send("石梁镇")
+    await chat.send("某某村12号")
+    await chat.tap("住楼上")
+    await chat.tap("好了")
+    await chat.send("想立遗嘱")
+    await chat.tap("同意")
+    return day
+
+
+async def test_an_82_year_old_books_a_visit_and_gets_a_reference(chat, runtime):
+    await book(chat)
+    assert "请核对预约信息" in chat.text and "张桂英" in chat.text and "住楼上，没有电梯" in chat.text
+    await chat.tap("确认预约")
+    assert "预约好了" in chat.text and "SM-" in chat.text
+    bookings = await runtime.services.bookings.list_for_user("console", "elder-1")
+    assert len(bookings) == 1 and bookings[0].ref in chat.text
+    state = Conversation.model_validate_json(await runtime.services.store.load_state("console", "elder-1"))
+    assert "book" not in state.data, "personal details leave the conversation once booked"
+
+
+async def test_only_working_days_within_the_horizon_are_offered(chat, clock):
+    # Thursday 2026-11-26: not today (minimum notice), then working days for 14 days.
+    await chat.send("预约律师上门")
+    await chat.tap("是")
+    await chat.tap("柯城区")
+    offered = [o.payload.rsplit("=", 1)[1] for o in chat.options if "date=" in o.payload]
+    assert "2026-11-26" not in offered
+    assert offered[0] == "2026-11-27"
+    assert "2026-11-28" not in offered and "2026-11-29" not in offered  # the weekend
+
+
+async def test_a_double_tap_on_confirm_creates_one_booking(chat, runtime):
+    await book(chat)
+    confirm = chat.option("确认预约").payload
+    await chat.press(confirm)
+    await chat.press(confirm)
+    assert len(await runtime.services.bookings.list_for_user("console", "elder-1")) == 1
+
+
+async def test_without_consent_nothing_is_kept(chat, runtime):
+    await chat.send("预约律师上门")
+    await chat.tap("是")
+    await chat.tap("江山市")
+    await chat.press(next(o.payload for o in chat.options if "date=" in o.payload))
+    await chat.tap("下午")
+    await chat.send("李大爷")
+    await chat.send("13900001111")
+    await chat.tap("老人本人的")
+    await chat.send("贺村镇")
+    await chat.send("某村3号")
+    await chat.tap("好了")
+    await chat.send("房子纠纷")
+    await chat.tap("不同意")
+    assert "12348" in chat.text and "删掉" in chat.text
+    state = await runtime.services.store.load_state("console", "elder-1")
+    assert "李大爷" not in state and "13900001111" not in state
+    assert await runtime.services.bookings.list_for_user("console", "elder-1") == []
+
+
+async def test_someone_without_grounds_is_told_kindly_and_given_other_ways(chat):
+    await chat.send("预约律师上门")
+    for _ in range(3):
+        await chat.tap("不是")
+    assert "80周岁以上、患重病或者行动不便" in chat.text
+    assert "拨打12348" in chat.labels and "留言问律师" in chat.labels
+
+
+async def test_an_eligibility_result_is_reused_instead_of_asking_again(chat):
+    await chat.send("查资格")
+    await chat.tap("替家人问")
+    await chat.send("八十二")
+    await chat.tap("龙游县")
+    await chat.tap("好了")
+    await chat.tap("没办过")
+    await chat.tap("看结果")
+    await chat.tap("预约律师上门")
+    assert "可以预约上门" in chat.text and "哪个县" in chat.text
+
+
+@pytest.mark.parametrize(("typed", "problem"), [("12345", "手机号"), ("张三3", "不要数字")])
+async def test_bad_phone_or_name_is_asked_again_politely(chat, typed, problem):
+    await chat.send("预约律师上门")
+    await chat.tap("是")
+    await chat.tap("常山县")
+    await chat.press(next(o.payload for o in chat.options if "date=" in o.payload))
+    await chat.tap("上午")
+    if problem == "手机号":
+        await chat.send("王奶奶")
+    await chat.send(typed)
+    assert problem in chat.text
+
+
+async def test_the_review_screen_edits_one_line(chat):
+    await book(chat)
+    await chat.tap("改：电话")
+    await chat.send("+86 139-0000-2222")
+    assert "请核对预约信息" in chat.text and "13900002222" in chat.text
+
+
+async def test_cancel_asks_first_then_frees_the_seat_and_the_person_books_again(chat, runtime, settings):
+    await book(chat)
+    await chat.tap("确认预约")
+    await chat.tap("我的预约")
+    await chat.tap("取消 SM-")
+    assert "确定要取消" in chat.text
+    await chat.tap("确定取消")
+    assert "已经取消" in chat.text
+    await book(chat)
+    await chat.tap("确认预约")
+    assert "预约好了" in chat.text
+    mine = await runtime.services.bookings.list_for_user("console", "elder-1")
+    assert [b.status for b in mine].count("active") == 1
+
+
+async def test_reschedule_keeps_the_reference(chat, runtime):
+    await book(chat)
+    await chat.tap("确认预约")
+    ref = (await runtime.services.bookings.list_for_user("console", "elder-1"))[0].ref
+    await chat.tap("我的预约")
+    await chat.tap("改时间")
+    later = [o for o in chat.options if "date=" in o.payload][1]
+    await chat.press(later.payload)
+    await chat.tap("下午")
+    assert "改好了" in chat.text and ref in chat.text and "下午" in chat.text
+
+
+async def test_the_last_seat_cannot_be_taken_twice(runtime, settings):
+    capacity = settings.slot_rules.capacity
+    chats = [Chat(runtime, user_id=f"family-{i}") for i in range(capacity + 1)]
+    for chat in chats:
+        await book(chat)  # all on the same first day, morning
+    for chat in chats:
+        await chat.tap("确认预约")
+    confirmed = [c for c in chats if "预约好了" in c.text]
+    assert len(confirmed) == capacity
+    assert "刚刚被别人约满了" in chats[-1].text
+
+
+async def test_the_reminder_goes_out_the_evening_before_exactly_once(chat, runtime, clock):
+    await book(chat)
+    await chat.tap("确认预约")
+    assert await send_due_reminders(runtime) == 0  # 2026-11-26 10:00: not yet
+    clock.advance(hours=8, minutes=1)  # 18:01 the evening before the visit on 27 November
+    assert await send_due_reminders(runtime) == 1
+    assert await send_due_reminders(runtime) == 0
+    queued = await runtime.services.store.unsent({"console"})
+    assert len(queued) == 1 and "明天" in queued[0].reply["text"] and "SM-" in queued[0].reply["text"]
+
+
+async def test_a_reminder_missed_while_down_is_dropped_once_the_visit_has_begun(chat, runtime, clock):
+    await book(chat)
+    await chat.tap("确认预约")
+    clock.advance(days=1, hours=1)  # 27 November 11:00: the morning visit has started
+    assert await send_due_reminders(runtime) == 0
+    assert await runtime.services.store.unsent({"console"}) == []
