@@ -22,6 +22,7 @@ from handlers.dialogue import Dialogue
 from handlers.eligibility import EligibilityFlow
 from handlers.faq_flow import FaqFlow
 from handlers.lawyer import LawyerFlow
+from handlers.privacy_flow import PrivacyFlow
 from handlers.staff import StaffFlow
 from handlers.services import Services
 from storage.bookings import BookingStore
@@ -63,7 +64,7 @@ class Runtime:
             consultations=ConsultationStore(db),
             calendar=work_calendar(settings),
         )
-        flows = [FaqFlow(Audience.PUBLIC), EligibilityFlow(), BookingFlow(), ConsultFlow(), LawyerFlow(), StaffFlow()]
+        flows = [FaqFlow(Audience.PUBLIC), EligibilityFlow(), BookingFlow(), ConsultFlow(), LawyerFlow(), StaffFlow(), PrivacyFlow()]
         dialogue = Dialogue(services, flows)
         log.info("ready: %d knowledge-base entries, database %s", len(kb), settings.db_path)
         return cls(settings, db, services, dialogue, Courier(services.store, services.clock))

@@ -24,6 +24,7 @@ async def tick(runtime: Runtime) -> None:
     await send_due_reminders(runtime)
     await renotify_unclaimed(runtime)
     await send_quarterly_statements(runtime)
+    await purge_expired(runtime)
     await runtime.courier.deliver()
 
 
@@ -100,3 +101,14 @@ async def send_quarterly_statements(runtime: Runtime) -> int:
         reply = Reply(services.texts("lawyer.statement_ready", year=year, quarter=quarter, total=statement.total))
         sent += await services.store.enqueue(lawyer.channel, lawyer.user_id, reply.to_dict(), now, dedupe_key=key)
     return sent
+
+
+async def purge_expired(runtime: Runtime) -> int:
+    """Blank the personal details of visits finished more than the retention period ago."""
+    services = runtime.services
+    now = runtime.now()
+    cutoff = now.astimezone(services.settings.zone).date() - timedelta(days=services.settings.retention_days)
+    purged = await services.bookings.purge_personal(cutoff, now)
+    if purged:
+        log.info("blanked the personal details of %d finished visits before %s", purged, cutoff)
+    return purged

@@ -4,7 +4,8 @@ Order of precedence for one event (each step may end the turn):
   1. non-text messages and group chats get a polite, useful answer;
   2. a digit on a numbered channel picks one of the options last shown;
   3. menu / help / cancel words always work;
-  4. an urgent-risk message gets 110 and 12348 before anything else;
+  4. an urgent-risk message gets 110 and 12348 before anything else (inside a flow, the
+     flow still gets the text: "儿子打我" may be exactly the question for the lawyer);
   5. a button goes to the flow its payload names;
   6. text goes to the active flow, or to the policy questions at the menu.
 """
@@ -21,7 +22,8 @@ from pydantic import ValidationError
 
 from faq.urgent import is_urgent
 from handlers import menu
-from handlers.events import Incoming, Kind, Option, Outcome
+from handlers.events import Incoming, Kind, Option, Outcome, Reply
+from handlers.ratelimit import RateLimiter, Verdict
 from handlers.services import Services
 from handlers.state import Conversation
 from handlers.turn import Flow, Turn
@@ -54,6 +56,7 @@ class Dialogue:
         self.services = services
         self.flows = {flow.name: flow for flow in flows}
         self.commands = {cmd: (flow, action) for flow in flows for cmd, action in flow.commands.items()}
+        self.limiter = RateLimiter(services.settings.rate_limit_per_minute)
         # One event at a time per person, so two quick taps cannot interleave their state.
         self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = (
             weakref.WeakValueDictionary()
@@ -65,6 +68,11 @@ class Dialogue:
         if lock is None:
             lock = self._locks[key] = asyncio.Lock()
         async with lock:
+            verdict = self.limiter.check(key, ev.at)
+            if verdict is Verdict.DROP:
+                return Outcome()
+            if verdict is Verdict.SLOW_DOWN:
+                return Outcome([Reply(self.services.texts("input.slow_down"))])
             return await self._handle_locked(ev)
 
     async def _handle_locked(self, ev: Incoming) -> Outcome:
@@ -139,7 +147,9 @@ class Dialogue:
                 return
             if is_urgent(text):
                 turn.say(turn.t("urgent.text"), (turn.option("menu.call", "menu:call"), turn.menu_option()))
-                return
+                if not state.active:
+                    return
+                # Inside a flow the words are also its answer (a question for the lawyer, say).
 
         if payload is not None:
             await self._button(turn, payload)

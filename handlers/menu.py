@@ -18,6 +18,7 @@ MAIN_MENU = (
 # Commands and words that start something directly, as if its button were tapped.
 COMMAND_PAYLOADS = {"/book": "book:start", "/mybookings": "book:mine", "/ask": "consult:start", "/check": "elig:start"}
 MY_BOOKINGS_WORDS = ("我的预约", "我的预约单")  # typed, not tapped: people say it this way
+PRIVACY_WORDS = {"我的数据": "data:show", "我的信息": "data:show", "删除我的信息": "data:forget", "删除我的数据": "data:forget"}
 
 # Words that always work, whatever flow the person is in.
 MENU_WORDS = frozenset({"/start", "/menu", "菜单", "主菜单", "返回", "返回菜单", "首页", "开始"})
@@ -31,7 +32,7 @@ def main_menu_options(t: Catalog) -> tuple[Option, ...]:
 
 def label_payloads(t: Catalog) -> dict[str, str]:
     """Main-menu labels as typed (Telegram's reply keyboard sends the label as text), and commands."""
-    typed = {word: "book:mine" for word in MY_BOOKINGS_WORDS}
+    typed = {word: "book:mine" for word in MY_BOOKINGS_WORDS} | PRIVACY_WORDS
     return {t(text_id): payload for text_id, payload in MAIN_MENU} | COMMAND_PAYLOADS | typed
 
 

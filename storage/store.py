@@ -126,6 +126,14 @@ class Store:
                 "DELETE FROM conversations WHERE channel = ? AND user_id = ?", (channel, user_id)
             )
 
+    async def forget_user(self, channel: str, user_id: str) -> None:
+        """The conversation and any message not yet delivered to this person."""
+        async with self.db.transaction() as conn:
+            await conn.execute("DELETE FROM conversations WHERE channel = ? AND user_id = ?", (channel, user_id))
+            await conn.execute(
+                "DELETE FROM outbox WHERE channel = ? AND user_id = ? AND sent_at IS NULL", (channel, user_id)
+            )
+
     # --- accountability ---------------------------------------------------------
     async def log_access(self, actor: str, action: str, subject: str, at: datetime) -> None:
         """Record that staff (or a lawyer) read someone's personal data."""

@@ -1,0 +1,235 @@
+"""留言问律师 and the lawyers' side, through the dialogue core, under a controlled clock."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+
+import pytest
+
+from bot.runtime import Runtime
+from bot.scheduler import renotify_unclaimed, send_quarterly_statements
+from handlers.events import Kind
+from tests.auxil.chat import Chat
+from tests.conftest import SHANGHAI
+
+STAFF_ID = 900001
+NATIONAL_DAY = datetime(2026, 10, 2, 10, 0, tzinfo=SHANGHAI)  # a statutory holiday (Friday)
+MAKE_UP_SATURDAY = datetime(2026, 10, 10, 10, 0, tzinfo=SHANGHAI)  # 调休: a working Saturday
+
+
+@pytest.fixture
+async def rt(settings, clock):
+    staffed = settings.model_copy(update={"staff_ids": frozenset({STAFF_ID}), "staff_chat_id": -100})
+    runtime = await Runtime.open(staffed, clock)
+    yield runtime
+    await runtime.close()
+
+
+async def register_lawyer(rt, user_id: str, name="王律师", firm="衢州某律师事务所") -> Chat:
+    lawyer, code = await rt.services.ledger.add_lawyer(name, firm, rt.now())
+    chat = Chat(rt, channel="telegram", user_id=user_id)
+    await chat.send(f"/register {code}")
+    assert "登记好了" in chat.text
+    await chat.send("/duty")
+    assert "在值班" in chat.text
+    return chat
+
+
+async def outbox_for(rt, user_id: str) -> list[dict]:
+    return [q.reply for q in await rt.services.store.unsent({"telegram", "console"}) if q.user_id == user_id]
+
+
+async def test_a_question_is_answered_by_the_lawyer_who_claims_it_and_earns_5_on_a_holiday(rt, clock):
+    clock.now = NATIONAL_DAY
+    lawyer = await register_lawyer(rt, "501")
+    resident = Chat(rt, channel="telegram", user_id="601")
+    await resident.send("留言问律师")
+    assert "今天休息" in resident.text
+    await resident.send("我爸的养老金被儿子拿着不给，能申请法律援助吗")
+    assert "留言编号" in resident.text
+    [note] = await outbox_for(rt, "501")
+    claim = next(p for _, p in note["options"] if p.startswith("law:claim:"))
+    await lawyer.press(claim)
+    assert "请直接打字回复" in lawyer.text
+    await lawyer.send("可以申请。70岁以上的老人免经济审查。请带身份证到乡镇工作站。")
+    assert "积分+5" in lawyer.text
+    [answer] = await outbox_for(rt, "601")
+    assert "王律师律师（衢州某律师事务所）" in answer["text"] and "免经济审查" in answer["text"]
+    lawyer_id = (await rt.services.ledger.lawyer_for("telegram", "501")).id
+    statement = await rt.services.ledger.statement(lawyer_id, 2026, 4)
+    assert statement.total == 5 and statement.items[0].clause == "二(一)9"
+    await lawyer.send("/points")
+    assert "合计：5分" in lawyer.text
+
+
+async def test_no_points_for_an_answer_on_a_make_up_working_saturday(rt, clock):
+    clock.now = MAKE_UP_SATURDAY
+    lawyer = await register_lawyer(rt, "502")
+    resident = Chat(rt, channel="telegram", user_id="602")
+    await resident.send("/ask")
+    await resident.send("邻居占了我家的地怎么办")
+    consultation = (await rt.services.consultations.list_for_user("telegram", "602"))[0]
+    await lawyer.press(f"law:claim:{consultation.id}")
+    await lawyer.send("建议先找村委会调解。")
+    assert "积分+5" not in lawyer.text and "已发给居民" in lawyer.text
+    lawyer_id = (await rt.services.ledger.lawyer_for("telegram", "502")).id
+    assert (await rt.services.ledger.statement(lawyer_id, 2026, 4)).total == 0
+
+
+async def test_two_lawyers_tap_claim_at_once_and_exactly_one_wins(rt, clock):
+    first = await register_lawyer(rt, "511", name="甲")
+    second = await register_lawyer(rt, "512", name="乙")
+    resident = Chat(rt, channel="telegram", user_id="611")
+    await resident.send("/ask")
+    await resident.send("儿女不赡养老人怎么办")
+    consultation = (await rt.services.consultations.list_for_user("telegram", "611"))[0]
+    payload = f"law:claim:{consultation.id}"
+    await asyncio.gather(first.press(payload), second.press(payload))
+    texts = [first.text, second.text]
+    assert sum("请直接打字回复" in t for t in texts) == 1
+    assert sum("已经被其他律师接了" in t for t in texts) == 1
+
+
+async def test_the_plus_5_is_recorded_once_even_if_the_answer_is_sent_twice(rt, clock):
+    clock.now = NATIONAL_DAY
+    lawyer = await register_lawyer(rt, "521")
+    resident = Chat(rt, channel="telegram", user_id="621")
+    await resident.send("/ask")
+    await resident.send("遗嘱怎么写才有效")
+    consultation = (await rt.services.consultations.list_for_user("telegram", "621"))[0]
+    await lawyer.press(f"law:claim:{consultation.id}")
+    answer_state = await rt.services.store.load_state("telegram", "521")
+    await lawyer.send("建议办理遗嘱公证。")
+    # The same answer arrives again (a re-sent update): replay the state it was answered from.
+    await rt.services.store.save_state("telegram", "521", answer_state, clock())
+    await lawyer.send("建议办理遗嘱公证。")
+    lawyer_id = (await rt.services.ledger.lawyer_for("telegram", "521")).id
+    assert (await rt.services.ledger.statement(lawyer_id, 2026, 4)).total == 5
+
+
+async def test_one_follow_up_then_praise_becomes_pending_points_for_staff(rt, clock):
+    lawyer = await register_lawyer(rt, "531")
+    resident = Chat(rt, channel="telegram", user_id="631")
+    await resident.send("/ask")
+    await resident.send("房子过户给儿子要注意什么")
+    consultation = (await rt.services.consultations.list_for_user("telegram", "631"))[0]
+    await lawyer.press(f"law:claim:{consultation.id}")
+    await lawyer.send("先做公证。")
+    await resident.press(f"consult:follow:{consultation.id}")
+    await resident.send("公证要去哪里办")
+    follow = [r for r in await outbox_for(rt, "531") if "追问" in r["text"]]
+    assert follow
+    await lawyer.press(f"law:answer:{consultation.id}")
+    await lawyer.send("去当地公证处。")
+    await resident.press(f"consult:follow:{consultation.id}")
+    assert "已经追问过了" in resident.text
+    await resident.press(f"consult:praise:{consultation.id}")
+    assert "谢谢" in resident.text
+    staff = Chat(rt, channel="telegram", user_id=str(STAFF_ID))
+    await staff.send("/praise")
+    await staff.tap("确认")
+    assert "二(一)10 +10分" in staff.text
+
+
+async def test_photos_and_voice_in_a_question_are_answered_plainly(rt):
+    resident = Chat(rt, channel="telegram", user_id="641")
+    await resident.send("/ask")
+    await resident.send("", kind=Kind.VOICE)
+    assert "律师暂时只能看到文字" in resident.text
+
+
+async def test_unclaimed_questions_are_sent_again_and_shown_to_staff(rt, clock):
+    await register_lawyer(rt, "551")
+    resident = Chat(rt, channel="telegram", user_id="651")
+    await resident.send("/ask")
+    await resident.send("养老院不退押金怎么办")
+    assert await renotify_unclaimed(rt) == 0
+    clock.advance(minutes=61)
+    assert await renotify_unclaimed(rt) == 1
+    staff_messages = await outbox_for(rt, "-100")
+    assert any("没有律师接单" in m["text"] for m in staff_messages)
+
+
+@pytest.mark.parametrize("command", ["/bookings", "/lawyers", "/report 2026", "/praise", "/export 2026-11-01 2026-11-30"])
+async def test_staff_commands_refuse_everyone_else(rt, command):
+    resident = Chat(rt, channel="telegram", user_id="777")
+    await resident.send(command)
+    assert "只有法律援助中心的工作人员" in resident.text
+    assert not resident.last.replies[0].document
+
+
+@pytest.mark.parametrize("payload", ["staff:booking:SM-20261127-0001", "staff:visited:SM-20261127-0001",
+                                     "staff:assign_to:SM-20261127-0001:1", "staff:praise_ok:1", "staff:corr_no:1"])
+async def test_staff_buttons_refuse_everyone_else(rt, payload):
+    resident = Chat(rt, channel="telegram", user_id="778")
+    await resident.press(payload)
+    assert "只有法律援助中心的工作人员" in resident.text
+
+
+@pytest.mark.parametrize("text", ["/duty", "/points"])
+async def test_lawyer_commands_refuse_residents(rt, text):
+    resident = Chat(rt, channel="telegram", user_id="779")
+    await resident.send(text)
+    assert "登记的律师" in resident.text
+
+
+async def test_a_resident_cannot_claim_a_question(rt):
+    resident = Chat(rt, channel="telegram", user_id="780")
+    await resident.press("law:claim:1")
+    assert "登记的律师" in resident.text
+
+
+async def test_a_wrong_or_reused_registration_code_is_refused(rt):
+    lawyer, code = await rt.services.ledger.add_lawyer("赵律师", "某所", rt.now())
+    first = Chat(rt, channel="telegram", user_id="561")
+    await first.send(f"/register {code}")
+    other = Chat(rt, channel="telegram", user_id="562")
+    await other.send(f"/register {code}")
+    assert "不对或已经过期" in other.text
+    await other.send("/register WRONGCODE")
+    assert "不对或已经过期" in other.text
+
+
+async def test_staff_marks_a_visit_done_and_the_lawyer_gets_10_once(rt, clock):
+    lawyer = await register_lawyer(rt, "571")
+    family = Chat(rt, channel="telegram", user_id="671")
+    from tests.handlers.test_booking_flow import book
+
+    await book(family)
+    await family.tap("确认预约")
+    ref = (await rt.services.bookings.list_for_user("telegram", "671"))[0].ref
+    staff = Chat(rt, channel="telegram", user_id=str(STAFF_ID))
+    await staff.send("/bookings 2026-11-27")
+    await staff.tap(f"详情 {ref}")
+    assert "张桂英" in staff.text and "13812345678" in staff.text
+    assert (await rt.services.store.access_log())[0][2:] == ("booking.details", ref)
+    await staff.tap("指派律师")
+    await staff.tap("王律师")
+    assert "已把" in staff.text
+    assert any("指派了上门服务" in m["text"] for m in await outbox_for(rt, "571"))
+    clock.advance(days=1)
+    await staff.press(f"staff:visited:{ref}")
+    assert "积分+10" in staff.text
+    await staff.press(f"staff:visited:{ref}")
+    assert "之前已经记过了" in staff.text
+    lawyer_id = (await rt.services.ledger.lawyer_for("telegram", "571")).id
+    statement = await rt.services.ledger.statement(lawyer_id, 2026, 4)
+    assert statement.total == 10 and statement.items[0].clause == "二(一)4"
+    await staff.send("/export 2026-11-01 2026-11-30 csv")
+    document = staff.last.replies[0].document
+    assert document.content.startswith("\ufeff".encode()) and ref.encode() in document.content
+
+
+async def test_staff_report_is_a_file_and_quarterly_statements_go_out_once(rt, clock):
+    lawyer = await register_lawyer(rt, "581")
+    lawyer_id = (await rt.services.ledger.lawyer_for("telegram", "581")).id
+    await rt.services.ledger.add_entry(lawyer_id, "duty_day", datetime(2026, 11, 20).date(), "staff:x", rt.now())
+    staff = Chat(rt, channel="telegram", user_id=str(STAFF_ID))
+    await staff.send("/report 2026 csv")
+    document = staff.last.replies[0].document
+    assert "王律师".encode() in document.content and b",10," in document.content
+    clock.now = datetime(2027, 1, 4, 9, 0, tzinfo=SHANGHAI)
+    assert await send_quarterly_statements(rt) == 1
+    assert await send_quarterly_statements(rt) == 0
+    assert any("第4季度积分对账单：合计10分" in m["text"] for m in await outbox_for(rt, "581"))
