@@ -7,6 +7,8 @@
     legalaid check --age N     what the opinion gives one person (see --help) [--json]
     legalaid faq check         validate the knowledge base
     legalaid faq misses        questions we could not answer, most frequent first [--since DATE]
+    legalaid bench booking --users 200 --seats 10 [--db PATH] [--json]
+                               200 people race for 10 seats through the real booking code
     legalaid health            exit 0 when configuration, catalog, knowledge base and database are sound
     legalaid lawyers add|list  register lawyers (prints a one-time /register code)
     legalaid points add|reverse|report|statement
@@ -79,6 +81,9 @@ def _parser() -> argparse.ArgumentParser:
     misses.add_argument("--limit", type=int, default=50)
 
     staff_cli.add_parsers(sub)
+    bench = sub.add_parser("bench", help="benchmarks (from a source checkout)")
+    bench.add_argument("name", choices=["booking", "matcher"])
+    bench.add_argument("rest", nargs=argparse.REMAINDER, help="options of that benchmark, e.g. --users 200 --seats 10")
     sub.add_parser("health", help="check configuration, catalog, knowledge base and database (exit 0 = healthy)")
 
     db = sub.add_parser("db", help="database tools")
@@ -130,6 +135,14 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return asyncio.run(_db(args, settings))
     if command == "health":
         return _health(settings)
+    if command == "bench":
+        if args.name == "booking":
+            from bench import booking_race
+
+            return booking_race.main(args.rest)
+        from bench import matcher
+
+        return matcher.main(args.rest) or 0
     if command in ("lawyers", "points", "bookings"):
         return asyncio.run(staff_cli.run(args, settings))
     raise UsageError(f"unknown command {command}")

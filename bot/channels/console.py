@@ -12,6 +12,7 @@ import sys
 from typing import TextIO
 
 from bot.runtime import Runtime
+from bot.scheduler import tick
 from handlers.events import Incoming, Kind, Outcome, Reply
 
 USER_ID = "console"
@@ -27,17 +28,24 @@ def render(reply: Reply) -> str:
 
 
 def render_outcome(outcome: Outcome) -> str:
-    blocks = [render(r) for r in outcome.replies]
-    blocks += [f"[→ {n.channel}:{n.user_id}]\n{render(n.reply)}" for n in outcome.notices]
-    return "\n\n".join(blocks)
+    return "\n\n".join(render(r) for r in outcome.replies)
 
 
 async def run_console(runtime: Runtime, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> None:
+    async def deliver(user_id: str, reply: Reply) -> None:
+        # The console has one person; queued messages (answers, reminders) appear in the stream.
+        stdout.write(render(reply) + "\n\n")
+
+    runtime.courier.register("console", deliver)
+
     async def send(text: str) -> None:
         ev = Incoming(channel="console", user_id=USER_ID, at=runtime.now(), kind=Kind.TEXT, text=text)
         outcome = await runtime.dialogue.handle(ev)
         stdout.write(render_outcome(outcome) + "\n\n")
+        await tick(runtime)  # reminders due, then anything queued for the console
         stdout.flush()
+
+    await tick(runtime)
 
     interactive = stdin.isatty()
     if interactive:
