@@ -26,6 +26,7 @@ from policy.eligibility import County
 from policy.points import ITEMS_BY_KEY
 from policy.slots import Window, make_reference
 from storage.db import Database
+from storage.ledger import insert_award
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -459,14 +460,9 @@ class BookingStore:
                     (staff, stamp, row["id"]),
                 )
             # The ledger's UNIQUE (source_kind, source_id, item_key) makes this happen once per visit.
-            await conn.execute(
-                "INSERT INTO ledger (lawyer_id, item_key, clause, points, occurred_on, source_kind, source_id,"
-                " note, entered_by, entered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (source_kind, source_id, item_key) DO NOTHING",
-                (
-                    row["lawyer_id"], VISIT_ITEM.key, VISIT_ITEM.clause, VISIT_ITEM.points, row["visit_date"],
-                    VISIT_SOURCE_KIND, row["ref"], f"上门服务 {row['ref']}", staff, stamp,
-                ),
+            await insert_award(
+                conn, row["lawyer_id"], VISIT_ITEM.key, VISIT_SOURCE_KIND, row["ref"], row["visit_date"],
+                staff, now, note=f"上门服务 {row['ref']}",
             )
             return Outcome("already_visited" if already else "visited", await self._by_id(conn, row["id"]))
 

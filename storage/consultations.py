@@ -7,12 +7,13 @@ consultation by the ledger's unique key) and the message to the resident in one 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
 from policy.points import ITEMS_BY_KEY
 from storage.db import Database
+from storage.ledger import insert_award
+from storage.store import enqueue_in
 
 # 二(一)9 非工作日解答微信小程序或网络法律咨询的,每件得5分
 ONLINE_ITEM = ITEMS_BY_KEY["non_workday_consult"]
@@ -133,20 +134,11 @@ class ConsultationStore:
                 return "nothing_to_answer", False
             awarded = False
             if award_on is not None and status == "answered":
-                cur = await conn.execute(
-                    "INSERT INTO ledger (lawyer_id, item_key, clause, points, occurred_on, source_kind,"
-                    " source_id, note, entered_by, entered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'system', ?)"
-                    " ON CONFLICT (source_kind, source_id, item_key) DO NOTHING",
-                    (lawyer_id, ONLINE_ITEM.key, ONLINE_ITEM.clause, ONLINE_ITEM.points, award_on.isoformat(),
-                     SOURCE_KIND, str(consultation_id), f"Q{consultation_id:05d}", stamp),
-                )
-                awarded = cur.rowcount == 1
-            await conn.execute(
-                "INSERT INTO outbox (channel, user_id, reply, dedupe_key, created_at) VALUES (?, ?, ?, ?, ?)"
-                " ON CONFLICT (dedupe_key) DO NOTHING",
-                (delivery.channel, delivery.user_id, json.dumps(delivery.reply, ensure_ascii=False),
-                 delivery.dedupe_key, stamp),
-            )
+                awarded = await insert_award(
+                    conn, lawyer_id, ONLINE_ITEM.key, SOURCE_KIND, str(consultation_id), award_on.isoformat(),
+                    "system", now, note=f"Q{consultation_id:05d}",
+                ) is not None
+            await enqueue_in(conn, delivery.channel, delivery.user_id, delivery.reply, delivery.dedupe_key, now)
         return status, awarded
 
     async def ask_follow_up(self, consultation_id: int, channel: str, user_id: str, text: str, now: datetime) -> bool:

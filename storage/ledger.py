@@ -477,7 +477,7 @@ class LedgerStore:
         entered_at = _utc(now)
         async with self.db.transaction() as conn:
             await _require_lawyer(conn, lawyer_id)
-            return await _insert_once(
+            return await insert_award(
                 conn, lawyer_id, item_key, source_kind, source_id, day, SYSTEM, entered_at
             ) is not None
 
@@ -505,7 +505,7 @@ class LedgerStore:
         at = _utc(now)
         async with self.db.transaction() as conn:
             pending = await _undecided_praise(conn, pending_id)
-            entry_id = await _insert_once(
+            entry_id = await insert_award(
                 conn,
                 pending.lawyer_id,
                 PRAISE_KEY,
@@ -760,7 +760,7 @@ async def _require_lawyer(conn: aiosqlite.Connection, lawyer_id: int) -> aiosqli
     return row
 
 
-async def _insert_once(
+async def insert_award(
     conn: aiosqlite.Connection,
     lawyer_id: int,
     item_key: str,
@@ -769,15 +769,21 @@ async def _insert_once(
     day: str,
     entered_by: str,
     entered_at: datetime,
+    note: str = "",
 ) -> int | None:
-    """Insert a fixed-points award keyed by its source; the new id, or None if it was already there."""
+    """Insert a fixed-points award keyed by its source, inside the caller's transaction.
+
+    The new id, or None if it was already there: the ledger's UNIQUE (source_kind, source_id,
+    item_key) makes it exactly once, so other stores (a visit marked done, an answer given)
+    can award in the same transaction as the change that earns it.
+    """
     item = ITEMS_BY_KEY[item_key]
     async with conn.execute(
         "INSERT INTO ledger (lawyer_id, item_key, clause, points, occurred_on, source_kind,"
-        " source_id, entered_by, entered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " source_id, note, entered_by, entered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (source_kind, source_id, item_key) DO NOTHING RETURNING id",
         (lawyer_id, item_key, item.clause, signed_points(item_key), day, source_kind, source_id,
-         entered_by, _iso(entered_at)),
+         note, entered_by, _iso(entered_at)),
     ) as cur:
         row = await cur.fetchone()
     return row["id"] if row else None

@@ -37,7 +37,7 @@ def _iso(at: datetime) -> str:
     return at.isoformat(timespec="seconds")
 
 
-async def _enqueue(conn, channel: str, user_id: str, reply: dict, dedupe_key: str | None, at: datetime) -> bool:
+async def enqueue_in(conn, channel: str, user_id: str, reply: dict, dedupe_key: str | None, at: datetime) -> bool:
     cur = await conn.execute(
         "INSERT INTO outbox (channel, user_id, reply, dedupe_key, created_at) VALUES (?, ?, ?, ?, ?)"
         " ON CONFLICT (dedupe_key) DO NOTHING",
@@ -59,13 +59,7 @@ class Store:
         return row["state"] if row else None
 
     async def save_state(self, channel: str, user_id: str, state_json: str, at: datetime) -> None:
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                "INSERT INTO conversations (channel, user_id, state, updated_at) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (channel, user_id) DO UPDATE SET state = excluded.state,"
-                " updated_at = excluded.updated_at",
-                (channel, user_id, state_json, _iso(at)),
-            )
+        await self.save_turn(channel, user_id, state_json, [], at)
 
     async def save_turn(
         self,
@@ -84,14 +78,14 @@ class Store:
                 (channel, user_id, state_json, _iso(at)),
             )
             for to_channel, to_user, reply, dedupe_key in notices:
-                await _enqueue(conn, to_channel, to_user, reply, dedupe_key, at)
+                await enqueue_in(conn, to_channel, to_user, reply, dedupe_key, at)
 
     async def enqueue(
         self, channel: str, user_id: str, reply: dict, at: datetime, dedupe_key: str | None = None
     ) -> bool:
         """Queue a message; False if one with the same dedupe key was queued before."""
         async with self.db.transaction() as conn:
-            return await _enqueue(conn, channel, user_id, reply, dedupe_key, at)
+            return await enqueue_in(conn, channel, user_id, reply, dedupe_key, at)
 
     async def unsent(
         self, channels: frozenset[str] | set[str], max_attempts: int = 5, limit: int = 50
