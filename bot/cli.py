@@ -3,6 +3,8 @@
     legalaid run               console chat without TELEGRAM_BOT_TOKEN, Telegram with it
     legalaid chat              console chat (reads a pipe too)
     legalaid telegram          Telegram bot, long polling
+    legalaid wechat [--listen HOST --port N] | menu
+                               WeChat Official Account endpoint at /wechat; create its custom menu
     legalaid ask "问题"         answer one question [--audience public|lawyer] [--json]
     legalaid check --age N     what the opinion gives one person (see --help) [--json]
     legalaid faq check         validate the knowledge base
@@ -28,6 +30,7 @@ import sys
 from datetime import date, datetime, time
 
 from bot import staff_cli
+from bot.channels import wechat
 from bot.config import ConfigError, Settings, load_settings
 from bot.privacy import RedactingFilter
 
@@ -81,6 +84,7 @@ def _parser() -> argparse.ArgumentParser:
     misses.add_argument("--limit", type=int, default=50)
 
     staff_cli.add_parsers(sub)
+    wechat.add_parser(sub)
     bench = sub.add_parser("bench", help="benchmarks (from a source checkout)")
     bench.add_argument("name", choices=["booking", "matcher"])
     bench.add_argument("rest", nargs=argparse.REMAINDER, help="options of that benchmark, e.g. --users 200 --seats 10")
@@ -125,6 +129,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
         run_polling(settings)
         return 0
+    if command == "wechat":
+        return wechat.run(args, settings)
     if command == "ask":
         return _ask(args, settings)
     if command == "check":

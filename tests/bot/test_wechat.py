@@ -1,0 +1,525 @@
+"""The WeChat channel end to end: signed (and encrypted) XML in, passive replies and
+customer-service messages out, against a fake WeChat API on 127.0.0.1."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import itertools
+import re
+import time
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import aiohttp
+import pytest
+import yaml
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.catalog import Catalog
+from bot.channels import wechat
+from bot.channels.wechat import (
+    ENDPOINT,
+    RecentTurns,
+    WeChatApi,
+    WeChatSettings,
+    create_app,
+    create_menu,
+    _Turn,
+)
+from bot.channels.wechat_protocol import (
+    MAX_TEXT_BYTES,
+    ProtocolError,
+    SignatureError,
+    WeChatCrypto,
+    parse_xml,
+    sign,
+    split_text,
+)
+from handlers.events import Outcome, Reply
+from tests.auxil.fake_wechat_api import FakeWeChatApi
+
+pytestmark = pytest.mark.timeout(20)
+
+TOKEN = "wechat-test-token"
+APP_ID = "wx0123456789abcdef"
+SECRET = "app-secret-for-tests"
+AES_KEY = base64.b64encode(bytes(range(32))).decode().rstrip("=")  # 43 characters
+ACCOUNT = "gh_quzhou_legalaid"
+USER = "oElderOpenId000000000000001"
+CUSTOM_SEND = "/cgi-bin/message/custom/send"
+
+# Published vectors (wechatpy's tests, from WeChat's own samples).
+VECTOR_KEY = "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR"
+VECTOR_APP = "wx49f0ab532d5d035a"
+VECTOR_ENCRYPT = (
+    "RgqEoJj5A4EMYlLvWO1F86ioRjZfaex/gePD0gOXTxpsq5Yj4GNglrBb8I2BAJVODGajiFnXBu7mCPatfjsu6IHCrsTyeDXzF6Bv28"
+    "3dGymzxh6ydJRvZsryDyZbLTE7rhnus50qGPMfp2wASFlzEgMW9z1ef/RD8XzaFYgm7iTdaXpXaG4+BiYyolBug/gYNx410cvkKR2/"
+    "nPwBiT+P4hIiOAQqGp/TywZBtDh1yCF2KOd0gpiMZ5jSw3e29mTvmUHzkVQiMS6td7vXUaWOMZnYZlF3So2SjHnwh4jYFxdgpkHHqI"
+    "rH/54SNdshoQgWYEvccTKe7FS709/5t6NMxuGhcUGAPOQipvWTT4dShyqio7mlsl5noTrb++x6En749zCpQVhDpbV6GDnTbcX2e8K9Q"
+    "aNWHp91eBdCRxthuL0="
+)
+VECTOR_REPLY = """<xml>
+<MsgType><![CDATA[text]]></MsgType>
+<Content><![CDATA[test]]></Content>
+<FromUserName><![CDATA[wx49f0ab532d5d035a]]></FromUserName>
+<ToUserName><![CDATA[messense]]></ToUserName>
+<AgentID>1</AgentID>
+<CreateTime>1411525903</CreateTime>
+</xml>"""
+VECTOR_SEALED = (
+    "9s4gMv99m88kKTh/H8IdkOiMg6bisoy3ypwy9H4hvSPe9nsGaqyw5hhSjdYbcrKk+j3nba4HMOTzHrluLBYqxgNcBqGsL8GqxlhZgU"
+    "RnAtObvesEl5nZ+uBE8bviY0LWke8Zy9V/QYKxNV2FqllNXcfmstttyIkMKCCmVbCFM2JTF5wY0nFhHZSjPUL2Q1qvSUCUld+/WIXr"
+    "x0oyKQmpB6o8NRrrNrsDf03oxI1p9FxUgMnwKKZeOA/uu+2IEvEBtb7muXsVbwbgX05UPPJvFurDXafG0RQyPR+mf1nDnAtQmmNOuiR"
+    "5MIkdQ39xn1vWwi1O5oazPoQJz0nTYjxxEE8kv3kFxtAGVRe3ypD3WeK2XeFYFMNMpatF9XiKzHo3"
+)
+
+BILLION_LAUGHS = """<?xml version="1.0"?>
+<!DOCTYPE xml [
+ <!ENTITY lol "lol">
+ <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+ <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+ <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
+ <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
+ <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
+ <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
+ <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
+]>
+<xml><ToUserName>gh</ToUserName><FromUserName>u</FromUserName><CreateTime>1</CreateTime>
+<MsgType>text</MsgType><Content>&lol9;</Content><MsgId>1</MsgId></xml>"""
+XXE = """<?xml version="1.0"?>
+<!DOCTYPE xml [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<xml><ToUserName>gh</ToUserName><FromUserName>u</FromUserName><CreateTime>1</CreateTime>
+<MsgType>text</MsgType><Content>&xxe;</Content><MsgId>2</MsgId></xml>"""
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def use_wechat_texts(runtime) -> None:
+    """The WeChat texts are in the catalog (bot/texts.yaml, under wechat:)."""
+    assert "wechat.option_line" in runtime.services.texts
+
+
+def wechat_settings(api: FakeWeChatApi, *, safe: bool = False, **overrides) -> WeChatSettings:
+    values = dict(
+        WECHAT_TOKEN=TOKEN,
+        WECHAT_APP_ID=APP_ID,
+        WECHAT_APP_SECRET=SECRET,
+        WECHAT_ENCODING_AES_KEY=AES_KEY if safe else None,
+        WECHAT_API_BASE_URL=api.base_url,
+        WECHAT_DELIVER_EVERY_SECONDS=0.05,
+    )
+    values.update(overrides)
+    return WeChatSettings(_env_file=None, **values)
+
+
+class Phone:
+    """WeChat's server, as far as the endpoint can tell: signed, optionally encrypted XML posts."""
+
+    def __init__(self, client: TestClient, settings: WeChatSettings, runtime):
+        self.client = client
+        self.runtime = runtime
+        self.crypto = WeChatCrypto(TOKEN, AES_KEY, APP_ID) if settings.encoding_aes_key else None
+        self._ids = itertools.count(6_000_000_000_000_000_001)
+        self.options_pattern = _option_pattern(runtime.services.texts._texts["wechat.option_line"])
+
+    @property
+    def endpoint(self):
+        return self.client.app[ENDPOINT]
+
+    def signed_query(self, timestamp: int | None = None, nonce: str = "73914") -> dict[str, str]:
+        ts = str(int(time.time()) if timestamp is None else timestamp)
+        return {"timestamp": ts, "nonce": nonce, "signature": sign(TOKEN, ts, nonce), "openid": USER}
+
+    async def post(self, xml: str | bytes, query: dict[str, str] | None = None) -> aiohttp.ClientResponse:
+        query = dict(query or self.signed_query())
+        body = xml.encode("utf-8") if isinstance(xml, str) else xml
+        if self.crypto is not None:
+            encrypt = self.crypto.encrypt(body.decode("utf-8"))
+            query["encrypt_type"] = "aes"
+            query["msg_signature"] = sign(TOKEN, query["timestamp"], query["nonce"], encrypt)
+            body = f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><Encrypt><![CDATA[{encrypt}]]></Encrypt></xml>"
+        return await self.client.post("/wechat", data=body, params=query)
+
+    async def deliver(self, xml: str) -> str:
+        """Post a message; the passive reply's Content, or "success"."""
+        resp = await self.post(xml)
+        assert resp.status == 200, await resp.text()
+        text = await resp.text()
+        if text == "success":
+            return text
+        fields = parse_xml(text)
+        if self.crypto is not None:
+            assert fields["MsgSignature"] == sign(TOKEN, fields["TimeStamp"], fields["Nonce"], fields["Encrypt"])
+            fields = parse_xml(self.crypto.decrypt(fields["Encrypt"]))
+        assert fields["ToUserName"] == USER and fields["FromUserName"] == ACCOUNT
+        assert fields["MsgType"] == "text"
+        assert len(fields["Content"].encode("utf-8")) <= MAX_TEXT_BYTES
+        return fields["Content"]
+
+    def text_xml(self, text: str, msg_id: int | None = None) -> str:
+        msg_id = next(self._ids) if msg_id is None else msg_id
+        return self._xml("text", f"<Content><![CDATA[{text}]]></Content><MsgId>{msg_id}</MsgId>")
+
+    def _xml(self, msg_type: str, rest: str, create_time: int | None = None) -> str:
+        created = int(time.time()) if create_time is None else create_time
+        return (
+            f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><FromUserName><![CDATA[{USER}]]></FromUserName>"
+            f"<CreateTime>{created}</CreateTime><MsgType><![CDATA[{msg_type}]]></MsgType>{rest}</xml>"
+        )
+
+    async def say(self, text: str, msg_id: int | None = None) -> str:
+        return await self.deliver(self.text_xml(text, msg_id))
+
+    async def event(self, event: str, key: str = "", create_time: int | None = None) -> str:
+        rest = f"<Event><![CDATA[{event}]]></Event><EventKey><![CDATA[{key}]]></EventKey>"
+        return await self.deliver(self._xml("event", rest, create_time))
+
+    async def send_kind(self, msg_type: str) -> str:
+        return await self.deliver(self._xml(msg_type, f"<MediaId><![CDATA[m1]]></MediaId><MsgId>{next(self._ids)}</MsgId>"))
+
+    def numbers(self, reply: str) -> dict[str, str]:
+        """The numbered options in a reply: label -> the digit to type."""
+        return {m["label"]: m["n"] for m in self.options_pattern.finditer(reply)}
+
+    async def pick(self, reply: str, label: str) -> str:
+        numbers = self.numbers(reply)
+        chosen = next((n for option, n in numbers.items() if label in option), None)
+        assert chosen is not None, f"no numbered option {label!r} in:\n{reply}"
+        return await self.say(chosen)
+
+
+def _option_pattern(template: str) -> re.Pattern:
+    pattern = re.escape(template)
+    pattern = pattern.replace(re.escape("{number}"), r"(?P<n>\d+)").replace(re.escape("{label}"), r"(?P<label>[^\n]+)")
+    return re.compile(f"^{pattern}$", re.MULTILINE)
+
+
+@asynccontextmanager
+async def serving(runtime, settings: WeChatSettings):
+    use_wechat_texts(runtime)
+    async with TestClient(TestServer(create_app(runtime, settings))) as client:
+        yield Phone(client, settings, runtime)
+
+
+def count_core_events(runtime, monkeypatch) -> list:
+    seen = []
+    original = runtime.dialogue.handle
+
+    async def counting(ev):
+        seen.append(ev)
+        return await original(ev)
+
+    monkeypatch.setattr(runtime.dialogue, "handle", counting)
+    return seen
+
+
+async def all_marked_sent(store, timeout: float = 3.0) -> None:
+    deadline = time.monotonic() + timeout
+    while await store.unsent(frozenset({"wechat"})):
+        assert time.monotonic() < deadline, "the outbox still has unsent wechat messages"
+        await asyncio.sleep(0.02)
+
+
+@pytest.fixture(autouse=True)
+def _no_wechat_environment(monkeypatch):
+    for name in ("WECHAT_TOKEN", "WECHAT_APP_ID", "WECHAT_APP_SECRET", "WECHAT_ENCODING_AES_KEY",
+                 "WECHAT_API_BASE_URL", "WECHAT_REPLY_DEADLINE_SECONDS", "WECHAT_DELIVER_EVERY_SECONDS"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+async def fake_api():
+    async with FakeWeChatApi(APP_ID, SECRET) as api:
+        yield api
+
+
+# --------------------------------------------------------------------------- protocol
+
+
+def test_the_plain_signature_matches_the_published_vector():
+    assert sign("test", "1410685589", "test") == "f21891de399b4e33a1a93c9a7b8a8fffb5a443ff"
+
+
+def test_safe_mode_opens_the_published_message_and_refuses_a_wrong_msg_signature():
+    crypto = WeChatCrypto("123456", VECTOR_KEY, VECTOR_APP)
+    inner = parse_xml(crypto.open_message(VECTOR_ENCRYPT, "74d92dfeb87ba7c714f89d98870ae5eb62dff26d",
+                                          "1411525903", "461056294"))
+    assert inner["Content"] == "test" and inner["FromUserName"] == "messense"
+    with pytest.raises(SignatureError):
+        crypto.open_message(VECTOR_ENCRYPT, "74d92dfeb87ba7c714f89d98870ae5eb62dff26e", "1411525903", "461056294")
+
+
+def test_safe_mode_seals_a_reply_exactly_as_the_published_example():
+    crypto = WeChatCrypto("123456", VECTOR_KEY, VECTOR_APP)
+    sealed = parse_xml(crypto.seal_reply(VECTOR_REPLY, "1411525903", "461056294", random16=b"1234567890123456"))
+    assert sealed["Encrypt"] == VECTOR_SEALED
+    assert sealed["MsgSignature"] == "407518b7649e86ef23978113f92d27afa9296533"
+
+
+def test_encryption_round_trips_and_is_bound_to_the_app_id():
+    message = "<xml><Content><![CDATA[我爸八十二岁，做遗嘱公证要钱吗？]]></Content></xml>" * 7
+    crypto = WeChatCrypto(TOKEN, AES_KEY, APP_ID)
+    encrypted = crypto.encrypt(message)
+    assert crypto.encrypt(message) != encrypted  # fresh random prefix every time
+    assert crypto.decrypt(encrypted) == message
+    with pytest.raises(ProtocolError):
+        WeChatCrypto(TOKEN, AES_KEY, "wx-someone-else").decrypt(encrypted)
+    with pytest.raises(ProtocolError):
+        crypto.decrypt(encrypted[:-8] + "AAAAAAA=")
+
+
+def test_long_text_is_split_into_pieces_within_the_byte_limit():
+    lines = [f"第{i}行：老年人法律援助的说明文字。" for i in range(200)]
+    pieces = split_text("\n".join(lines))
+    assert len(pieces) > 1 and all(len(p.encode()) <= MAX_TEXT_BYTES for p in pieces)
+    assert "\n".join(pieces).split("\n") == lines  # broken between lines, nothing lost
+    one_line = "援" * 1500  # 4500 bytes, no line break at all
+    pieces = split_text(one_line)
+    assert "".join(pieces) == one_line and all(len(p.encode()) <= MAX_TEXT_BYTES for p in pieces)
+
+
+def test_the_de_duplication_memory_forgets_by_age_and_by_number():
+    now = [0.0]
+    recent = RecentTurns(window=600, limit=2, clock=lambda: now[0])
+
+    def turn(key):
+        return _Turn(USER, key, task=None, seen_at=now[0])  # type: ignore[arg-type]
+
+    recent.add(turn("a"))
+    recent.add(turn("b"))
+    recent.add(turn("c"))
+    assert recent.get("a") is None and recent.get("c") is not None and len(recent) == 2
+    now[0] = 601
+    assert recent.get("b") is None and len(recent) == 0
+
+
+# --------------------------------------------------------------------------- authenticity and safety
+
+
+async def test_the_verification_handshake_echoes_only_with_a_valid_signature(runtime, fake_api):
+    async with serving(runtime, wechat_settings(fake_api)) as wx:
+        query = wx.signed_query() | {"echostr": "7158240373553574"}
+        good = await wx.client.get("/wechat", params=query)
+        assert good.status == 200 and await good.text() == "7158240373553574"
+        bad = await wx.client.get("/wechat", params=query | {"signature": "0" * 40})
+        assert bad.status == 403
+
+
+@pytest.mark.parametrize("safe", [False, True], ids=["plain", "safe"])
+async def test_a_wrong_signature_is_403_and_never_reaches_the_core(runtime, fake_api, monkeypatch, safe):
+    seen = count_core_events(runtime, monkeypatch)
+    async with serving(runtime, wechat_settings(fake_api, safe=safe)) as wx:
+        forged = await wx.post(wx.text_xml("你好"), wx.signed_query() | {"signature": "f" * 40})
+        stale_ts = int(time.time()) - 3600
+        replayed = await wx.post(wx.text_xml("你好"), wx.signed_query(timestamp=stale_ts))
+        assert forged.status == 403 and replayed.status == 403
+        if safe:  # a good signature but an Encrypt that the msg_signature does not cover
+            encrypt = wx.crypto.encrypt(wx.text_xml("你好"))
+            query = wx.signed_query() | {"encrypt_type": "aes", "msg_signature": "0" * 40}
+            body = f"<xml><Encrypt><![CDATA[{encrypt}]]></Encrypt></xml>"
+            tampered = await wx.client.post("/wechat", data=body, params=query)
+            assert tampered.status == 403
+    assert seen == []
+
+
+async def test_a_plain_message_is_refused_when_the_account_is_in_safe_mode(runtime, fake_api, monkeypatch):
+    seen = count_core_events(runtime, monkeypatch)
+    async with serving(runtime, wechat_settings(fake_api, safe=True)) as wx:
+        resp = await wx.client.post("/wechat", data=wx.text_xml("你好"), params=wx.signed_query())
+        assert resp.status == 400
+    assert seen == []
+
+
+@pytest.mark.parametrize("safe", [False, True], ids=["plain", "safe"])
+async def test_xxe_and_billion_laughs_bodies_are_rejected_at_once(runtime, fake_api, monkeypatch, safe):
+    seen = count_core_events(runtime, monkeypatch)
+    async with serving(runtime, wechat_settings(fake_api, safe=safe)) as wx:
+        for body in (XXE, BILLION_LAUGHS):
+            started = time.monotonic()
+            resp = await wx.post(body)
+            assert resp.status == 400
+            assert time.monotonic() - started < 1.0
+            assert "root:" not in await resp.text()
+    assert seen == []
+
+
+async def test_an_oversized_body_is_413(runtime, fake_api, monkeypatch):
+    seen = count_core_events(runtime, monkeypatch)
+    async with serving(runtime, wechat_settings(fake_api)) as wx:
+        resp = await wx.post(wx.text_xml("长" * 30_000))  # 90 KB
+        assert resp.status == 413
+    assert seen == []
+
+
+# --------------------------------------------------------------------------- conversations
+
+
+@pytest.mark.parametrize("safe", [False, True], ids=["plain", "safe"])
+async def test_a_policy_question_is_answered_with_its_source_and_numbered_follow_ups(runtime, fake_api, safe):
+    async with serving(runtime, wechat_settings(fake_api, safe=safe)) as wx:
+        reply = await wx.say("我爸八十二岁做遗嘱公证要钱吗")
+    assert "80周岁及以上" in reply and "衢市司发〔2020〕3号" in reply
+    assert wx.numbers(reply)["查我的资格"] == "1"
+    assert fake_api.messages == []  # answered in the passive reply, nothing pushed
+
+
+async def test_subscribing_shows_the_menu_with_numbers(runtime, fake_api):
+    async with serving(runtime, wechat_settings(fake_api)) as wx:
+        reply = await wx.event("subscribe")
+        assert list(wx.numbers(reply)) == ["问政策", "查资格", "预约律师上门", "留言问律师", "拨打12348"]
+        reply = await wx.say("5")  # the core maps the digit to 拨打12348
+    assert "12348" in reply and "全年无休" in reply
+
+
+async def test_menu_clicks_start_what_their_keys_name(runtime, fake_api):
+    async with serving(runtime, wechat_settings(fake_api)) as wx:
+        same_second = int(time.time())
+        reply = await wx.event("CLICK", "elig:start", create_time=same_second)
+        assert "替家人问" in wx.numbers(reply)
+        reply = await wx.event("CLICK", "menu:call", create_time=same_second)  # a second tap, not a retry
+        assert "12348" in reply
+        assert await wx.event("VIEW", "https://example.org", create_time=same_second) == "success"
+
+
+async def test_the_eligibility_questionnaire_works_with_numbered_replies(runtime, fake_api):
+    async with serving(runtime, wechat_settings(fake_api)) as wx:
+        reply = await wx.say("查资格")
+        reply = await wx.pick(reply, "替家人问")
+        assert reply.startswith("您的家人今年")
+        reply = await wx.say("八十二")
+        reply = await wx.pick(reply, "龙游县")
+        reply = await wx.pick(reply, "行动不便")
+        reply = await wx.pick(reply, "好了")
+        reply = await wx.pick(reply, "没办过")
+        assert "请核对" in reply and "82周岁" in reply and "行动不便" in reply
+        reply = await wx.pick(reply, "看结果")
+    assert "✅ 免经济审查" in reply and "✅ 第一次遗嘱公证：免费" in reply
+    assert "以法律援助中心的认定为准" in reply
+    assert "预约律师上门" in wx.numbers(reply)
+
+
+async def test_voice_pictures_and_locations_get_the_polite_answers(runtime, fake_api):
+    async with serving(runtime, wechat_settings(fake_api)) as wx:
+        assert "暂时听不了语音" in await wx.send_kind("voice")
+        assert "暂时看不了图片" in await wx.send_kind("image")
+        assert "收到您的位置了" in await wx.send_kind("location")
+        assert "看不懂" in await wx.send_kind("link")
+
+
+async def test_a_retried_message_reaches_the_core_once_and_gets_the_same_reply(runtime, fake_api, monkeypatch):
+    seen = count_core_events(runtime, monkeypatch)
+    async with serving(runtime, wechat_settings(fake_api)) as wx:
+        first = await wx.say("我爸八十二岁做遗嘱公证要钱吗", msg_id=777)
+        again = await wx.say("我爸八十二岁做遗嘱公证要钱吗", msg_id=777)
+        subscribed = int(time.time())
+        await wx.event("subscribe", create_time=subscribed)
+        await wx.event("subscribe", create_time=subscribed)  # events: sender + CreateTime
+    assert again == first and "80周岁及以上" in first
+    assert [ev.text for ev in seen] == ["我爸八十二岁做遗嘱公证要钱吗", "/start"]
+
+
+# --------------------------------------------------------------------------- customer-service messages
+
+
+async def test_a_queued_message_arrives_and_a_refused_token_is_refreshed_and_resent(runtime, fake_api):
+    async with serving(runtime, wechat_settings(fake_api)) as wx:
+        store = runtime.services.store
+        await store.enqueue("wechat", USER, Reply("律师回复：遗嘱公证可以预约上门办理。").to_dict(), runtime.now())
+        [first] = await fake_api.wait_for_messages(USER, 1)
+        assert first == "律师回复：遗嘱公证可以预约上门办理。"
+        assert fake_api.token_requests == 1
+
+        fake_api.expire_tokens()
+        await store.enqueue("wechat", USER, Reply("律师回复：请带上户口本。").to_dict(), runtime.now())
+        wx.endpoint.wake_courier()
+        messages = await fake_api.wait_for_messages(USER, 2)
+        await all_marked_sent(store)
+    assert messages == [first, "律师回复：请带上户口本。"]  # resent once, not twice
+    assert (CUSTOM_SEND, 42001) in [(c.path, c.errcode) for c in fake_api.calls]
+    assert fake_api.token_requests == 2
+    assert fake_api.messages[-1].access_token != fake_api.messages[0].access_token
+
+
+async def test_the_token_is_refreshed_before_it_expires(fake_api):
+    now = [1000.0]
+    settings = wechat_settings(fake_api)
+    async with aiohttp.ClientSession() as session:
+        api = WeChatApi(session, settings, clock=lambda: now[0])
+        await api.send_text(USER, "一")
+        now[0] += 3600
+        await api.send_text(USER, "二")
+        assert fake_api.token_requests == 1  # still cached
+        now[0] += 7200 - 3600 - 299  # inside the last five minutes of its life
+        await api.send_text(USER, "三")
+    assert fake_api.token_requests == 2
+    assert all(c.errcode == 0 for c in fake_api.calls)  # refreshed before WeChat refused it
+    assert fake_api.sent_to(USER) == ["一", "二", "三"]
+
+
+async def test_a_slow_core_answers_success_and_sends_the_reply_later(runtime, fake_api, monkeypatch):
+    seen = count_core_events(runtime, monkeypatch)
+    counted = runtime.dialogue.handle
+
+    async def slow(ev):
+        await asyncio.sleep(0.6)
+        return await counted(ev)
+
+    monkeypatch.setattr(runtime.dialogue, "handle", slow)
+    async with serving(runtime, wechat_settings(fake_api, WECHAT_REPLY_DEADLINE_SECONDS=0.2)) as wx:
+        started = time.monotonic()
+        assert await wx.say("我爸八十二岁做遗嘱公证要钱吗", msg_id=31) == "success"
+        assert time.monotonic() - started < 0.5
+        assert await wx.say("我爸八十二岁做遗嘱公证要钱吗", msg_id=31) == "success"  # WeChat's retry
+        [pushed] = await fake_api.wait_for_messages(USER, 1)
+    assert "80周岁及以上" in pushed and "衢市司发〔2020〕3号" in pushed
+    assert len(seen) == 1
+
+
+async def test_a_reply_over_2048_bytes_goes_out_in_several_messages(runtime, fake_api, monkeypatch):
+    long_text = "\n".join(f"第{i}条：材料不齐也可以先受理，缺的证件材料可以通过快递补交。" for i in range(60))
+
+    async def long_answer(ev):
+        return Outcome(replies=[Reply(long_text)])
+
+    monkeypatch.setattr(runtime.dialogue, "handle", long_answer)
+    async with serving(runtime, wechat_settings(fake_api)) as wx:
+        assert await wx.say("材料") == "success"
+        await fake_api.wait_for_messages(USER, 2)
+        await asyncio.sleep(0.2)  # let any further pieces arrive
+    pieces = fake_api.sent_to(USER)
+    assert "\n".join(pieces) == long_text
+    assert all(c.errcode == 0 for c in fake_api.calls)  # none over WeChat's limit
+
+
+# --------------------------------------------------------------------------- the custom menu and the CLI
+
+
+async def test_the_custom_menu_has_the_core_payloads_within_wechat_limits(runtime, fake_api):
+    use_wechat_texts(runtime)
+    async with aiohttp.ClientSession() as session:
+        await create_menu(WeChatApi(session, wechat_settings(fake_api)), runtime.services.texts)
+    [menu] = fake_api.menus  # the fake refuses menus over WeChat's size limits
+    top = menu["button"]
+    assert [(b["name"], b.get("key")) for b in top[:2]] == [("问政策", "faq:start"), ("查资格", "elig:start")]
+    assert [(b["name"], b["key"]) for b in top[2]["sub_button"]] == [
+        ("预约律师上门", "book:start"), ("留言问律师", "consult:start"), ("拨打12348", "menu:call")]
+
+
+def test_the_cli_parses_serve_and_menu():
+    parser = argparse.ArgumentParser(prog="legalaid")
+    wechat.add_parser(parser.add_subparsers(dest="command"))
+    serve = parser.parse_args(["wechat", "--listen", "0.0.0.0", "--port", "9000"])
+    assert (serve.command, serve.listen, serve.port, serve.wechat_command) == ("wechat", "0.0.0.0", 9000, None)
+    assert parser.parse_args(["wechat", "menu"]).wechat_command == "menu"
+
+
+def test_missing_configuration_is_one_line_and_exit_2(capsys, settings):
+    args = argparse.Namespace(command="wechat", wechat_command=None, listen="127.0.0.1", port=0)
+    assert wechat.run(args, settings) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "WECHAT_" in err
