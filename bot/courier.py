@@ -17,13 +17,16 @@ from storage.store import Store
 log = logging.getLogger(__name__)
 
 Sender = Callable[[str, Reply], Awaitable[None]]
+Delivered = Callable[[str, str, Reply], Awaitable[None]]
 MAX_ATTEMPTS = 5
 
 
 class Courier:
-    def __init__(self, store: Store, clock: Callable):
+    def __init__(self, store: Store, clock: Callable, on_delivered: Delivered | None = None):
         self.store = store
         self.clock = clock
+        # Told after each delivery, so the dialogue can remember the options a person now sees.
+        self.on_delivered = on_delivered
         self.senders: dict[str, Sender] = {}
         self._lock = asyncio.Lock()  # one delivery pass at a time keeps per-person order
 
@@ -49,6 +52,8 @@ class Courier:
                     log.warning("outbox %s to %s failed (attempt %d): %r",
                                 queued.id, queued.channel, queued.attempts + 1, exc)
                     continue
+                if self.on_delivered is not None:
+                    await self.on_delivered(queued.channel, queued.user_id, Reply.from_dict(queued.reply))
                 await self.store.mark_sent(queued.id, self.clock())
                 sent += 1
         return sent

@@ -67,7 +67,8 @@ class Runtime:
         flows = [FaqFlow(Audience.PUBLIC), EligibilityFlow(), BookingFlow(), ConsultFlow(), LawyerFlow(), StaffFlow(), PrivacyFlow()]
         dialogue = Dialogue(services, flows)
         log.info("ready: %d knowledge-base entries, database %s", len(kb), settings.db_path)
-        return cls(settings, db, services, dialogue, Courier(services.store, services.clock))
+        courier = Courier(services.store, services.clock, on_delivered=dialogue.remember_delivered)
+        return cls(settings, db, services, dialogue, courier)
 
     def now(self) -> datetime:
         return self.services.clock()

@@ -22,7 +22,7 @@ from pydantic import ValidationError
 
 from faq.urgent import is_urgent
 from handlers import menu
-from handlers.events import Incoming, Kind, Option, Outcome, Reply
+from handlers.events import NUMBERED_CHANNELS, Incoming, Kind, Option, Outcome, Reply
 from handlers.ratelimit import RateLimiter, Verdict
 from handlers.services import Services
 from handlers.state import Conversation
@@ -62,12 +62,26 @@ class Dialogue:
             weakref.WeakValueDictionary()
         )
 
-    async def handle(self, ev: Incoming) -> Outcome:
-        key = (ev.channel, ev.user_id)
+    def _lock(self, key: tuple[str, str]) -> asyncio.Lock:
         lock = self._locks.get(key)
         if lock is None:
             lock = self._locks[key] = asyncio.Lock()
-        async with lock:
+        return lock
+
+    async def remember_delivered(self, channel: str, user_id: str, reply: Reply) -> None:
+        """A queued message (an answer, a reminder) reached someone on a numbered channel: a digit
+        they type next picks from its options."""
+        if not reply.options or channel not in NUMBERED_CHANNELS:
+            return
+        async with self._lock((channel, user_id)):
+            raw = await self.services.store.load_state(channel, user_id)
+            state = Conversation.model_validate_json(raw) if raw else Conversation()
+            state.remember_options(reply.options)
+            await self.services.store.save_state(channel, user_id, state.model_dump_json(), self.services.clock())
+
+    async def handle(self, ev: Incoming) -> Outcome:
+        key = (ev.channel, ev.user_id)
+        async with self._lock(key):
             verdict = self.limiter.check(key, ev.at)
             if verdict is Verdict.DROP:
                 return Outcome()

@@ -336,9 +336,8 @@ class WeChatEndpoint:
 
     # --- the courier's sender: everything not said in a passive reply goes this way
     async def send(self, user_id: str, reply: Reply) -> None:
-        # Options of a queued message are not numbered: the core did not remember them for this
-        # person, so a typed digit would pick something else.
-        for piece in split_text(render_reply(reply, self.t, numbered=False), MAX_TEXT_BYTES):
+        # Numbered: once delivered, the core remembers these options, so a typed digit picks one.
+        for piece in split_text(render_reply(reply, self.t, numbered=True), MAX_TEXT_BYTES):
             await self.api.send_text(user_id, piece)
 
     def wake_courier(self) -> None:

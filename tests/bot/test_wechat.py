@@ -38,6 +38,7 @@ from bot.channels.wechat_protocol import (
     split_text,
 )
 from handlers.events import Outcome, Reply
+from tests.auxil.chat import Chat
 from tests.auxil.fake_wechat_api import FakeWeChatApi
 
 pytestmark = pytest.mark.timeout(20)
@@ -523,3 +524,49 @@ def test_missing_configuration_is_one_line_and_exit_2(capsys, settings):
     assert wechat.run(args, settings) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "WECHAT_" in err
+
+
+# --------------------------------------------------------------------------- whole journeys
+
+
+async def test_a_home_visit_is_booked_over_wechat_with_numbered_replies(runtime, fake_api):
+    async with serving(runtime, wechat_settings(fake_api)) as wx:
+        reply = await wx.say("预约律师上门")
+        reply = await wx.pick(reply, "是")  # 满80周岁
+        reply = await wx.pick(reply, "龙游县")
+        first_day = next(label for label in wx.numbers(reply) if "月" in label)
+        reply = await wx.pick(reply, first_day)
+        reply = await wx.pick(reply, "上午")
+        for typed in ("张桂英", "13812345678"):
+            reply = await wx.say(typed)
+        reply = await wx.pick(reply, "家人的")
+        for typed in ("石梁镇", "某某村12号"):
+            reply = await wx.say(typed)
+        reply = await wx.pick(reply, "好了")
+        reply = await wx.say("想立遗嘱")
+        reply = await wx.pick(reply, "同意")
+        assert "请核对预约信息" in reply and "张桂英" in reply
+        reply = await wx.pick(reply, "确认预约")
+    assert "预约好了" in reply and "SM-" in reply
+    [booking] = await runtime.services.bookings.list_for_user("wechat", USER)
+    assert booking.ref in reply and booking.county == "龙游县"
+
+
+async def test_a_lawyers_later_answer_arrives_through_the_customer_service_api(runtime, fake_api):
+    lawyer, code = await runtime.services.ledger.add_lawyer("王律师", "衢州某律师事务所", runtime.now())
+    lawyer_chat = Chat(runtime, channel="telegram", user_id="8801")
+    await lawyer_chat.send(f"/register {code}")
+    await lawyer_chat.send("/duty")
+    async with serving(runtime, wechat_settings(fake_api)) as wx:
+        reply = await wx.say("留言问律师")
+        reply = await wx.say("儿子不给赡养费，能申请法律援助吗")
+        assert "留言编号" in reply
+        [consultation] = await runtime.services.consultations.list_for_user("wechat", USER)
+        await lawyer_chat.press(f"law:claim:{consultation.id}")
+        await lawyer_chat.send("可以申请，建议先调解。")
+        wx.endpoint.wake_courier()
+        [answer] = await fake_api.wait_for_messages(USER, 1)
+        assert "王律师律师（衢州某律师事务所）" in answer and "建议先调解" in answer
+        await all_marked_sent(runtime.services.store)
+        thanks = await wx.pick(answer, "满意")  # the answer's options are numbered and a digit works
+    assert "谢谢您的评价" in thanks
