@@ -77,7 +77,9 @@ class FaqFlow(Flow):
             await super().on_button(turn, action, arg)
 
     async def on_text(self, turn: Turn, text: str) -> None:
-        match = turn.services.matcher.match(text, self.audience)
+        # A registered lawyer's near-ties lean towards the points-scheme answers.
+        lawyer = await turn.services.ledger.lawyer_for(turn.ev.channel, turn.ev.user_id)
+        match = turn.services.matcher.match(text, Audience.LAWYER if lawyer else self.audience)
         if match.kind in (Kind.CLARIFY, Kind.FALLBACK):
             await turn.services.store.record_miss(
                 match.kind.value,
