@@ -19,12 +19,21 @@ from policy.slots import slot_start
 log = logging.getLogger(__name__)
 
 
+# Re-notify lawyers this many times, then tell staff only; and not at night.
+MAX_RENOTIFY = 3
+QUIET_HOURS = (22, 7)
+
+
 async def tick(runtime: Runtime) -> None:
-    """One pass of every periodic job; safe to run concurrently with itself and after a crash."""
-    await send_due_reminders(runtime)
-    await renotify_unclaimed(runtime)
-    await send_quarterly_statements(runtime)
-    await purge_expired(runtime)
+    """One pass of every periodic job; safe to run concurrently with itself and after a crash.
+
+    Each job is on its own: one that fails is logged and the others (delivery last) still run.
+    """
+    for job in (send_due_reminders, renotify_unclaimed, alert_stalled, send_quarterly_statements, purge_expired):
+        try:
+            await job(runtime)
+        except Exception:  # noqa: BLE001 - the next tick tries again
+            log.exception("scheduled job %s failed", job.__name__)
     await runtime.courier.deliver()
 
 
@@ -65,12 +74,16 @@ async def renotify_unclaimed(runtime: Runtime) -> int:
     """Questions no lawyer claimed in time: tell the duty lawyers again, and staff."""
     services = runtime.services
     now = runtime.now()
+    hour = now.astimezone(services.settings.zone).hour
+    if hour >= QUIET_HOURS[0] or hour < QUIET_HOURS[1]:
+        return 0  # nobody is woken at night; the morning tick catches up
     wait = timedelta(minutes=services.settings.claim_timeout_minutes)
     t = services.texts
     waiting = await services.consultations.unclaimed(now - wait, now - wait)
     lawyers = [x for x in await services.ledger.on_duty_lawyers() if x.bound]
     for c in waiting:
-        for lawyer in lawyers:
+        count = await services.consultations.mark_renotified(c.id, now)
+        for lawyer in lawyers if count <= MAX_RENOTIFY else ():
             reply = Reply(t("lawyer.new_question", ref=c.ref, question=c.question),
                           (Option(t("lawyer.claim_button"), f"law:claim:{c.id}"),))
             await services.store.enqueue(lawyer.channel, lawyer.user_id, reply.to_dict(), now,
@@ -80,8 +93,21 @@ async def renotify_unclaimed(runtime: Runtime) -> int:
                           (Option(t("staff.details"), "staff:unclaimed"),))
             await services.store.enqueue("telegram", str(services.settings.staff_chat_id), staff.to_dict(), now,
                                          dedupe_key=f"unclaimed:{c.id}:{now:%Y%m%d%H%M}")
-        await services.consultations.mark_renotified(c.id, now)
     return len(waiting)
+
+
+async def alert_stalled(runtime: Runtime) -> int:
+    """Questions a lawyer claimed but has not answered within a day: staff are told once."""
+    services = runtime.services
+    now = runtime.now()
+    stalled = await services.consultations.stalled(now - timedelta(days=1))
+    if services.settings.staff_chat_id is None:
+        return 0
+    for c in stalled:
+        reply = Reply(services.texts("staff.stalled", ref=c.ref))
+        await services.store.enqueue("telegram", str(services.settings.staff_chat_id), reply.to_dict(), now,
+                                     dedupe_key=f"stalled:{c.id}")
+    return len(stalled)
 
 
 async def send_quarterly_statements(runtime: Runtime) -> int:
@@ -111,4 +137,7 @@ async def purge_expired(runtime: Runtime) -> int:
     purged = await services.bookings.purge_personal(cutoff, now)
     if purged:
         log.info("blanked the personal details of %d finished visits before %s", purged, cutoff)
+    # Delivered messages can quote names and addresses (assignments, reminders): same period.
+    await services.store.purge_outbox(now - timedelta(days=services.settings.retention_days))
+    await runtime.dialogue.drop_stale_drafts(now)
     return purged

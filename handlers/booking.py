@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot.catalog import Catalog
@@ -24,7 +24,7 @@ from handlers.events import Option, Reply
 from handlers.parse import parse_age_answer
 from handlers.turn import Flow, Turn
 from policy.eligibility import County
-from policy.slots import SlotRules, bookable_dates, resident_reminder_at
+from policy.slots import SlotRules, bookable_dates, lawyer_reminder_at, resident_reminder_at
 from storage.bookings import Booking, BookingDraft
 
 NAME = "book"
@@ -70,8 +70,23 @@ def booking_line(turn: Turn, b: Booking) -> str:
     )
 
 
+async def tell_lawyer_and_staff(turn: Turn, booking: Booking, text_id: str) -> None:
+    """A visit that changed (moved, cancelled) is news for its lawyer and for staff: no personal data."""
+    text = turn.t(text_id, ref=booking.ref, day=day_label(turn, booking.visit_date),
+                  window=window_label(turn, booking.window), county=booking.county)
+    key = f"{text_id}:{booking.ref}:{booking.visit_date}:{booking.window}:{turn.now.isoformat()}"
+    if booking.lawyer_id is not None:
+        lawyer = await turn.services.ledger.get_lawyer(booking.lawyer_id)
+        if lawyer is not None and lawyer.bound:
+            turn.notify(lawyer.channel, lawyer.user_id, Reply(text), dedupe_key=f"lawyer:{key}")
+    staff_chat = turn.services.settings.staff_chat_id
+    if staff_chat is not None:
+        turn.notify("telegram", str(staff_chat), Reply(text), dedupe_key=f"staff:{key}")
+
+
 class BookingFlow(Flow):
     name = NAME
+    draft_ttl = timedelta(days=1)
 
     # --- entry ------------------------------------------------------------------
     async def start(self, turn: Turn, arg: str = "") -> None:
@@ -171,6 +186,8 @@ class BookingFlow(Flow):
 
     def read_text(self, turn: Turn, step: str, text: str) -> str | None:
         if step == "check_age":
+            if NO.match(text):
+                return "no"
             parsed = parse_age_answer(text, turn.now.date())
             if parsed.age is not None:
                 return "yes" if parsed.age >= 80 else "no"
@@ -401,6 +418,7 @@ class BookingFlow(Flow):
         )
         if result.status == "full":
             turn.say(turn.t("book.taken_meanwhile"))
+            data["editing"] = True  # only a new time is needed; everything else is kept
             await self.ask(turn, "date")
             return
         booking = result.booking
@@ -455,6 +473,8 @@ class BookingFlow(Flow):
 
     async def do_cancel(self, turn: Turn, ref: str) -> None:
         outcome = await turn.services.bookings.cancel(ref, turn.ev.channel, turn.ev.user_id, turn.now)
+        if outcome.status == "cancelled":
+            await tell_lawyer_and_staff(turn, outcome.booking, "book.notice_cancelled")
         if outcome.status in ("cancelled", "already_cancelled"):
             turn.say(turn.t("book.cancelled", ref=ref), (turn.option("book.new", "book:start:new"), turn.menu_option()))
         else:
@@ -475,8 +495,11 @@ class BookingFlow(Flow):
         outcome = await services.bookings.reschedule(
             data["ref"], turn.ev.channel, turn.ev.user_id, visit_date, data["window"],
             services.settings.slot_rules.capacity, turn.now,
-            {"resident": resident_reminder_at(visit_date, services.settings.zone)},
+            {"resident": resident_reminder_at(visit_date, services.settings.zone),
+             "lawyer": lawyer_reminder_at(visit_date, services.settings.zone)},
         )
+        if outcome.status == "moved":
+            await tell_lawyer_and_staff(turn, outcome.booking, "book.notice_moved")
         turn.state.data.pop(NAME, None)
         turn.state.reset()
         if outcome.status in ("moved", "unchanged"):

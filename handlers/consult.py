@@ -16,6 +16,7 @@ MIN_LEN, MAX_LEN = 4, 500
 
 class ConsultFlow(Flow):
     name = NAME
+    free_text_steps = frozenset({"question", "follow_up"})
 
     async def start(self, turn: Turn, arg: str = "") -> None:
         turn.state.flow, turn.state.step = NAME, "question"

@@ -79,6 +79,29 @@ class Dialogue:
             state.remember_options(reply.options)
             await self.services.store.save_state(channel, user_id, state.model_dump_json(), self.services.clock())
 
+    async def drop_stale_drafts(self, now) -> int:
+        """Forget half-filled drafts with personal details (a booking) left untouched too long."""
+        flows = [f for f in self.flows.values() if f.draft_ttl is not None]
+        if not flows:
+            return 0
+        dropped = 0
+        oldest = now - min(f.draft_ttl for f in flows)
+        for channel, user_id in await self.services.store.states_untouched_since(oldest, [f.name for f in flows]):
+            async with self._lock((channel, user_id)):
+                raw = await self.services.store.load_state(channel, user_id)
+                state = Conversation.model_validate_json(raw) if raw else None
+                if state is None or state.updated_at is None:
+                    continue
+                stale = [f for f in flows if f.name in state.data and now - state.updated_at > f.draft_ttl]
+                for flow in stale:
+                    state.data.pop(flow.name)
+                    if state.flow == flow.name:
+                        state.reset()
+                if stale:
+                    dropped += 1
+                    await self.services.store.save_state(channel, user_id, state.model_dump_json(), state.updated_at)
+        return dropped
+
     async def handle(self, ev: Incoming) -> Outcome:
         key = (ev.channel, ev.user_id)
         async with self._lock(key):
@@ -122,7 +145,8 @@ class Dialogue:
 
     async def _route(self, turn: Turn, previous_update) -> None:
         ev, state = turn.ev, turn.state
-        if ev.group:
+        if ev.group and not self.services.is_staff(ev.channel, ev.user_id):
+            # Staff may work from the staff group chat; everyone else is asked to talk privately.
             turn.say(turn.t("input.group"))
             return
         if ev.kind not in (Kind.TEXT, Kind.BUTTON):
@@ -171,7 +195,8 @@ class Dialogue:
 
         flow = self.flows.get(state.flow) if state.active else None
         if flow is not None:
-            if previous_update is not None and ev.at - previous_update > RESUME_AFTER:
+            idle = previous_update is not None and ev.at - previous_update > RESUME_AFTER
+            if idle and flow.asks_after_idle(state.step):
                 turn.say(
                     turn.t("resume.prompt"),
                     (
@@ -188,7 +213,7 @@ class Dialogue:
 
     def _typed_choice(self, turn: Turn, text: str) -> str | None:
         """A typed option number (numbered channels) or a main-menu label, as its payload."""
-        if turn.ev.numbered and text.isdigit() and turn.state.options:
+        if turn.ev.numbered and text.isdecimal() and turn.state.options:
             index = int(text) - 1
             if 0 <= index < len(turn.state.options):
                 return turn.state.options[index].payload

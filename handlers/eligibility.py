@@ -35,6 +35,7 @@ CONDITION_WORDS = {
     Condition.SERIOUS_ILLNESS: ("重病", "大病", "重大疾病", "癌", "肿瘤", "尿毒症", "中风"),
     Condition.MOBILITY: ("行动不便", "走不动", "腿脚", "轮椅", "走路不方便", "出不了门"),
 }
+NEGATION = re.compile(r"^(没有|没|无|不是|不)")
 DONE_WORDS = ("好了", "没有", "都没有", "完成", "没了", "就这些", "没")
 YES_WORDS = ("是", "对", "嗯", "没错", "好")
 NOMINAL_AGE_WORD = "虚岁"  # counts from 1 at birth: not the 周岁 the rules use
@@ -156,6 +157,8 @@ class EligibilityFlow(Flow):
                     return county.value
             return "" if re.search(r"不清楚|不知道|不在", text) else None
         if step == "conditions":
+            if NEGATION.match(text):
+                return "done"  # "没有重病" must not tick 重病
             for condition, words in CONDITION_WORDS.items():
                 if any(w in text for w in words):
                     return "toggle:" + condition.value

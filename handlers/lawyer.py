@@ -21,8 +21,23 @@ def statement_key(lawyer_id: int, year: int, quarter: int) -> str:
     return f"statement:{lawyer_id}:{year}Q{quarter}"
 
 
+def parse_quarter(arg: str, today) -> tuple[int, int] | None:
+    """"2026-3" → (2026, 3); empty → the current quarter; None when it is not a real quarter."""
+    if not arg:
+        return today.year, quarter_of(today)
+    year, _, quarter = arg.partition("-")
+    if not (year.isdecimal() and quarter.isdecimal()):
+        return None
+    y, q = int(year), int(quarter)
+    # The scheme runs from 2020 (4号: 自2020年1月20日起开始施行); nothing after this quarter.
+    if not 1 <= q <= 4 or y < 2020 or (y, q) > (today.year, quarter_of(today)):
+        return None
+    return y, q
+
+
 class LawyerFlow(Flow):
     name = NAME
+    free_text_steps = frozenset({"answer", "correction"})
     commands = {"/register": "register", "/duty": "duty", "/points": "points", "/correction": "correct"}
 
     async def start(self, turn: Turn, arg: str = "") -> None:
@@ -129,11 +144,11 @@ class LawyerFlow(Flow):
         if lawyer is None:
             return
         today = turn.now.astimezone(turn.services.settings.zone).date()
-        year, quarter = today.year, quarter_of(today)
-        if arg and "-" in arg:
-            y, q = arg.split("-", 1)
-            if y.isdigit() and q.isdigit() and 1 <= int(q) <= 4:
-                year, quarter = int(y), int(q)
+        period = parse_quarter(arg.strip(), today)
+        if period is None:
+            turn.say(turn.t("lawyer.bad_quarter"), (turn.menu_option(),))
+            return
+        year, quarter = period
         statement = await turn.services.ledger.statement(lawyer.id, year, quarter)
         lines = [turn.t("lawyer.statement_title", year=year, quarter=quarter, name=lawyer.name)]
         lines += [
@@ -152,10 +167,11 @@ class LawyerFlow(Flow):
 
     async def begin_correction(self, turn: Turn, lawyer, arg: str) -> None:
         today = turn.now.astimezone(turn.services.settings.zone).date()
-        year, quarter = today.year, quarter_of(today)
-        if arg and "-" in arg:
-            y, q = arg.split("-", 1)
-            year, quarter = int(y), int(q)
+        period = parse_quarter(arg.strip(), today)
+        if period is None:
+            turn.say(turn.t("lawyer.bad_quarter"), (turn.menu_option(),))
+            return
+        year, quarter = period
         turn.state.flow, turn.state.step = NAME, "correction"
         turn.state.data[NAME] = {"year": year, "quarter": quarter}
         turn.say(turn.t("lawyer.correction_prompt", year=year, quarter=quarter), (turn.menu_option(),))

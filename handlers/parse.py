@@ -36,9 +36,15 @@ _SHORT_YEAR = re.compile(r"(?<!\d)(\d{2})年")
 _AGE = re.compile(r"(?<!\d)(\d{1,3})(?:周岁|岁|虚岁|了|多)?")
 
 
+# "不到80", "快80了", "差两年70": a bound, not an age. Guessing would hand out 80+ benefits.
+_NOT_AN_AGE = re.compile(r"不到|没到|未满|不满|快|差|小于|不足|将近|接近|左右|上下")
+
+
 def parse_age_answer(text: str, today: date) -> AgeAnswer:
     """75 / 七十五 / 75岁 / 1948年出生 / 1948-03-02 / 48年 → an AgeAnswer."""
     t = _clean(text)
+    if _NOT_AN_AGE.search(t):
+        return AgeAnswer(error="unreadable")
     if m := _FULL_DATE.search(t):
         try:
             birth = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))

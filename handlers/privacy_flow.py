@@ -6,7 +6,7 @@ counts (dates, counties, statuses) and the lawyers' points ledger stay as they w
 
 from __future__ import annotations
 
-from handlers.booking import booking_line
+from handlers.booking import booking_line, tell_lawyer_and_staff
 from handlers.turn import Flow, Turn
 
 NAME = "data"
@@ -37,6 +37,8 @@ class PrivacyFlow(Flow):
         questions = await services.consultations.list_for_user(ev.channel, ev.user_id)
         lawyer = await services.ledger.lawyer_for(ev.channel, ev.user_id)
         lines = [turn.t("privacy.title")]
+        if turn.state.data.get("book", {}).get("name"):
+            lines.append(turn.t("privacy.draft"))
         elig = turn.state.data.get("elig")
         if elig and elig.get("age") is not None:
             lines.append(turn.t("privacy.answers", age=elig["age"], county=elig.get("county") or "-",
@@ -58,9 +60,18 @@ class PrivacyFlow(Flow):
 
     async def forget(self, turn: Turn) -> None:
         services, ev = turn.services, turn.ev
+        today = turn.now.astimezone(services.settings.zone).date()
+        upcoming = [b for b in await services.bookings.list_for_user(ev.channel, ev.user_id)
+                    if b.status == "active" and b.visit_date >= today]
+        questions = await services.consultations.list_for_user(ev.channel, ev.user_id)
         await services.bookings.forget_user(ev.channel, ev.user_id, turn.now)
         await services.consultations.forget_user(ev.channel, ev.user_id, turn.now)
-        await services.store.forget_user(ev.channel, ev.user_id)
+        # Messages about them not yet delivered to lawyers carry their details: withdraw those too.
+        about = [f"new-question:{q.id}:%" for q in questions] + [f"follow-up:{q.id}" for q in questions]
+        about += [f"assigned:{b.ref}:%" for b in upcoming]
+        await services.store.forget_user(ev.channel, ev.user_id, about)
+        for booking in upcoming:
+            await tell_lawyer_and_staff(turn, booking, "book.notice_cancelled")
         turn.state.data.clear()
         turn.state.reset()
         turn.say(turn.t("privacy.forgotten"), (turn.menu_option(),))

@@ -30,6 +30,7 @@ def _date(text: str) -> date | None:
 
 class StaffFlow(Flow):
     name = NAME
+    free_text_steps = frozenset({"reason"})
     commands = {
         "/bookings": "bookings", "/export": "export", "/lawyer_add": "lawyer_add", "/lawyers": "lawyers",
         "/points_add": "points_add", "/points_reverse": "points_reverse", "/praise": "praise",
@@ -174,6 +175,8 @@ class StaffFlow(Flow):
     async def do_points_add(self, turn: Turn, arg: str) -> None:
         parts = shlex.split(arg)
         lawyer_id, item, day = int(parts[0]), parts[1], _date(parts[2])
+        if day is None:
+            raise ValueError(parts[2])
         rest = parts[3:]
         quantity = int(rest.pop(0)) if rest and rest[0].isdigit() else 1
         points = None

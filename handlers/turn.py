@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import ClassVar
 
 from handlers.events import Document, Incoming, Notice, Option, Outcome, Reply
@@ -57,9 +58,22 @@ class Flow:
     async def start(self, turn: Turn, arg: str = "") -> None:
         raise NotImplementedError
 
+    # Steps whose answer is free writing (a question, an answer, a reason): text typed there after
+    # a long pause is still that writing, so it is taken rather than met with "continue?".
+    free_text_steps: ClassVar[frozenset[str]] = frozenset()
+    # A half-filled draft holding personal details is dropped after this long untouched.
+    draft_ttl: ClassVar[timedelta | None] = None
+
+    def asks_after_idle(self, step: str) -> bool:
+        return step not in self.free_text_steps
+
     async def on_button(self, turn: Turn, action: str, arg: str) -> None:
         if action == "start":
             await self.start(turn, arg)
+        elif action == "resume":
+            await self.resume(turn)
+        elif action == "restart":
+            await self.start(turn)
         else:
             await self.stale(turn)
 

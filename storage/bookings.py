@@ -40,7 +40,6 @@ VISIT_SOURCE_KIND = "visit"
 
 # The message SQLite gives when bookings_seat_taken rejects a row.
 _SEAT_TAKEN = "bookings.county, bookings.visit_date, bookings.window, bookings.seat"
-_FINISHED = ("visited", "no_show", "cancelled")
 # What purging blanks. user_id is the chat account; the request key may embed it.
 _BLANKED = (
     "elder_name = '', phone = '', address = '', access_needs = '', matter = '',"
@@ -573,17 +572,17 @@ class BookingStore:
     # --- personal data -------------------------------------------------------------
 
     async def purge_personal(self, before: date, now: datetime) -> int:
-        """Blank the personal details of finished bookings with a visit date before `before`.
+        """Blank the personal details of bookings whose visit date is before `before`.
 
+        Whatever the status: a visit staff never marked done is over all the same once its day
+        is this far behind, and its details must not stay for ever.
         Kept for anonymous counts: county, township, date, window, seat, status,
         lawyer, consent time. The chat account (user_id) and the request key,
         which may embed it, go too.
         """
         stamp = _utc(now)
-        finished = (
-            f"status IN ({','.join('?' * len(_FINISHED))}) AND visit_date < ? AND personal_purged_at IS NULL"
-        )
-        params = (*_FINISHED, before.isoformat())
+        finished = "visit_date < ? AND personal_purged_at IS NULL"
+        params = (before.isoformat(),)
         async with self.db.transaction() as conn:
             await conn.execute(
                 "UPDATE reminders SET dropped_at = ?, dropped_reason = 'purged'"

@@ -168,9 +168,25 @@ class ConsultationStore:
         ) as cur:
             return [self._row(r) for r in await cur.fetchall()]
 
-    async def mark_renotified(self, consultation_id: int, now: datetime) -> None:
+    async def mark_renotified(self, consultation_id: int, now: datetime) -> int:
+        """Record one more re-notification; returns how many there have been."""
         async with self.db.transaction() as conn:
-            await conn.execute("UPDATE consultations SET renotified_at = ? WHERE id = ?", (_utc(now), consultation_id))
+            async with conn.execute(
+                "UPDATE consultations SET renotified_at = ?, renotify_count = renotify_count + 1 WHERE id = ?"
+                " RETURNING renotify_count",
+                (_utc(now), consultation_id),
+            ) as cur:
+                row = await cur.fetchone()
+        return row["renotify_count"] if row else 0
+
+    async def stalled(self, claimed_before: datetime) -> list[Consultation]:
+        """Claimed but still not answered long after: staff should know (the lawyer may be away)."""
+        async with self.db.conn.execute(
+            "SELECT * FROM consultations WHERE status = 'claimed' AND forgotten_at IS NULL AND claimed_at <= ?"
+            " ORDER BY id",
+            (_utc(claimed_before),),
+        ) as cur:
+            return [self._row(r) for r in await cur.fetchall()]
 
     async def list_for_user(self, channel: str, user_id: str) -> list[Consultation]:
         async with self.db.conn.execute(

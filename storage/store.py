@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 
 from storage.db import Database
 
@@ -34,7 +34,10 @@ class Miss:
 
 
 def _iso(at: datetime) -> str:
-    return at.isoformat(timespec="seconds")
+    """UTC ISO 8601, so stored times compare correctly as text whatever zone the caller used."""
+    if at.tzinfo is None:
+        raise ValueError("times must be timezone-aware")
+    return at.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 
 async def enqueue_in(conn, channel: str, user_id: str, reply: dict, dedupe_key: str | None, at: datetime) -> bool:
@@ -60,6 +63,17 @@ class Store:
 
     async def save_state(self, channel: str, user_id: str, state_json: str, at: datetime) -> None:
         await self.save_turn(channel, user_id, state_json, [], at)
+
+    async def states_untouched_since(self, before: datetime, holding: list[str]) -> list[tuple[str, str]]:
+        """People whose saved state was last touched before `before` and holds one of these keys."""
+        if not holding:
+            return []
+        likes = " OR ".join("state LIKE ?" for _ in holding)
+        async with self.db.conn.execute(
+            f"SELECT channel, user_id FROM conversations WHERE updated_at < ? AND ({likes})",
+            (_iso(before), *(f'%"{key}":%' for key in holding)),
+        ) as cur:
+            return [(r["channel"], r["user_id"]) for r in await cur.fetchall()]
 
     async def save_turn(
         self,
@@ -120,13 +134,24 @@ class Store:
                 "DELETE FROM conversations WHERE channel = ? AND user_id = ?", (channel, user_id)
             )
 
-    async def forget_user(self, channel: str, user_id: str) -> None:
-        """The conversation and any message not yet delivered to this person."""
+    async def forget_user(self, channel: str, user_id: str, about_keys: list[str] = ()) -> None:
+        """The conversation, messages not yet delivered to this person, and undelivered messages
+        about them (by dedupe-key pattern, e.g. 'new-question:7:%')."""
         async with self.db.transaction() as conn:
             await conn.execute("DELETE FROM conversations WHERE channel = ? AND user_id = ?", (channel, user_id))
             await conn.execute(
                 "DELETE FROM outbox WHERE channel = ? AND user_id = ? AND sent_at IS NULL", (channel, user_id)
             )
+            for pattern in about_keys:
+                await conn.execute("DELETE FROM outbox WHERE dedupe_key LIKE ? AND sent_at IS NULL", (pattern,))
+
+    async def purge_outbox(self, sent_before: datetime) -> int:
+        """Delivered messages older than the retention period (they may quote personal details)."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < ?", (_iso(sent_before),)
+            )
+            return cur.rowcount
 
     # --- accountability ---------------------------------------------------------
     async def log_access(self, actor: str, action: str, subject: str, at: datetime) -> None:

@@ -48,6 +48,7 @@ from bot.channels.wechat_protocol import (
 )
 from bot.config import Settings
 from bot.runtime import Runtime
+from bot.scheduler import tick
 from handlers.events import Incoming, Kind, Reply
 from handlers.menu import MAIN_MENU
 
@@ -344,18 +345,20 @@ class WeChatEndpoint:
         self._wake.set()
 
     async def deliver_forever(self) -> None:
-        """One delivery pass at start (messages queued while we were down), then on every wake-up
-        and every few seconds."""
+        """The scheduler's tick at start (catching up on what fell due while we were down) and every
+        few seconds; a plain delivery pass on every wake-up after an event."""
+        woken = False
         while True:
             self._wake.clear()
             try:
-                await self.runtime.courier.deliver()
+                await (self.runtime.courier.deliver() if woken else tick(self.runtime))
             except Exception:  # noqa: BLE001 - the loop must outlive a bad pass (database busy ...)
                 log.exception("wechat: delivery pass failed")
             try:
                 await asyncio.wait_for(self._wake.wait(), self.settings.deliver_every_seconds)
+                woken = True
             except TimeoutError:
-                pass
+                woken = False
 
     # --- HTTP
     def _authentic(self, request: web.Request) -> bool:

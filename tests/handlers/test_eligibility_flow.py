@@ -182,3 +182,14 @@ async def test_a_restart_in_the_middle_resumes_at_the_same_step(settings, clock)
         assert state.data["elig"]["age"] == 82 and state.data["elig"]["county"] == "龙游县"
     finally:
         await second.close()
+
+
+async def test_denying_a_condition_does_not_tick_it(chat):
+    await chat.send("查资格")
+    await chat.tap("我本人")
+    await chat.send("75")
+    await chat.tap("柯城区")
+    await chat.send("没有重病")
+    assert "以前办过遗嘱公证" in chat.text
+    await chat.tap("没办过")
+    assert "情况：没有" in chat.text

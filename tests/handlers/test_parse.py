@@ -48,3 +48,8 @@ def test_impossible_answers_are_errors_not_guesses(typed, error):
 
 def test_born_in_a_year_means_one_of_two_ages():
     assert ages_for_year(1956, TODAY) == (69, 70)
+
+
+@pytest.mark.parametrize("typed", ["不到80", "快80了", "差两年70", "小于60岁", "八十左右"])
+def test_a_bound_is_not_taken_for_an_age(typed):
+    assert parse_age_answer(typed, TODAY).error == "unreadable"
