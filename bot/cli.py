@@ -2,7 +2,8 @@
 
     legalaid run               console chat without TELEGRAM_BOT_TOKEN, Telegram with it
     legalaid chat              console chat (reads a pipe too)
-    legalaid telegram          Telegram bot, long polling
+    legalaid telegram [--webhook URL --listen HOST --port N]
+                               Telegram bot, long polling (or a webhook with LEGALAID_WEBHOOK_SECRET)
     legalaid wechat [--listen HOST --port N] | menu
                                WeChat Official Account endpoint at /wechat; create its custom menu
     legalaid ask "问题"         answer one question [--audience public|lawyer] [--json]
@@ -46,6 +47,8 @@ def setup_logging(settings: Settings) -> None:
     logging.basicConfig(level=settings.log_level, handlers=[handler], force=True)
     # httpx logs every request URL, which contains the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # The job queue logs every run of its repeating jobs (every few seconds) at INFO.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -54,7 +57,10 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("run", help="console chat without TELEGRAM_BOT_TOKEN, Telegram with it")
     sub.add_parser("chat", help="console chat in this terminal (reads a pipe too)")
-    sub.add_parser("telegram", help="run the Telegram bot (long polling)")
+    telegram = sub.add_parser("telegram", help="run the Telegram bot (long polling, or a webhook)")
+    telegram.add_argument("--webhook", metavar="URL", help="https URL Telegram posts updates to (webhook mode)")
+    telegram.add_argument("--listen", default="127.0.0.1", help="address to serve the webhook on")
+    telegram.add_argument("--port", type=int, default=8443, help="port to serve the webhook on")
 
     ask = sub.add_parser("ask", help="answer one question without starting a channel")
     ask.add_argument("question")
@@ -125,6 +131,14 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if command == "telegram":
         if settings.telegram_bot_token is None:
             raise UsageError("TELEGRAM_BOT_TOKEN is not set (use `legalaid chat` for the console)")
+        if getattr(args, "webhook", None):
+            from bot.channels.telegram_webhook import WebhookConfigError, run_webhook
+
+            try:
+                run_webhook(settings, args.webhook, args.listen, args.port)
+            except WebhookConfigError as exc:
+                raise UsageError(str(exc)) from None
+            return 0
         from bot.channels.telegram import run_polling
 
         run_polling(settings)

@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     )
 
     staff_chat_id: int | None = Field(None, **_env("LEGALAID_STAFF_CHAT_ID"))
+    # Webhook mode only: Telegram sends it in X-Telegram-Bot-Api-Secret-Token; requests without it get 403.
+    webhook_secret: SecretStr | None = Field(None, **_env("LEGALAID_WEBHOOK_SECRET"))
     # 衢市司发〔2020〕4号 一(一) bands, as "合格 from, 良好 from, 优秀 from" (see README: rating bands).
     rating_bands: str = Field("60,80,90", **_env("LEGALAID_RATING_BANDS"))
     # Home visits (衢市司发〔2020〕3号 三).

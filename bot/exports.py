@@ -16,8 +16,6 @@ from datetime import date, datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from policy.points import Bands
 
@@ -50,6 +48,10 @@ def to_csv(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
 def to_xlsx(headers: Sequence[str], rows: Sequence[Sequence[Any]], sheet_title: str) -> bytes:
     """One worksheet: bold, frozen header row and columns wide enough for their text."""
     _check_shape(headers, rows)
+    # Imported here: openpyxl costs ~16 MB of memory, and only exports need it.
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     book = Workbook()
     sheet = book.active
     sheet.title = _sheet_title(sheet_title)

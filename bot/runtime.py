@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from bot.calendar import work_calendar
 from bot.catalog import load_catalog
@@ -46,6 +46,7 @@ class Runtime:
     services: Services
     dialogue: Dialogue
     courier: Courier
+    _last_hourly: datetime | None = field(default=None, init=False, repr=False)
 
     @classmethod
     async def open(cls, settings: Settings, clock: Callable[[], datetime] | None = None) -> Runtime:
@@ -72,6 +73,14 @@ class Runtime:
 
     def now(self) -> datetime:
         return self.services.clock()
+
+    def hourly_due(self, now: datetime) -> bool:
+        """True at most once an hour (per process), for the scheduler's slower jobs."""
+        last = self._last_hourly
+        if last is not None and timedelta(0) <= now - last < timedelta(hours=1):
+            return False
+        self._last_hourly = now
+        return True
 
     async def close(self) -> None:
         await self.db.close()

@@ -29,7 +29,12 @@ async def tick(runtime: Runtime) -> None:
 
     Each job is on its own: one that fails is logged and the others (delivery last) still run.
     """
-    for job in (send_due_reminders, renotify_unclaimed, alert_stalled, send_quarterly_statements, purge_expired):
+    jobs = [send_due_reminders, renotify_unclaimed, alert_stalled]
+    now = runtime.now()
+    # The slower jobs (quarterly statements, retention) need not run more than hourly.
+    if runtime.hourly_due(now):
+        jobs += [send_quarterly_statements, purge_expired]
+    for job in jobs:
         try:
             await job(runtime)
         except Exception:  # noqa: BLE001 - the next tick tries again

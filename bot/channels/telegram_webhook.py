@@ -1,0 +1,242 @@
+"""Telegram in webhook mode, served by our own aiohttp endpoint rather than PTB's.
+
+    legalaid telegram --webhook https://bot.example.org/tg/hook --listen 127.0.0.1 --port 8443
+
+Telegram POSTs each update to the URL (TLS is terminated by the reverse proxy in front of
+`--listen:--port`; the path of the URL is the path served here). Every request must carry
+the secret token (LEGALAID_WEBHOOK_SECRET) in X-Telegram-Bot-Api-Secret-Token.
+
+Why not `Application.run_webhook`: PTB 22's tornado handler (telegram/ext/_utils/webhookhandler.py)
+compares the secret with `!=`, which leaks through timing how much of a guess is right, and logs
+wrong tokens. Here the comparison is `hmac.compare_digest` over bytes, and Telegram's re-sends
+of an update it thought unanswered are dropped by update_id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+import os
+import re
+import signal
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TypeVar
+from urllib.parse import urlsplit
+
+from aiohttp import web
+from telegram import Update
+from telegram.error import BadRequest, NetworkError, RetryAfter
+from telegram.ext import Application
+
+from bot.channels.telegram import ALLOWED_UPDATES, build_application
+from bot.config import Settings
+
+log = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+SECRET_ENV = "LEGALAID_WEBHOOK_SECRET"
+# What Telegram accepts as secret_token (Bot API, setWebhook).
+SECRET_FORMAT = re.compile(r"[A-Za-z0-9_-]{1,256}")
+MIN_SECRET_LENGTH = 16
+# Telegram re-sends an update for up to a day when it got no 200; ids are remembered by count.
+RECENT_UPDATE_IDS = 10_000
+MAX_CONNECTIONS = 40  # Telegram's default; the per-chat lock keeps each person's order anyway
+MAX_BACKOFF_SECONDS = 30.0
+
+T = TypeVar("T")
+
+
+class WebhookConfigError(ValueError):
+    """The webhook cannot be served safely as configured (one line naming the setting)."""
+
+
+def webhook_secret(settings: Settings) -> str:
+    """The secret token from settings (LEGALAID_WEBHOOK_SECRET), checked; refuse to go without it."""
+    configured = getattr(settings, "webhook_secret", None)
+    if configured is not None and hasattr(configured, "get_secret_value"):
+        configured = configured.get_secret_value()
+    secret = configured if configured is not None else os.environ.get(SECRET_ENV)
+    if not secret:
+        raise WebhookConfigError(
+            f"{SECRET_ENV} is not set: webhook mode needs a secret token so that only Telegram can post updates"
+        )
+    if not SECRET_FORMAT.fullmatch(secret):
+        raise WebhookConfigError(f"{SECRET_ENV} may use only A-Z, a-z, 0-9, _ and - (at most 256)")
+    if len(secret) < MIN_SECRET_LENGTH:
+        raise WebhookConfigError(f"{SECRET_ENV} is too short: use at least {MIN_SECRET_LENGTH} random characters")
+    return secret
+
+
+def check_webhook_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.hostname:
+        raise WebhookConfigError(f"--webhook must be an https:// URL (Telegram posts only over TLS), not {url!r}")
+    return url
+
+
+class RecentUpdateIds:
+    """The last `capacity` update ids seen, to drop Telegram's re-sends; bounded memory."""
+
+    def __init__(self, capacity: int = RECENT_UPDATE_IDS):
+        self.capacity = capacity
+        self._ids: OrderedDict[int, None] = OrderedDict()
+
+    def first_time(self, update_id: int) -> bool:
+        """Record `update_id`; False if it was seen recently."""
+        if update_id in self._ids:
+            return False
+        self._ids[update_id] = None
+        if len(self._ids) > self.capacity:
+            self._ids.popitem(last=False)
+        return True
+
+
+def webhook_handler(
+    app: Application, secret: str, recent: RecentUpdateIds
+) -> Callable[[web.Request], Awaitable[web.Response]]:
+    expected = secret.encode()
+
+    async def receive(request: web.Request) -> web.Response:
+        # Bytes on both sides: compare_digest refuses non-ASCII str, and a missing header is
+        # compared too (as empty), so every refusal takes the same path.
+        given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "surrogateescape")
+        if not hmac.compare_digest(given, expected):
+            log.warning("webhook: refused a request from %s without the right secret", request.remote)
+            return web.Response(status=403)
+        try:
+            payload = await request.json(loads=json.loads)
+            if not isinstance(payload, dict):
+                raise ValueError("not a JSON object")
+            update = Update.de_json(payload, app.bot)
+        except (ValueError, TypeError, KeyError) as exc:
+            log.warning("webhook: unreadable update (%s)", exc)
+            return web.Response(status=400)
+        if not recent.first_time(update.update_id):
+            log.info("webhook: update %s received again; already handled", update.update_id)
+            return web.Response()
+        await app.update_queue.put(update)
+        return web.Response()
+
+    return receive
+
+
+@dataclass(frozen=True)
+class WebhookServer:
+    port: int  # the bound port (useful with port 0)
+    path: str
+
+
+async def with_backoff(action: Callable[[], Awaitable[T]], what: str) -> T:
+    """Retry `action` until it succeeds: Telegram unreachable at start-up must not end the process.
+
+    Permanent refusals (a bad token, a URL Telegram rejects) are raised at once.
+    """
+    delay = 1.0
+    while True:
+        try:
+            return await action()
+        except RetryAfter as exc:
+            wait = exc.retry_after
+            pause = (wait.total_seconds() if isinstance(wait, timedelta) else float(wait)) + 0.5
+            log.warning("%s: flood control; retrying in %.1f s", what, pause)
+        except BadRequest:
+            raise
+        except NetworkError as exc:  # 5xx, refused connections, timeouts
+            pause, delay = delay, min(MAX_BACKOFF_SECONDS, delay * 1.5)
+            log.warning("%s failed (%s); retrying in %.1f s", what, exc, pause)
+        await asyncio.sleep(pause)
+
+
+@asynccontextmanager
+async def serve_webhook(
+    app: Application,
+    *,
+    url: str,
+    listen: str,
+    port: int,
+    secret: str,
+    allowed_updates: Sequence[str] = ALLOWED_UPDATES,
+    max_connections: int = MAX_CONNECTIONS,
+) -> AsyncIterator[WebhookServer]:
+    """Listen on listen:port at the URL's path, then point Telegram at `url` with the secret.
+
+    `app` must be initialized and started (its update queue is being processed). The webhook is
+    left set on exit, so Telegram keeps updates for the next start.
+    """
+    path = urlsplit(url).path or "/"
+    web_app = web.Application(client_max_size=1024 * 1024)
+    web_app.router.add_post(path, webhook_handler(app, secret, RecentUpdateIds()))
+    runner = web.AppRunner(web_app, access_log=None)
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, listen, port)
+        await site.start()
+        bound = runner.addresses[0][1] if runner.addresses else port
+        await with_backoff(
+            lambda: app.bot.set_webhook(
+                url,
+                secret_token=secret,
+                allowed_updates=list(allowed_updates),
+                max_connections=max_connections,
+                drop_pending_updates=False,
+            ),
+            "setWebhook",
+        )
+        log.info("webhook: listening on %s:%d%s", listen, bound, path)
+        yield WebhookServer(bound, path)
+    finally:
+        await runner.cleanup()
+
+
+async def _serve_until_cancelled(app: Application, url: str, listen: str, port: int, secret: str) -> None:
+    """What `Application.run_webhook` does, with our endpoint: start, serve, and stop in order."""
+    try:
+        await with_backoff(app.initialize, "getMe")
+        if app.post_init:
+            await app.post_init(app)
+        await app.start()
+        try:
+            async with serve_webhook(app, url=url, listen=listen, port=port, secret=secret):
+                await asyncio.Future()  # until SIGTERM/SIGINT cancels this task
+        finally:
+            if app.running:
+                await app.stop()
+                if app.post_stop:
+                    await app.post_stop(app)
+    finally:
+        await app.shutdown()
+        if app.post_shutdown:
+            await app.post_shutdown(app)  # closes the database
+
+
+async def _run(settings: Settings, url: str, listen: str, port: int, secret: str) -> None:
+    app = build_application(settings)
+    serving = asyncio.create_task(_serve_until_cancelled(app, url, listen, port, secret))
+    loop = asyncio.get_running_loop()
+    stopping = False
+
+    def stop() -> None:
+        nonlocal stopping
+        if not stopping:  # a second signal must not interrupt the orderly shutdown
+            stopping = True
+            log.info("stopping")
+            serving.cancel()
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop)
+    with suppress(asyncio.CancelledError):
+        await serving
+
+
+def run_webhook(settings: Settings, url: str, listen: str, port: int) -> None:
+    """Serve Telegram's webhook until SIGTERM/SIGINT. Refuses to start without the secret token."""
+    secret = webhook_secret(settings)
+    check_webhook_url(url)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    asyncio.run(_run(settings, url, listen, port, secret))

@@ -1,0 +1,134 @@
+"""Webhook mode: only requests with the secret token are handled, each update once."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import aiohttp
+import pytest
+
+from bot.channels.telegram import ALLOWED_UPDATES, build_application
+from bot.channels.telegram_webhook import (
+    SECRET_ENV,
+    SECRET_HEADER,
+    RecentUpdateIds,
+    WebhookConfigError,
+    run_webhook,
+    serve_webhook,
+)
+from tests.auxil.fake_bot_api import FakeBotApi
+from tests.auxil.running_bot import telegram_settings
+
+pytestmark = pytest.mark.timeout(30)
+SECRET = "s3cret-Token_for-the-webhook"
+PUBLIC_URL = "https://bot.example.org/tg/hook"
+USER = 7201
+FEE_QUESTION = "我爸八十二岁了，做遗嘱公证要钱吗"
+
+
+@pytest.fixture
+async def api():
+    async with FakeBotApi() as fake:
+        yield fake
+
+
+@asynccontextmanager
+async def webhook_bot(settings, api: FakeBotApi, clock) -> AsyncIterator[str]:
+    """The bot started as in webhook mode, on a free loopback port; yields the local endpoint."""
+    app = build_application(telegram_settings(settings, api), clock)
+    await app.initialize()
+    await app.post_init(app)
+    await app.start()
+    try:
+        async with serve_webhook(app, url=PUBLIC_URL, listen="127.0.0.1", port=0, secret=SECRET) as server:
+            yield f"http://127.0.0.1:{server.port}{server.path}"
+    finally:
+        await app.stop()
+        await app.post_shutdown(app)
+        await app.shutdown()
+
+
+def text_update(update_id: int, text: str, user: int = USER) -> dict:
+    person = {"id": user, "is_bot": False, "first_name": "测试"}
+    chat = {"id": user, "type": "private", "first_name": "测试"}
+    message = {"message_id": update_id, "from": person, "chat": chat, "date": int(time.time()), "text": text}
+    return {"update_id": update_id, "message": message}
+
+
+async def post(endpoint: str, update: dict, secret: str | None = SECRET) -> int:
+    headers = {} if secret is None else {SECRET_HEADER: secret}
+    async with aiohttp.ClientSession() as session:
+        async with session.post(endpoint, json=update, headers=headers) as response:
+            return response.status
+
+
+@pytest.mark.parametrize(
+    "secret",
+    [None, "", "wrong", SECRET[:-1], SECRET + "x", SECRET.upper(), "s3crét-Token_for-the-webhook"],
+    ids=["missing", "empty", "wrong", "prefix", "longer", "case", "non-ascii"],
+)
+async def test_a_request_without_the_right_secret_is_refused_and_not_handled(api, settings, clock, secret):
+    async with webhook_bot(settings, api, clock) as endpoint:
+        assert await post(endpoint, text_update(500, "/start"), secret=secret) == 403
+        # A genuine update afterwards is the only one answered.
+        assert await post(endpoint, text_update(501, FEE_QUESTION)) == 200
+        await api.wait_for_messages(USER, 1)
+    assert [m.text for m in api.sent(USER)] == [api.sent(USER)[0].text]
+    assert "80周岁及以上" in api.sent(USER)[0].text
+
+
+async def test_the_right_secret_gets_the_update_handled(api, settings, clock):
+    async with webhook_bot(settings, api, clock) as endpoint:
+        assert await post(endpoint, text_update(600, FEE_QUESTION)) == 200
+        [reply] = await api.wait_for_messages(USER, 1)
+    assert "衢市司发〔2020〕3号" in reply.text
+
+
+async def test_setwebhook_gets_the_public_url_the_secret_and_the_update_types(api, settings, clock):
+    async with webhook_bot(settings, api, clock):
+        [call] = api.calls_to("setWebhook")
+    assert call["url"] == PUBLIC_URL
+    assert call["secret_token"] == SECRET
+    assert call["allowed_updates"] == list(ALLOWED_UPDATES)
+
+
+async def test_an_update_sent_twice_is_handled_once(api, settings, clock):
+    async with webhook_bot(settings, api, clock) as endpoint:
+        assert await post(endpoint, text_update(700, "/start")) == 200
+        assert await post(endpoint, text_update(700, "/start")) == 200  # Telegram's re-send
+        assert await post(endpoint, text_update(701, FEE_QUESTION)) == 200
+        # One person's updates are answered in order, so a second /start would come before this.
+        await api.wait_for(lambda: any("80周岁及以上" in (m.text or "") for m in api.sent(USER)))
+    assert len(api.sent(USER)) == 2
+
+
+async def test_an_unreadable_body_is_a_400(api, settings, clock):
+    async with webhook_bot(settings, api, clock) as endpoint:
+        async with aiohttp.ClientSession() as session:
+            async with session.post(endpoint, data=b"{not json", headers={SECRET_HEADER: SECRET}) as response:
+                assert response.status == 400
+
+
+def test_recent_update_ids_are_bounded():
+    recent = RecentUpdateIds(capacity=3)
+    assert [recent.first_time(i) for i in (1, 2, 3, 1)] == [True, True, True, False]
+    recent.first_time(4)  # 1 is forgotten
+    assert recent.first_time(1) is True
+    assert recent.first_time(4) is False
+
+
+@pytest.mark.parametrize("value", [None, "", "short", "has space in it 1234", "ünïcode-secret-123456"])
+def test_webhook_mode_refuses_to_start_without_a_usable_secret(settings, monkeypatch, value):
+    monkeypatch.delenv(SECRET_ENV, raising=False)
+    if value is not None:
+        monkeypatch.setenv(SECRET_ENV, value)
+    with pytest.raises(WebhookConfigError, match=SECRET_ENV):
+        run_webhook(settings, PUBLIC_URL, "127.0.0.1", 8443)
+
+
+def test_webhook_mode_refuses_a_plain_http_url(settings, monkeypatch):
+    monkeypatch.setenv(SECRET_ENV, SECRET)
+    with pytest.raises(WebhookConfigError, match="https"):
+        run_webhook(settings, "http://bot.example.org/tg/hook", "127.0.0.1", 8443)
