@@ -10,6 +10,8 @@ import pytest
 from bot.runtime import Runtime
 from bot.scheduler import renotify_unclaimed, send_quarterly_statements
 from handlers.events import Kind
+from handlers.lawyer import LawyerFlow
+from handlers.staff import StaffFlow
 from tests.auxil.chat import Chat
 from tests.conftest import SHANGHAI
 
@@ -151,27 +153,38 @@ async def test_unclaimed_questions_are_sent_again_and_shown_to_staff(rt, clock):
     assert any("没有律师接单" in m["text"] for m in staff_messages)
 
 
-@pytest.mark.parametrize("command", ["/bookings", "/lawyers", "/report 2026", "/praise", "/export 2026-11-01 2026-11-30"])
-async def test_staff_commands_refuse_everyone_else(rt, command):
+STAFF_COMMANDS = sorted(StaffFlow.commands)
+STAFF_ACTIONS = sorted(name.removeprefix("do_") for name in dir(StaffFlow) if name.startswith("do_"))
+LAWYER_ACTIONS = sorted(set(LawyerFlow.commands.values()) - {"register"} | {"claim", "answer"})
+
+
+@pytest.mark.parametrize("command", STAFF_COMMANDS)
+async def test_every_staff_command_refuses_everyone_else(rt, command):
     resident = Chat(rt, channel="telegram", user_id="777")
-    await resident.send(command)
+    await resident.send(f"{command} 2026-11-01 2026-11-30")
     assert "只有法律援助中心的工作人员" in resident.text
-    assert not resident.last.replies[0].document
+    assert not any(r.document for r in resident.last.replies)
 
 
-@pytest.mark.parametrize("payload", ["staff:booking:SM-20261127-0001", "staff:visited:SM-20261127-0001",
-                                     "staff:assign_to:SM-20261127-0001:1", "staff:praise_ok:1", "staff:corr_no:1"])
-async def test_staff_buttons_refuse_everyone_else(rt, payload):
-    resident = Chat(rt, channel="telegram", user_id="778")
-    await resident.press(payload)
-    assert "只有法律援助中心的工作人员" in resident.text
+@pytest.mark.parametrize("action", STAFF_ACTIONS)
+async def test_every_staff_button_refuses_everyone_else(rt, action):
+    lawyer = await register_lawyer(rt, "778")  # a lawyer is not staff either
+    await lawyer.press(f"staff:{action}:1")
+    assert "只有法律援助中心的工作人员" in lawyer.text
 
 
-@pytest.mark.parametrize("text", ["/duty", "/points"])
-async def test_lawyer_commands_refuse_residents(rt, text):
+@pytest.mark.parametrize("action", LAWYER_ACTIONS)
+async def test_every_lawyer_action_refuses_residents(rt, action):
     resident = Chat(rt, channel="telegram", user_id="779")
-    await resident.send(text)
+    await resident.press(f"law:{action}:1")
     assert "登记的律师" in resident.text
+
+
+async def test_refusals_are_logged_without_the_chat_id(rt, caplog):
+    resident = Chat(rt, channel="telegram", user_id="123456789")
+    with caplog.at_level("WARNING"):
+        await resident.send("/bookings")
+    assert "refused staff:bookings" in caplog.text and "123456789" not in caplog.text
 
 
 async def test_a_resident_cannot_claim_a_question(rt):
