@@ -48,22 +48,23 @@ async def send_due_reminders(runtime: Runtime) -> int:
     t, zone, rules = services.texts, services.settings.zone, services.settings.slot_rules
     queued = 0
     for due in await services.bookings.due_reminders(now):
-        starts = slot_start(due.visit_date, rules.window(due.window), zone)
+        b = due.booking
+        starts = slot_start(b.visit_date, rules.window(b.window), zone)
         if starts <= now:
             await services.bookings.drop_reminder(due.id, now, "visit already started")
             log.info("reminder %s for %s dropped: the visit time has passed", due.id, due.ref)
             continue
         fields = dict(
-            ref=due.ref, day=day_label_for(t, due.visit_date), window=window_label_for(t, rules, due.window),
-            county=due.county, township=due.township, address=due.address,
+            ref=b.ref, day=day_label_for(t, b.visit_date), window=window_label_for(t, rules, b.window),
+            county=b.county, township=b.township, address=b.address,
         )
         if due.audience == "resident":
-            to = (due.resident_channel, due.resident_user_id)
+            to = (b.channel, b.user_id)
             reply = Reply(t("book.reminder_resident", **fields))
         else:
             to = (due.lawyer_channel, due.lawyer_user_id)
-            reply = Reply(t("book.reminder_lawyer", name=due.elder_name, phone=due.phone,
-                            access=due.access_needs or t("eq.none"), matter=due.matter, **fields))
+            reply = Reply(t("book.reminder_lawyer", name=b.elder_name, phone=b.phone,
+                            access=b.access_needs or t("eq.none"), matter=b.matter, **fields))
         if not all(to):
             await services.bookings.drop_reminder(due.id, now, "no chat account to remind")
             log.warning("reminder %s for %s dropped: no chat account for the %s", due.id, due.ref, due.audience)

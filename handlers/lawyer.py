@@ -143,10 +143,8 @@ class LawyerFlow(Flow):
         lawyer = lawyer or await as_lawyer(turn, "law:points")
         if lawyer is None:
             return
-        today = turn.now.astimezone(turn.services.settings.zone).date()
-        period = parse_quarter(arg.strip(), today)
+        period = self.period(turn, arg)
         if period is None:
-            turn.say(turn.t("lawyer.bad_quarter"), (turn.menu_option(),))
             return
         year, quarter = period
         statement = await turn.services.ledger.statement(lawyer.id, year, quarter)
@@ -165,11 +163,17 @@ class LawyerFlow(Flow):
         )
         turn.say("\n".join(lines), options)
 
-    async def begin_correction(self, turn: Turn, lawyer, arg: str) -> None:
+    def period(self, turn: Turn, arg: str) -> tuple[int, int] | None:
+        """The quarter a lawyer typed (or this one); says how to write it when it is not one."""
         today = turn.now.astimezone(turn.services.settings.zone).date()
         period = parse_quarter(arg.strip(), today)
         if period is None:
             turn.say(turn.t("lawyer.bad_quarter"), (turn.menu_option(),))
+        return period
+
+    async def begin_correction(self, turn: Turn, lawyer, arg: str) -> None:
+        period = self.period(turn, arg)
+        if period is None:
             return
         year, quarter = period
         turn.state.flow, turn.state.step = NAME, "correction"

@@ -127,30 +127,20 @@ class Outcome:
 
 @dataclass(frozen=True)
 class DueReminder:
-    """A reminder whose time has come, with what the message needs."""
+    """A reminder whose time has come, with what the message needs: the booking and its lawyer."""
 
     id: int
     audience: Audience
     due_at: datetime
-    booking_id: int
-    ref: str
-    county: County
-    visit_date: date
-    window: str
-    resident_channel: str
-    resident_user_id: str
-    elder_name: str
-    phone: str
-    phone_owner: PhoneOwner
-    township: str
-    address: str
-    access_needs: str
-    matter: str
-    lawyer_id: int | None
+    booking: Booking
     lawyer_name: str | None
     lawyer_firm: str | None
     lawyer_channel: str | None  # None: the lawyer has not bound a chat account
     lawyer_user_id: str | None
+
+    @property
+    def ref(self) -> str:
+        return self.booking.ref
 
 
 @dataclass(frozen=True)
@@ -507,21 +497,7 @@ class BookingStore:
                 id=r["reminder_id"],
                 audience=r["audience"],
                 due_at=self._time(r["due_at"]),
-                booking_id=r["id"],
-                ref=r["ref"],
-                county=County(r["county"]),
-                visit_date=date.fromisoformat(r["visit_date"]),
-                window=r["window"],
-                resident_channel=r["channel"],
-                resident_user_id=r["user_id"],
-                elder_name=r["elder_name"],
-                phone=r["phone"],
-                phone_owner=r["phone_owner"],
-                township=r["township"],
-                address=r["address"],
-                access_needs=r["access_needs"],
-                matter=r["matter"],
-                lawyer_id=r["lawyer_id"],
+                booking=self._booking(r),
                 lawyer_name=r["lawyer_name"],
                 lawyer_firm=r["lawyer_firm"],
                 lawyer_channel=r["lawyer_channel"],

@@ -7,25 +7,18 @@ from datetime import datetime
 
 import pytest
 
-from bot.runtime import Runtime
 from bot.scheduler import renotify_unclaimed, send_quarterly_statements
 from handlers.events import Kind
 from handlers.lawyer import LawyerFlow
 from handlers.staff import StaffFlow
 from tests.auxil.chat import Chat
 from tests.conftest import SHANGHAI
+from tests.handlers.conftest import STAFF_ID
 
-STAFF_ID = 900001
 NATIONAL_DAY = datetime(2026, 10, 2, 10, 0, tzinfo=SHANGHAI)  # a statutory holiday (Friday)
 MAKE_UP_SATURDAY = datetime(2026, 10, 10, 10, 0, tzinfo=SHANGHAI)  # 调休: a working Saturday
 
 
-@pytest.fixture
-async def rt(settings, clock):
-    staffed = settings.model_copy(update={"staff_ids": frozenset({STAFF_ID}), "staff_chat_id": -100})
-    runtime = await Runtime.open(staffed, clock)
-    yield runtime
-    await runtime.close()
 
 
 async def register_lawyer(rt, user_id: str, name="王律师", firm="衢州某律师事务所") -> Chat:

@@ -6,21 +6,15 @@ from datetime import datetime
 
 import pytest
 
-from bot.runtime import Runtime
 from bot.scheduler import alert_stalled, renotify_unclaimed
 from handlers.events import Incoming, Kind
 from tests.auxil.chat import Chat
 from tests.conftest import SHANGHAI
 from tests.handlers.test_booking_flow import book
-from tests.handlers.test_lawyers_flow import STAFF_ID, outbox_for, register_lawyer
+from tests.handlers.conftest import STAFF_ID
+from tests.handlers.test_lawyers_flow import outbox_for, register_lawyer
 
 
-@pytest.fixture
-async def rt(settings, clock):
-    staffed = settings.model_copy(update={"staff_ids": frozenset({STAFF_ID}), "staff_chat_id": -100})
-    runtime = await Runtime.open(staffed, clock)
-    yield runtime
-    await runtime.close()
 
 
 async def assigned_booking(rt, family: Chat) -> str:

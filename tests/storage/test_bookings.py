@@ -313,7 +313,7 @@ async def test_reminders_fall_due_at_their_time_and_carry_the_visit(store, db):
     due = await store.due_reminders(evening_before)
     assert sorted(r.audience for r in due) == ["lawyer", "resident"]
     lawyer_msg = next(r for r in due if r.audience == "lawyer")
-    assert (lawyer_msg.ref, lawyer_msg.address, lawyer_msg.lawyer_channel, lawyer_msg.lawyer_user_id) == (
+    assert (lawyer_msg.ref, lawyer_msg.booking.address, lawyer_msg.lawyer_channel, lawyer_msg.lawyer_user_id) == (
         ref, "衢州市柯城区某路1号", "telegram", "900",
     )
 
