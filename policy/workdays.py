@@ -16,13 +16,20 @@ import chinese_calendar
 import yaml
 
 
+# 《全国年节及纪念日放假办法》(2024年修订, from 2025) 第二条: the holidays on fixed solar dates —
+# 元旦 1月1日, 劳动节 5月1日、2日, 国庆节 10月1日至3日. They hold every year, so the fallback
+# knows them; 春节, 清明, 端午, 中秋 (lunar) and 调休 come only with the published schedule.
+FIXED_HOLIDAYS = frozenset({(1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3)})
+
+
 class WorkCalendar:
     """Is a day worked? Staff overrides first, then chinese_calendar, then Monday–Friday.
 
     chinese_calendar only knows the years whose schedule had been published
     when it was released; for any other year it raises NotImplementedError and
-    we fall back to Monday–Friday, reporting the year once via `on_fallback`
-    so the caller can log a warning once rather than on every lookup.
+    we fall back to Monday–Friday less the fixed-date statutory holidays,
+    reporting the year once via `on_fallback` so the caller can log a warning
+    once rather than on every lookup.
     """
 
     def __init__(
@@ -47,7 +54,7 @@ class WorkCalendar:
                 self._fallback_years.add(d.year)
                 if self._on_fallback is not None:
                     self._on_fallback(d.year)
-        return d.weekday() < 5
+        return d.weekday() < 5 and (d.month, d.day) not in FIXED_HOLIDAYS
 
     def next_workdays(self, start: date, count: int) -> list[date]:
         """The first `count` working days on or after `start`."""

@@ -175,3 +175,22 @@ async def test_a_reminder_missed_while_down_is_dropped_once_the_visit_has_begun(
     clock.advance(days=1, hours=1)  # 27 November 11:00: the morning visit has started
     assert await send_due_reminders(runtime) == 0
     assert await runtime.services.store.unsent({"console"}) == []
+
+
+async def test_booking_into_january_2027_works_beyond_the_calendar_package_and_warns_once(chat, clock, caplog):
+    from datetime import datetime
+
+    from tests.conftest import SHANGHAI
+
+    clock.now = datetime(2026, 12, 28, 10, 0, tzinfo=SHANGHAI)  # a Monday; the horizon reaches 2027
+    with caplog.at_level("WARNING"):
+        await chat.send("预约律师上门")
+        await chat.tap("是")
+        await chat.tap("开化县")
+        await chat.tap("上一步")
+        await chat.tap("开化县")
+    offered = [o.payload.rsplit("=", 1)[1] for o in chat.options if "date=" in o.payload]
+    assert "2027-01-04" in offered  # a Monday, from the Monday–Friday fallback
+    assert "2027-01-02" not in offered and "2027-01-03" not in offered  # the weekend
+    assert "2027-01-01" not in offered  # 元旦 is a statutory holiday every year, schedule or not
+    assert caplog.text.count("no data for 2027") == 1

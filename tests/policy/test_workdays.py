@@ -150,3 +150,9 @@ def test_moment_on_sunday_evening_utc_is_monday_morning_in_shanghai():
 def test_naive_moment_is_an_error():
     with pytest.raises(ValueError):
         is_non_working_moment(datetime(2026, 10, 10, 9, 0), SHANGHAI, WorkCalendar())
+
+
+@pytest.mark.parametrize("day", [date(2027, 1, 1), date(2027, 10, 1), date(2028, 5, 1), date(2028, 5, 2)])
+def test_fixed_date_statutory_holidays_are_off_even_beyond_the_package(day):
+    assert day.weekday() < 5
+    assert WorkCalendar().is_workday(day) is False
