@@ -10,7 +10,7 @@ from pathlib import Path
 from bot.catalog import load_catalog
 from bot.config import Settings
 from bot.exports import FORMATS, points_report_file, to_csv, to_xlsx
-from storage.bookings import BookingStore
+from storage.bookings import BookingStore, ExportRow
 from storage.db import Database
 from storage.ledger import LedgerError, LedgerStore, UnknownRecord
 
@@ -20,6 +20,22 @@ BOOKING_COLUMNS = (
     "ref", "county", "township", "visit_date", "window", "status", "elder_name", "phone",
     "phone_owner", "address", "access_needs", "matter", "lawyer_name", "lawyer_firm",
 )
+
+
+def bookings_file(rows: list[ExportRow], fmt: str, t) -> bytes:
+    """Bookings as CSV (UTF-8 with BOM) or xlsx, headed in Chinese from the catalog."""
+    headers = [t(f"report.bookings.{c}") for c in BOOKING_COLUMNS]
+    data = []
+    for row in rows:
+        b = row.booking
+        values = vars(b) | {
+            "lawyer_name": row.lawyer_name,
+            "lawyer_firm": row.lawyer_firm,
+            "status": t(f"book.status.{b.status}"),
+            "phone_owner": t(f"book.phone_{b.phone_owner}"),
+        }
+        data.append([v.isoformat() if isinstance(v, date) else v for v in (values[c] for c in BOOKING_COLUMNS)])
+    return to_csv(headers, data) if fmt == "csv" else to_xlsx(headers, data, "bookings")
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -120,11 +136,7 @@ async def _run(args: argparse.Namespace, settings: Settings, db: Database) -> in
         return 0
     if args.command == "bookings":
         rows = await BookingStore(db, settings.zone).export_rows(args.date_from, args.date_to)
-        headers = [t(f"report.bookings.{c}") for c in BOOKING_COLUMNS]
-        data = [[getattr(r, c) if not isinstance(getattr(r, c), date) else getattr(r, c).isoformat()
-                 for c in BOOKING_COLUMNS] for r in rows]
-        content = to_csv(headers, data) if args.format == "csv" else to_xlsx(headers, data, "bookings")
-        _write(content, args.output)
+        _write(bookings_file(rows, args.format, t), args.output)
         return 0
     raise ValueError(args.command)
 

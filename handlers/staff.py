@@ -8,8 +8,8 @@ from __future__ import annotations
 import shlex
 from datetime import date, timedelta
 
-from bot.exports import points_report_file, to_csv, to_xlsx
-from bot.staff_cli import BOOKING_COLUMNS, REPORT_COLUMNS
+from bot.exports import points_report_file
+from bot.staff_cli import REPORT_COLUMNS, bookings_file
 from handlers.booking import day_label, window_label
 from handlers.consult import new_question_reply
 from handlers.events import Document, Option, Reply
@@ -153,10 +153,7 @@ class StaffFlow(Flow):
         fmt = parts[2] if len(parts) > 2 and parts[2] in ("csv", "xlsx") else "xlsx"
         rows = await turn.services.bookings.export_rows(start, end)
         await turn.services.store.log_access(actor(turn), "bookings.export", f"{start}..{end}", turn.now)
-        headers = [turn.t(f"report.bookings.{c}") for c in BOOKING_COLUMNS]
-        data = [[getattr(r, c).isoformat() if isinstance(getattr(r, c), date) else getattr(r, c)
-                 for c in BOOKING_COLUMNS] for r in rows]
-        content = to_csv(headers, data) if fmt == "csv" else to_xlsx(headers, data, "bookings")
+        content = bookings_file(rows, fmt, turn.t)
         turn.say(turn.t("staff.export_ready", count=len(rows)),
                  document=Document(f"bookings-{start}-{end}.{fmt}", content))
 

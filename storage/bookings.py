@@ -154,25 +154,11 @@ class PendingReminder:
 
 @dataclass(frozen=True)
 class ExportRow:
-    ref: str
-    county: str
-    township: str
-    visit_date: date
-    window: str
-    seat: int
-    status: BookingStatus
-    elder_name: str
-    phone: str
-    phone_owner: PhoneOwner
-    address: str
-    access_needs: str
-    matter: str
-    lawyer_id: int | None
+    """A booking for staff exports, with its lawyer's name and firm."""
+
+    booking: Booking
     lawyer_name: str | None
     lawyer_firm: str | None
-    closed_by: str | None
-    created_at: datetime
-    personal_purged_at: datetime | None
 
 
 def _require_aware(at: datetime, name: str = "time") -> None:
@@ -253,27 +239,7 @@ class BookingStore:
         )
         rows = await self._fetch_all(self.db.conn, sql, (date_from.isoformat(), date_to.isoformat()))
         return [
-            ExportRow(
-                ref=r["ref"],
-                county=r["county"],
-                township=r["township"],
-                visit_date=date.fromisoformat(r["visit_date"]),
-                window=r["window"],
-                seat=r["seat"],
-                status=r["status"],
-                elder_name=r["elder_name"],
-                phone=r["phone"],
-                phone_owner=r["phone_owner"],
-                address=r["address"],
-                access_needs=r["access_needs"],
-                matter=r["matter"],
-                lawyer_id=r["lawyer_id"],
-                lawyer_name=r["lawyer_name"],
-                lawyer_firm=r["lawyer_firm"],
-                closed_by=r["closed_by"],
-                created_at=self._time(r["created_at"]),
-                personal_purged_at=self._time(r["personal_purged_at"]),
-            )
+            ExportRow(self._booking(r), r["lawyer_name"], r["lawyer_firm"])
             for r in rows
         ]
 

@@ -445,7 +445,7 @@ async def test_export_rows_cover_the_date_range_with_the_lawyer(store, db):
     await book(store, user="b", day=VISIT + timedelta(days=10))
     await store.assign_lawyer(inside, lawyer, NOW, None)
     rows = await store.export_rows(VISIT, VISIT + timedelta(days=1))
-    assert [(r.ref, r.lawyer_name, r.elder_name) for r in rows] == [(inside, "李律师", "张三")]
+    assert [(r.booking.ref, r.lawyer_name, r.booking.elder_name) for r in rows] == [(inside, "李律师", "张三")]
 
 
 # --- crash safety -----------------------------------------------------------------
