@@ -18,7 +18,6 @@ import asyncio
 import hmac
 import json
 import logging
-import os
 import re
 import signal
 from collections import OrderedDict
@@ -58,10 +57,7 @@ class WebhookConfigError(ValueError):
 
 def webhook_secret(settings: Settings) -> str:
     """The secret token from settings (LEGALAID_WEBHOOK_SECRET), checked; refuse to go without it."""
-    configured = getattr(settings, "webhook_secret", None)
-    if configured is not None and hasattr(configured, "get_secret_value"):
-        configured = configured.get_secret_value()
-    secret = configured if configured is not None else os.environ.get(SECRET_ENV)
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
     if not secret:
         raise WebhookConfigError(
             f"{SECRET_ENV} is not set: webhook mode needs a secret token so that only Telegram can post updates"

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 import aiohttp
 import pytest
+from pydantic import SecretStr
 
 from bot.channels.telegram import ALLOWED_UPDATES, build_application
 from bot.channels.telegram_webhook import (
@@ -120,15 +121,14 @@ def test_recent_update_ids_are_bounded():
 
 
 @pytest.mark.parametrize("value", [None, "", "short", "has space in it 1234", "ünïcode-secret-123456"])
-def test_webhook_mode_refuses_to_start_without_a_usable_secret(settings, monkeypatch, value):
-    monkeypatch.delenv(SECRET_ENV, raising=False)
-    if value is not None:
-        monkeypatch.setenv(SECRET_ENV, value)
+def test_webhook_mode_refuses_to_start_without_a_usable_secret(settings, value):
+    configured = settings.model_copy(update={"webhook_secret": SecretStr(value) if value is not None else None})
     with pytest.raises(WebhookConfigError, match=SECRET_ENV):
-        run_webhook(settings, PUBLIC_URL, "127.0.0.1", 8443)
+        run_webhook(configured, PUBLIC_URL, "127.0.0.1", 8443)
 
 
-def test_webhook_mode_refuses_a_plain_http_url(settings, monkeypatch):
-    monkeypatch.setenv(SECRET_ENV, SECRET)
+def test_webhook_mode_refuses_a_plain_http_url(settings):
+    configured = settings.model_copy(update={"webhook_secret": SecretStr(SECRET)})
     with pytest.raises(WebhookConfigError, match="https"):
-        run_webhook(settings, "http://bot.example.org/tg/hook", "127.0.0.1", 8443)
+        run_webhook(configured, "http://bot.example.org/tg/hook", "127.0.0.1", 8443)
+
