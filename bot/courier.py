@@ -53,7 +53,10 @@ class Courier:
                                 queued.id, queued.channel, queued.attempts + 1, exc)
                     continue
                 if self.on_delivered is not None:
-                    await self.on_delivered(queued.channel, queued.user_id, Reply.from_dict(queued.reply))
+                    try:
+                        await self.on_delivered(queued.channel, queued.user_id, Reply.from_dict(queued.reply))
+                    except Exception:  # noqa: BLE001 - it was delivered: never resend because of this
+                        log.exception("outbox %s delivered, but its options were not remembered", queued.id)
                 await self.store.mark_sent(queued.id, self.clock())
                 sent += 1
         return sent

@@ -74,8 +74,7 @@ class Dialogue:
         if not reply.options or channel not in NUMBERED_CHANNELS:
             return
         async with self._lock((channel, user_id)):
-            raw = await self.services.store.load_state(channel, user_id)
-            state = Conversation.model_validate_json(raw) if raw else Conversation()
+            state = await self._load(Incoming(channel, user_id, self.services.clock()))
             state.remember_options(reply.options)
             await self.services.store.save_state(channel, user_id, state.model_dump_json(), self.services.clock())
 

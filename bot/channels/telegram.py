@@ -215,10 +215,26 @@ class AiohttpRequest(BaseRequest):
                 method, url, data=body, timeout=timeout, proxy=proxy, proxy_auth=proxy_auth
             ) as response:
                 return response.status, await response.read()
-        except TimeoutError as err:  # aiohttp's timeouts are TimeoutError subclasses
-            raise TimedOut from err
+        # `from None`: aiohttp's messages and causes quote the request URL, which holds the bot token.
+        except TimeoutError:  # aiohttp's timeouts are TimeoutError subclasses
+            raise TimedOut from None
         except (aiohttp.ClientError, OSError) as err:
-            raise NetworkError(f"aiohttp.{type(err).__name__}: {err}") from err
+            raise NetworkError(f"aiohttp.{type(err).__name__}") from None
+
+
+def proxy_needs_httpx(environ: dict[str, str] | None = None) -> bool:
+    """Whether the proxy settings are ones AiohttpRequest would get wrong.
+
+    aiohttp understands only http:// proxies from HTTP(S)_PROXY; it ignores ALL_PROXY, drops an
+    https:// proxy and treats socks5:// as http. In mainland China Telegram is reached only
+    through a proxy, so those settings go to PTB's own httpx transport instead.
+    """
+    env = {k.lower(): v for k, v in (os.environ if environ is None else environ).items()}
+    if env.get("all_proxy"):
+        return True
+    return any(
+        env.get(name) and URL(env[name]).scheme != "http" for name in ("http_proxy", "https_proxy")
+    )
 
 
 def _requests(client: str) -> tuple[BaseRequest, BaseRequest]:
@@ -355,6 +371,8 @@ def event_from_update(update: Update, at: datetime) -> Incoming | None:
     message = update.effective_message
     if message is None:
         return None
+    if update.edited_message is not None and message.text is None:
+        return None  # a live location moving, a caption fixed: nothing new to answer
     if message.text is not None:
         return Incoming(kind=Kind.TEXT, text=message.text, **common)
     if message.voice or message.audio or message.video_note:
@@ -424,9 +442,10 @@ async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     finally:
         if ack is not None:
             await ack
-    if outcome.notices:
+    if outcome.notices and app.running:
         # Not awaited here: the courier takes the lock of each chat it writes to, and this
-        # chat's lock is held until this update is done. The Application awaits it on stop.
+        # chat's lock is held until this update is done. While stopping, no new task is started
+        # (PTB would not await it); the next start's first pass delivers what is queued.
         app.create_task(runtime.courier.deliver(), name="outbox")
 
 
@@ -510,6 +529,9 @@ def build_application(
             await runtime.close()
 
     client = http_client or HTTP_CLIENT
+    if client == "aiohttp" and proxy_needs_httpx():
+        log.warning("proxy settings need PTB's httpx transport (ALL_PROXY, https:// or socks proxy): using it")
+        client = "httpx"
     if client == "httpx":
         skip_missing_sniffio_lookups()
     requests, updates_request = _requests(client)

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hmac
+import hashlib
 import json
 import logging
 import sys
@@ -330,6 +332,8 @@ class WeChatEndpoint:
         self.recent = RecentTurns()
         self._wake = asyncio.Event()
         self._background: set[asyncio.Task] = set()
+        # signature → (sha256 of the body it came with, when), oldest first; see _signature_fits_body
+        self._seen_signatures: dict[str, tuple[bytes, float]] = {}
 
     @property
     def t(self) -> Catalog:
@@ -361,6 +365,24 @@ class WeChatEndpoint:
                 woken = False
 
     # --- HTTP
+    def _signature_fits_body(self, signature: str, body: bytes) -> bool:
+        """A signature seen with one body may come again (a retry) only with the same body.
+
+        In plain mode the signature covers token, timestamp and nonce, not the body, so a query
+        string seen once could carry a forged message for the replay window; this closes that.
+        """
+        now = time.monotonic()
+        while self._seen_signatures and next(iter(self._seen_signatures.values()))[1] < now - REPLAY_WINDOW_SECONDS:
+            self._seen_signatures.pop(next(iter(self._seen_signatures)))
+        digest = hashlib.sha256(body).digest()
+        seen = self._seen_signatures.get(signature)
+        if seen is not None:
+            return hmac.compare_digest(seen[0], digest)
+        self._seen_signatures[signature] = (digest, now)
+        while len(self._seen_signatures) > 100_000:
+            self._seen_signatures.pop(next(iter(self._seen_signatures)))
+        return True
+
     def _authentic(self, request: web.Request) -> bool:
         q = request.query
         timestamp, nonce = q.get("timestamp", ""), q.get("nonce", "")
@@ -386,6 +408,8 @@ class WeChatEndpoint:
             raise web.HTTPForbidden()
         body = await request.read()  # over client_max_size: 413 before anything is parsed
         q = request.query
+        if not self._signature_fits_body(q.get("signature", ""), body):
+            raise web.HTTPForbidden()
         try:
             msg = self._open(body, q)
         except SignatureError:
@@ -468,6 +492,9 @@ class WeChatEndpoint:
         task.add_done_callback(self._background.discard)
 
     async def close(self) -> None:
+        # Replies already promised ("success" was answered) get a few seconds to reach the outbox.
+        if self._background:
+            await asyncio.wait(set(self._background), timeout=10)
         for task in list(self._background):
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)

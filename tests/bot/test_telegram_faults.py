@@ -186,3 +186,33 @@ async def test_telegram_unreachable_at_start_up_the_bot_keeps_trying_then_answer
         proc.send_signal(signal.SIGTERM)
         await asyncio.wait_for(proc.wait(), timeout=8)
     assert replies[-1].text == load_catalog()("menu.title")
+
+
+@pytest.mark.parametrize(
+    ("environ", "needs_httpx"),
+    [
+        ({}, False),
+        ({"HTTPS_PROXY": "http://proxy.local:3128"}, False),
+        ({"https_proxy": "https://proxy.local:3128"}, True),
+        ({"HTTPS_PROXY": "socks5://proxy.local:1080"}, True),
+        ({"ALL_PROXY": "http://proxy.local:3128"}, True),
+    ],
+)
+def test_proxy_settings_aiohttp_would_mishandle_go_to_ptbs_httpx_transport(environ, needs_httpx):
+    from bot.channels.telegram import proxy_needs_httpx
+
+    assert proxy_needs_httpx(environ) is needs_httpx
+
+
+async def test_an_edited_live_location_is_not_answered_again_but_an_edited_text_is(api, settings, clock):
+    async with running_bot(settings, api, clock):
+        api.push_location(USER, 28.97, 118.87)
+        await api.wait_for_messages(USER, 1)
+        for _ in range(3):
+            api.push_update({"edited_message": {
+                "message_id": 1, "date": 0, "edit_date": 1, "chat": {"id": USER, "type": "private"},
+                "from": {"id": USER, "is_bot": False, "first_name": "测试"},
+                "location": {"latitude": 28.97, "longitude": 118.87}, "live_period": 600}})
+        api.push_edited_text(USER, 1, "拨打12348")
+        await api.wait_for_messages(USER, 2)
+    assert len(api.sent(USER)) == 2 and "24小时" in api.sent(USER)[-1].text

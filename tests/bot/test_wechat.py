@@ -126,14 +126,17 @@ class Phone:
         self.runtime = runtime
         self.crypto = WeChatCrypto(TOKEN, AES_KEY, APP_ID) if settings.encoding_aes_key else None
         self._ids = itertools.count(6_000_000_000_000_000_001)
+        self._nonces = itertools.count(73914)
         self.options_pattern = _option_pattern(runtime.services.texts._texts["wechat.option_line"])
 
     @property
     def endpoint(self):
         return self.client.app[ENDPOINT]
 
-    def signed_query(self, timestamp: int | None = None, nonce: str = "73914") -> dict[str, str]:
+    def signed_query(self, timestamp: int | None = None, nonce: str | None = None) -> dict[str, str]:
+        """Like WeChat's: a fresh nonce on every request."""
         ts = str(int(time.time()) if timestamp is None else timestamp)
+        nonce = nonce or str(next(self._nonces))
         return {"timestamp": ts, "nonce": nonce, "signature": sign(TOKEN, ts, nonce), "openid": USER}
 
     async def post(self, xml: str | bytes, query: dict[str, str] | None = None) -> aiohttp.ClientResponse:
@@ -570,3 +573,14 @@ async def test_a_lawyers_later_answer_arrives_through_the_customer_service_api(r
         await all_marked_sent(runtime.services.store)
         thanks = await wx.pick(answer, "满意")  # the answer's options are numbered and a digit works
     assert "谢谢您的评价" in thanks
+
+
+async def test_a_seen_signature_with_a_different_body_is_refused_in_plain_mode(runtime, fake_api, monkeypatch):
+    seen = count_core_events(runtime, monkeypatch)
+    async with serving(runtime, wechat_settings(fake_api)) as wx:
+        query = wx.signed_query()
+        assert (await wx.post(wx.text_xml("你好", msg_id=901), query)).status == 200
+        forged = wx.text_xml("删除我的信息", msg_id=902)
+        assert (await wx.post(forged, query)).status == 403
+        assert (await wx.post(wx.text_xml("你好", msg_id=901), query)).status == 200  # a true retry
+    assert [ev.text for ev in seen] == ["你好"]
