@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from policy.points import Bands
 
 if TYPE_CHECKING:
+    from storage.bookings import ExportRow
     from storage.ledger import LedgerStore
 
 CSV_MIME = "text/csv"
@@ -123,6 +124,31 @@ async def points_report_file(
     if fmt == "xlsx":
         return filename, to_xlsx(headers, rows, period), XLSX_MIME
     return filename, to_json(headers, rows), JSON_MIME
+
+
+# Column keys of the staff exports; their headers are the catalog's report.* texts.
+REPORT_COLUMNS = ("rank", "lawyer", "firm", "total", "rating", "vetoed")
+STATEMENT_COLUMNS = ("occurred_on", "clause", "title", "quantity", "points", "note")
+BOOKING_COLUMNS = (
+    "ref", "county", "township", "visit_date", "window", "status", "elder_name", "phone",
+    "phone_owner", "address", "access_needs", "matter", "lawyer_name", "lawyer_firm",
+)
+
+
+def bookings_file(rows: list[ExportRow], fmt: str, t) -> bytes:
+    """Bookings as CSV (UTF-8 with BOM) or xlsx, headed in Chinese from the catalog."""
+    headers = [t(f"report.bookings.{c}") for c in BOOKING_COLUMNS]
+    data = []
+    for row in rows:
+        b = row.booking
+        values = vars(b) | {
+            "lawyer_name": row.lawyer_name,
+            "lawyer_firm": row.lawyer_firm,
+            "status": t(f"book.status.{b.status}"),
+            "phone_owner": t(f"book.phone_{b.phone_owner}"),
+        }
+        data.append([v.isoformat() if isinstance(v, date) else v for v in (values[c] for c in BOOKING_COLUMNS)])
+    return to_csv(headers, data) if fmt == "csv" else to_xlsx(headers, data, "bookings")
 
 
 # --- helpers ------------------------------------------------------------------------------------

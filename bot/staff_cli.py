@@ -9,34 +9,10 @@ from pathlib import Path
 
 from bot.catalog import load_catalog
 from bot.config import Settings
-from bot.exports import FORMATS, points_report_file, to_csv, to_xlsx
-from storage.bookings import BookingStore, ExportRow
+from bot.exports import FORMATS, REPORT_COLUMNS, STATEMENT_COLUMNS, bookings_file, points_report_file
+from storage.bookings import BookingStore
 from storage.db import Database
 from storage.ledger import LedgerError, LedgerStore, UnknownRecord
-
-REPORT_COLUMNS = ("rank", "lawyer", "firm", "total", "rating", "vetoed")
-STATEMENT_COLUMNS = ("occurred_on", "clause", "title", "quantity", "points", "note")
-BOOKING_COLUMNS = (
-    "ref", "county", "township", "visit_date", "window", "status", "elder_name", "phone",
-    "phone_owner", "address", "access_needs", "matter", "lawyer_name", "lawyer_firm",
-)
-
-
-def bookings_file(rows: list[ExportRow], fmt: str, t) -> bytes:
-    """Bookings as CSV (UTF-8 with BOM) or xlsx, headed in Chinese from the catalog."""
-    headers = [t(f"report.bookings.{c}") for c in BOOKING_COLUMNS]
-    data = []
-    for row in rows:
-        b = row.booking
-        values = vars(b) | {
-            "lawyer_name": row.lawyer_name,
-            "lawyer_firm": row.lawyer_firm,
-            "status": t(f"book.status.{b.status}"),
-            "phone_owner": t(f"book.phone_{b.phone_owner}"),
-        }
-        data.append([v.isoformat() if isinstance(v, date) else v for v in (values[c] for c in BOOKING_COLUMNS)])
-    return to_csv(headers, data) if fmt == "csv" else to_xlsx(headers, data, "bookings")
-
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
     lawyers = sub.add_parser("lawyers", help="register and list lawyers").add_subparsers(dest="sub", required=True)

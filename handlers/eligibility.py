@@ -16,7 +16,7 @@ from handlers import menu
 from handlers.events import Option
 from handlers.parse import AgeAnswer, ages_for_year, expand_short_year, parse_age_answer
 from handlers.turn import Flow, Turn
-from policy.eligibility import Asker, Assessment, Condition, County, Facts, NotaryFee, assess
+from policy.eligibility import Asker, Assessment, Condition, County, Facts, assess
 
 NAME = "elig"
 # The questions in order; 上一步 walks this list backwards.

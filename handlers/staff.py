@@ -8,8 +8,7 @@ from __future__ import annotations
 import shlex
 from datetime import date, timedelta
 
-from bot.exports import points_report_file
-from bot.staff_cli import REPORT_COLUMNS, bookings_file
+from bot.exports import REPORT_COLUMNS, bookings_file, points_report_file
 from handlers.booking import day_label, window_label
 from handlers.consult import new_question_reply
 from handlers.events import Document, Option, Reply

@@ -44,8 +44,6 @@ class Turn:
     def menu_option(self) -> Option:
         return self.option("nav.menu", MENU)
 
-    def back_option(self, payload: str) -> Option:
-        return self.option("nav.back", payload)
 
 
 class Flow:

@@ -128,12 +128,6 @@ class Store:
                 "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?", (error[:300], queued_id)
             )
 
-    async def delete_state(self, channel: str, user_id: str) -> None:
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                "DELETE FROM conversations WHERE channel = ? AND user_id = ?", (channel, user_id)
-            )
-
     async def forget_user(self, channel: str, user_id: str, about_keys: list[str] = ()) -> None:
         """The conversation, messages not yet delivered to this person, and undelivered messages
         about them (by dedupe-key pattern, e.g. 'new-question:7:%')."""
