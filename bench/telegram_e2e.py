@@ -125,7 +125,7 @@ def _serve_echo(api_root: str) -> None:
 
 def _serve_ours(api_root: str, data_dir: str, production: bool, http_client: str | None = None) -> None:
     from bot.channels import telegram
-    from bot.config import Settings
+    from common.config import Settings
 
     settings = Settings(
         _env_file=None,

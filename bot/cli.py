@@ -32,8 +32,8 @@ from datetime import date, datetime, time
 
 from bot import staff_cli
 from bot.channels import wechat
-from bot.config import ConfigError, Settings, load_settings
-from bot.privacy import RedactingFilter
+from common.config import ConfigError, Settings, load_settings
+from common.privacy import RedactingFilter
 
 
 class UsageError(Exception):
@@ -181,7 +181,7 @@ async def _chat(settings: Settings) -> int:
 
 
 def _ask(args: argparse.Namespace, settings: Settings) -> int:
-    from faq.ask import answer_one
+    from bot.ask import answer_one
 
     result = answer_one(args.question, args.audience, settings.faq_dir)
     if args.json:
@@ -194,7 +194,7 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _check(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.catalog import load_catalog
+    from common.catalog import load_catalog
     from policy.age import AgeError, age_on
     from policy.eligibility import County, Facts, assess
 
@@ -278,7 +278,7 @@ def _health(settings: Settings) -> int:
     """For container health checks: read-only, quick, one line either way."""
     import sqlite3
 
-    from bot.catalog import load_catalog
+    from common.catalog import load_catalog
     from faq.kb import load_kb
 
     try:

@@ -11,7 +11,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
-from handlers.events import Reply
+from common.messages import Reply
 from storage.store import Store
 
 log = logging.getLogger(__name__)

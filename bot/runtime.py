@@ -10,10 +10,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot.calendar import work_calendar
-from bot.catalog import load_catalog
+from common.calendar import work_calendar
+from common.clock import system_clock
+from common.catalog import load_catalog
 from bot.courier import Courier
-from bot.config import Settings
+from common.config import Settings
 from faq.kb import Audience, load_kb
 from faq.matcher import Matcher
 from handlers.booking import BookingFlow
@@ -24,7 +25,7 @@ from handlers.faq_flow import FaqFlow
 from handlers.lawyer import LawyerFlow
 from handlers.privacy_flow import PrivacyFlow
 from handlers.staff import StaffFlow
-from handlers.services import Services
+from services.context import Services
 from storage.bookings import BookingStore
 from storage.consultations import ConsultationStore
 from storage.db import Database
@@ -32,11 +33,6 @@ from storage.ledger import LedgerStore
 from storage.store import Store
 
 log = logging.getLogger(__name__)
-
-
-def system_clock(settings: Settings) -> Callable[[], datetime]:
-    zone = settings.zone
-    return lambda: datetime.now(zone)
 
 
 @dataclass
@@ -58,7 +54,7 @@ class Runtime:
             settings=settings,
             store=Store(db),
             texts=texts,
-            clock=clock or system_clock(settings),
+            clock=clock or system_clock(settings.zone),
             matcher=Matcher(kb),
             ledger=LedgerStore(db),
             bookings=BookingStore(db, settings.zone),

@@ -11,7 +11,7 @@ import logging
 from datetime import timedelta
 from bot.runtime import Runtime
 from handlers.booking import day_label_for, window_label_for
-from handlers.events import Option, Reply
+from common.messages import Option, Reply
 from handlers.lawyer import statement_key
 from policy.points import quarter_of
 from policy.slots import slot_start

@@ -7,9 +7,10 @@ import sys
 from datetime import date, datetime
 from pathlib import Path
 
-from bot.catalog import load_catalog
-from bot.config import Settings
-from bot.exports import FORMATS, REPORT_COLUMNS, STATEMENT_COLUMNS, bookings_file, points_report_file
+from common.catalog import load_catalog
+from common.config import Settings
+from common.exports import FORMATS
+from services.reports import REPORT_COLUMNS, STATEMENT_COLUMNS, bookings_file, points_report_file
 from storage.bookings import BookingStore
 from storage.db import Database
 from storage.ledger import LedgerError, LedgerStore, UnknownRecord

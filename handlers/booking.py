@@ -16,11 +16,11 @@ import secrets
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from bot.catalog import Catalog
-from bot.privacy import mask_name
+from common.catalog import Catalog
+from common.privacy import mask_name
 from faq.normalize import to_simplified
 from handlers import menu
-from handlers.events import Option, Reply
+from common.messages import Option, Reply
 from handlers.parse import parse_age_answer
 from handlers.turn import Flow, Turn
 from policy.eligibility import County

@@ -6,7 +6,7 @@ sent again and shown to staff (bot/scheduler.py).
 
 from __future__ import annotations
 
-from handlers.events import Option, Reply
+from common.messages import Option, Reply
 from handlers.turn import Flow, Turn
 from policy.workdays import is_non_working_moment
 

@@ -22,9 +22,10 @@ from pydantic import ValidationError
 
 from faq.urgent import is_urgent
 from handlers import menu
-from handlers.events import NUMBERED_CHANNELS, Incoming, Kind, Option, Outcome, Reply
+from common.messages import Option, Reply
+from handlers.events import NUMBERED_CHANNELS, Incoming, Kind, Outcome
 from handlers.ratelimit import RateLimiter, Verdict
-from handlers.services import Services
+from services.context import Services
 from handlers.state import Conversation
 from handlers.turn import Flow, Turn
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from faq.normalize import to_simplified
 from handlers import menu
-from handlers.events import Option
+from common.messages import Option
 from handlers.parse import AgeAnswer, ages_for_year, expand_short_year, parse_age_answer
 from handlers.turn import Flow, Turn
 from policy.eligibility import Asker, Assessment, Condition, County, Facts, assess

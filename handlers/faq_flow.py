@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from bot.catalog import Catalog
+from common.catalog import Catalog
 from faq.kb import FOLLOW_UPS, Audience, Entry, KnowledgeBase
 from faq.matcher import Kind, Match
-from bot.privacy import redact
+from common.privacy import redact
 from handlers import menu
-from handlers.events import Option
+from common.messages import Option
 from handlers.turn import MENU, Flow, Turn
 
 # How many clarifying suggestions to show: enough to contain the right one, few enough to read.

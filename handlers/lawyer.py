@@ -5,7 +5,7 @@ Every action checks that the person is a registered lawyer (handlers.roles).
 
 from __future__ import annotations
 
-from handlers.events import Option, Reply
+from common.messages import Option, Reply
 from handlers.roles import as_lawyer, pseudonym
 from handlers.turn import Flow, Turn
 from policy.points import quarter_of

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.catalog import Catalog
-from handlers.events import Option
+from common.catalog import Catalog
+from common.messages import Option
 from handlers.turn import MENU, Turn
 
 # Main menu entries in display order: (text id, payload). Typed labels map to the same payloads.

@@ -8,10 +8,10 @@ from __future__ import annotations
 import shlex
 from datetime import date, timedelta
 
-from bot.exports import REPORT_COLUMNS, bookings_file, points_report_file
+from services.reports import REPORT_COLUMNS, bookings_file, points_report_file
 from handlers.booking import day_label, window_label
 from handlers.consult import new_question_reply
-from handlers.events import Document, Option, Reply
+from common.messages import Document, Option, Reply
 from handlers.roles import actor, as_staff
 from handlers.turn import Flow, Turn
 from policy.slots import lawyer_reminder_at

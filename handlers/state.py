@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from handlers.events import Option
+from common.messages import Option
 
 IDLE = "menu"
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import ClassVar
 
-from handlers.events import Document, Incoming, Notice, Option, Outcome, Reply
-from handlers.services import Services
+from common.messages import Document, Notice, Option, Reply
+from handlers.events import Incoming, Outcome
+from services.context import Services
 from handlers.state import Conversation
 
 MENU = "menu:show"

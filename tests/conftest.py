@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.config import Settings
+from common.config import Settings
 from bot.runtime import Runtime
 from tests.auxil.chat import Chat
 

@@ -13,7 +13,8 @@ from typing import TextIO
 
 from bot.runtime import Runtime
 from bot.scheduler import tick
-from handlers.events import Incoming, Kind, Outcome, Reply
+from common.messages import Reply
+from handlers.events import Incoming, Kind, Outcome
 
 USER_ID = "console"
 

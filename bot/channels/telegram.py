@@ -50,10 +50,11 @@ from telegram.ext import (
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 from yarl import URL
 
-from bot.config import Settings
+from common.config import Settings
 from bot.runtime import Runtime
 from bot.scheduler import tick
-from handlers.events import Incoming, Kind, Reply
+from common.messages import Reply
+from handlers.events import Incoming, Kind
 from handlers.menu import main_menu_options
 
 log = logging.getLogger(__name__)

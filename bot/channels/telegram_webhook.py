@@ -34,7 +34,7 @@ from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import Application
 
 from bot.channels.telegram import ALLOWED_UPDATES, build_application
-from bot.config import Settings
+from common.config import Settings
 
 log = logging.getLogger(__name__)
 

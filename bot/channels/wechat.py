@@ -35,7 +35,7 @@ from aiohttp import web
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.catalog import Catalog, CatalogError
+from common.catalog import Catalog, CatalogError
 from bot.channels.wechat_protocol import (
     MAX_TEXT_BYTES,
     ProtocolError,
@@ -48,10 +48,11 @@ from bot.channels.wechat_protocol import (
     text_reply_xml,
     utf8_len,
 )
-from bot.config import Settings
+from common.config import Settings
 from bot.runtime import Runtime
 from bot.scheduler import tick
-from handlers.events import Incoming, Kind, Reply
+from common.messages import Reply
+from handlers.events import Incoming, Kind
 from handlers.menu import MAIN_MENU
 
 log = logging.getLogger(__name__)
@@ -325,7 +326,7 @@ class WeChatEndpoint:
         self.api = api
         missing = sorted(TEXT_IDS - runtime.services.texts.keys())
         if missing:  # fail at start-up, not on the first message
-            raise CatalogError(f"bot/texts.yaml has no {', '.join(missing)} ")
+            raise CatalogError(f"common/texts.yaml has no {', '.join(missing)} ")
         self.token = settings.token.get_secret_value()
         key = settings.encoding_aes_key
         self.crypto = WeChatCrypto(self.token, key.get_secret_value(), settings.app_id) if key else None
@@ -551,11 +552,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         name = first["loc"][0] if first["loc"] else "WECHAT_*"
         print(f"invalid configuration {name}: {first['msg']}", file=sys.stderr)
         return 2
-    from bot.catalog import load_catalog
+    from common.catalog import load_catalog
 
     missing = sorted(TEXT_IDS - load_catalog().keys())
     if missing:
-        print(f"legalaid: bot/texts.yaml has no {', '.join(missing)}", file=sys.stderr)
+        print(f"legalaid: common/texts.yaml has no {', '.join(missing)}", file=sys.stderr)
         return 2
     if getattr(args, "wechat_command", None) == "menu":
         return asyncio.run(_create_menu(wechat_settings))
@@ -590,7 +591,7 @@ async def create_menu(api: WeChatApi, t: Catalog) -> dict[str, Any]:
 
 
 async def _create_menu(settings: WeChatSettings) -> int:
-    from bot.catalog import load_catalog
+    from common.catalog import load_catalog
 
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
         try:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from handlers.events import Incoming, Kind, Option, Outcome
+from common.messages import Option
+from handlers.events import Incoming, Kind, Outcome
 
 
 class Chat:

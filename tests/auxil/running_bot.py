@@ -9,7 +9,7 @@ from pydantic import SecretStr
 from telegram.ext import Application
 
 from bot.channels.telegram import build_application
-from bot.config import Settings
+from common.config import Settings
 from tests.auxil.fake_bot_api import FakeBotApi
 
 TOKEN = "123456:TEST-TOKEN"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.catalog import Catalog, CatalogError, load_catalog
-from bot.exports import BOOKING_COLUMNS, REPORT_COLUMNS, STATEMENT_COLUMNS
+from common.catalog import Catalog, CatalogError, load_catalog
+from services.reports import BOOKING_COLUMNS, REPORT_COLUMNS, STATEMENT_COLUMNS
 from faq.kb import FOLLOW_UPS
 from handlers.booking import ACCESS_NEEDS, DETAILS, EDITABLE, QUICK_CHECK
 from policy.eligibility import Condition, NotaryFee

@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 
-from bot.exports import CSV_MIME, JSON_MIME, XLSX_MIME, points_report_file, to_csv, to_json, to_xlsx
+from common.exports import CSV_MIME, JSON_MIME, XLSX_MIME, to_csv, to_json, to_xlsx
+from services.reports import points_report_file
 from policy.points import Rating
 from storage.db import Database
 from storage.ledger import LedgerStore

@@ -8,9 +8,9 @@ import signal
 
 import pytest
 
-from bot.catalog import load_catalog
+from common.catalog import load_catalog
 from bot.channels import telegram as channel
-from handlers.events import Document, Reply
+from common.messages import Document, Reply
 from handlers.menu import main_menu_options
 from tests.auxil.fake_bot_api import FakeBotApi
 from tests.auxil.running_bot import running_bot

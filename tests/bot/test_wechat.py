@@ -17,7 +17,7 @@ import pytest
 import yaml
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.catalog import Catalog
+from common.catalog import Catalog
 from bot.channels import wechat
 from bot.channels.wechat import (
     ENDPOINT,
@@ -37,7 +37,8 @@ from bot.channels.wechat_protocol import (
     sign,
     split_text,
 )
-from handlers.events import Outcome, Reply
+from common.messages import Reply
+from handlers.events import Outcome
 from tests.auxil.chat import Chat
 from tests.auxil.fake_wechat_api import FakeWeChatApi
 
@@ -101,7 +102,7 @@ XXE = """<?xml version="1.0"?>
 
 
 def use_wechat_texts(runtime) -> None:
-    """The WeChat texts are in the catalog (bot/texts.yaml, under wechat:)."""
+    """The WeChat texts are in the catalog (common/texts.yaml, under wechat:)."""
     assert "wechat.option_line" in runtime.services.texts
 
 

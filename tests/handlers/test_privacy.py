@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from bot.privacy import RedactingFilter, mask_name, mask_phone, redact
+from common.privacy import RedactingFilter, mask_name, mask_phone, redact
 from bot.scheduler import purge_expired
 from tests.handlers.test_booking_flow import book
 

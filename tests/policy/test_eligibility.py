@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from policy.age import AgeError
-from bot.catalog import load_catalog
+from common.catalog import load_catalog
 from policy.eligibility import (
     Asker,
     Assessment,

@@ -12,7 +12,7 @@ import sys
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.config import Settings
+from common.config import Settings
 from bot.runtime import Runtime
 from tests.auxil.chat import Chat
 from tests.handlers.test_booking_flow import book

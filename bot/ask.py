@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from bot.catalog import load_catalog
+from common.catalog import load_catalog
 from faq.kb import Audience, load_kb
 from faq.matcher import Kind, Matcher
 from handlers.faq_flow import render_match

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from bot.catalog import Catalog
-from bot.config import Settings
+from common.catalog import Catalog
+from common.config import Settings
 from policy.workdays import WorkCalendar
 from storage.bookings import BookingStore
 from storage.consultations import ConsultationStore

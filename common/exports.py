@@ -1,7 +1,7 @@
 """File exports for staff: CSV, Excel and JSON from a header row and data rows.
 
 The functions know nothing of Chinese: column headers (and any other words) come
-from the text catalog through the caller, so wording changes stay in bot/texts.yaml.
+from the text catalog through the caller, so wording changes stay in common/texts.yaml.
 """
 
 from __future__ import annotations
@@ -14,14 +14,8 @@ import unicodedata
 from collections.abc import Sequence
 from datetime import date, datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-
-from policy.points import Bands
-
-if TYPE_CHECKING:
-    from storage.bookings import ExportRow
-    from storage.ledger import LedgerStore
 
 CSV_MIME = "text/csv"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -83,72 +77,6 @@ def to_json(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
         raise ValueError(f"JSON keys must be distinct, got headers {list(headers)}")
     objects = [{str(h): _json_value(v) for h, v in zip(headers, row)} for row in rows]
     return json.dumps(objects, ensure_ascii=False, indent=1).encode("utf-8")
-
-
-async def points_report_file(
-    store: LedgerStore,
-    year: int,
-    quarter: int | None,
-    fmt: str,
-    headers: Sequence[str],
-    vetoed_mark: str = "✓",
-    bands: Bands = Bands(),
-) -> tuple[str, bytes, str]:
-    """The 二(五) ranking as a file: (filename, content, MIME type).
-
-    `headers` label the six columns rank, lawyer, firm, points, rating, veto (catalog
-    ids report.points.*); a vetoed lawyer's veto cell shows `vetoed_mark` (the catalog's
-    report.points.vetoed_yes), others stay empty. Quarterly reports have no rating.
-    """
-    if fmt not in FORMATS:
-        raise ValueError(f"export format must be one of {FORMATS}, got {fmt!r}")
-    if len(headers) != 6:
-        raise ValueError(f"the points report has 6 columns, got {len(headers)} headers")
-    report = await store.report(year, quarter, bands)
-    rows = [
-        [
-            row.rank,
-            row.name,
-            row.firm,
-            row.total,
-            row.rating.value if row.rating is not None else "",
-            vetoed_mark if row.vetoed else "",
-        ]
-        for row in report
-    ]
-    period = f"{year}" if quarter is None else f"{year}-Q{quarter}"
-    # ASCII file names: some chat clients mangle non-ASCII attachment names.
-    filename = f"points-{period}.{fmt}"
-    if fmt == "csv":
-        return filename, to_csv(headers, rows), CSV_MIME
-    if fmt == "xlsx":
-        return filename, to_xlsx(headers, rows, period), XLSX_MIME
-    return filename, to_json(headers, rows), JSON_MIME
-
-
-# Column keys of the staff exports; their headers are the catalog's report.* texts.
-REPORT_COLUMNS = ("rank", "lawyer", "firm", "total", "rating", "vetoed")
-STATEMENT_COLUMNS = ("occurred_on", "clause", "title", "quantity", "points", "note")
-BOOKING_COLUMNS = (
-    "ref", "county", "township", "visit_date", "window", "status", "elder_name", "phone",
-    "phone_owner", "address", "access_needs", "matter", "lawyer_name", "lawyer_firm",
-)
-
-
-def bookings_file(rows: list[ExportRow], fmt: str, t) -> bytes:
-    """Bookings as CSV (UTF-8 with BOM) or xlsx, headed in Chinese from the catalog."""
-    headers = [t(f"report.bookings.{c}") for c in BOOKING_COLUMNS]
-    data = []
-    for row in rows:
-        b = row.booking
-        values = vars(b) | {
-            "lawyer_name": row.lawyer_name,
-            "lawyer_firm": row.lawyer_firm,
-            "status": t(f"book.status.{b.status}"),
-            "phone_owner": t(f"book.phone_{b.phone_owner}"),
-        }
-        data.append([v.isoformat() if isinstance(v, date) else v for v in (values[c] for c in BOOKING_COLUMNS)])
-    return to_csv(headers, data) if fmt == "csv" else to_xlsx(headers, data, "bookings")
 
 
 # --- helpers ------------------------------------------------------------------------------------

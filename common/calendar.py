@@ -6,7 +6,7 @@ import logging
 from importlib import resources
 from pathlib import Path
 
-from bot.config import Settings
+from common.config import Settings
 from policy.workdays import WorkCalendar, load_overrides
 
 log = logging.getLogger(__name__)

@@ -1,4 +1,4 @@
-"""The text catalog: every user-facing Chinese sentence, by id, from `bot/texts.yaml`.
+"""The text catalog: every user-facing Chinese sentence, by id, from `common/texts.yaml`.
 
 Validated at start-up so a typo in the file stops the bot with a clear message, not a user.
 """
@@ -54,7 +54,7 @@ def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, str]:
     flat: dict[str, str] = {}
     for key, value in tree.items():
         if not isinstance(key, str):  # YAML reads a bare yes/no/on/off key as a boolean
-            raise CatalogError(f"bot/texts.yaml: key {key!r} under {prefix or 'the top'} must be quoted")
+            raise CatalogError(f"common/texts.yaml: key {key!r} under {prefix or 'the top'} must be quoted")
         full = f"{prefix}{key}"
         if isinstance(value, dict):
             flat.update(_flatten(value, full + "."))
@@ -65,11 +65,11 @@ def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, str]:
 
 @cache
 def load_catalog() -> Catalog:
-    raw = (resources.files("bot") / "texts.yaml").read_text(encoding="utf-8")
+    raw = (resources.files("common") / "texts.yaml").read_text(encoding="utf-8")
     try:
         tree = yaml.safe_load(raw)
     except yaml.YAMLError as exc:
-        raise CatalogError(f"bot/texts.yaml: {exc}") from None
+        raise CatalogError(f"common/texts.yaml: {exc}") from None
     if not isinstance(tree, dict):
-        raise CatalogError("bot/texts.yaml: expected a mapping of ids to texts")
-    return Catalog(_flatten(tree), "bot/texts.yaml")
+        raise CatalogError("common/texts.yaml: expected a mapping of ids to texts")
+    return Catalog(_flatten(tree), "common/texts.yaml")
