@@ -94,10 +94,11 @@ async def renotify_unclaimed(runtime: Runtime) -> int:
                           (Option(t("lawyer.claim_button"), f"law:claim:{c.id}"),))
             await services.store.enqueue(lawyer.channel, lawyer.user_id, reply.to_dict(), now,
                                          dedupe_key=f"renotify:{c.id}:{lawyer.id}:{now:%Y%m%d%H%M}")
-        if services.settings.staff_chat_id is not None:
+        chat = services.settings.staff_chat
+        if chat is not None:
             staff = Reply(t("staff.unclaimed", ref=c.ref, minutes=services.settings.claim_timeout_minutes),
                           (Option(t("staff.details"), "staff:unclaimed"),))
-            await services.store.enqueue("telegram", str(services.settings.staff_chat_id), staff.to_dict(), now,
+            await services.store.enqueue(chat.channel, chat.user_id, staff.to_dict(), now,
                                          dedupe_key=f"unclaimed:{c.id}:{now:%Y%m%d%H%M}")
     return len(waiting)
 
@@ -107,11 +108,12 @@ async def alert_stalled(runtime: Runtime) -> int:
     services = runtime.services
     now = runtime.now()
     stalled = await services.consultations.stalled(now - timedelta(days=1))
-    if services.settings.staff_chat_id is None:
+    chat = services.settings.staff_chat
+    if chat is None:
         return 0
     for c in stalled:
         reply = Reply(services.texts("staff.stalled", ref=c.ref))
-        await services.store.enqueue("telegram", str(services.settings.staff_chat_id), reply.to_dict(), now,
+        await services.store.enqueue(chat.channel, chat.user_id, reply.to_dict(), now,
                                      dedupe_key=f"stalled:{c.id}")
     return len(stalled)
 

@@ -9,6 +9,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from common.messages import Address
+
+
+# Bare ids in LEGALAID_STAFF_IDS and LEGALAID_STAFF_CHAT_ID are Telegram's: those variables came first.
+DEFAULT_CHANNEL = "telegram"
+
 
 def _env(name: str) -> dict:
     return {"validation_alias": AliasChoices(name)}
@@ -23,7 +29,8 @@ class Settings(BaseSettings):
     # Root of the Bot API server; "/bot<token>/<method>" is appended. For a self-hosted server and tests.
     telegram_api_base_url: str = Field("https://api.telegram.org", **_env("TELEGRAM_API_BASE_URL"))
     data_dir: Path = Field(Path("data"), **_env("LEGALAID_DATA_DIR"))
-    staff_ids: Annotated[frozenset[int], NoDecode] = Field(frozenset(), **_env("LEGALAID_STAFF_IDS"))
+    # Centre staff: "channel:id" entries; a bare number is a Telegram user id.
+    staff_ids: Annotated[frozenset[str], NoDecode] = Field(frozenset(), **_env("LEGALAID_STAFF_IDS"))
     tz: str = Field("Asia/Shanghai", **_env("LEGALAID_TZ"))
     log_level: str = Field("INFO", **_env("LEGALAID_LOG_LEVEL"))
     faq_dir: Path | None = Field(None, **_env("LEGALAID_FAQ_DIR"))
@@ -33,7 +40,8 @@ class Settings(BaseSettings):
         frozenset(), **_env("LEGALAID_SCOPE_OFF_COUNTIES")
     )
 
-    staff_chat_id: int | None = Field(None, **_env("LEGALAID_STAFF_CHAT_ID"))
+    # Where staff alerts go: "channel:id"; a bare number is a Telegram chat id.
+    staff_chat_id: str | None = Field(None, **_env("LEGALAID_STAFF_CHAT_ID"))
     # Webhook mode only: Telegram sends it in X-Telegram-Bot-Api-Secret-Token; requests without it get 403.
     webhook_secret: SecretStr | None = Field(None, **_env("LEGALAID_WEBHOOK_SECRET"))
     # 衢市司发〔2020〕4号 一(一) bands, as "合格 from, 良好 from, 优秀 from" (see README: rating bands).
@@ -71,8 +79,18 @@ class Settings(BaseSettings):
     def _split_ids(cls, value: object) -> object:
         if isinstance(value, str):
             parts = [p.strip() for p in value.replace(";", ",").split(",")]
-            return frozenset(int(p) for p in parts if p)
+            for part in filter(None, parts):
+                Address.parse(part, DEFAULT_CHANNEL)  # refuses "wechat:" and the like
+            return frozenset(filter(None, parts))
         return value
+
+    @field_validator("staff_chat_id", mode="before")
+    @classmethod
+    def _staff_chat(cls, value: object) -> object:
+        if value in (None, ""):
+            return None
+        Address.parse(str(value), DEFAULT_CHANNEL)
+        return str(value)
 
     @field_validator("scope_off_counties", mode="before")
     @classmethod
@@ -110,6 +128,14 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
+
+    @property
+    def staff(self) -> frozenset[Address]:
+        return frozenset(Address.parse(str(x), DEFAULT_CHANNEL) for x in self.staff_ids)
+
+    @property
+    def staff_chat(self) -> Address | None:
+        return None if self.staff_chat_id is None else Address.parse(str(self.staff_chat_id), DEFAULT_CHANNEL)
 
     @property
     def zone(self) -> ZoneInfo:

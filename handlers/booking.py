@@ -79,9 +79,7 @@ async def tell_lawyer_and_staff(turn: Turn, booking: Booking, text_id: str) -> N
         lawyer = await turn.services.ledger.get_lawyer(booking.lawyer_id)
         if lawyer is not None and lawyer.bound:
             turn.notify(lawyer.channel, lawyer.user_id, Reply(text), dedupe_key=f"lawyer:{key}")
-    staff_chat = turn.services.settings.staff_chat_id
-    if staff_chat is not None:
-        turn.notify("telegram", str(staff_chat), Reply(text), dedupe_key=f"staff:{key}")
+    turn.notify_staff(Reply(text), f"staff:{key}")
 
 
 class BookingFlow(Flow):
@@ -430,10 +428,8 @@ class BookingFlow(Flow):
                    township=booking.township, address=booking.address),
             (turn.option("book.mine", "book:mine"), turn.menu_option()),
         )
-        if result.status == "created" and services.settings.staff_chat_id is not None:
-            turn.notify(
-                "telegram",
-                str(services.settings.staff_chat_id),
+        if result.status == "created":
+            turn.notify_staff(
                 Reply(
                     turn.t("staff.new_booking", ref=booking.ref, county=booking.county,
                            day=day_label(turn, booking.visit_date), window=window_label(turn, booking.window),

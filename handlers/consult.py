@@ -123,6 +123,4 @@ def new_question_reply(turn: Turn, consultation_id: int, ref: str, question: str
 
 
 def notify_staff(turn: Turn, text: str, dedupe_key: str, options: tuple[Option, ...] = ()) -> None:
-    chat = turn.services.settings.staff_chat_id
-    if chat is not None:
-        turn.notify("telegram", str(chat), Reply(text, options), dedupe_key=dedupe_key)
+    turn.notify_staff(Reply(text, options), dedupe_key)

@@ -196,10 +196,7 @@ class LawyerFlow(Flow):
             text_id = getattr(exc, "text_id", "lawyer.correction_failed")
             turn.say(turn.t(text_id, **getattr(exc, "fields", {})), (turn.menu_option(),))
             return
-        staff_chat = services.settings.staff_chat_id
-        if staff_chat is not None:
-            turn.notify("telegram", str(staff_chat),
-                        Reply(turn.t("staff.correction_filed", name=lawyer.name),
-                              (Option(turn.t("staff.review_corrections"), "staff:corrections"),)),
-                        dedupe_key=f"correction-filed:{pseudonym(turn)}:{turn.now.isoformat()}")
+        turn.notify_staff(Reply(turn.t("staff.correction_filed", name=lawyer.name),
+                                (Option(turn.t("staff.review_corrections"), "staff:corrections"),)),
+                          dedupe_key=f"correction-filed:{pseudonym(turn)}:{turn.now.isoformat()}")
         turn.say(turn.t("lawyer.correction_filed"), (turn.menu_option(),))

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import ClassVar
 
-from common.messages import Document, Notice, Option, Reply
+from common.messages import Address, Document, Notice, Option, Reply
 from handlers.events import Incoming, Outcome
 from services.context import Services
+from storage.ledger import Lawyer
 from handlers.state import Conversation
 
 MENU = "menu:show"
@@ -38,6 +39,23 @@ class Turn:
     def notify(self, channel: str, user_id: str, reply: Reply, dedupe_key: str | None = None) -> None:
         """Queue a message for someone else; it is saved with this turn's state, then delivered."""
         self.outcome.notices.append(Notice(channel, user_id, reply, dedupe_key))
+
+    def notify_staff(self, reply: Reply, dedupe_key: str, about: Address | None = None) -> None:
+        """Tell the centre (LEGALAID_STAFF_CHAT_ID), on whichever channel it is reached."""
+        chat = self.services.settings.staff_chat
+        if chat is not None:
+            self.outcome.notices.append(Notice(chat.channel, chat.user_id, reply, dedupe_key, about))
+
+    def notify_lawyer(self, lawyer: Lawyer | None, reply: Reply, dedupe_key: str, about: Address | None = None) -> bool:
+        """Tell a lawyer on the chat account they registered from; False when they have none."""
+        if lawyer is None or not lawyer.bound:
+            return False
+        self.outcome.notices.append(Notice(lawyer.channel, lawyer.user_id, reply, dedupe_key, about))
+        return True
+
+    @property
+    def sender(self) -> Address:
+        return Address(self.ev.channel, self.ev.user_id)
 
     def option(self, text_id: str, payload: str, **values: object) -> Option:
         return Option(self.t(text_id, **values), payload)

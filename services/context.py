@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from common.catalog import Catalog
+from common.messages import Address
 from common.config import Settings
 from policy.workdays import WorkCalendar
 from storage.bookings import BookingStore
@@ -32,5 +33,5 @@ class Services:
     calendar: WorkCalendar
 
     def is_staff(self, channel: str, user_id: str) -> bool:
-        """Staff are an allow-list of Telegram user ids in configuration."""
-        return channel == "telegram" and user_id.isdigit() and int(user_id) in self.settings.staff_ids
+        """Staff are an allow-list of chat accounts in configuration (LEGALAID_STAFF_IDS)."""
+        return Address(channel, user_id) in self.settings.staff
