@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 from bot.runtime import Runtime
-from handlers.booking import day_label_for, window_label_for
+from services.wording import day_label, window_label
 from common.messages import Option, Reply
 from handlers.lawyer import statement_key
 from policy.points import quarter_of
@@ -55,7 +55,7 @@ async def send_due_reminders(runtime: Runtime) -> int:
             log.info("reminder %s for %s dropped: the visit time has passed", due.id, due.ref)
             continue
         fields = dict(
-            ref=b.ref, day=day_label_for(t, b.visit_date), window=window_label_for(t, rules, b.window),
+            ref=b.ref, day=day_label(t, b.visit_date), window=window_label(t, rules, b.window),
             county=b.county, township=b.township, address=b.address,
         )
         if due.audience == "resident":

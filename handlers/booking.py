@@ -16,7 +16,6 @@ import secrets
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from common.catalog import Catalog
 from common.privacy import mask_name
 from faq.normalize import to_simplified
 from handlers import menu
@@ -24,6 +23,7 @@ from common.messages import Option, Reply
 from handlers.parse import parse_age_answer
 from handlers.turn import Flow, Turn
 from policy.eligibility import County
+from services import wording
 from policy.slots import SlotRules, bookable_dates, lawyer_reminder_at, resident_reminder_at
 from storage.bookings import Booking, BookingDraft
 
@@ -47,39 +47,16 @@ def normalise_phone(text: str) -> str | None:
     return digits if _MOBILE.match(digits) else None
 
 
-def day_label_for(t: Catalog, d: date) -> str:
-    return t("book.day", month=d.month, day=d.day, weekday=t(f"book.weekday.{d.weekday()}"))
-
-
-def window_label_for(t: Catalog, rules: SlotRules, key: str) -> str:
-    return t("book.window", name=t(f"book.window_name.{key}"), hours=rules.window(key).label())
-
-
 def day_label(turn: Turn, d: date) -> str:
-    return day_label_for(turn.t, d)
+    return wording.day_label(turn.t, d)
 
 
 def window_label(turn: Turn, key: str) -> str:
-    return window_label_for(turn.t, turn.services.settings.slot_rules, key)
-
-
-def booking_line(turn: Turn, b: Booking) -> str:
-    return turn.t(
-        "book.line", ref=b.ref, day=day_label(turn, b.visit_date), window=window_label(turn, b.window),
-        county=b.county, status=turn.t(f"book.status.{b.status}"),
-    )
+    return wording.window_label(turn.t, turn.services.settings.slot_rules, key)
 
 
 async def tell_lawyer_and_staff(turn: Turn, booking: Booking, text_id: str) -> None:
-    """A visit that changed (moved, cancelled) is news for its lawyer and for staff: no personal data."""
-    text = turn.t(text_id, ref=booking.ref, day=day_label(turn, booking.visit_date),
-                  window=window_label(turn, booking.window), county=booking.county)
-    key = f"{text_id}:{booking.ref}:{booking.visit_date}:{booking.window}:{turn.now.isoformat()}"
-    if booking.lawyer_id is not None:
-        lawyer = await turn.services.ledger.get_lawyer(booking.lawyer_id)
-        if lawyer is not None and lawyer.bound:
-            turn.notify(lawyer.channel, lawyer.user_id, Reply(text), dedupe_key=f"lawyer:{key}")
-    turn.notify_staff(Reply(text), f"staff:{key}")
+    turn.outcome.notices.extend(await wording.visit_changed(turn.services, booking, text_id, turn.now))
 
 
 class BookingFlow(Flow):
@@ -449,7 +426,7 @@ class BookingFlow(Flow):
         if not active:
             turn.say(turn.t("book.none"), (turn.option("book.new", "book:start:new"), turn.menu_option()))
             return
-        lines = [turn.t("book.mine_title")] + [booking_line(turn, b) for b in active]
+        lines = [turn.t("book.mine_title")] + [wording.booking_line(turn.services, b) for b in active]
         options = []
         for b in active:
             options.append(Option(turn.t("book.move_button", ref=b.ref), f"{NAME}:move:{b.ref}"))
@@ -463,7 +440,7 @@ class BookingFlow(Flow):
             await self.show_mine(turn)
             return
         turn.say(
-            turn.t("book.cancel_confirm", line=booking_line(turn, booking)),
+            turn.t("book.cancel_confirm", line=wording.booking_line(turn.services, booking)),
             (Option(turn.t("book.cancel_yes"), f"{NAME}:cancel_yes:{ref}"), turn.option("book.cancel_no", "book:mine")),
         )
 
@@ -499,7 +476,7 @@ class BookingFlow(Flow):
         turn.state.data.pop(NAME, None)
         turn.state.reset()
         if outcome.status in ("moved", "unchanged"):
-            turn.say(turn.t("book.moved", line=booking_line(turn, outcome.booking)),
+            turn.say(turn.t("book.moved", line=wording.booking_line(turn.services, outcome.booking)),
                      (turn.option("book.mine", "book:mine"), turn.menu_option()))
         elif outcome.status == "full":
             turn.say(turn.t("book.taken_meanwhile"), (turn.option("book.mine", "book:mine"), turn.menu_option()))

@@ -6,7 +6,7 @@ counts (dates, counties, statuses) and the lawyers' points ledger stay as they w
 
 from __future__ import annotations
 
-from handlers.booking import booking_line, tell_lawyer_and_staff
+from services.wording import booking_line, visit_changed
 from handlers.turn import Flow, Turn
 
 NAME = "data"
@@ -45,7 +45,7 @@ class PrivacyFlow(Flow):
                                 conditions="、".join(turn.t(f"eq.cond.{c}") for c in elig.get("conditions", []))
                                 or turn.t("eq.none")))
         for b in bookings:
-            lines.append(booking_line(turn, b))
+            lines.append(booking_line(services, b))
             if b.elder_name:
                 lines.append(turn.t("privacy.booking_personal", name=b.elder_name, phone=b.phone,
                                     address=f"{b.township} {b.address}"))
@@ -71,7 +71,7 @@ class PrivacyFlow(Flow):
         about += [f"assigned:{b.ref}:%" for b in upcoming]
         await services.store.forget_user(ev.channel, ev.user_id, about)
         for booking in upcoming:
-            await tell_lawyer_and_staff(turn, booking, "book.notice_cancelled")
+            turn.outcome.notices.extend(await visit_changed(services, booking, "book.notice_cancelled", turn.now))
         turn.state.data.clear()
         turn.state.reset()
         turn.say(turn.t("privacy.forgotten"), (turn.menu_option(),))

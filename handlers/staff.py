@@ -9,7 +9,7 @@ import shlex
 from datetime import date, timedelta
 
 from services.reports import REPORT_COLUMNS, bookings_file, points_report_file
-from handlers.booking import day_label, window_label
+from services.wording import day_label, window_label
 from handlers.consult import new_question_reply
 from common.messages import Document, Option, Reply
 from handlers.roles import actor, as_staff
@@ -67,10 +67,10 @@ class StaffFlow(Flow):
         day = _date(arg.strip()) or today
         bookings = await turn.services.bookings.list_for_date(day)
         if not bookings:
-            turn.say(turn.t("staff.no_bookings", day=day_label(turn, day)), (turn.menu_option(),))
+            turn.say(turn.t("staff.no_bookings", day=day_label(turn.t, day)), (turn.menu_option(),))
             return
-        lines = [turn.t("staff.bookings_title", day=day_label(turn, day), count=len(bookings))]
-        lines += [turn.t("staff.booking_line", ref=b.ref, window=window_label(turn, b.window), county=b.county,
+        lines = [turn.t("staff.bookings_title", day=day_label(turn.t, day), count=len(bookings))]
+        lines += [turn.t("staff.booking_line", ref=b.ref, window=window_label(turn.t, turn.services.settings.slot_rules, b.window), county=b.county,
                          status=turn.t(f"book.status.{b.status}")) for b in bookings]
         options = [Option(turn.t("staff.details_of", ref=b.ref), f"staff:booking:{b.ref}") for b in bookings]
         options += [Option(turn.t("staff.next_day"), f"staff:bookings:{day + timedelta(days=1)}"), turn.menu_option()]
@@ -85,8 +85,8 @@ class StaffFlow(Flow):
         await services.store.log_access(actor(turn), "booking.details", ref, turn.now)
         lawyer = await services.ledger.get_lawyer(booking.lawyer_id) if booking.lawyer_id else None
         turn.say(
-            turn.t("staff.booking_details", ref=booking.ref, day=day_label(turn, booking.visit_date),
-                   window=window_label(turn, booking.window), county=booking.county, township=booking.township,
+            turn.t("staff.booking_details", ref=booking.ref, day=day_label(turn.t, booking.visit_date),
+                   window=window_label(turn.t, turn.services.settings.slot_rules, booking.window), county=booking.county, township=booking.township,
                    address=booking.address, name=booking.elder_name, phone=booking.phone,
                    owner=turn.t(f"book.phone_{booking.phone_owner}"), access=booking.access_needs or turn.t("eq.none"),
                    matter=booking.matter, status=turn.t(f"book.status.{booking.status}"),
@@ -121,8 +121,8 @@ class StaffFlow(Flow):
         lawyer = await services.ledger.get_lawyer(int(lawyer_id))
         if lawyer.bound:
             turn.notify(lawyer.channel, lawyer.user_id, Reply(turn.t(
-                "lawyer.visit_assigned", ref=ref, day=day_label(turn, booking.visit_date),
-                window=window_label(turn, booking.window), county=booking.county, township=booking.township,
+                "lawyer.visit_assigned", ref=ref, day=day_label(turn.t, booking.visit_date),
+                window=window_label(turn.t, turn.services.settings.slot_rules, booking.window), county=booking.county, township=booking.township,
                 address=booking.address, name=booking.elder_name, phone=booking.phone,
                 access=booking.access_needs or turn.t("eq.none"), matter=booking.matter)),
                 dedupe_key=f"assigned:{ref}:{lawyer.id}")
