@@ -13,13 +13,14 @@ from datetime import datetime, timedelta
 from common.calendar import work_calendar
 from common.clock import system_clock
 from common.catalog import load_catalog
-from bot.courier import Courier
+from bot.courier import Courier, Sender
 from common.config import Settings
 from faq.kb import Audience, load_kb
 from faq.matcher import Matcher
 from handlers.booking import BookingFlow
 from handlers.consult import ConsultFlow
 from handlers.dialogue import Dialogue
+from handlers.events import ChannelInfo
 from handlers.eligibility import EligibilityFlow
 from handlers.faq_flow import FaqFlow
 from handlers.lawyer import LawyerFlow
@@ -66,6 +67,11 @@ class Runtime:
         log.info("ready: %d knowledge-base entries, database %s", len(kb), settings.db_path)
         courier = Courier(services.store, services.clock, on_delivered=dialogue.remember_delivered)
         return cls(settings, db, services, dialogue, courier)
+
+    def attach(self, info: ChannelInfo, sender: Sender) -> None:
+        """A channel adapter declares what it can do, and how queued messages reach its people."""
+        self.dialogue.register_channel(info)
+        self.courier.register(info.name, sender)
 
     def now(self) -> datetime:
         return self.services.clock()

@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from faq.urgent import is_urgent
 from handlers import menu
 from common.messages import Option, Reply
-from handlers.events import NUMBERED_CHANNELS, Incoming, Kind, Outcome
+from handlers.events import ChannelInfo, Incoming, Kind, Outcome
 from handlers.ratelimit import RateLimiter, Verdict
 from services.context import Services
 from handlers.state import Conversation
@@ -58,6 +58,7 @@ class Dialogue:
         self.flows = {flow.name: flow for flow in flows}
         self.commands = {cmd: (flow, action) for flow in flows for cmd, action in flow.commands.items()}
         self.limiter = RateLimiter(services.settings.rate_limit_per_minute)
+        self.channels: dict[str, ChannelInfo] = {}
         # One event at a time per person, so two quick taps cannot interleave their state.
         self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = (
             weakref.WeakValueDictionary()
@@ -69,10 +70,17 @@ class Dialogue:
             lock = self._locks[key] = asyncio.Lock()
         return lock
 
+    def register_channel(self, info: ChannelInfo) -> None:
+        """Each channel adapter declares itself here; the core never names a channel."""
+        self.channels[info.name] = info
+
+    def channel(self, name: str) -> ChannelInfo:
+        return self.channels.get(name) or ChannelInfo(name)
+
     async def remember_delivered(self, channel: str, user_id: str, reply: Reply) -> None:
         """A queued message (an answer, a reminder) reached someone on a numbered channel: a digit
         they type next picks from its options."""
-        if not reply.options or channel not in NUMBERED_CHANNELS:
+        if not reply.options or not self.channel(channel).numbered:
             return
         async with self._lock((channel, user_id)):
             state = await self._load(Incoming(channel, user_id, self.services.clock()))
@@ -213,7 +221,7 @@ class Dialogue:
 
     def _typed_choice(self, turn: Turn, text: str) -> str | None:
         """A typed option number (numbered channels) or a main-menu label, as its payload."""
-        if turn.ev.numbered and text.isdecimal() and turn.state.options:
+        if self.channel(turn.ev.channel).numbered and text.isdecimal() and turn.state.options:
             index = int(text) - 1
             if 0 <= index < len(turn.state.options):
                 return turn.state.options[index].payload

@@ -22,8 +22,14 @@ class Kind(StrEnum):
     OTHER = "other"
 
 
-# Channels that cannot show buttons: options are numbered and a digit picks one.
-NUMBERED_CHANNELS = frozenset({"console", "wechat"})
+@dataclass(frozen=True)
+class ChannelInfo:
+    """What a channel can do, declared by its adapter when it starts (Dialogue.register_channel)."""
+
+    name: str
+    numbered: bool = False  # no buttons: options are numbered lines and a digit picks one
+    push: bool = True  # can deliver later messages (answers, reminders) without being asked
+    files: bool = False  # can send a document (exports)
 
 
 @dataclass(frozen=True)
@@ -38,10 +44,6 @@ class Incoming:
     payload: str | None = None  # set for Kind.BUTTON
     group: bool = False  # sent in a group chat rather than privately
     ref: str = ""  # the channel's id for this event (Telegram update_id), for log lines
-
-    @property
-    def numbered(self) -> bool:
-        return self.channel in NUMBERED_CHANNELS
 
 
 @dataclass

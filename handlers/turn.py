@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from collections.abc import Awaitable, Callable
 from typing import ClassVar
 
 from common.messages import Address, Document, Notice, Option, Reply
@@ -65,8 +66,12 @@ class Turn:
 
 
 
+Route = Callable[[Turn, str], Awaitable[None]]
+
+
 class Flow:
-    """A conversation flow. Payloads addressed to it look like "<name>:<action>[:<arg>]"."""
+    """A conversation flow. Buttons addressed to it carry Payload(flow=name, action, arg); `routes()`
+    is its one table from action to handler, and anything not in it is a stale or forged button."""
 
     name: ClassVar[str]
     # Slash commands this flow answers: "/register" → on_button(turn, "register", rest of the text).
@@ -84,15 +89,20 @@ class Flow:
     def asks_after_idle(self, step: str) -> bool:
         return step not in self.free_text_steps
 
+    def routes(self) -> dict[str, Route]:
+        """action → handler(turn, arg). Subclasses extend this table; they do not override on_button."""
+        return {
+            "start": self.start,
+            "resume": lambda turn, _arg: self.resume(turn),
+            "restart": lambda turn, _arg: self.start(turn),
+        }
+
     async def on_button(self, turn: Turn, action: str, arg: str) -> None:
-        if action == "start":
-            await self.start(turn, arg)
-        elif action == "resume":
-            await self.resume(turn)
-        elif action == "restart":
-            await self.start(turn)
-        else:
+        route = self.routes().get(action)
+        if route is None:
             await self.stale(turn)
+        else:
+            await route(turn, arg)
 
     async def on_text(self, turn: Turn, text: str) -> None:
         await self.resume(turn)

@@ -14,9 +14,13 @@ from typing import TextIO
 from bot.runtime import Runtime
 from bot.scheduler import tick
 from common.messages import Reply
-from handlers.events import Incoming, Kind, Outcome
+from handlers.events import ChannelInfo, Incoming, Kind, Outcome
 
 USER_ID = "console"
+
+
+# A terminal has no buttons: options are numbered and a digit picks one.
+CONSOLE = ChannelInfo("console", numbered=True)
 
 
 def render(reply: Reply) -> str:
@@ -37,10 +41,10 @@ async def run_console(runtime: Runtime, stdin: TextIO = sys.stdin, stdout: TextI
         # The console has one person; queued messages (answers, reminders) appear in the stream.
         stdout.write(render(reply) + "\n\n")
 
-    runtime.courier.register("console", deliver)
+    runtime.attach(CONSOLE, deliver)
 
     async def send(text: str) -> None:
-        ev = Incoming(channel="console", user_id=USER_ID, at=runtime.now(), kind=Kind.TEXT, text=text)
+        ev = Incoming(channel=CONSOLE.name, user_id=USER_ID, at=runtime.now(), kind=Kind.TEXT, text=text)
         outcome = await runtime.dialogue.handle(ev)
         stdout.write(render_outcome(outcome) + "\n\n")
         await tick(runtime)  # reminders due, then anything queued for the console

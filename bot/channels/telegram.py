@@ -54,11 +54,13 @@ from common.config import Settings
 from bot.runtime import Runtime
 from bot.scheduler import tick
 from common.messages import Reply
-from handlers.events import Incoming, Kind
+from handlers.events import ChannelInfo, Incoming, Kind
 from handlers.menu import main_menu_options
 
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"
+# Inline buttons, pushed messages and documents.
+TELEGRAM = ChannelInfo(CHANNEL, numbered=False, files=True)
 RUNTIME = "runtime"
 CHAT_LOCKS = "chat_locks"
 
@@ -503,7 +505,7 @@ def build_application(
             async with locks.hold(chat_id):
                 await send_reply(app.bot, chat_id, reply)
 
-        runtime.courier.register(CHANNEL, send_queued)
+        runtime.attach(TELEGRAM, send_queued)
         if app.job_queue is not None:
             app.job_queue.run_repeating(
                 _deliver_outbox, interval=OUTBOX_INTERVAL_SECONDS, first=1.0, name="outbox"

@@ -52,12 +52,14 @@ from common.config import Settings
 from bot.runtime import Runtime
 from bot.scheduler import tick
 from common.messages import Reply
-from handlers.events import Incoming, Kind
+from handlers.events import ChannelInfo, Incoming, Kind
 from handlers.menu import MAIN_MENU
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "wechat"
+# No buttons in a passive reply: numbered lines; later messages through the customer-service API.
+WECHAT = ChannelInfo(CHANNEL, numbered=True)
 PATH = "/wechat"
 MAX_BODY_BYTES = 64 * 1024  # real messages are a few hundred bytes
 # A signed request older (or newer) than this is refused: replays inside the window are caught
@@ -514,7 +516,7 @@ def create_app(
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
             endpoint = WeChatEndpoint(runtime, settings, WeChatApi(session, settings, api_clock))
             app[ENDPOINT] = endpoint
-            runtime.courier.register(CHANNEL, endpoint.send)
+            runtime.attach(WECHAT, endpoint.send)
             loop = asyncio.create_task(endpoint.deliver_forever())
             yield
             loop.cancel()

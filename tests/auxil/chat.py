@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from common.messages import Option
+from bot.channels.console import CONSOLE
 from handlers.events import Incoming, Kind, Outcome
 
 
@@ -12,6 +13,8 @@ class Chat:
         self.channel = channel
         self.user_id = user_id
         self.last = Outcome()
+        if channel == CONSOLE.name:
+            runtime.dialogue.register_channel(CONSOLE)
 
     async def _handle(self, ev: Incoming) -> Outcome:
         self.last = await self.runtime.dialogue.handle(ev)
