@@ -11,7 +11,8 @@ import logging
 from datetime import timedelta
 from bot.runtime import Runtime
 from services.wording import day_label, window_label
-from common.messages import Option, Reply
+from common.messages import Address, Notice, Option, Reply
+from storage.outbox import Topic, outbox_key
 from handlers.lawyer import statement_key
 from policy.points import quarter_of
 from policy.slots import slot_start
@@ -70,7 +71,7 @@ async def send_due_reminders(runtime: Runtime) -> int:
             log.warning("reminder %s for %s dropped: no chat account for the %s", due.id, due.ref, due.audience)
             continue
         # Queue first (idempotent by key), then mark sent: a crash in between re-queues nothing twice.
-        await services.store.enqueue(to[0], to[1], reply.to_dict(), now, dedupe_key=f"reminder:{due.id}")
+        await services.store.enqueue(Notice(to[0], to[1], reply, outbox_key(Topic.REMINDER, due.id), Address(b.channel, b.user_id)), now)
         await services.bookings.mark_reminder_sent(due.id, now)
         queued += 1
     return queued
@@ -92,14 +93,14 @@ async def renotify_unclaimed(runtime: Runtime) -> int:
         for lawyer in lawyers if count <= MAX_RENOTIFY else ():
             reply = Reply(t("lawyer.new_question", ref=c.ref, question=c.question),
                           (Option(t("lawyer.claim_button"), f"law:claim:{c.id}"),))
-            await services.store.enqueue(lawyer.channel, lawyer.user_id, reply.to_dict(), now,
-                                         dedupe_key=f"renotify:{c.id}:{lawyer.id}:{now:%Y%m%d%H%M}")
+            key = outbox_key(Topic.RENOTIFY, c.id, lawyer.id, f"{now:%Y%m%d%H%M}")
+            await services.store.enqueue(Notice(lawyer.channel, lawyer.user_id, reply, key, Address(c.channel, c.user_id)), now)
         chat = services.settings.staff_chat
         if chat is not None:
             staff = Reply(t("staff.unclaimed", ref=c.ref, minutes=services.settings.claim_timeout_minutes),
                           (Option(t("staff.details"), "staff:unclaimed"),))
-            await services.store.enqueue(chat.channel, chat.user_id, staff.to_dict(), now,
-                                         dedupe_key=f"unclaimed:{c.id}:{now:%Y%m%d%H%M}")
+            key = outbox_key(Topic.UNCLAIMED, c.id, f"{now:%Y%m%d%H%M}")
+            await services.store.enqueue(Notice(chat.channel, chat.user_id, staff, key), now)
     return len(waiting)
 
 
@@ -113,8 +114,7 @@ async def alert_stalled(runtime: Runtime) -> int:
         return 0
     for c in stalled:
         reply = Reply(services.texts("staff.stalled", ref=c.ref))
-        await services.store.enqueue(chat.channel, chat.user_id, reply.to_dict(), now,
-                                     dedupe_key=f"stalled:{c.id}")
+        await services.store.enqueue(Notice(chat.channel, chat.user_id, reply, outbox_key(Topic.STALLED, c.id)), now)
     return len(stalled)
 
 
@@ -133,7 +133,7 @@ async def send_quarterly_statements(runtime: Runtime) -> int:
             continue
         statement = await services.ledger.statement(lawyer.id, year, quarter)
         reply = Reply(services.texts("lawyer.statement_ready", year=year, quarter=quarter, total=statement.total))
-        sent += await services.store.enqueue(lawyer.channel, lawyer.user_id, reply.to_dict(), now, dedupe_key=key)
+        sent += await services.store.enqueue(Notice(lawyer.channel, lawyer.user_id, reply, key), now)
     return sent
 
 

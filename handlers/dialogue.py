@@ -137,8 +137,7 @@ class Dialogue:
         if last is not None:
             state.remember_options(last.options)
         state.updated_at = ev.at
-        notices = [(n.channel, n.user_id, n.reply.to_dict(), n.dedupe_key) for n in turn.outcome.notices]
-        await store.save_turn(ev.channel, ev.user_id, state.model_dump_json(), notices, ev.at)
+        await store.save_turn(ev.channel, ev.user_id, state.model_dump_json(), turn.outcome.notices, ev.at)
         return turn.outcome
 
     async def _load(self, ev: Incoming) -> Conversation:

@@ -12,13 +12,14 @@ from policy.points import quarter_of
 from policy.workdays import is_non_working_moment
 from storage.consultations import Delivery
 from storage.ledger import LedgerError
+from storage.outbox import Topic, outbox_key
 
 NAME = "law"
 MAX_ANSWER = 3000
 
 
 def statement_key(lawyer_id: int, year: int, quarter: int) -> str:
-    return f"statement:{lawyer_id}:{year}Q{quarter}"
+    return outbox_key(Topic.STATEMENT, lawyer_id, f"{year}Q{quarter}")
 
 
 def parse_quarter(arg: str, today) -> tuple[int, int] | None:

@@ -13,6 +13,7 @@ from datetime import date, datetime, timezone
 from policy.points import ITEMS_BY_KEY
 from storage.db import Database
 from storage.ledger import insert_award
+from common.messages import Notice, Reply
 from storage.store import enqueue_in
 
 # 二(一)9 非工作日解答微信小程序或网络法律咨询的,每件得5分
@@ -138,7 +139,8 @@ class ConsultationStore:
                     conn, lawyer_id, ONLINE_ITEM.key, SOURCE_KIND, str(consultation_id), award_on.isoformat(),
                     "system", now, note=f"Q{consultation_id:05d}",
                 ) is not None
-            await enqueue_in(conn, delivery.channel, delivery.user_id, delivery.reply, delivery.dedupe_key, now)
+            await enqueue_in(conn, Notice(delivery.channel, delivery.user_id, Reply.from_dict(delivery.reply),
+                                          delivery.dedupe_key), now)
         return status, awarded
 
     async def ask_follow_up(self, consultation_id: int, channel: str, user_id: str, text: str, now: datetime) -> bool:

@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from common.messages import Notice
 from storage.db import Database
 
 
@@ -40,11 +41,14 @@ def _iso(at: datetime) -> str:
     return at.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 
-async def enqueue_in(conn, channel: str, user_id: str, reply: dict, dedupe_key: str | None, at: datetime) -> bool:
+async def enqueue_in(conn, notice: Notice, at: datetime) -> bool:
+    """Queue a message inside the caller's transaction; False if its key was queued before."""
+    about = notice.about
     cur = await conn.execute(
-        "INSERT INTO outbox (channel, user_id, reply, dedupe_key, created_at) VALUES (?, ?, ?, ?, ?)"
-        " ON CONFLICT (dedupe_key) DO NOTHING",
-        (channel, user_id, json.dumps(reply, ensure_ascii=False), dedupe_key, _iso(at)),
+        "INSERT INTO outbox (channel, user_id, reply, dedupe_key, created_at, about_channel, about_user_id)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING",
+        (notice.channel, notice.user_id, json.dumps(notice.reply.to_dict(), ensure_ascii=False),
+         notice.dedupe_key, _iso(at), about and about.channel, about and about.user_id),
     )
     return cur.rowcount == 1
 
@@ -80,7 +84,7 @@ class Store:
         channel: str,
         user_id: str,
         state_json: str,
-        notices: list[tuple[str, str, dict, str | None]],
+        notices: list[Notice],
         at: datetime,
     ) -> None:
         """The person's new state and the messages it causes for others, in one transaction."""
@@ -91,15 +95,13 @@ class Store:
                 " updated_at = excluded.updated_at",
                 (channel, user_id, state_json, _iso(at)),
             )
-            for to_channel, to_user, reply, dedupe_key in notices:
-                await enqueue_in(conn, to_channel, to_user, reply, dedupe_key, at)
+            for notice in notices:
+                await enqueue_in(conn, notice, at)
 
-    async def enqueue(
-        self, channel: str, user_id: str, reply: dict, at: datetime, dedupe_key: str | None = None
-    ) -> bool:
+    async def enqueue(self, notice: Notice, at: datetime) -> bool:
         """Queue a message; False if one with the same dedupe key was queued before."""
         async with self.db.transaction() as conn:
-            return await enqueue_in(conn, channel, user_id, reply, dedupe_key, at)
+            return await enqueue_in(conn, notice, at)
 
     async def unsent(
         self, channels: frozenset[str] | set[str], max_attempts: int = 5, limit: int = 50

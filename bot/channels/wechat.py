@@ -51,7 +51,8 @@ from bot.channels.wechat_protocol import (
 from common.config import Settings
 from bot.runtime import Runtime
 from bot.scheduler import tick
-from common.messages import Reply
+from common.messages import Notice, Reply
+from storage.outbox import Topic, outbox_key
 from handlers.events import ChannelInfo, Incoming, Kind
 from handlers.menu import MAIN_MENU
 
@@ -484,9 +485,8 @@ class WeChatEndpoint:
         if not text:
             return
         # Through the outbox, so a failed send is retried and stays in order with other messages.
-        await self.runtime.services.store.enqueue(
-            CHANNEL, turn.user_id, Reply(text).to_dict(), self.runtime.now(), dedupe_key=f"wechat:{turn.key}"
-        )
+        key = outbox_key(Topic.PASSIVE_REPLY, turn.key)
+        await self.runtime.services.store.enqueue(Notice(CHANNEL, turn.user_id, Reply(text), key), self.runtime.now())
         self.wake_courier()
 
     def _spawn(self, coro) -> None:

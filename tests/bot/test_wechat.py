@@ -37,7 +37,7 @@ from bot.channels.wechat_protocol import (
     sign,
     split_text,
 )
-from common.messages import Reply
+from common.messages import Notice, Reply
 from handlers.events import Outcome
 from tests.auxil.chat import Chat
 from tests.auxil.fake_wechat_api import FakeWeChatApi
@@ -434,13 +434,13 @@ async def test_a_retried_message_reaches_the_core_once_and_gets_the_same_reply(r
 async def test_a_queued_message_arrives_and_a_refused_token_is_refreshed_and_resent(runtime, fake_api):
     async with serving(runtime, wechat_settings(fake_api)) as wx:
         store = runtime.services.store
-        await store.enqueue("wechat", USER, Reply("律师回复：遗嘱公证可以预约上门办理。").to_dict(), runtime.now())
+        await store.enqueue(Notice("wechat", USER, Reply("律师回复：遗嘱公证可以预约上门办理。")), runtime.now())
         [first] = await fake_api.wait_for_messages(USER, 1)
         assert first == "律师回复：遗嘱公证可以预约上门办理。"
         assert fake_api.token_requests == 1
 
         fake_api.expire_tokens()
-        await store.enqueue("wechat", USER, Reply("律师回复：请带上户口本。").to_dict(), runtime.now())
+        await store.enqueue(Notice("wechat", USER, Reply("律师回复：请带上户口本。")), runtime.now())
         wx.endpoint.wake_courier()
         messages = await fake_api.wait_for_messages(USER, 2)
         await all_marked_sent(store)
