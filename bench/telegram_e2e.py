@@ -15,10 +15,8 @@ Set BENCH_PROFILE=/tmp/prof to cProfile each bot process into /tmp/prof.KIND.
 In one run:
   (a) a bare PTB echo bot, as in PTB's examples/echobot.py (PTB defaults: one update at a
       time, no rate limiter);
-  (b) our bot, `build_application` (with its aiohttp transport) with Telegram's flood limit
-      lifted, so that (a) and (b) differ only by our code; the ratio compares these two;
-  (b') the same with PTB's own httpx transport instead of ours (AiohttpRequest), to show
-      what the transport is worth;
+  (b) our bot, `build_application` with Telegram's flood limit lifted, so that (a) and (b)
+      differ only by our code; the ratio compares these two;
   (c) our bot exactly as `legalaid telegram` runs it (`run_polling`, 30 msg/s flood limit):
       a steady 30 messages per second for --steady-seconds, then the closed loop again to
       show the ceiling that Telegram's flood limit sets.
@@ -123,8 +121,8 @@ def _serve_echo(api_root: str) -> None:
     app.run_polling(allowed_updates=[Update.MESSAGE, Update.CALLBACK_QUERY])
 
 
-def _serve_ours(api_root: str, data_dir: str, production: bool, http_client: str | None = None) -> None:
-    from bot.channels import telegram
+def _serve_ours(api_root: str, data_dir: str, production: bool) -> None:
+    from bot.channels import telegram, telegram_run
     from common.config import Settings
 
     settings = Settings(
@@ -135,10 +133,10 @@ def _serve_ours(api_root: str, data_dir: str, production: bool, http_client: str
         LEGALAID_RATE_LIMIT_PER_MINUTE=1_000_000,
     )
     if production:
-        telegram.run_polling(settings)  # exactly what `legalaid telegram` runs
+        telegram_run.run_polling(settings)  # exactly what `legalaid telegram` runs
         return
-    app = telegram.build_application(settings, flood_limit=None, http_client=http_client)
-    app.run_polling(allowed_updates=telegram.ALLOWED_UPDATES, bootstrap_retries=-1)
+    app = telegram.build_application(settings, flood_limit=None)
+    asyncio.run(telegram_run.until_signal(app, telegram_run.polling))
 
 
 def serve(kind: str, api_root: str, data_dir: str) -> None:
@@ -157,8 +155,7 @@ def serve(kind: str, api_root: str, data_dir: str) -> None:
     if kind == "echo":
         _serve_echo(api_root)
     else:
-        _serve_ours(api_root, data_dir, production=kind == "ours",
-                    http_client="httpx" if kind == "ours-httpx" else None)
+        _serve_ours(api_root, data_dir, production=kind == "ours")
     if profiler is not None:
         profiler.disable()
         profiler.dump_stats(f"{profile_to}.{kind}")
@@ -220,6 +217,7 @@ class Stats:
     late_pushes: int = 0
     messages_sent: int = 0  # sendMessage calls the bot made during the phase
     bot_cpu_s: float = 0.0  # CPU the bot process used during the phase
+    api_calls: int = 0  # every Bot API request the bot made during the phase (getUpdates too)
 
     def summary(self) -> dict[str, Any]:
         lat = sorted(self.latencies_ms)
@@ -236,6 +234,7 @@ class Stats:
             "max_ms": round(lat[-1], 2) if lat else float("nan"),
             "messages_per_update": round(self.messages_sent / self.updates, 2) if self.updates else 0.0,
             "bot_cpu_ms_per_update": round(self.bot_cpu_s * 1000 / self.updates, 2) if self.updates else 0.0,
+            "calls_per_update": round(self.api_calls / self.updates, 2) if self.updates else 0.0,
             "stalls": self.stalls,
             "late_pushes": self.late_pushes,
         }
@@ -401,12 +400,13 @@ async def scenario(kind: str, phases: list[tuple[str, float]], users: int, workd
             await closed_loop(people, 1)
             await asyncio.sleep(2)
             for phase, amount in phases:
-                cpu_before = bot.cpu_seconds()
+                cpu_before, calls_before = bot.cpu_seconds(), sum(api.request_counts.values())
                 if phase == "closed":
                     stats = await closed_loop(people, int(amount))
                 else:
                     stats = await steady(people, steady_rate, amount)
                 stats.bot_cpu_s = bot.cpu_seconds() - cpu_before
+                stats.api_calls = sum(api.request_counts.values()) - calls_before
                 result["closed_loop" if phase == "closed" else "steady"] = stats.summary()
             result["process"] = await bot.stop()
     if any(isinstance(r, dict) and r.get("stalls") for r in result.values()):
@@ -421,7 +421,6 @@ async def run(users: int, messages: int, steady_rate: float, steady_seconds: flo
         unlimited = await scenario(
             "ours-unlimited", [("closed", messages), ("steady", steady_seconds)], users, workdir, steady_rate
         )
-        with_httpx = await scenario("ours-httpx", [("closed", messages)], users, workdir, steady_rate)
         # Production: the closed loop is shorter, since the flood limit caps it near 30 messages/s.
         production = await scenario(
             "ours", [("steady", steady_seconds), ("closed", max(1, messages // 5))], users, workdir, steady_rate
@@ -437,7 +436,6 @@ async def run(users: int, messages: int, steady_rate: float, steady_seconds: flo
         "messages_per_user": messages,
         "echo": echo,
         "ours_flood_limit_off": unlimited,
-        "ours_flood_limit_off_httpx": with_httpx,
         "ours_production": production,
         "ratio": round(ratio, 3),
         "cpu_ratio": round(cpu_ratio, 3),
@@ -473,9 +471,8 @@ def report(r: dict[str, Any]) -> str:
         f"  {'':<36}{'upd/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'msg/upd':>8}{'CPU ms':>9}{'RSS MB':>9}",
         row("(a) echo bot, bare PTB", e["closed_loop"], e["process"]),
         row("(b) ours, flood limit off", u["closed_loop"], u["process"]),
-        row("(b') (b) on PTB's httpx transport", r["ours_flood_limit_off_httpx"]["closed_loop"],
-            r["ours_flood_limit_off_httpx"]["process"]),
         row("(c) ours, production (30 msg/s cap)", p["closed_loop"], p["process"]),
+        f"  (b) made {u['closed_loop']['calls_per_update']:.2f} Bot API calls per update (getUpdates included)",
         f"  ratio (b)/(a): {r['ratio']:.2f} in updates/s (target >= {t['ratio_at_least']}: "
         f"{mark[t['ratio_met']]}); {r['cpu_ratio']:.2f} in bot CPU per update",
         f"steady {t['steady_rate']:.0f} messages/s for {p['steady']['seconds']:.0f} s:",
@@ -487,7 +484,7 @@ def report(r: dict[str, Any]) -> str:
         f"peak RSS of our bot process: {r['our_peak_rss_mb']:.1f} MB "
         f"(target <= {t['rss_mb_at_most']:.0f} MB: {mark[t['rss_met']]})",
     ]
-    for name in ("echo", "ours_flood_limit_off", "ours_flood_limit_off_httpx", "ours_production"):
+    for name in ("echo", "ours_flood_limit_off", "ours_production"):
         if "log_tail" in r[name]:
             lines.append(f"  {name} stalled; its log ends:\n{r[name]['log_tail']}")
     return "\n".join(lines)
@@ -500,7 +497,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--messages", type=int, default=20, help="messages per user in the closed loop")
     parser.add_argument("--steady-rate", type=float, default=30.0, help="messages per second")
     parser.add_argument("--steady-seconds", type=float, default=15.0)
-    parser.add_argument("--serve", choices=["echo", "ours", "ours-unlimited", "ours-httpx"], help=argparse.SUPPRESS)
+    parser.add_argument("--serve", choices=["echo", "ours", "ours-unlimited"], help=argparse.SUPPRESS)
     parser.add_argument("--api-root", help=argparse.SUPPRESS)
     parser.add_argument("--data-dir", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

@@ -139,7 +139,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             except WebhookConfigError as exc:
                 raise UsageError(str(exc)) from None
             return 0
-        from bot.channels.telegram import run_polling
+        from bot.channels.telegram_run import run_polling
 
         run_polling(settings)
         return 0

@@ -1,13 +1,13 @@
 """The composition root: opens the database, loads the catalog and knowledge base, builds the dialogue.
 
-Every channel (console, Telegram, later WeChat) starts one `Runtime` and closes it on the way out.
+Every channel adapter opens one `Runtime`, attaches itself (`attach`), and closes it on the way out.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from common.calendar import work_calendar
@@ -20,7 +20,8 @@ from faq.matcher import Matcher
 from handlers.booking import BookingFlow
 from handlers.consult import ConsultFlow
 from handlers.dialogue import Dialogue
-from handlers.events import ChannelInfo
+from common.messages import Reply
+from handlers.events import ChannelInfo, Incoming, Outcome
 from handlers.eligibility import EligibilityFlow
 from handlers.faq_flow import FaqFlow
 from handlers.lawyer import LawyerFlow
@@ -68,10 +69,31 @@ class Runtime:
         courier = Courier(services.store, services.clock, on_delivered=dialogue.remember_delivered)
         return cls(settings, db, services, dialogue, courier)
 
-    def attach(self, info: ChannelInfo, sender: Sender) -> None:
-        """A channel adapter declares what it can do, and how queued messages reach its people."""
+    def attach(self, info: ChannelInfo, sender: Sender | None = None) -> None:
+        """A channel adapter declares what it can do, and (push channels) how queued messages reach its people."""
+        if info.push and sender is None:
+            raise ValueError(f"{info.name} declares push delivery but gives no sender")
         self.dialogue.register_channel(info)
-        self.courier.register(info.name, sender)
+        if sender is not None and info.push:
+
+            async def send_fitted(user_id: str, reply: Reply) -> None:
+                await sender(user_id, self.fit(info, reply))
+
+            self.courier.register(info.name, send_fitted)
+
+    async def handle(self, ev: Incoming) -> Outcome:
+        """The core's answer to what someone did, fitted to what their channel can show."""
+        outcome = await self.dialogue.handle(ev)
+        info = self.dialogue.channel(ev.channel)
+        outcome.replies = [self.fit(info, reply) for reply in outcome.replies]
+        return outcome
+
+    def fit(self, info: ChannelInfo, reply: Reply) -> Reply:
+        """A file on a channel that cannot send files becomes a line saying where to get it."""
+        if reply.document is None or info.files:
+            return reply
+        line = self.services.texts("channel.no_document", filename=reply.document.filename)
+        return replace(reply, text=f"{reply.text}\n{line}", document=None)
 
     def now(self) -> datetime:
         return self.services.clock()

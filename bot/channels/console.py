@@ -11,42 +11,34 @@ import asyncio
 import sys
 from typing import TextIO
 
+from bot.channels.numbered import render_reply, render_turn
 from bot.runtime import Runtime
 from bot.scheduler import tick
 from common.messages import Reply
-from handlers.events import ChannelInfo, Incoming, Kind, Outcome
+from handlers.events import ChannelInfo, Incoming, Kind
 
 USER_ID = "console"
 
 
-# A terminal has no buttons: options are numbered and a digit picks one.
-CONSOLE = ChannelInfo("console", numbered=True)
+# A terminal has no buttons and cannot hand over a file; queued messages appear in the stream.
+CONSOLE = ChannelInfo("console", numbered=True, push=True, files=False)
 
 
-def render(reply: Reply) -> str:
-    lines = [reply.text]
-    for number, option in enumerate(reply.options, start=1):
-        lines.append(f"  {number}. {option.label}")
-    if reply.document is not None:
-        lines.append(f"  [文件 {reply.document.filename}, {len(reply.document.content)} 字节]")
-    return "\n".join(lines)
-
-
-def render_outcome(outcome: Outcome) -> str:
-    return "\n\n".join(render(r) for r in outcome.replies)
+def option_line(number: int, label: str) -> str:
+    return f"  {number}. {label}"
 
 
 async def run_console(runtime: Runtime, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> None:
     async def deliver(user_id: str, reply: Reply) -> None:
         # The console has one person; queued messages (answers, reminders) appear in the stream.
-        stdout.write(render(reply) + "\n\n")
+        stdout.write(render_reply(reply, option_line) + "\n\n")
 
     runtime.attach(CONSOLE, deliver)
 
     async def send(text: str) -> None:
         ev = Incoming(channel=CONSOLE.name, user_id=USER_ID, at=runtime.now(), kind=Kind.TEXT, text=text)
-        outcome = await runtime.dialogue.handle(ev)
-        stdout.write(render_outcome(outcome) + "\n\n")
+        outcome = await runtime.handle(ev)
+        stdout.write(render_turn(outcome.replies, option_line) + "\n\n")
         await tick(runtime)  # reminders due, then anything queued for the console
         stdout.flush()
 

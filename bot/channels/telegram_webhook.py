@@ -19,21 +19,18 @@ import hmac
 import json
 import logging
 import re
-import signal
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import TypeVar
 from urllib.parse import urlsplit
 
 from aiohttp import web
 from telegram import Update
-from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import Application
 
 from bot.channels.telegram import ALLOWED_UPDATES, build_application
+from bot.channels.telegram_run import at_start_up, until_signal
 from common.config import Settings
 
 log = logging.getLogger(__name__)
@@ -46,9 +43,6 @@ MIN_SECRET_LENGTH = 16
 # Telegram re-sends an update for up to a day when it got no 200; ids are remembered by count.
 RECENT_UPDATE_IDS = 10_000
 MAX_CONNECTIONS = 40  # Telegram's default; the per-chat lock keeps each person's order anyway
-MAX_BACKOFF_SECONDS = 30.0
-
-T = TypeVar("T")
 
 
 class WebhookConfigError(ValueError):
@@ -128,27 +122,6 @@ class WebhookServer:
     path: str
 
 
-async def with_backoff(action: Callable[[], Awaitable[T]], what: str) -> T:
-    """Retry `action` until it succeeds: Telegram unreachable at start-up must not end the process.
-
-    Permanent refusals (a bad token, a URL Telegram rejects) are raised at once.
-    """
-    delay = 1.0
-    while True:
-        try:
-            return await action()
-        except RetryAfter as exc:
-            wait = exc.retry_after
-            pause = (wait.total_seconds() if isinstance(wait, timedelta) else float(wait)) + 0.5
-            log.warning("%s: flood control; retrying in %.1f s", what, pause)
-        except BadRequest:
-            raise
-        except NetworkError as exc:  # 5xx, refused connections, timeouts
-            pause, delay = delay, min(MAX_BACKOFF_SECONDS, delay * 1.5)
-            log.warning("%s failed (%s); retrying in %.1f s", what, exc, pause)
-        await asyncio.sleep(pause)
-
-
 @asynccontextmanager
 async def serve_webhook(
     app: Application,
@@ -174,7 +147,7 @@ async def serve_webhook(
         site = web.TCPSite(runner, listen, port)
         await site.start()
         bound = runner.addresses[0][1] if runner.addresses else port
-        await with_backoff(
+        await at_start_up(
             lambda: app.bot.set_webhook(
                 url,
                 secret_token=secret,
@@ -190,49 +163,12 @@ async def serve_webhook(
         await runner.cleanup()
 
 
-async def _serve_until_cancelled(app: Application, url: str, listen: str, port: int, secret: str) -> None:
-    """What `Application.run_webhook` does, with our endpoint: start, serve, and stop in order."""
-    try:
-        await with_backoff(app.initialize, "getMe")
-        if app.post_init:
-            await app.post_init(app)
-        await app.start()
-        try:
-            async with serve_webhook(app, url=url, listen=listen, port=port, secret=secret):
-                await asyncio.Future()  # until SIGTERM/SIGINT cancels this task
-        finally:
-            if app.running:
-                await app.stop()
-                if app.post_stop:
-                    await app.post_stop(app)
-    finally:
-        await app.shutdown()
-        if app.post_shutdown:
-            await app.post_shutdown(app)  # closes the database
-
-
-async def _run(settings: Settings, url: str, listen: str, port: int, secret: str) -> None:
-    app = build_application(settings)
-    serving = asyncio.create_task(_serve_until_cancelled(app, url, listen, port, secret))
-    loop = asyncio.get_running_loop()
-    stopping = False
-
-    def stop() -> None:
-        nonlocal stopping
-        if not stopping:  # a second signal must not interrupt the orderly shutdown
-            stopping = True
-            log.info("stopping")
-            serving.cancel()
-
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop)
-    with suppress(asyncio.CancelledError):
-        await serving
-
-
 def run_webhook(settings: Settings, url: str, listen: str, port: int) -> None:
     """Serve Telegram's webhook until SIGTERM/SIGINT. Refuses to start without the secret token."""
     secret = webhook_secret(settings)
     check_webhook_url(url)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    asyncio.run(_run(settings, url, listen, port, secret))
+
+    def receiving(app: Application):
+        return serve_webhook(app, url=url, listen=listen, port=port, secret=secret)
+
+    asyncio.run(until_signal(build_application(settings), receiving))

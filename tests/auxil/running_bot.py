@@ -1,14 +1,16 @@
-"""Run the real Telegram Application of this bot against a FakeBotApi, as `run_polling` would."""
+"""Run the real Telegram Application of this bot against a FakeBotApi, as `legalaid telegram` does."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 from pydantic import SecretStr
 from telegram.ext import Application
 
 from bot.channels.telegram import build_application
+from bot.channels.telegram_run import polling, running
 from common.config import Settings
 from tests.auxil.fake_bot_api import FakeBotApi
 
@@ -24,18 +26,7 @@ def telegram_settings(settings: Settings, api: FakeBotApi, **extra: object) -> S
 
 @asynccontextmanager
 async def running_bot(settings: Settings, api: FakeBotApi, clock=None) -> AsyncIterator[Application]:
-    """Start polling like `run_polling` does (initialize, post_init, start), and stop the same way."""
+    """Start and stop exactly as production does, polling with a short long-poll timeout."""
     app = build_application(telegram_settings(settings, api), clock)
-    await app.initialize()
-    if app.post_init:
-        await app.post_init(app)
-    await app.start()
-    await app.updater.start_polling(poll_interval=0, timeout=1)
-    try:
-        yield app
-    finally:
-        await app.updater.stop()
-        await app.stop()
-        if app.post_shutdown:
-            await app.post_shutdown(app)
-        await app.shutdown()
+    async with running(app, partial(polling, timeout=1)) as started:
+        yield started

@@ -10,6 +10,7 @@ import pytest
 
 from common.catalog import load_catalog
 from bot.channels import telegram as channel
+from bot.channels import telegram_order, telegram_requests
 from common.messages import Document, Reply
 from handlers.menu import main_menu_options
 from tests.auxil.fake_bot_api import FakeBotApi
@@ -71,7 +72,7 @@ async def test_a_500_is_retried_and_the_reply_arrives(api, settings, clock):
 
 
 async def test_a_timed_out_send_is_retried_and_the_reply_arrives(api, settings, clock, monkeypatch):
-    monkeypatch.setattr(channel, "READ_TIMEOUT_SECONDS", 0.5)
+    monkeypatch.setattr(telegram_requests, "READ_TIMEOUT_SECONDS", 0.5)
     async with running_bot(settings, api, clock):
         api.delay("sendMessage", 3)
         api.push_text(USER, "/start")
@@ -105,7 +106,7 @@ async def test_replies_to_one_chat_keep_their_order_when_one_is_refused(api, set
 async def test_a_person_sending_many_messages_at_once_does_not_hold_up_others(
     api, settings, clock, monkeypatch
 ):
-    monkeypatch.setattr(channel, "CONCURRENT_CHATS", 4)
+    monkeypatch.setattr(telegram_order, "CONCURRENT_CHATS", 4)
     async with running_bot(settings, api, clock):
         api.delay("sendMessage", 0.05)  # every reply takes a while, as over a real network
         for _ in range(12):
@@ -162,7 +163,7 @@ async def test_a_flow_error_for_one_person_does_not_touch_another(api, settings,
     assert "80周岁及以上" in others[0].text
 
 
-async def test_a_document_keeps_its_chinese_file_name_through_the_aiohttp_transport(api, settings, clock):
+async def test_a_document_keeps_its_chinese_file_name(api, settings, clock):
     content = "申请人：张三\n".encode() * 50
     async with running_bot(settings, api, clock) as app:
         reply = Reply("请查收申请表", document=Document("法律援助申请表.docx", content))
@@ -186,22 +187,6 @@ async def test_telegram_unreachable_at_start_up_the_bot_keeps_trying_then_answer
         proc.send_signal(signal.SIGTERM)
         await asyncio.wait_for(proc.wait(), timeout=8)
     assert replies[-1].text == load_catalog()("menu.title")
-
-
-@pytest.mark.parametrize(
-    ("environ", "needs_httpx"),
-    [
-        ({}, False),
-        ({"HTTPS_PROXY": "http://proxy.local:3128"}, False),
-        ({"https_proxy": "https://proxy.local:3128"}, True),
-        ({"HTTPS_PROXY": "socks5://proxy.local:1080"}, True),
-        ({"ALL_PROXY": "http://proxy.local:3128"}, True),
-    ],
-)
-def test_proxy_settings_aiohttp_would_mishandle_go_to_ptbs_httpx_transport(environ, needs_httpx):
-    from bot.channels.telegram import proxy_needs_httpx
-
-    assert proxy_needs_httpx(environ) is needs_httpx
 
 
 async def test_an_edited_live_location_is_not_answered_again_but_an_edited_text_is(api, settings, clock):

@@ -11,11 +11,13 @@ import pytest
 from pydantic import SecretStr
 
 from bot.channels.telegram import ALLOWED_UPDATES, build_application
+from bot.channels.telegram_run import running
 from bot.channels.telegram_webhook import (
     SECRET_ENV,
     SECRET_HEADER,
     RecentUpdateIds,
     WebhookConfigError,
+    WebhookServer,
     run_webhook,
     serve_webhook,
 )
@@ -39,16 +41,16 @@ async def api():
 async def webhook_bot(settings, api: FakeBotApi, clock) -> AsyncIterator[str]:
     """The bot started as in webhook mode, on a free loopback port; yields the local endpoint."""
     app = build_application(telegram_settings(settings, api), clock)
-    await app.initialize()
-    await app.post_init(app)
-    await app.start()
-    try:
+    served: list[WebhookServer] = []
+
+    @asynccontextmanager
+    async def receiving(app):
         async with serve_webhook(app, url=PUBLIC_URL, listen="127.0.0.1", port=0, secret=SECRET) as server:
-            yield f"http://127.0.0.1:{server.port}{server.path}"
-    finally:
-        await app.stop()
-        await app.post_shutdown(app)
-        await app.shutdown()
+            served.append(server)
+            yield
+
+    async with running(app, receiving):
+        yield f"http://127.0.0.1:{served[0].port}{served[0].path}"
 
 
 def text_update(update_id: int, text: str, user: int = USER) -> dict:

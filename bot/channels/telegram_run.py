@@ -1,0 +1,99 @@
+"""Starting and stopping the Telegram Application, for long polling and for the webhook alike.
+
+    legalaid telegram                  long polling until SIGTERM/SIGINT
+
+Start-up calls (getMe, deleteWebhook, setWebhook) are retried forever with the one back-off
+policy: Telegram unreachable when the process starts must not end it. Stopping runs in the
+reverse order, so the turn in flight finishes and the database is closed last.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
+
+from telegram.ext import Application
+
+from bot.channels.telegram import ALLOWED_UPDATES, build_application
+from bot.channels.telegram_requests import STARTUP_RETRY, transient
+from common.config import Settings
+from common.retry import retrying
+
+log = logging.getLogger(__name__)
+
+# How updates arrive once the Application runs: polling, or our webhook server.
+Receiving = Callable[[Application], AbstractAsyncContextManager[object]]
+
+
+async def at_start_up(action: Callable[[], object], what: str) -> object:
+    """Retry a start-up call until Telegram answers; a permanent refusal (bad token) is raised."""
+    return await retrying(action, transient, STARTUP_RETRY, what)  # type: ignore[arg-type]
+
+
+@asynccontextmanager
+async def polling(app: Application, poll_interval: float = 0.0, timeout: int = 10) -> AsyncIterator[None]:
+    await at_start_up(
+        lambda: app.updater.start_polling(
+            poll_interval=poll_interval, timeout=timeout, allowed_updates=ALLOWED_UPDATES,
+            bootstrap_retries=0, drop_pending_updates=False,
+        ),
+        "deleteWebhook",
+    )
+    try:
+        yield
+    finally:
+        await app.updater.stop()
+
+
+@asynccontextmanager
+async def running(app: Application, receiving: Receiving = polling) -> AsyncIterator[Application]:
+    """What `Application.run_polling` does, in order, with our retries and either way of receiving."""
+    try:
+        await at_start_up(app.initialize, "getMe")
+        if app.post_init:
+            await app.post_init(app)
+        await app.start()
+        try:
+            async with receiving(app):
+                yield app
+        finally:
+            if app.running:
+                await app.stop()
+                if app.post_stop:
+                    await app.post_stop(app)
+    finally:
+        await app.shutdown()
+        if app.post_shutdown:
+            await app.post_shutdown(app)  # closes the database
+
+
+async def until_signal(app: Application, receiving: Receiving) -> None:
+    """Run until SIGTERM or SIGINT, then stop in order; a second signal does not cut that short."""
+
+    async def serve() -> None:
+        async with running(app, receiving):
+            await asyncio.Future()
+
+    serving = asyncio.create_task(serve())
+    loop = asyncio.get_running_loop()
+    stopping = False
+
+    def stop() -> None:
+        nonlocal stopping
+        if not stopping:
+            stopping = True
+            log.info("stopping")
+            serving.cancel()
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop)
+    with suppress(asyncio.CancelledError):
+        await serving
+
+
+def run_polling(settings: Settings) -> None:
+    """Long polling until SIGINT/SIGTERM."""
+    asyncio.run(until_signal(build_application(settings), polling))
