@@ -121,6 +121,9 @@ class FakeWeChatApi:
 
     async def _token(self, request: web.Request) -> web.Response:
         self.token_requests += 1
+        faults = self._faults.get(request.path)
+        if faults:
+            return _error(faults.pop(0), "injected fault")
         q = request.query
         if q.get("grant_type") != "client_credential":
             return _error(40002, "invalid grant_type")

@@ -18,16 +18,12 @@ import yaml
 from aiohttp.test_utils import TestClient, TestServer
 
 from common.catalog import Catalog
-from bot.channels import wechat
-from bot.channels.wechat import (
-    ENDPOINT,
-    RecentTurns,
-    WeChatApi,
-    WeChatSettings,
-    create_app,
-    create_menu,
-    _Turn,
-)
+from bot.channels import wechat, wechat_api
+from bot.channels.wechat import create_menu
+from bot.channels.wechat_api import WeChatApi, WeChatApiError
+from bot.channels.wechat_endpoint import ENDPOINT, RecentTurns, _Turn, create_app
+from bot.channels.wechat_settings import WeChatSettings
+from common.retry import Backoff
 from bot.channels.wechat_protocol import (
     MAX_TEXT_BYTES,
     ProtocolError,
@@ -51,6 +47,7 @@ AES_KEY = base64.b64encode(bytes(range(32))).decode().rstrip("=")  # 43 characte
 ACCOUNT = "gh_quzhou_legalaid"
 USER = "oElderOpenId000000000000001"
 CUSTOM_SEND = "/cgi-bin/message/custom/send"
+TOKEN_PATH = "/cgi-bin/token"
 
 # Published vectors (wechatpy's tests, from WeChat's own samples).
 VECTOR_KEY = "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR"
@@ -441,7 +438,7 @@ async def test_a_queued_message_arrives_and_a_refused_token_is_refreshed_and_res
 
         fake_api.expire_tokens()
         await store.enqueue(Notice("wechat", USER, Reply("律师回复：请带上户口本。")), runtime.now())
-        wx.endpoint.wake_courier()
+        runtime.courier.wake()
         messages = await fake_api.wait_for_messages(USER, 2)
         await all_marked_sent(store)
     assert messages == [first, "律师回复：请带上户口本。"]  # resent once, not twice
@@ -464,6 +461,20 @@ async def test_the_token_is_refreshed_before_it_expires(fake_api):
     assert fake_api.token_requests == 2
     assert all(c.errcode == 0 for c in fake_api.calls)  # refreshed before WeChat refused it
     assert fake_api.sent_to(USER) == ["一", "二", "三"]
+
+
+async def test_a_busy_token_server_is_retried_but_a_wrong_secret_is_not(fake_api, monkeypatch):
+    monkeypatch.setattr(wechat_api, "TOKEN_RETRY", Backoff(first=0, jitter=0, retries=3))
+    async with aiohttp.ClientSession() as session:
+        fake_api.fail_next(TOKEN_PATH, -1)  # 系统繁忙
+        fake_api.fail_next(TOKEN_PATH, -1)
+        await WeChatApi(session, wechat_settings(fake_api)).send_text(USER, "一")
+        assert fake_api.token_requests == 3
+        fake_api.fail_next(TOKEN_PATH, 40125)  # invalid appsecret: no point asking again
+        with pytest.raises(WeChatApiError, match="40125"):
+            await WeChatApi(session, wechat_settings(fake_api)).send_text(USER, "二")
+    assert fake_api.token_requests == 4
+    assert fake_api.sent_to(USER) == ["一"]
 
 
 async def test_a_slow_core_answers_success_and_sends_the_reply_later(runtime, fake_api, monkeypatch):
@@ -568,7 +579,7 @@ async def test_a_lawyers_later_answer_arrives_through_the_customer_service_api(r
         [consultation] = await runtime.services.consultations.list_for_user("wechat", USER)
         await lawyer_chat.press(f"law:claim:{consultation.id}")
         await lawyer_chat.send("可以申请，建议先调解。")
-        wx.endpoint.wake_courier()
+        runtime.courier.wake()
         [answer] = await fake_api.wait_for_messages(USER, 1)
         assert "王律师律师（衢州某律师事务所）" in answer and "建议先调解" in answer
         await all_marked_sent(runtime.services.store)
