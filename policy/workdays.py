@@ -56,18 +56,6 @@ class WorkCalendar:
                     self._on_fallback(d.year)
         return d.weekday() < 5 and (d.month, d.day) not in FIXED_HOLIDAYS
 
-    def next_workdays(self, start: date, count: int) -> list[date]:
-        """The first `count` working days on or after `start`."""
-        if count < 0:
-            raise ValueError(f"count must not be negative, got {count}")
-        days: list[date] = []
-        d = start
-        while len(days) < count:
-            if self.is_workday(d):
-                days.append(d)
-            d += timedelta(days=1)
-        return days
-
 
 def load_overrides(path: Path) -> dict[date, bool]:
     """Read `{holidays: [YYYY-MM-DD, ...], workdays: [YYYY-MM-DD, ...]}`; a missing file means none."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import sqlite3
 from collections.abc import AsyncIterator
 from importlib import resources
 from pathlib import Path
@@ -58,12 +57,17 @@ class Database:
             _create_private(self.path)
         # isolation_level=None: we issue BEGIN ourselves, so we choose IMMEDIATE where it matters.
         self._conn = await aiosqlite.connect(self.path, isolation_level=None)
-        self._conn.row_factory = aiosqlite.Row
-        await self._conn.execute("PRAGMA journal_mode=WAL")
-        await self._conn.execute("PRAGMA foreign_keys=ON")
-        await self._conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        await self._conn.execute("PRAGMA synchronous=NORMAL")
-        await self.migrate()
+        try:
+            self._conn.row_factory = aiosqlite.Row
+            await self._conn.execute("PRAGMA journal_mode=WAL")
+            await self._conn.execute("PRAGMA foreign_keys=ON")
+            await self._conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            await self._conn.execute("PRAGMA synchronous=NORMAL")
+            await self.migrate()
+        except BaseException:
+            # aiosqlite's worker thread would keep the process alive: close it, then fail.
+            await self.close()
+            raise
 
     async def close(self) -> None:
         if self._conn is not None:
@@ -76,15 +80,23 @@ class Database:
         return int(row[0])
 
     async def migrate(self) -> int:
-        """Apply every migration newer than PRAGMA user_version, each in its own transaction."""
+        """Apply every migration newer than PRAGMA user_version, each file whole in one transaction.
+
+        SQLite parses the script itself (string literals, comments, trigger bodies): no splitter of ours.
+        """
         current = await self.schema_version()
         for version, sql in migration_scripts():
             if version <= current:
                 continue
-            async with self.transaction() as conn:
-                for statement in _split_sql(sql):
-                    await conn.execute(statement)
-                await conn.execute(f"PRAGMA user_version={version}")
+            async with self._write_lock:
+                try:
+                    await self.conn.executescript(
+                        f"BEGIN IMMEDIATE;\n{sql}\n;PRAGMA user_version={version};\nCOMMIT;"
+                    )
+                except BaseException:
+                    if self.conn.in_transaction:
+                        await self.conn.execute("ROLLBACK")
+                    raise
             current = version
         return current
 
@@ -108,18 +120,3 @@ class Database:
         async with aiosqlite.connect(target) as dest:
             await self.conn.backup(dest)
 
-
-def _split_sql(script: str) -> list[str]:
-    """Split a migration into statements (executescript would COMMIT our transaction)."""
-    statements, buf = [], []
-    for line in script.splitlines():
-        stripped = line.split("--", 1)[0].rstrip()
-        if not stripped:
-            continue
-        buf.append(stripped)
-        if stripped.endswith(";") and sqlite3.complete_statement("\n".join(buf)):
-            statements.append("\n".join(buf))
-            buf = []
-    if buf:
-        statements.append("\n".join(buf))
-    return statements

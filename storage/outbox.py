@@ -25,7 +25,7 @@ class Topic(StrEnum):
     ASSIGNED = "assigned"
     VISIT_CHANGED = "visit-changed"  # moved or cancelled: to its lawyer and to staff
     REMINDER = "reminder"
-    PASSIVE_REPLY = "wechat"  # a WeChat reply that missed the passive-reply deadline
+    LATE_REPLY = "late-reply"  # a reply that missed a channel's passive-reply deadline
 
 
 def outbox_key(topic: Topic, *parts: object) -> str:

@@ -289,7 +289,7 @@ class WeChatEndpoint:
         if not text:
             return
         # Through the outbox, so a failed send is retried and stays in order with other messages.
-        key = outbox_key(Topic.PASSIVE_REPLY, turn.key)
+        key = outbox_key(Topic.LATE_REPLY, turn.key)
         await self.runtime.services.store.enqueue(Notice(CHANNEL, turn.user_id, Reply(text), key), self.runtime.now())
         self.runtime.courier.wake()
 

@@ -69,23 +69,6 @@ def test_override_wins_over_the_package_and_the_fallback():
     assert years == []  # an override needs no fallback
 
 
-def test_next_workdays_starts_on_the_start_day_and_skips_the_national_day_holiday():
-    cal = WorkCalendar()
-    assert cal.next_workdays(date(2026, 9, 30), 4) == [
-        date(2026, 9, 30),
-        date(2026, 10, 8),  # 1–7 October is the National Day holiday
-        date(2026, 10, 9),
-        date(2026, 10, 10),  # the make-up Saturday
-    ]
-
-
-def test_next_workdays_of_zero_is_empty_and_negative_is_an_error():
-    cal = WorkCalendar()
-    assert cal.next_workdays(date(2026, 1, 5), 0) == []
-    with pytest.raises(ValueError):
-        cal.next_workdays(date(2026, 1, 5), -1)
-
-
 def test_is_workday_refuses_a_datetime():
     with pytest.raises(TypeError):
         WorkCalendar().is_workday(datetime(2026, 10, 10, 9, 0, tzinfo=SHANGHAI))

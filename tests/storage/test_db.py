@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from storage.db import Database, _split_sql, migration_scripts
+from storage.db import Database, migration_scripts
 from storage.store import Store
 
 AT = datetime(2026, 11, 26, 2, 0, tzinfo=timezone.utc)
@@ -83,16 +83,31 @@ async def test_backup_is_a_consistent_private_copy(db, tmp_path):
         assert copy.execute("SELECT state FROM conversations").fetchone()[0] == '{"flow": "menu"}'
 
 
-def test_migration_splitter_keeps_trigger_bodies_whole():
-    script = """CREATE TABLE a (x);  -- a comment
+async def test_a_migration_runs_whole_with_dashes_in_strings_and_trigger_bodies(tmp_path, monkeypatch):
+    script = """CREATE TABLE a (x TEXT DEFAULT '--not a comment;');  -- a comment
 CREATE TRIGGER t AFTER INSERT ON a BEGIN
-  UPDATE a SET x = 1;
-  UPDATE a SET x = 2;
+  UPDATE a SET x = x || '--'; UPDATE a SET x = x || ';';
 END;
+INSERT INTO a DEFAULT VALUES;
 """
-    statements = _split_sql(script)
-    assert len(statements) == 2
-    assert statements[1].startswith("CREATE TRIGGER") and statements[1].endswith("END;")
+    monkeypatch.setattr("storage.db.migration_scripts", lambda: [(1, script)])
+    db = Database(tmp_path / "m.sqlite3")
+    await db.open()
+    async with db.conn.execute("SELECT x FROM a") as cur:
+        assert (await cur.fetchone())[0] == "--not a comment;--;"
+    assert await db.schema_version() == 1
+    await db.close()
+
+
+async def test_a_failing_migration_leaves_nothing_half_applied(tmp_path, monkeypatch):
+    broken = "CREATE TABLE b (x); INSERT INTO no_such_table VALUES (1);"
+    monkeypatch.setattr("storage.db.migration_scripts", lambda: [(1, broken)])
+    db = Database(tmp_path / "m.sqlite3")
+    with pytest.raises(sqlite3.OperationalError):
+        await db.open()
+    with sqlite3.connect(tmp_path / "m.sqlite3") as raw:
+        assert raw.execute("SELECT name FROM sqlite_master WHERE name = 'b'").fetchone() is None
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == 0
 
 
 async def test_misses_are_listed_most_frequent_first(db):
