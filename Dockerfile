@@ -12,9 +12,11 @@ RUN useradd --create-home --uid 10001 legalaid \
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY bot ./bot
+COPY common ./common
 COPY faq ./faq
 COPY handlers ./handlers
 COPY policy ./policy
+COPY services ./services
 COPY storage ./storage
 RUN pip install .
 

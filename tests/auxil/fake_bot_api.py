@@ -22,12 +22,11 @@ What the fake imitates because bots get it wrong against the real API:
 * getUpdates long polling, offset confirmation, ``allowed_updates``, the 409 conflicts
   (a second poller; polling while a webhook is set);
 * per-chat message ids shared by user and bot messages;
-* ``editMessageText`` without ``reply_markup`` removes the inline keyboard, and an edit that
-  changes nothing is a 400 "message is not modified";
 * only inline keyboards are echoed in the returned Message (reply keyboards are not);
 * callback queries must be answered once, with an id Telegram issued;
-* text over 4096 characters, callback_data over 64 bytes, and (with ``check_formatting``)
-  HTML / MarkdownV2 that Telegram cannot parse are 400 errors.
+* text over 4096 characters and callback_data over 64 bytes are 400 errors.
+
+Only the methods this bot calls are served; the bot sends plain text, so no markup is parsed.
 
 Unknown methods get Telegram's ``404 Not Found``; note that PTB turns any 404 into
 ``InvalidToken`` (``EndPointNotFound`` only via ``Bot.do_api_request``).
@@ -73,10 +72,6 @@ _STRING_PARAMS = frozenset(
         "language_code", "question", "explanation", "payload", "provider_token", "currency",
         "start_parameter", "custom_title", "invite_link", "switch_pm_text", "next_offset",
     }
-)
-_NOT_MODIFIED = (
-    "Bad Request: message is not modified: specified new message content and reply markup "
-    "are exactly the same as a current content and reply markup of the message"
 )
 _QUERY_INVALID = (
     "Bad Request: query is too old and response timeout expired or query ID is invalid"
@@ -125,7 +120,7 @@ class UploadedFile:
 
 @dataclass
 class SentMessage:
-    """A message the bot sent, kept up to date with its edits and deletion."""
+    """A message the bot sent."""
 
     chat_id: ChatId
     message_id: int
@@ -134,8 +129,6 @@ class SentMessage:
     params: dict[str, Any]  # parameters of the call that created it
     reply_markup: JSONDict | None  # as sent: inline, reply keyboard, ForceReply or remove
     document: UploadedFile | None = None
-    history: list[JSONDict] = field(default_factory=list)  # payloads before each edit
-    deleted: bool = False
 
     @property
     def text(self) -> str | None:
@@ -145,13 +138,6 @@ class SentMessage:
     def caption(self) -> str | None:
         return self.payload.get("caption")
 
-    @property
-    def parse_mode(self) -> str | None:
-        return self.params.get("parse_mode")
-
-    @property
-    def edit_count(self) -> int:
-        return len(self.history)
 
     @property
     def inline_buttons(self) -> list[JSONDict]:
@@ -225,11 +211,9 @@ class FakeBotApi:
         *,
         bot_username: str = "legalaid_test_bot",
         bot_first_name: str = "法律援助测试机器人",
-        check_formatting: bool = True,
     ) -> None:
         self.bot_username = bot_username
         self.bot_first_name = bot_first_name
-        self.check_formatting = check_formatting
 
         self.calls: list[Call] = []
         self.request_counts: Counter[str] = Counter()
@@ -262,7 +246,6 @@ class FakeBotApi:
         self._pending_queries: set[str] = set()
         self._query_by_update: dict[int, str] = {}
         self._blocked: set[ChatId] = set()
-        self._commands: dict[str, list[JSONDict]] = {}
         self._files: dict[str, UploadedFile] = {}
         self._file_ids = itertools.count(1)
 
@@ -273,31 +256,13 @@ class FakeBotApi:
             name.lower(): handler
             for name, handler in {
                 "getMe": self._get_me,
-                "logOut": self._true,
-                "close": self._true,
                 "getUpdates": self._get_updates,
                 "setWebhook": self._set_webhook,
                 "deleteWebhook": self._delete_webhook,
-                "getWebhookInfo": self._get_webhook_info,
                 "sendMessage": self._send_message,
                 "sendDocument": self._send_document,
-                "sendPhoto": self._send_photo,
-                "sendLocation": self._send_location,
-                "sendVenue": self._send_venue,
-                "sendContact": self._send_contact,
-                "sendChatAction": self._send_chat_action,
-                "editMessageText": self._edit_message_text,
-                "editMessageCaption": self._edit_message_caption,
-                "editMessageReplyMarkup": self._edit_message_reply_markup,
-                "deleteMessage": self._delete_message,
                 "answerCallbackQuery": self._answer_callback_query,
                 "setMyCommands": self._set_my_commands,
-                "getMyCommands": self._get_my_commands,
-                "deleteMyCommands": self._delete_my_commands,
-                "setMyDescription": self._true,
-                "setMyShortDescription": self._true,
-                "setChatMenuButton": self._true,
-                "getFile": self._get_file,
             }.items()
         }
 
@@ -313,7 +278,6 @@ class FakeBotApi:
     async def start(self) -> None:
         app = web.Application(client_max_size=60 * 1024 * 1024)  # Telegram allows 50 MB
         app.router.add_route("*", "/bot{token}/{method}", self._handle_api)
-        app.router.add_get("/file/bot{token}/{path:.+}", self._handle_file)
         # handler_cancellation: when PTB gives up on a request (stop, read timeout), the
         # server-side handler is cancelled too instead of lingering in a long poll.
         self._runner = web.AppRunner(
@@ -526,7 +490,7 @@ class FakeBotApi:
             chat_key, "private", user_id, first_name
         )
         if message_id is None:
-            live = [m for m in self._sent.get(chat["id"], []) if not m.deleted]
+            live = self._sent.get(chat["id"], [])
             if not live:
                 raise AssertionError(f"the bot has sent no message to chat {chat['id']} yet")
             message_id = live[-1].message_id
@@ -565,7 +529,7 @@ class FakeBotApi:
         chat_key = user_id if chat_id is None else chat_id
         candidates = [
             m for m in reversed(self._sent.get(chat_key, []))
-            if not m.deleted and (message_id is None or m.message_id == message_id)
+            if message_id is None or m.message_id == message_id
         ]
         for sent in candidates:
             button = _find_button(sent.inline_buttons, button_text)
@@ -580,8 +544,7 @@ class FakeBotApi:
     # ------------------------------------------------------------------ observing
 
     def sent(self, chat_id: ChatId) -> list[SentMessage]:
-        """Every message the bot sent to the chat, oldest first, with edits applied and
-        deleted ones flagged (not removed, so counts only grow)."""
+        """Every message the bot sent to the chat, oldest first."""
         return list(self._sent.get(chat_id, []))
 
     def calls_to(self, method: str) -> list[dict[str, Any]]:
@@ -670,12 +633,9 @@ class FakeBotApi:
         lines.append("Messages sent by the bot:")
         for chat_id, messages in self._sent.items():
             for m in messages:
-                flags = (" [deleted]" if m.deleted else "") + (
-                    f" [edited x{m.edit_count}]" if m.edit_count else ""
-                )
                 body = m.text if m.text is not None else f"<{m.method}> {m.caption or ''}"
                 buttons = f" buttons={m.button_texts}" if m.button_texts else ""
-                lines.append(f"  chat {chat_id} #{m.message_id}{flags}: {body!r}{buttons}")
+                lines.append(f"  chat {chat_id} #{m.message_id}: {body!r}{buttons}")
         if not self._sent:
             lines.append("  (none)")
         lines.append(f"Pending updates: {[u['update_id'] for u in self._updates]}")
@@ -713,7 +673,7 @@ class FakeBotApi:
             self._delays.pop(method.lower(), None)
 
     def block(self, chat_id: ChatId) -> None:
-        """The user blocked the bot: sends and edits to the chat get 403 Forbidden."""
+        """The user blocked the bot: sends to the chat get 403 Forbidden."""
         self._blocked.add(chat_id)
 
     def unblock(self, chat_id: ChatId) -> None:
@@ -778,21 +738,13 @@ class FakeBotApi:
             self.unknown_methods.append(method)
             raise ApiError(404, "Not Found")
         chat_id = params.get("chat_id")
-        if chat_id in self._blocked and method.lower().startswith(("send", "edit", "copy")):
+        if chat_id in self._blocked and method.lower().startswith("send"):
             raise ApiError(403, "Forbidden: bot was blocked by the user")
         result = handler(params, self._token)
         if isinstance(result, Awaitable):
             result = await result
         return result
 
-    async def _handle_file(self, request: web.Request) -> web.StreamResponse:
-        file_id = request.match_info["path"].rsplit("/", 1)[-1]
-        upload = self._files.get(file_id)
-        if upload is None:
-            return _json_response({"ok": False, "error_code": 404, "description": "Not Found"},
-                                  404)
-        return web.Response(body=upload.content,
-                            content_type=upload.mime_type or "application/octet-stream")
 
     async def _read_params(self, request: web.Request) -> dict[str, Any]:
         raw: dict[str, Any] = dict(request.query)
@@ -959,8 +911,6 @@ class FakeBotApi:
 
     # ------------------------------------------------------------------ methods
 
-    def _true(self, params: dict[str, Any], token: str) -> bool:
-        return True
 
     def _get_me(self, params: dict[str, Any], token: str) -> JSONDict:
         return {
@@ -1028,12 +978,6 @@ class FakeBotApi:
         self._webhook = {"url": ""}
         return True
 
-    def _get_webhook_info(self, params: dict[str, Any], token: str) -> JSONDict:
-        return {
-            **self._webhook,
-            "has_custom_certificate": False,
-            "pending_update_count": len(self._updates),
-        }
 
     def _record_sent(
         self,
@@ -1078,8 +1022,7 @@ class FakeBotApi:
         text = params.get("text")
         if not isinstance(text, str) or not text.strip():
             raise _bad_request("message text is empty")
-        visible = self._visible_text(text, params.get("parse_mode"))
-        if _utf16_len(visible) > MAX_TEXT_LENGTH:
+        if _utf16_len(text) > MAX_TEXT_LENGTH:
             raise _bad_request("message is too long")
         return self._record_sent("sendMessage", params, {"text": text}, token)
 
@@ -1087,8 +1030,7 @@ class FakeBotApi:
         caption = params.get("caption")
         if not caption:
             return {}
-        visible = self._visible_text(caption, params.get("parse_mode"))
-        if _utf16_len(visible) > MAX_CAPTION_LENGTH:
+        if _utf16_len(caption) > MAX_CAPTION_LENGTH:
             raise _bad_request("message caption is too long")
         return {"caption": caption}
 
@@ -1097,96 +1039,6 @@ class FakeBotApi:
         content = {"document": document.as_document(), **self._caption_content(params)}
         return self._record_sent("sendDocument", params, content, token, document)
 
-    def _send_photo(self, params: dict[str, Any], token: str) -> JSONDict:
-        photo = self._file_reference(params.get("photo"), "photo")
-        content = {"photo": self._photo_sizes(photo.content), **self._caption_content(params)}
-        return self._record_sent("sendPhoto", params, content, token, photo)
-
-    def _send_location(self, params: dict[str, Any], token: str) -> JSONDict:
-        location = {"latitude": params["latitude"], "longitude": params["longitude"]}
-        return self._record_sent("sendLocation", params, {"location": location}, token)
-
-    def _send_venue(self, params: dict[str, Any], token: str) -> JSONDict:
-        location = {"latitude": params["latitude"], "longitude": params["longitude"]}
-        venue = {"location": location, "title": params["title"], "address": params["address"]}
-        content = {"venue": venue, "location": location}
-        return self._record_sent("sendVenue", params, content, token)
-
-    def _send_contact(self, params: dict[str, Any], token: str) -> JSONDict:
-        contact = {"phone_number": params["phone_number"], "first_name": params["first_name"]}
-        return self._record_sent("sendContact", params, {"contact": contact}, token)
-
-    def _send_chat_action(self, params: dict[str, Any], token: str) -> bool:
-        self._chat_for_bot(params.get("chat_id"))
-        return True
-
-    def _editable(self, params: dict[str, Any]) -> SentMessage | None:
-        """The bot message an edit targets; None for inline messages (answered True)."""
-        if params.get("inline_message_id"):
-            return None
-        sent = self._bot_messages.get((params.get("chat_id"), params.get("message_id")))
-        if sent is None or sent.deleted:
-            raise _bad_request("message to edit not found")
-        return sent
-
-    def _apply_edit(self, sent: SentMessage, changes: JSONDict, markup: Any) -> JSONDict:
-        """Apply ``changes`` (a None value removes the field) and the new markup."""
-        _check_reply_markup(markup)
-        new_payload = {**sent.payload, **changes}
-        new_payload = {k: v for k, v in new_payload.items() if v is not None}
-        new_payload.pop("reply_markup", None)
-        # An edit without reply_markup removes the inline keyboard, as in Telegram.
-        if _is_inline(markup):
-            new_payload["reply_markup"] = markup
-        unchanged = {k: v for k, v in sent.payload.items() if k != "edit_date"}
-        if {k: v for k, v in new_payload.items() if k != "edit_date"} == unchanged:
-            raise _bad_request(_NOT_MODIFIED.removeprefix("Bad Request: "))
-        new_payload["edit_date"] = _now()
-        sent.history.append(sent.payload)
-        sent.payload = new_payload
-        sent.reply_markup = markup
-        self._messages[(sent.chat_id, sent.message_id)] = new_payload
-        return new_payload
-
-    def _edit_message_text(self, params: dict[str, Any], token: str) -> JSONDict | bool:
-        text = params.get("text")
-        if not isinstance(text, str) or not text.strip():
-            raise _bad_request("message text is empty")
-        visible = self._visible_text(text, params.get("parse_mode"))
-        if _utf16_len(visible) > MAX_TEXT_LENGTH:
-            raise _bad_request("MESSAGE_TOO_LONG")
-        sent = self._editable(params)
-        if sent is None:
-            return True
-        if "text" not in sent.payload:
-            raise _bad_request("there is no text in the message to edit")
-        return self._apply_edit(sent, {"text": text}, params.get("reply_markup"))
-
-    def _edit_message_caption(self, params: dict[str, Any], token: str) -> JSONDict | bool:
-        sent = self._editable(params)
-        if sent is None:
-            return True
-        if "text" in sent.payload:
-            raise _bad_request("there is no caption in the message to edit")
-        changes = self._caption_content(params) or {"caption": None}
-        return self._apply_edit(sent, changes, params.get("reply_markup"))
-
-    def _edit_message_reply_markup(self, params: dict[str, Any], token: str
-                                   ) -> JSONDict | bool:
-        sent = self._editable(params)
-        if sent is None:
-            return True
-        return self._apply_edit(sent, {}, params.get("reply_markup"))
-
-    def _delete_message(self, params: dict[str, Any], token: str) -> bool:
-        key = (params.get("chat_id"), params.get("message_id"))
-        sent = self._bot_messages.get(key)
-        if key not in self._messages or (sent is not None and sent.deleted):
-            raise _bad_request("message to delete not found")
-        del self._messages[key]
-        if sent is not None:
-            sent.deleted = True
-        return True
 
     def _answer_callback_query(self, params: dict[str, Any], token: str) -> bool:
         query_id = params.get("callback_query_id")
@@ -1198,11 +1050,6 @@ class FakeBotApi:
         self.callback_answers[query_id] = params
         return True
 
-    @staticmethod
-    def _commands_key(params: dict[str, Any]) -> str:
-        scope = params.get("scope") or {"type": "default"}
-        return json.dumps([scope, params.get("language_code", "")], sort_keys=True)
-
     def _set_my_commands(self, params: dict[str, Any], token: str) -> bool:
         commands = params.get("commands")
         if not isinstance(commands, list):
@@ -1212,38 +1059,10 @@ class FakeBotApi:
                 raise _bad_request("BOT_COMMAND_INVALID")
             if not 1 <= len(str(command.get("description", ""))) <= 256:
                 raise _bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
-        self._commands[self._commands_key(params)] = commands
         return True
 
-    def _get_my_commands(self, params: dict[str, Any], token: str) -> list[JSONDict]:
-        return self._commands.get(self._commands_key(params), [])
-
-    def _delete_my_commands(self, params: dict[str, Any], token: str) -> bool:
-        self._commands.pop(self._commands_key(params), None)
-        return True
-
-    def _get_file(self, params: dict[str, Any], token: str) -> JSONDict:
-        upload = self._files.get(str(params.get("file_id")))
-        if upload is None:
-            raise _bad_request("invalid file_id")
-        return {
-            "file_id": upload.file_id,
-            "file_unique_id": upload.file_unique_id,
-            "file_size": len(upload.content),
-            "file_path": f"documents/{upload.file_id}",
-        }
 
     # ------------------------------------------------------------------ formatting
-
-    def _visible_text(self, text: str, parse_mode: Any) -> str:
-        if not self.check_formatting or not parse_mode:
-            return text
-        mode = str(parse_mode).lower()
-        if mode == "html":
-            return visible_html(text)
-        if mode == "markdownv2":
-            return visible_markdown_v2(text)
-        return text
 
 
 # ---------------------------------------------------------------------- helpers
@@ -1321,142 +1140,8 @@ def _describe_callable(predicate: Callable[[], Any]) -> str:
     return f"{getattr(predicate, '__qualname__', repr(predicate))}{where}"
 
 
-_HTML_TAGS = frozenset(
-    {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a",
-     "code", "pre", "blockquote", "tg-emoji"}
-)
-_HTML_TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)([^<>]*)>")
-_HTML_ENTITY_RE = re.compile(r"&(lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);")
-_HTML_ENTITY_TEXT = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
-
-
-def _byte_offset(text: str, index: int) -> int:
-    return len(text[:index].encode())
-
-
-def _parse_error(detail: str) -> ApiError:
-    return _bad_request(f"can't parse entities: {detail}")
-
-
-def visible_html(text: str) -> str:
-    """The text Telegram would show for HTML ``text``, or the 400 it would answer.
-
-    Covers the mistakes bots make: unsupported tags (``<br>``, ``<p>``), unbalanced tags,
-    and a bare ``<`` that must be written ``&lt;``. Attribute values are not checked.
-    """
-    visible: list[str] = []
-    open_tags: list[str] = []
-    index = 0
-    while index < len(text):
-        char = text[index]
-        if char == "<":
-            match = _HTML_TAG_RE.match(text, index)
-            offset = _byte_offset(text, index)
-            if match is None:
-                name = re.match(r"</?([^\s<>]*)", text[index:])
-                raise _parse_error(
-                    f'Unsupported start tag "{name.group(1) if name else ""}" '
-                    f"at byte offset {offset}"
-                )
-            closing, name = match.group(1) == "/", match.group(2).lower()
-            if name not in _HTML_TAGS:
-                raise _parse_error(f'Unsupported start tag "{name}" at byte offset {offset}')
-            if closing:
-                expected = open_tags.pop() if open_tags else None
-                if expected != name:
-                    raise _parse_error(
-                        f'Unmatched end tag at byte offset {offset}, expected '
-                        f'"</{expected}>", found "</{name}>"'
-                    )
-            else:
-                open_tags.append(name)
-            index = match.end()
-        elif char == "&" and (entity := _HTML_ENTITY_RE.match(text, index)):
-            code = entity.group(1)
-            if code.startswith("#x"):
-                visible.append(chr(int(code[2:], 16)))
-            elif code.startswith("#"):
-                visible.append(chr(int(code[1:])))
-            else:
-                visible.append(_HTML_ENTITY_TEXT[code])
-            index = entity.end()
-        else:
-            visible.append(char)
-            index += 1
-    if open_tags:
-        raise _parse_error(f'Can\'t find end tag corresponding to start tag "{open_tags[-1]}"')
-    return "".join(visible)
-
-
 _MDV2_RESERVED = frozenset("_*[]()~`>#+-=|{}.!")
 _MDV2_ENTITY_NAMES = {"*": "Bold", "_": "Italic", "__": "Underline", "~": "Strikethrough",
                       "||": "Spoiler", "`": "Code", "```": "Pre"}
 
 
-def visible_markdown_v2(text: str) -> str:
-    """The text Telegram would show for MarkdownV2 ``text``, or the 400 it would answer.
-
-    Catches the usual bug, an unescaped reserved character such as ``.`` or ``-``, and
-    unclosed bold/italic/code entities; link URLs are not validated.
-    """
-    visible: list[str] = []
-    open_marks: dict[str, int] = {}  # mark -> byte offset where it opened
-    link_depth = 0
-    index = 0
-    while index < len(text):
-        char = text[index]
-        offset = _byte_offset(text, index)
-        code_mark = "```" if "```" in open_marks else "`" if "`" in open_marks else None
-        if char == "\\" and index + 1 < len(text):
-            visible.append(text[index + 1])
-            index += 2
-            continue
-        if code_mark is not None:
-            if text.startswith(code_mark, index):
-                del open_marks[code_mark]
-                index += len(code_mark)
-            else:
-                visible.append(char)
-                index += 1
-            continue
-        mark = next((m for m in ("```", "||", "__", "`", "*", "_", "~")
-                     if text.startswith(m, index)), None)
-        if mark is not None:
-            if mark in open_marks:
-                del open_marks[mark]
-            else:
-                open_marks[mark] = offset
-            index += len(mark)
-            if mark == "```":  # the optional language name up to the newline is hidden
-                newline = text.find("\n", index)
-                if newline != -1 and re.fullmatch(r"[\w+-]*", text[index:newline]):
-                    index = newline + 1
-            continue
-        if char == "[" or (char == "!" and text.startswith("![", index)):
-            link_depth += 1
-            index += 2 if char == "!" else 1
-            continue
-        if char == "]" and link_depth and text.startswith("](", index):
-            closing = text.find(")", index)
-            if closing == -1:
-                raise _parse_error(f"Can't find end of a URL at byte offset {offset}")
-            link_depth -= 1
-            index = closing + 1
-            continue
-        if char == ">" and (index == 0 or text[index - 1] == "\n"):
-            index += 1  # blockquote
-            continue
-        if char in _MDV2_RESERVED:
-            raise _parse_error(
-                f"Character '{char}' is reserved and must be escaped with the preceding '\\'"
-            )
-        visible.append(char)
-        index += 1
-    if open_marks:
-        mark, offset = min(open_marks.items(), key=lambda item: item[1])
-        raise _parse_error(
-            f"Can't find end of {_MDV2_ENTITY_NAMES[mark]} entity at byte offset {offset}"
-        )
-    if link_depth:
-        raise _parse_error("Can't find end of a text URL")
-    return "".join(visible)

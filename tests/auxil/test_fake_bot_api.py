@@ -17,7 +17,6 @@ from telegram import (
     ReplyKeyboardMarkup,
     Update,
 )
-from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
     Conflict,
@@ -39,7 +38,7 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from tests.auxil.fake_bot_api import FakeBotApi, visible_html, visible_markdown_v2
+from tests.auxil.fake_bot_api import FakeBotApi
 
 pytestmark = pytest.mark.timeout(20)
 
@@ -82,7 +81,6 @@ def build_app(api: FakeBotApi, *, rate_limiter: AIORateLimiter | None = None
     async def choose(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
         await query.answer(f"收到 {query.data}")
-        await query.edit_message_text(f"已选择 {query.data}")
 
     async def collect(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         errors.append(context.error)
@@ -123,7 +121,7 @@ async def test_polling_application_echoes_a_pushed_text(api: FakeBotApi) -> None
     assert errors == []
 
 
-async def test_callback_query_is_answered_and_its_message_edited(api: FakeBotApi) -> None:
+async def test_callback_query_is_answered(api: FakeBotApi) -> None:
     app, errors = build_app(api)
     async with polling(app):
         api.push_command(USER, "menu")
@@ -131,12 +129,7 @@ async def test_callback_query_is_answered_and_its_message_edited(api: FakeBotApi
         assert menu.button_texts == ["是", "否"]
         update_id = api.push_button(USER, "是")
         answer = await api.wait_for_callback_answer(update_id)
-        await api.wait_for(lambda: menu.edit_count == 1)
     assert answer["text"] == "收到 menu:yes"
-    assert menu.text == "已选择 menu:yes"
-    # editMessageText without reply_markup removes the keyboard, as on Telegram
-    assert menu.reply_markup is None and "reply_markup" not in menu.payload
-    assert menu.history[0]["text"] == "请选择"
     assert errors == []
 
 
@@ -225,7 +218,6 @@ async def test_get_updates_conflicts_like_telegram(api: FakeBotApi, bot: Bot) ->
     await bot.set_webhook("https://example.invalid/hook")
     with pytest.raises(Conflict, match="webhook is active"):
         await bot.get_updates(timeout=0)
-    assert (await bot.get_webhook_info()).url == "https://example.invalid/hook"
     await bot.delete_webhook()
     assert await bot.get_updates(timeout=0) == ()
 
@@ -257,11 +249,9 @@ async def test_update_builders_produce_updates_ptb_parses(api: FakeBotApi, bot: 
     # the ids of user messages in a chat count up, shared with the bot's own messages
     assert [u.message.message_id for u in (command, voice, photo)] == [1, 2, 3]
     assert voice_id == voice.update_id
-    voice_file = await bot.get_file(voice.message.voice.file_id)
-    assert await voice_file.download_as_bytearray() == b"OggS-voice"
 
 
-# ---------------------------------------------------------------- sending and editing
+# ---------------------------------------------------------------- sending
 
 
 async def test_send_document_keeps_the_chinese_filename_and_bytes(
@@ -276,26 +266,6 @@ async def test_send_document_keeps_the_chinese_filename_and_bytes(
     assert sent.document.content == content
     assert sent.caption == "请填写" and sent.message_id == message.message_id
     assert message.document.file_name == "法律援助申请表.docx"
-    downloaded = await (await bot.get_file(message.document.file_id)).download_as_bytearray()
-    assert downloaded == content
-
-
-async def test_edits_follow_telegram_rules(api: FakeBotApi, bot: Bot) -> None:
-    message = await bot.send_message(USER, "请选择", reply_markup=MENU)
-    with pytest.raises(BadRequest, match="not modified"):
-        await bot.edit_message_text("请选择", USER, message.message_id, reply_markup=MENU)
-    only_yes = InlineKeyboardMarkup([MENU.inline_keyboard[0][:1]])
-    edited = await bot.edit_message_reply_markup(USER, message.message_id,
-                                                 reply_markup=only_yes)
-    assert edited.reply_markup == only_yes
-    # no reply_markup means "remove the keyboard", not "keep it"
-    edited = await bot.edit_message_text("好的", USER, message.message_id)
-    assert edited.text == "好的" and edited.reply_markup is None
-    with pytest.raises(BadRequest, match="Message to edit not found"):
-        await bot.edit_message_text("x", USER, 999)
-    await bot.delete_message(USER, message.message_id)
-    [sent] = api.sent(USER)
-    assert sent.deleted and sent.edit_count == 2
 
 
 async def test_reply_keyboards_are_recorded_but_not_echoed(api: FakeBotApi, bot: Bot) -> None:
@@ -352,59 +322,24 @@ async def test_limits_and_callback_answers_are_enforced(api: FakeBotApi, bot: Bo
         api.push_callback(USER, "menu:yes")
 
 
-@pytest.mark.parametrize(
-    ("parse_mode", "text", "visible"),
-    [
-        (ParseMode.HTML,
-         "<b>法律援助</b> &lt;80岁&gt; &amp; <a href='https://x.cn'>链接</a>",
-         "法律援助 <80岁> & 链接"),
-        (ParseMode.MARKDOWN_V2, "*费用* 1\\.5 元 \\- _免费_ [链接](https://x.cn/a)",
-         "费用 1.5 元 - 免费 链接"),
-        (ParseMode.MARKDOWN_V2, "`code 1.5` 和 ```python\nx = 1.5\n```",
-         "code 1.5 和 x = 1.5\n"),
-    ],
-)
-def test_well_formed_markup_is_accepted(parse_mode: str, text: str, visible: str) -> None:
-    parse = visible_html if parse_mode == ParseMode.HTML else visible_markdown_v2
-    assert parse(text) == visible
-
-
-@pytest.mark.parametrize(
-    ("parse_mode", "text", "error"),
-    [
-        (ParseMode.HTML, "第一行<br>第二行", 'Unsupported start tag "br"'),
-        (ParseMode.HTML, "年龄 < 80", "Unsupported start tag"),
-        (ParseMode.HTML, "<b>粗体<i>斜体</b></i>", "Unmatched end tag"),
-        (ParseMode.HTML, "<b>没闭合", "Can't find end tag"),
-        (ParseMode.MARKDOWN_V2, "费用 1.5 元", "Character '.' is reserved"),
-        (ParseMode.MARKDOWN_V2, "电话 0570-1234", "Character '-' is reserved"),
-        (ParseMode.MARKDOWN_V2, "*没闭合", "Can't find end of Bold entity"),
-    ],
-)
-async def test_malformed_markup_is_rejected_like_telegram(
-    bot: Bot, parse_mode: str, text: str, error: str
-) -> None:
-    with pytest.raises(BadRequest, match="parse entities") as raised:
-        await bot.send_message(USER, text, parse_mode=parse_mode)
-    assert error.lower() in str(raised.value).lower()  # PTB lower-cases the description
-
-
 # ---------------------------------------------------------------- faults and observing
 
 
 async def test_fail_next_counts_down_and_delay_holds_requests(
     api: FakeBotApi, bot: Bot
 ) -> None:
-    api.fail_next("sendChatAction", status=502, times=2)
+    api.fail_next("sendMessage", status=502, times=2)
     for _ in range(2):
         with pytest.raises(NetworkError, match="Bad Gateway"):
-            await bot.send_chat_action(USER, "typing")
-    assert await bot.send_chat_action(USER, "typing") is True
-    assert api.request_counts["sendChatAction"] == 3
-    api.delay("sendChatAction", 0.3)
-    started = time.monotonic()
-    await bot.send_chat_action(USER, "typing")
-    assert time.monotonic() - started >= 0.3
+            await bot.send_message(USER, "第一次")
+    await bot.send_message(USER, "第三次")
+    assert api.request_counts["sendMessage"] == 3
+    api.delay("sendMessage", 0.3)
+    sending = asyncio.create_task(bot.send_message(USER, "慢"))
+    await api.wait_for(lambda: api.request_counts["sendMessage"] == 4)
+    assert not sending.done()  # received, and held back by the fake
+    await sending
+    assert [m.text for m in api.sent(USER)] == ["第三次", "慢"]
 
 
 async def test_hang_outage_times_out_and_drops_the_abandoned_request(api: FakeBotApi) -> None:
@@ -440,21 +375,17 @@ async def test_blocked_user_gets_forbidden(api: FakeBotApi, bot: Bot) -> None:
     await bot.send_message(USER, "提醒")
 
 
-async def test_bot_commands_round_trip(api: FakeBotApi, bot: Bot) -> None:
-    await bot.set_my_commands([("start", "开始"), ("help", "帮助")])
-    assert [c.command for c in await bot.get_my_commands()] == ["start", "help"]
-    assert await bot.get_my_commands(language_code="en") == ()
-    await bot.delete_my_commands()
-    assert await bot.get_my_commands() == ()
+async def test_bot_commands_are_checked_like_telegram(api: FakeBotApi, bot: Bot) -> None:
+    assert await bot.set_my_commands([("start", "开始"), ("help", "帮助")]) is True
+    with pytest.raises(BadRequest, match="(?i)bot_command_invalid"):
+        await bot.set_my_commands([("Start Here", "开始")])
 
 
 async def test_wait_for_timeout_explains_what_happened(api: FakeBotApi, bot: Bot) -> None:
     await bot.send_message(USER, "已发送的消息")
     api.push_text(USER, "没人取的更新")
-    started = time.monotonic()
     with pytest.raises(AssertionError) as raised:
         await api.wait_for_messages(USER, 2, timeout=0.2)
-    assert time.monotonic() - started < 1
     report = str(raised.value)
     assert "2 message(s) to chat 42" in report
     assert "getMe" in report and "已发送的消息" in report
