@@ -86,8 +86,11 @@ async def test_sigterm_while_telegram_is_unreachable_at_start_up_still_exits_cle
     async with FakeBotApi() as api:
         await api.stop_answering("refuse")
         async with bot_process(api, tmp_path) as proc:
-            await asyncio.sleep(2.5)  # start-up is retrying, not exiting
-            assert proc.returncode is None, bot_log(tmp_path)
+            for _ in range(150):  # until start-up has failed once and is retrying, not exiting
+                if "getMe failed" in bot_log(tmp_path) or proc.returncode is not None:
+                    break
+                await asyncio.sleep(0.1)
+            assert proc.returncode is None and "getMe failed" in bot_log(tmp_path), bot_log(tmp_path)
             proc.send_signal(signal.SIGTERM)
             code = await asyncio.wait_for(proc.wait(), timeout=8)
         await api.resume()
