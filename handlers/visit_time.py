@@ -68,6 +68,6 @@ def time_params(turn: Turn, draft: Any) -> dict[str, object]:
 
 
 DATE = Question("date", "book.ask.date", date_choices, when=lambda d: d.county is not None,
-                save=save_date, none_left=no_dates, hint="book.date_gone")
+                save=save_date, none_left=no_dates, hint="book.invalid.date")
 WINDOW = Question("window", "book.ask.window", window_choices, when=lambda d: d.date is not None,
-                  none_left=window_gone, hint="book.window_gone")
+                  none_left=window_gone, hint="book.invalid.window")

@@ -7,6 +7,11 @@ from bot.channels.console import CONSOLE
 from handlers.events import Incoming, Kind, Outcome
 
 
+def opening(texts, text_id: str) -> str:
+    """The first line of a catalog text, its placeholders left empty: what a reply starts with."""
+    return texts(text_id, **{name: "" for name in texts.fields(text_id)}).splitlines()[0]
+
+
 class Chat:
     def __init__(self, runtime, channel: str = "console", user_id: str = "elder-1"):
         self.runtime = runtime
