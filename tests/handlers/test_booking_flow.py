@@ -194,3 +194,18 @@ async def test_booking_into_january_2027_works_beyond_the_calendar_package_and_w
     assert "2027-01-02" not in offered and "2027-01-03" not in offered  # the weekend
     assert "2027-01-01" not in offered  # 元旦 is a statutory holiday every year, schedule or not
     assert caplog.text.count("no data for 2027") == 1
+
+
+async def test_when_the_slot_goes_at_confirm_only_a_new_time_is_asked(runtime):
+    capacity = runtime.services.settings.slot_rules.capacity
+    others = [Chat(runtime, user_id=f"other-{i}") for i in range(capacity)]
+    late = Chat(runtime, user_id="late")
+    await book(late)
+    for other in others:
+        await book(other)
+        await other.tap("确认预约")
+    await late.tap("确认预约")
+    assert "约满了" in late.text
+    await late.press([o.payload for o in late.options if "date=" in o.payload][1])
+    await late.tap("下午")
+    assert "请核对预约信息" in late.text and "张桂英" in late.text
