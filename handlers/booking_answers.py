@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 
-from faq.normalize import to_simplified
 from handlers.form import DONE
-from handlers.parse import parse_age_answer
+from handlers.parse import first_match, parse_age_answer, plain
 from handlers.turn import Turn
 from policy.eligibility import County
 
@@ -18,10 +17,6 @@ NO = re.compile(r"^(不是|没有|没|否|不)")  # 不同意 starts with 不
 _DONE = re.compile(r"好了|没有|都没有|没了|不用")
 
 
-def _plain(text: str) -> str:
-    return to_simplified(text).strip()
-
-
 def normalise_phone(text: str) -> str | None:
     digits = re.sub(r"[\s\-()（）]", "", text)
     digits = re.sub(r"^(\+?86)", "", digits)
@@ -29,7 +24,7 @@ def normalise_phone(text: str) -> str | None:
 
 
 def read_yes_no(turn: Turn, draft, text: str) -> str | None:
-    text = _plain(text)
+    text = plain(text)
     if NO.match(text):
         return "no"
     return "yes" if YES.match(text) else None
@@ -37,7 +32,7 @@ def read_yes_no(turn: Turn, draft, text: str) -> str | None:
 
 def read_quick_check(turn: Turn, draft, text: str) -> str | None:
     """满80周岁了吗: 是 / 不是, or the age itself (85, 八十二, 1940年)."""
-    if NO.match(_plain(text)):
+    if NO.match(plain(text)):
         return "no"
     parsed = parse_age_answer(text, turn.now.date())
     if parsed.age is not None:
@@ -48,11 +43,11 @@ def read_quick_check(turn: Turn, draft, text: str) -> str | None:
 
 
 def read_county(turn: Turn, draft, text: str) -> str | None:
-    return next((c.value for c in County if c.value[:2] in _plain(text)), None)
+    return next((c.value for c in County if c.value[:2] in plain(text)), None)
 
 
 def read_name(turn: Turn, draft, text: str) -> str | None:
-    text = _plain(text)
+    text = plain(text)
     return text if _NAME.match(text) else None
 
 
@@ -61,23 +56,20 @@ def read_phone(turn: Turn, draft, text: str) -> str | None:
 
 
 def read_owner(turn: Turn, draft, text: str) -> str | None:
-    text = _plain(text)
-    if re.search(r"本人|自己|老人", text):
-        return "self"
-    return "family" if re.search(r"家|儿|女|孙|子|媳|婿", text) else None
+    return first_match(text, (r"本人|自己|老人", "self"), (r"家|儿|女|孙|子|媳|婿", "family"))
 
 
 def read_place(turn: Turn, draft, text: str) -> str | None:
-    text = _plain(text)
+    text = plain(text)
     return text if 2 <= len(text) <= 60 else None
 
 
 def read_access(turn: Turn, draft, text: str) -> str:
     """好了 / 没有 end the question; anything else is a note for the visitors."""
-    text = _plain(text)
+    text = plain(text)
     return DONE if _DONE.search(text) else text[:100]
 
 
 def read_matter(turn: Turn, draft, text: str) -> str | None:
-    text = _plain(text)
+    text = plain(text)
     return text if 2 <= len(text) <= 200 else None

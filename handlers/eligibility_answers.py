@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 
-from faq.normalize import to_simplified
 from handlers.form import DONE, Invalid
-from handlers.parse import AgeAnswer, parse_age_answer
+from handlers.parse import AgeAnswer, first_match, parse_age_answer, plain
 from handlers.turn import Turn
 from policy.eligibility import Asker, Condition, County
 
@@ -25,43 +24,32 @@ NOMINAL_AGE_WORD = "虚岁"  # counts from 1 at birth: not the 周岁 the rules 
 UNKNOWN = re.compile(r"不清楚|不知道|不晓得|不记得|忘")
 
 
-def _plain(text: str) -> str:
-    return to_simplified(text).strip()
-
-
 def read_asker(turn: Turn, draft, text: str) -> str | None:
-    text = _plain(text)
-    if re.search(r"本人|我自己|自己", text):
-        return Asker.SELF.value
-    if re.search(r"家|替|帮|父|母|爸|妈|爷|奶|公|婆|老人", text):
-        return Asker.FAMILY.value
-    return None
+    return first_match(text, (r"本人|我自己|自己", Asker.SELF.value),
+                       (r"家|替|帮|父|母|爸|妈|爷|奶|公|婆|老人", Asker.FAMILY.value))
 
 
 def read_age(turn: Turn, draft, text: str) -> AgeAnswer | Invalid:
     """75 / 八十二 / 1948年 / 48年; 虚岁 is asked back as a birth year; 不到80 is not an age."""
-    if NOMINAL_AGE_WORD in _plain(text):
+    if NOMINAL_AGE_WORD in plain(text):
         return Invalid("eq.age_nominal")
     parsed = parse_age_answer(text, turn.now.date())
     return Invalid(f"eq.age_{parsed.error}") if parsed.error else parsed
 
 
 def read_confirm(turn: Turn, draft, text: str) -> str | None:
-    text = _plain(text)
+    text = plain(text)
     if any(w in text for w in NO_WORDS):
         return "no"
     return "yes" if any(w in text for w in YES_WORDS) else None
 
 
 def read_birthday(turn: Turn, draft, text: str) -> str | None:
-    text = _plain(text)
-    if re.search(r"没过|还没|没有", text):
-        return "no"
-    return "yes" if re.search(r"过了|过完|已经", text) else None
+    return first_match(text, (r"没过|还没|没有", "no"), (r"过了|过完|已经", "yes"))
 
 
 def read_county(turn: Turn, draft, text: str) -> str | None:
-    text = _plain(text)
+    text = plain(text)
     county = next((c.value for c in County if c.value[:2] in text), None)
     if county is None and (re.search(r"不在", text) or UNKNOWN.search(text)):
         return ""
@@ -69,7 +57,7 @@ def read_county(turn: Turn, draft, text: str) -> str | None:
 
 
 def read_conditions(turn: Turn, draft, text: str) -> str | None:
-    text = _plain(text)
+    text = plain(text)
     if NEGATION.match(text):
         return DONE  # "没有重病" must not tick 重病
     for condition, words in CONDITION_WORDS.items():
@@ -79,9 +67,4 @@ def read_conditions(turn: Turn, draft, text: str) -> str | None:
 
 
 def read_will(turn: Turn, draft, text: str) -> str | None:
-    text = _plain(text)
-    if UNKNOWN.search(text):
-        return "unknown"
-    if re.search(r"没办|没做|没有|没", text):
-        return "no"
-    return "yes" if re.search(r"办过|做过|有过|有", text) else None
+    return first_match(text, (UNKNOWN.pattern, "unknown"), (r"没办|没做|没有|没", "no"), (r"办过|做过|有过|有", "yes"))

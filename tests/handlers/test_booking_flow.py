@@ -9,14 +9,20 @@ from handlers.state import Conversation
 from tests.auxil.chat import Chat
 
 
-async def book(chat, *, county="龙游县", day_index=0, window="上午", name="张桂英", phone="13812345678"):
-    """Walk the whole booking as an 82-year-old's daughter would; ends on the review screen."""
+async def to_the_name(chat, *, county="龙游县", day_index=0, window="上午"):
+    """The quick check (满80周岁), a county, a day and a half-day; ends on the name question."""
     await chat.send("预约律师上门")
-    await chat.tap("是")  # 满80周岁
+    await chat.tap("是")
     await chat.tap(county)
     day = [o for o in chat.options if o.payload.startswith("book:answer:date=")][day_index]
     await chat.press(day.payload)
     await chat.tap(window)
+    return day
+
+
+async def book(chat, *, county="龙游县", day_index=0, window="上午", name="张桂英", phone="13812345678"):
+    """Walk the whole booking as an 82-year-old's daughter would; ends on the review screen."""
+    day = await to_the_name(chat, county=county, day_index=day_index, window=window)
     await chat.send(name)
     await chat.send(phone)
     await chat.tap("家人的")
@@ -60,11 +66,7 @@ async def test_a_double_tap_on_confirm_creates_one_booking(chat, runtime):
 
 
 async def test_without_consent_nothing_is_kept(chat, runtime):
-    await chat.send("预约律师上门")
-    await chat.tap("是")
-    await chat.tap("江山市")
-    await chat.press(next(o.payload for o in chat.options if "date=" in o.payload))
-    await chat.tap("下午")
+    await to_the_name(chat, county="江山市", window="下午")
     await chat.send("李大爷")
     await chat.send("13900001111")
     await chat.tap("老人本人的")
@@ -101,11 +103,7 @@ async def test_an_eligibility_result_is_reused_instead_of_asking_again(chat):
 
 @pytest.mark.parametrize(("typed", "problem"), [("12345", "手机号"), ("张三3", "不要数字")])
 async def test_bad_phone_or_name_is_asked_again_politely(chat, typed, problem):
-    await chat.send("预约律师上门")
-    await chat.tap("是")
-    await chat.tap("常山县")
-    await chat.press(next(o.payload for o in chat.options if "date=" in o.payload))
-    await chat.tap("上午")
+    await to_the_name(chat, county="常山县")
     if problem == "手机号":
         await chat.send("王奶奶")
     await chat.send(typed)

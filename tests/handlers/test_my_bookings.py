@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from services import wording
 from tests.auxil.chat import Chat
 from tests.handlers.conftest import STAFF_ID
 from tests.handlers.test_booking_flow import book
@@ -18,25 +19,36 @@ async def assigned_booking(rt, family: Chat) -> str:
     return ref
 
 
-async def test_moving_a_visit_tells_the_lawyer_and_keeps_the_lawyers_reminder(rt):
-    await register_lawyer(rt, "701")
-    family = Chat(rt, channel="telegram", user_id="801")
+async def visit_with_a_lawyer(rt, lawyer_user: str, family_user: str):
+    """A family's booking with a lawyer assigned; the family is left on 我的预约."""
+    await register_lawyer(rt, lawyer_user)
+    family = Chat(rt, channel="telegram", user_id=family_user)
     ref = await assigned_booking(rt, family)
     await family.tap("我的预约")
+    return family, ref
+
+
+async def notice(rt, family: Chat, text_id: str) -> str:
+    """The notice its lawyer should get about the family's visit as it is now."""
+    [booking] = await rt.services.bookings.list_for_user(family.channel, family.user_id)
+    t, rules = rt.services.texts, rt.services.settings.slot_rules
+    return t(text_id, ref=booking.ref, day=wording.day_label(t, booking.visit_date),
+             window=wording.window_label(t, rules, booking.window), county=booking.county)
+
+
+async def test_moving_a_visit_tells_the_lawyer_and_keeps_the_lawyers_reminder(rt):
+    family, ref = await visit_with_a_lawyer(rt, "701", "801")
     await family.tap("改时间")
     await family.press([o.payload for o in family.options if "date=" in o.payload][1])
     await family.tap("下午")
-    assert any("改了时间" in m["text"] and ref in m["text"] for m in await outbox_for(rt, "701"))
+    assert await notice(rt, family, "book.notice_moved") in [m["text"] for m in await outbox_for(rt, "701")]
     reminders = await rt.db.conn.execute_fetchall(
         "SELECT audience, dropped_at FROM reminders r JOIN bookings b ON b.id = r.booking_id WHERE b.ref = ?", (ref,))
     assert ("lawyer", None) in [tuple(r) for r in reminders]
 
 
 async def test_cancelling_a_visit_tells_the_lawyer(rt):
-    await register_lawyer(rt, "702")
-    family = Chat(rt, channel="telegram", user_id="802")
-    ref = await assigned_booking(rt, family)
-    await family.tap("我的预约")
+    family, ref = await visit_with_a_lawyer(rt, "702", "802")
     await family.tap("取消")
     await family.tap("确定取消")
-    assert any("已被居民取消" in m["text"] and ref in m["text"] for m in await outbox_for(rt, "702"))
+    assert await notice(rt, family, "book.notice_cancelled") in [m["text"] for m in await outbox_for(rt, "702")]
