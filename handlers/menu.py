@@ -21,7 +21,8 @@ MY_BOOKINGS = Payload("mine", "start").encode()
 COMMAND_PAYLOADS = {"/book": MAIN_MENU[2][1], "/mybookings": MY_BOOKINGS, "/ask": MAIN_MENU[3][1],
                     "/check": MAIN_MENU[1][1]}
 MY_BOOKINGS_WORDS = ("我的预约", "我的预约单")  # typed, not tapped: people say it this way
-PRIVACY_WORDS = {"我的数据": "data:show", "我的信息": "data:show", "删除我的信息": "data:forget", "删除我的数据": "data:forget"}
+SHOW_DATA, FORGET = Payload("data", "show").encode(), Payload("data", "forget").encode()
+PRIVACY_WORDS = {"我的数据": SHOW_DATA, "我的信息": SHOW_DATA, "删除我的信息": FORGET, "删除我的数据": FORGET}
 
 # Words that always work, whatever flow the person is in (compared after choice.normalise).
 MENU_WORDS = frozenset({"/start", "/menu", "菜单", "主菜单", "返回", "返回菜单", "首页", "开始"})

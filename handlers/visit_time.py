@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from common.messages import Payload
 from handlers.choice import date_aliases
 from handlers.form import Choice, Question
 from handlers.turn import Turn
@@ -53,8 +54,8 @@ async def save_date(turn: Turn, draft: Any, value: str) -> bool:
 
 async def no_dates(turn: Turn, draft: Any) -> None:
     turn.state.reset()
-    turn.say(turn.t("book.full"), (turn.option("menu.consult", "consult:start"),
-                                   turn.option("menu.call", "menu:call"), turn.menu_option()))
+    turn.say(turn.t("book.full"), (turn.option("menu.consult", Payload("consult", "start")),
+                                   turn.option("menu.call", Payload("menu", "call")), turn.menu_option()))
 
 
 async def window_gone(turn: Turn, draft: Any) -> str:
