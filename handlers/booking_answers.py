@@ -14,6 +14,7 @@ PHONE = re.compile(r"^1[3-9]\d{9}$")
 _NAME = re.compile(r"^[\u4e00-\u9fffA-Za-z·•. ]{1,20}$")
 YES = re.compile(r"^(是|对|有|满了|嗯|是的|有的|同意)")
 NO = re.compile(r"^(不是|没有|没|否|不)")  # 不同意 starts with 不
+OWNER_WORDS = ((r"本人|自己|老人", "self"), (r"家|儿|女|孙|子|媳|婿", "family"))
 _DONE = re.compile(r"好了|没有|都没有|没了|不用")
 
 
@@ -56,7 +57,7 @@ def read_phone(turn: Turn, draft, text: str) -> str | None:
 
 
 def read_owner(turn: Turn, draft, text: str) -> str | None:
-    return first_match(text, (r"本人|自己|老人", "self"), (r"家|儿|女|孙|子|媳|婿", "family"))
+    return first_match(text, *OWNER_WORDS)
 
 
 def read_place(turn: Turn, draft, text: str) -> str | None:

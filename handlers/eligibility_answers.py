@@ -21,12 +21,14 @@ DONE_WORDS = ("好了", "没有", "都没有", "完成", "没了", "就这些", 
 YES_WORDS = ("是", "对", "嗯", "没错", "好")
 NO_WORDS = ("不是", "不对", "错了")
 NOMINAL_AGE_WORD = "虚岁"  # counts from 1 at birth: not the 周岁 the rules use
+ASKER_WORDS = ((r"本人|我自己|自己", Asker.SELF.value), (r"家|替|帮|父|母|爸|妈|爷|奶|公|婆|老人", Asker.FAMILY.value))
+BIRTHDAY_WORDS = ((r"没过|还没|没有", "no"), (r"过了|过完|已经", "yes"))
+WILL_WORDS = ((r"没办|没做|没有|没", "no"), (r"办过|做过|有过|有", "yes"))
 UNKNOWN = re.compile(r"不清楚|不知道|不晓得|不记得|忘")
 
 
 def read_asker(turn: Turn, draft, text: str) -> str | None:
-    return first_match(text, (r"本人|我自己|自己", Asker.SELF.value),
-                       (r"家|替|帮|父|母|爸|妈|爷|奶|公|婆|老人", Asker.FAMILY.value))
+    return first_match(text, *ASKER_WORDS)
 
 
 def read_age(turn: Turn, draft, text: str) -> AgeAnswer | Invalid:
@@ -45,7 +47,7 @@ def read_confirm(turn: Turn, draft, text: str) -> str | None:
 
 
 def read_birthday(turn: Turn, draft, text: str) -> str | None:
-    return first_match(text, (r"没过|还没|没有", "no"), (r"过了|过完|已经", "yes"))
+    return first_match(text, *BIRTHDAY_WORDS)
 
 
 def read_county(turn: Turn, draft, text: str) -> str | None:
@@ -67,4 +69,4 @@ def read_conditions(turn: Turn, draft, text: str) -> str | None:
 
 
 def read_will(turn: Turn, draft, text: str) -> str | None:
-    return first_match(text, (UNKNOWN.pattern, "unknown"), (r"没办|没做|没有|没", "no"), (r"办过|做过|有过|有", "yes"))
+    return first_match(text, (UNKNOWN.pattern, "unknown"), *WILL_WORDS)

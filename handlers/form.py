@@ -142,13 +142,17 @@ class Form(Flow, Generic[D]):
         raw = turn.state.data.get(self.name)
         if raw is None:
             return None
+        known = {q.key for q in self.questions} | {REVIEW}
         try:
-            return self.draft.model_validate(raw)  # type: ignore[return-value]
+            draft = self.draft.model_validate(raw)
         except ValidationError:
+            draft = None
+        if draft is None or not set(draft.asked) <= known:
             log.warning("unreadable %s draft; starting afresh", self.name)
             turn.state.data.pop(self.name, None)
             turn.say(turn.t("resume.broken"))
             return None
+        return draft  # type: ignore[return-value]
 
     def keep(self, turn: Turn, draft: D) -> None:
         turn.state.data[self.name] = draft.model_dump(mode="json", exclude_none=True)
@@ -183,7 +187,7 @@ class Form(Flow, Generic[D]):
         if draft is None or draft.step is None:
             await self.restart(turn)
         elif draft.step == REVIEW:
-            await self.show_review(turn, draft)
+            await self.review_or_next(turn, draft)
         else:
             await self.show(turn, draft, self.question(draft.step))
 
@@ -256,14 +260,14 @@ class Form(Flow, Generic[D]):
         if draft is None or draft.step is None:
             await self.start(turn)
         elif draft.step == REVIEW:
-            await self.show_review(turn, draft, hint="input.not_understood")
+            await self.review_or_next(turn, draft, hint="input.not_understood")
         else:
             await self.accept(turn, draft, self.question(draft.step), text)
 
     async def _on_answer(self, turn: Turn, arg: str) -> None:
         key, _, value = arg.partition("=")
         draft = self.load(turn)
-        if draft is None or draft.step != key or turn.state.flow != self.name:
+        if draft is None or draft.step in (None, REVIEW) or draft.step != key or turn.state.flow != self.name:
             await self.stale(turn)
             return
         await self.accept(turn, draft, self.question(key), value)
@@ -309,7 +313,7 @@ class Form(Flow, Generic[D]):
         if previous == REVIEW:
             draft.asked.append(REVIEW)
             self.keep(turn, draft)
-            await self.show_review(turn, draft)
+            await self.review_or_next(turn, draft)
         else:
             await self.ask(turn, draft, self.question(previous))
 
@@ -328,3 +332,11 @@ class Form(Flow, Generic[D]):
             await self.ask_next(turn, draft)
         else:
             await self.confirm(turn, draft)
+
+    async def review_or_next(self, turn: Turn, draft: D, hint: str | None = None) -> None:
+        """The review, unless an answer is missing (a draft saved by an older version, say)."""
+        if any(q.pending(draft) for q in self.questions):
+            draft.asked.pop()
+            await self.ask_next(turn, draft)
+        else:
+            await self.show_review(turn, draft, hint)

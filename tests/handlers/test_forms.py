@@ -100,3 +100,20 @@ async def test_the_step_is_stored_once_in_the_draft(chat, runtime):
     state = await saved(runtime)
     assert state.step == "" and state.data["book"]["asked"][-1] == "phone"
     assert "step" not in state.data["book"]
+
+
+async def test_a_saved_draft_at_review_with_answers_missing_asks_for_them(chat, runtime, clock):
+    draft = {"asked": ["check_age", "review"], "check_age": True, "county": "龙游县"}
+    state = Conversation(flow="book", data={"book": draft})
+    await runtime.services.store.save_state("console", "elder-1", state.model_dump_json(), clock())
+    await chat.press("book:resume")
+    assert chat.text.startswith(runtime.services.texts("book.ask.date", county="龙游县"))
+    await chat.press("book:confirm")  # the old review's button
+    assert chat.text.startswith(runtime.services.texts("nav.stale_button"))
+
+
+async def test_a_saved_draft_naming_an_unknown_question_starts_afresh(chat, runtime, clock):
+    state = Conversation(flow="book", data={"book": {"asked": ["no_such_question"]}})
+    await runtime.services.store.save_state("console", "elder-1", state.model_dump_json(), clock())
+    await chat.press("book:resume")
+    assert chat.text.startswith(runtime.services.texts("resume.broken"))
