@@ -51,6 +51,14 @@ class Chat:
     def labels(self) -> list[str]:
         return [o.label for o in self.options]
 
+    def says(self, text_id: str, **values: object) -> bool:
+        """Whether the last replies contain the catalog text `text_id`; placeholders not given
+        may hold anything, every fixed part of the text must be there."""
+        texts = self.runtime.services.texts
+        marker = "\x00"
+        filled = texts(text_id, **{name: marker for name in texts.fields(text_id)} | values)
+        return all(part.strip() in self.text for part in filled.split(marker) if part.strip())
+
     @property
     def text(self) -> str:
         return "\n".join(r.text for r in self.last.replies)

@@ -37,9 +37,9 @@ async def book(chat, *, county="龙游县", day_index=0, window="上午", name="
 
 async def test_an_82_year_old_books_a_visit_and_gets_a_reference(chat, runtime):
     await book(chat)
-    assert "请核对预约信息" in chat.text and "张桂英" in chat.text and "住楼上，没有电梯" in chat.text
+    assert chat.says("book.review") and "张桂英" in chat.text and "住楼上，没有电梯" in chat.text
     await chat.tap("确认预约")
-    assert "预约好了" in chat.text and "SM-" in chat.text
+    assert chat.says("book.confirmed")
     bookings = await runtime.services.bookings.list_for_user("console", "elder-1")
     assert len(bookings) == 1 and bookings[0].ref in chat.text
     state = Conversation.model_validate_json(await runtime.services.store.load_state("console", "elder-1"))
@@ -75,7 +75,7 @@ async def test_without_consent_nothing_is_kept(chat, runtime):
     await chat.tap("好了")
     await chat.send("房子纠纷")
     await chat.tap("不同意")
-    assert "12348" in chat.text and "删掉" in chat.text
+    assert chat.says("book.no_consent")
     state = await runtime.services.store.load_state("console", "elder-1")
     assert "李大爷" not in state and "13900001111" not in state
     assert await runtime.services.bookings.list_for_user("console", "elder-1") == []
@@ -85,7 +85,7 @@ async def test_someone_without_grounds_is_told_kindly_and_given_other_ways(chat)
     await chat.send("预约律师上门")
     for _ in range(3):
         await chat.tap("不是")
-    assert "80周岁以上、患重病或者行动不便" in chat.text
+    assert chat.says("book.not_eligible")
     assert "拨打12348" in chat.labels and "留言问律师" in chat.labels
 
 
@@ -98,7 +98,7 @@ async def test_an_eligibility_result_is_reused_instead_of_asking_again(chat):
     await chat.tap("没办过")
     await chat.tap("看结果")
     await chat.tap("预约律师上门")
-    assert "可以预约上门" in chat.text and "哪个县" in chat.text
+    assert chat.says("book.eligible_from_check") and chat.says("book.ask.county")
 
 
 @pytest.mark.parametrize(("typed", "problem"), [("12345", "手机号"), ("张三3", "不要数字")])
@@ -114,7 +114,7 @@ async def test_the_review_screen_edits_one_line(chat):
     await book(chat)
     await chat.tap("改：电话")
     await chat.send("+86 139-0000-2222")
-    assert "请核对预约信息" in chat.text and "13900002222" in chat.text
+    assert chat.says("book.review") and "13900002222" in chat.text
 
 
 async def test_cancel_asks_first_then_frees_the_seat_and_the_person_books_again(chat, runtime, settings):
@@ -122,12 +122,12 @@ async def test_cancel_asks_first_then_frees_the_seat_and_the_person_books_again(
     await chat.tap("确认预约")
     await chat.tap("我的预约")
     await chat.tap("取消 SM-")
-    assert "确定要取消" in chat.text
+    assert chat.says("book.cancel_confirm")
     await chat.tap("确定取消")
-    assert "已经取消" in chat.text
+    assert chat.says("book.cancelled")
     await book(chat)
     await chat.tap("确认预约")
-    assert "预约好了" in chat.text
+    assert chat.says("book.confirmed")
     mine = await runtime.services.bookings.list_for_user("console", "elder-1")
     assert [b.status for b in mine].count("active") == 1
 
@@ -141,7 +141,7 @@ async def test_reschedule_keeps_the_reference(chat, runtime):
     later = [o for o in chat.options if "date=" in o.payload][1]
     await chat.press(later.payload)
     await chat.tap("下午")
-    assert "改好了" in chat.text and ref in chat.text and "下午" in chat.text
+    assert chat.says("book.moved") and ref in chat.text and "下午" in chat.text
 
 
 async def test_the_last_seat_cannot_be_taken_twice(runtime, settings):
@@ -153,7 +153,7 @@ async def test_the_last_seat_cannot_be_taken_twice(runtime, settings):
         await chat.tap("确认预约")
     confirmed = [c for c in chats if "预约好了" in c.text]
     assert len(confirmed) == capacity
-    assert "刚刚被别人约满了" in chats[-1].text
+    assert chats[-1].says("book.taken_meanwhile")
 
 
 async def test_the_reminder_goes_out_the_evening_before_exactly_once(chat, runtime, clock):
@@ -203,7 +203,7 @@ async def test_when_the_slot_goes_at_confirm_only_a_new_time_is_asked(runtime):
         await book(other)
         await other.tap("确认预约")
     await late.tap("确认预约")
-    assert "约满了" in late.text
+    assert late.says("book.taken_meanwhile")
     await late.press([o.payload for o in late.options if "date=" in o.payload][1])
     await late.tap("下午")
-    assert "请核对预约信息" in late.text and "张桂英" in late.text
+    assert late.says("book.review") and "张桂英" in late.text
