@@ -23,6 +23,7 @@ from handlers.dialogue import Dialogue
 from common.messages import Reply
 from handlers.events import ChannelInfo, Incoming, Outcome
 from handlers.eligibility import EligibilityFlow
+from handlers.my_bookings import MyBookingsFlow
 from handlers.faq_flow import FaqFlow
 from handlers.lawyer import LawyerFlow
 from handlers.privacy_flow import PrivacyFlow
@@ -63,7 +64,7 @@ class Runtime:
             consultations=ConsultationStore(db),
             calendar=work_calendar(settings),
         )
-        flows = [FaqFlow(Audience.PUBLIC), EligibilityFlow(), BookingFlow(), ConsultFlow(), LawyerFlow(), StaffFlow(), PrivacyFlow()]
+        flows = [FaqFlow(Audience.PUBLIC), EligibilityFlow(), BookingFlow(), MyBookingsFlow(), ConsultFlow(), LawyerFlow(), StaffFlow(), PrivacyFlow()]
         dialogue = Dialogue(services, flows)
         log.info("ready: %d knowledge-base entries, database %s", len(kb), settings.db_path)
         courier = Courier(services.store, services.clock, on_delivered=dialogue.remember_delivered)

@@ -1,12 +1,13 @@
 """The dialogue core: every channel hands it an `Incoming` event and renders the `Outcome`.
 
 Order of precedence for one event (each step may end the turn):
-  1. non-text messages and group chats get a polite, useful answer;
-  2. a digit on a numbered channel picks one of the options last shown;
-  3. menu / help / cancel words always work;
-  4. an urgent-risk message gets 110 and 12348 before anything else (inside a flow, the
-     flow still gets the text: "儿子打我" may be exactly the question for the lawyer);
-  5. a button goes to the flow its payload names;
+  1. group chats and non-text messages get a polite, useful answer;
+  2. a button goes, through its decoded Payload, to the routes() table of the flow it names;
+  3. an urgent-risk message gets 110 and 12348 before anything else (inside a form it is never
+     stored as an answer; inside another flow it is also that flow's text: "儿子打我" may be
+     exactly the question for the lawyer);
+  4. typed text that picks options on screen (a label, an alias, digits) is a tap on them;
+  5. commands, menu / help / cancel words and main-menu labels work everywhere;
   6. text goes to the active flow, or to the policy questions at the menu.
 """
 
@@ -20,9 +21,9 @@ from datetime import timedelta
 
 from pydantic import ValidationError
 
+from common.messages import Payload, Reply
 from faq.urgent import is_urgent
-from handlers import menu
-from common.messages import Option, Reply
+from handlers import choice, menu
 from handlers.events import ChannelInfo, Incoming, Kind, Outcome
 from handlers.ratelimit import RateLimiter, Verdict
 from services.context import Services
@@ -55,7 +56,7 @@ def clean_text(text: str) -> str:
 class Dialogue:
     def __init__(self, services: Services, flows: list[Flow]):
         self.services = services
-        self.flows = {flow.name: flow for flow in flows}
+        self.flows = {flow.name: flow for flow in [menu.MenuFlow(), *flows]}
         self.commands = {cmd: (flow, action) for flow in flows for cmd, action in flow.commands.items()}
         self.limiter = RateLimiter(services.settings.rate_limit_per_minute)
         self.channels: dict[str, ChannelInfo] = {}
@@ -135,7 +136,7 @@ class Dialogue:
             return failed.outcome
         last = next((r for r in reversed(turn.outcome.replies) if r.options), None)
         if last is not None:
-            state.remember_options(last.options)
+            state.remember_options(last.options, turn.multi)
         state.updated_at = ev.at
         await store.save_turn(ev.channel, ev.user_id, state.model_dump_json(), turn.outcome.notices, ev.at)
         return turn.outcome
@@ -156,93 +157,96 @@ class Dialogue:
             # Staff may work from the staff group chat; everyone else is asked to talk privately.
             turn.say(turn.t("input.group"))
             return
-        if ev.kind not in (Kind.TEXT, Kind.BUTTON):
+        if ev.kind is Kind.BUTTON:
+            await self._button(turn, ev.payload or "")
+            return
+        if ev.kind is not Kind.TEXT:
             await self._non_text(turn)
             return
-
-        payload = ev.payload if ev.kind is Kind.BUTTON else None
-        text = clean_text(ev.text) if payload is None else ""
-        if payload is None:
-            if not text:
-                turn.say(turn.t("input.empty"), menu.main_menu_options(turn.t))
-                return
-            if len(text) > MAX_TEXT:
-                turn.say(turn.t("input.too_long", limit=MAX_TEXT), (turn.menu_option(),))
-                return
-            payload = self._typed_choice(turn, text)
-
-        if payload is None and text.startswith("/"):
-            command, _, rest = text.partition(" ")
-            target = self.commands.get(command.lower().split("@", 1)[0])
-            if target is not None:
-                flow, action = target
-                await flow.on_button(turn, action, rest.strip())
-                return
-
-        if payload is None:
-            word = text.lower()
-            if word in menu.MENU_WORDS:
-                menu.show_menu(turn)
-                return
-            if word in menu.HELP_WORDS:
-                menu.show_help(turn)
-                return
-            if word in menu.CANCEL_WORDS:
-                menu.show_menu(turn, "nav.cancelled" if state.active else "menu.title")
-                return
-            if is_urgent(text):
-                turn.say(turn.t("urgent.text"), (turn.option("menu.call", "menu:call"), turn.menu_option()))
-                if not state.active:
-                    return
-                # Inside a flow the words are also its answer (a question for the lawyer, say).
-
-        if payload is not None:
-            await self._button(turn, payload)
+        text = clean_text(ev.text)
+        if not text:
+            turn.say(turn.t("input.empty"), menu.main_menu_options(turn.t))
             return
-
+        if len(text) > MAX_TEXT:
+            turn.say(turn.t("input.too_long", limit=MAX_TEXT), (turn.menu_option(),))
+            return
         flow = self.flows.get(state.flow) if state.active else None
+        if is_urgent(text):
+            self._urgent(turn, flow)
+            if flow is None or not flow.urgent_is_answer:
+                return  # a form never stores it as an answer
+        elif await self._picked(turn, text) or await self._global(turn, text):
+            return
         if flow is not None:
             idle = previous_update is not None and ev.at - previous_update > RESUME_AFTER
             if idle and flow.asks_after_idle(state.step):
-                turn.say(
-                    turn.t("resume.prompt"),
-                    (
-                        turn.option("resume.continue", f"{flow.name}:resume"),
-                        turn.option("resume.restart", f"{flow.name}:restart"),
-                        turn.menu_option(),
-                    ),
-                )
+                turn.say(turn.t("resume.prompt"), (
+                    turn.option("resume.continue", Payload(flow.name, "resume")),
+                    turn.option("resume.restart", Payload(flow.name, "restart")),
+                    turn.menu_option(),
+                ))
                 return
             await flow.on_text(turn, text)
             return
         state.reset()
         await self.flows["faq"].on_text(turn, text)
 
-    def _typed_choice(self, turn: Turn, text: str) -> str | None:
-        """A typed option number (numbered channels) or a main-menu label, as its payload."""
-        if self.channel(turn.ev.channel).numbered and text.isdecimal() and turn.state.options:
-            index = int(text) - 1
-            if 0 <= index < len(turn.state.options):
-                return turn.state.options[index].payload
-        return menu.label_payloads(turn.t).get(text)
+    def _urgent(self, turn: Turn, flow: Flow | None) -> None:
+        options = [turn.option("menu.call", Payload("menu", "call"))]
+        if flow is not None and not flow.urgent_is_answer:
+            options.append(turn.option("resume.continue", Payload(flow.name, "resume")))
+        turn.say(turn.t("urgent.text"), [*options, turn.menu_option()])
 
-    async def _button(self, turn: Turn, payload: str) -> None:
-        name, _, rest = payload.partition(":")
-        action, _, arg = rest.partition(":")
-        if name == "menu":
-            await menu.on_button(turn, action, arg)
+    async def _picked(self, turn: Turn, text: str) -> bool:
+        """Typed text that picks options on screen works as tapping them: the screen comes first."""
+        state = turn.state
+        picked = choice.pick(text, state.shown(), numbered=self.channel(turn.ev.channel).numbered,
+                             multi=state.multi)
+        for number, option in enumerate(picked, 1):
+            await self._button(turn, option.payload)
+            if number < len(picked):
+                turn.outcome.replies.clear()  # "2 5": only the screen after the last pick is shown
+        return bool(picked)
+
+    async def _global(self, turn: Turn, text: str) -> bool:
+        """Commands, words that work everywhere, and the main menu's labels in any script."""
+        state = turn.state
+        if text.startswith("/"):
+            command, _, rest = text.partition(" ")
+            command = command.lower().split("@", 1)[0]
+            if command in self.commands:
+                flow, action = self.commands[command]
+                await flow.on_button(turn, action, rest.strip())
+                return True
+        if menu.word_in(text, menu.MENU_WORDS):
+            menu.show_menu(turn)
+        elif menu.word_in(text, menu.HELP_WORDS):
+            menu.show_help(turn)
+        elif menu.word_in(text, menu.CANCEL_WORDS):
+            menu.show_menu(turn, "nav.cancelled" if state.active else "menu.title")
+        else:
+            payload = menu.COMMAND_PAYLOADS.get(text.lower()) or menu.label_payloads(turn.t).get(choice.normalise(text))
+            if payload is None:
+                return False
+            await self._button(turn, payload)
+        return True
+
+    async def _button(self, turn: Turn, raw: str) -> None:
+        payload = Payload.decode(raw)
+        if payload is None:
+            turn.say(turn.t("nav.stale_button"))
+            menu.show_menu(turn)
             return
-        flow = self.flows.get(name)
+        flow = self.flows.get(payload.flow)
         if flow is None:
             menu.not_yet(turn)
             return
-        await flow.on_button(turn, action, arg)
+        await flow.on_button(turn, payload.action, payload.arg)
 
     async def _non_text(self, turn: Turn) -> None:
         text_id = _KIND_TEXT_IDS.get(turn.ev.kind, "input.other")
         if turn.state.flow == "consult" and turn.ev.kind in (Kind.VOICE, Kind.PHOTO, Kind.FILE):
             text_id = "consult.text_only"  # say plainly the lawyer sees text only
         # Keep the person where they were: show the same choices again, or the menu.
-        saved = turn.state.options if turn.state.active else []
-        shown = tuple(Option(o.label, o.payload) for o in saved) or menu.main_menu_options(turn.t)
+        shown = (turn.state.shown() if turn.state.active else ()) or menu.main_menu_options(turn.t)
         turn.say(turn.t(text_id), shown)

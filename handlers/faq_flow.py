@@ -7,8 +7,8 @@ from faq.kb import FOLLOW_UPS, Audience, Entry, KnowledgeBase
 from faq.matcher import Kind, Match
 from common.privacy import redact
 from handlers import menu
-from common.messages import Option
-from handlers.turn import MENU, Flow, Turn
+from common.messages import Option, Payload
+from handlers.turn import MENU, Flow, Route, Turn
 
 # How many clarifying suggestions to show: enough to contain the right one, few enough to read.
 SUGGESTIONS = 3
@@ -24,7 +24,7 @@ def render_answer(t: Catalog, kb: KnowledgeBase, entry: Entry) -> tuple[str, tup
     for rel in entry.related[:2]:
         related = kb.get(rel)
         if related is not None and related.audience is entry.audience:
-            options.append(Option(related.question, f"faq:show:{rel}"))
+            options.append(Option(related.question, Payload("faq", "show", rel).encode()))
     options.append(Option(t("nav.menu"), MENU))
     return text, tuple(options)
 
@@ -34,8 +34,8 @@ def render_match(t: Catalog, kb: KnowledgeBase, match: Match) -> tuple[str, tupl
     if match.kind is Kind.ANSWER:
         return render_answer(t, kb, match.candidates[0].entry)
     if match.kind is Kind.CLARIFY:
-        options = [Option(c.entry.question, f"faq:show:{c.entry.id}") for c in match.candidates[:SUGGESTIONS]]
-        options.append(Option(t("faq.none_of_these"), "faq:none"))
+        options = [Option(c.entry.question, Payload("faq", "show", c.entry.id).encode()) for c in match.candidates[:SUGGESTIONS]]
+        options.append(Option(t("faq.none_of_these"), Payload("faq", "none").encode()))
         return t("faq.clarify"), tuple(options)
     if match.kind is Kind.GREETING:
         return t("menu.greeting"), menu.main_menu_options(t)
@@ -44,8 +44,8 @@ def render_match(t: Catalog, kb: KnowledgeBase, match: Match) -> tuple[str, tupl
 
 def fallback_options(t: Catalog) -> tuple[Option, ...]:
     return (
-        Option(t("menu.call"), "menu:call"),
-        Option(t("faq.ask_lawyer"), "consult:start"),
+        Option(t("menu.call"), Payload("menu", "call").encode()),
+        Option(t("faq.ask_lawyer"), Payload("consult", "start").encode()),
         Option(t("nav.menu"), MENU),
     )
 
@@ -59,22 +59,22 @@ class FaqFlow(Flow):
     async def start(self, turn: Turn, arg: str = "") -> None:
         turn.state.reset()  # typed text at the menu already goes to the questions
         kb = turn.services.matcher.kb
-        options = [Option(kb.by_id[i].question, f"faq:show:{i}") for i in STARTERS if i in kb.by_id]
+        options = [Option(kb.by_id[i].question, Payload("faq", "show", i).encode()) for i in STARTERS if i in kb.by_id]
         options.append(turn.menu_option())
         turn.say(turn.t("faq.prompt"), options)
 
-    async def on_button(self, turn: Turn, action: str, arg: str) -> None:
-        if action == "show":
-            entry = turn.services.matcher.kb.get(arg)
-            if entry is None:
-                await self.stale(turn)
-                return
-            text, options = render_answer(turn.t, turn.services.matcher.kb, entry)
-            turn.say(text, options)
-        elif action == "none":
-            turn.say(turn.t("faq.fallback"), fallback_options(turn.t))
-        else:
-            await super().on_button(turn, action, arg)
+    def routes(self) -> dict[str, Route]:
+        return super().routes() | {"show": self.show, "none": self.none}
+
+    async def show(self, turn: Turn, entry_id: str) -> None:
+        entry = turn.services.matcher.kb.get(entry_id)
+        if entry is None:
+            await self.stale(turn)
+            return
+        turn.say(*render_answer(turn.t, turn.services.matcher.kb, entry))
+
+    async def none(self, turn: Turn, arg: str = "") -> None:
+        turn.say(turn.t("faq.fallback"), fallback_options(turn.t))
 
     async def on_text(self, turn: Turn, text: str) -> None:
         # A registered lawyer's near-ties lean towards the points-scheme answers.

@@ -3,24 +3,28 @@
 from __future__ import annotations
 
 from common.catalog import Catalog
-from common.messages import Option
-from handlers.turn import MENU, Turn
+from common.messages import Option, Payload
+from handlers.choice import normalise
+from handlers.turn import Flow, Route, Turn
 
 # Main menu entries in display order: (text id, payload). Typed labels map to the same payloads.
 MAIN_MENU = (
-    ("menu.faq", "faq:start"),
-    ("menu.eligibility", "elig:start"),
-    ("menu.booking", "book:start"),
-    ("menu.consult", "consult:start"),
-    ("menu.call", "menu:call"),
+    ("menu.faq", Payload("faq", "start").encode()),
+    ("menu.eligibility", Payload("elig", "start").encode()),
+    ("menu.booking", Payload("book", "start").encode()),
+    ("menu.consult", Payload("consult", "start").encode()),
+    ("menu.call", Payload("menu", "call").encode()),
 )
+MY_BOOKINGS = Payload("mine", "start").encode()
 
 # Commands and words that start something directly, as if its button were tapped.
-COMMAND_PAYLOADS = {"/book": "book:start", "/mybookings": "book:mine", "/ask": "consult:start", "/check": "elig:start"}
+COMMAND_PAYLOADS = {"/book": MAIN_MENU[2][1], "/mybookings": MY_BOOKINGS, "/ask": MAIN_MENU[3][1],
+                    "/check": MAIN_MENU[1][1]}
 MY_BOOKINGS_WORDS = ("我的预约", "我的预约单")  # typed, not tapped: people say it this way
-PRIVACY_WORDS = {"我的数据": "data:show", "我的信息": "data:show", "删除我的信息": "data:forget", "删除我的数据": "data:forget"}
+SHOW_DATA, FORGET = Payload("data", "show").encode(), Payload("data", "forget").encode()
+PRIVACY_WORDS = {"我的数据": SHOW_DATA, "我的信息": SHOW_DATA, "删除我的信息": FORGET, "删除我的数据": FORGET}
 
-# Words that always work, whatever flow the person is in.
+# Words that always work, whatever flow the person is in (compared after choice.normalise).
 MENU_WORDS = frozenset({"/start", "/menu", "菜单", "主菜单", "返回", "返回菜单", "首页", "开始"})
 HELP_WORDS = frozenset({"/help", "帮助", "怎么用", "使用说明"})
 CANCEL_WORDS = frozenset({"/cancel", "取消", "退出", "不问了", "算了"})
@@ -31,9 +35,14 @@ def main_menu_options(t: Catalog) -> tuple[Option, ...]:
 
 
 def label_payloads(t: Catalog) -> dict[str, str]:
-    """Main-menu labels as typed (Telegram's reply keyboard sends the label as text), and commands."""
-    typed = {word: "book:mine" for word in MY_BOOKINGS_WORDS} | PRIVACY_WORDS
-    return {t(text_id): payload for text_id, payload in MAIN_MENU} | COMMAND_PAYLOADS | typed
+    """Main-menu labels and words as typed (in any script), normalised, to their payloads."""
+    typed = {word: MY_BOOKINGS for word in MY_BOOKINGS_WORDS} | PRIVACY_WORDS
+    labels = {t(text_id): payload for text_id, payload in MAIN_MENU} | typed
+    return {normalise(word): payload for word, payload in labels.items()}
+
+
+def word_in(text: str, words: frozenset[str]) -> bool:
+    return text.lower() in words or normalise(text) in {normalise(w) for w in words}
 
 
 def show_menu(turn: Turn, text_id: str = "menu.title") -> None:
@@ -46,19 +55,27 @@ def show_help(turn: Turn) -> None:
     turn.say(turn.t("help.text"), main_menu_options(turn.t), main_menu=True)
 
 
-def show_call(turn: Turn) -> None:
-    turn.say(turn.t("call.text"), (turn.option("nav.menu", MENU),))
-
-
 def not_yet(turn: Turn) -> None:
     turn.state.reset()
     turn.say(turn.t("menu.not_yet"), main_menu_options(turn.t), main_menu=True)
 
 
-async def on_button(turn: Turn, action: str, arg: str) -> None:
-    if action == "help":
+class MenuFlow(Flow):
+    """Buttons addressed to the menu itself: show, help, call."""
+
+    name = "menu"
+
+    async def start(self, turn: Turn, arg: str = "") -> None:
+        show_menu(turn)
+
+    async def call(self, turn: Turn, arg: str = "") -> None:
+        turn.say(turn.t("call.text"), (turn.menu_option(),))
+
+    async def help(self, turn: Turn, arg: str = "") -> None:
         show_help(turn)
-    elif action == "call":
-        show_call(turn)
-    else:
+
+    def routes(self) -> dict[str, Route]:
+        return super().routes() | {"show": self.start, "help": self.help, "call": self.call}
+
+    async def stale(self, turn: Turn) -> None:
         show_menu(turn)

@@ -80,3 +80,14 @@ def expand_short_year(short: int, today: date) -> int:
     century = today.year - today.year % 100
     year = century + short
     return year - 100 if year > today.year else year
+
+
+def plain(text: str) -> str:
+    """Typed text as the answer readers compare it: simplified characters, no outer spaces."""
+    return to_simplified(text).strip()
+
+
+def first_match(text: str, *rules: tuple[str, str]) -> str | None:
+    """The value of the first (pattern, value) rule whose pattern occurs in `text`, or None."""
+    typed = plain(text)
+    return next((value for pattern, value in rules if re.search(pattern, typed)), None)

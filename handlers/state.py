@@ -15,13 +15,18 @@ IDLE = "menu"
 class SavedOption(BaseModel):
     label: str
     payload: str
+    aliases: list[str] = Field(default_factory=list)
+
+    def option(self) -> Option:
+        return Option(self.label, self.payload, tuple(self.aliases))
 
 
 class Conversation(BaseModel):
     flow: str = IDLE  # the active flow, or IDLE at the menu
-    step: str = ""
-    data: dict[str, Any] = Field(default_factory=dict)  # answers so far, per flow
-    options: list[SavedOption] = Field(default_factory=list)  # last offered, for numbered replies
+    step: str = ""  # for flows that are not forms (a form keeps its step in its draft)
+    data: dict[str, Any] = Field(default_factory=dict)  # per flow: a form's draft, or a flow's notes
+    options: list[SavedOption] = Field(default_factory=list)  # last offered, for typed answers
+    multi: bool = False  # the options last offered may be picked several at once ("2 5")
     updated_at: datetime | None = None
 
     @property
@@ -32,5 +37,9 @@ class Conversation(BaseModel):
         """Back to the menu. Saved answers in `data` stay, so a flow can offer to continue."""
         self.flow, self.step = IDLE, ""
 
-    def remember_options(self, options: tuple[Option, ...]) -> None:
-        self.options = [SavedOption(label=o.label, payload=o.payload) for o in options]
+    def remember_options(self, options: tuple[Option, ...], multi: bool = False) -> None:
+        self.options = [SavedOption(label=o.label, payload=o.payload, aliases=list(o.aliases)) for o in options]
+        self.multi = multi
+
+    def shown(self) -> tuple[Option, ...]:
+        return tuple(o.option() for o in self.options)

@@ -6,13 +6,13 @@ from datetime import timedelta
 from collections.abc import Awaitable, Callable
 from typing import ClassVar
 
-from common.messages import Address, Document, Notice, Option, Reply
+from common.messages import Address, Document, Notice, Option, Payload, Reply
 from handlers.events import Incoming, Outcome
 from services.context import Services
 from storage.ledger import Lawyer
 from handlers.state import Conversation
 
-MENU = "menu:show"
+MENU = Payload("menu", "show").encode()
 
 
 class Turn:
@@ -22,6 +22,7 @@ class Turn:
         self.services = services
         self.t = services.texts
         self.outcome = Outcome()
+        self.multi = False  # the options shown may be picked several at once ("2 5")
 
     @property
     def now(self):
@@ -58,8 +59,9 @@ class Turn:
     def sender(self) -> Address:
         return Address(self.ev.channel, self.ev.user_id)
 
-    def option(self, text_id: str, payload: str, **values: object) -> Option:
-        return Option(self.t(text_id, **values), payload)
+    def option(self, text_id: str, payload: str | Payload, **values: object) -> Option:
+        wire = payload.encode() if isinstance(payload, Payload) else payload
+        return Option(self.t(text_id, **values), wire)
 
     def menu_option(self) -> Option:
         return self.option("nav.menu", MENU)
@@ -83,6 +85,9 @@ class Flow:
     # Steps whose answer is free writing (a question, an answer, a reason): text typed there after
     # a long pause is still that writing, so it is taken rather than met with "continue?".
     free_text_steps: ClassVar[frozenset[str]] = frozenset()
+    # Whether an urgent-risk message typed inside this flow is also its answer ("儿子打我" may be
+    # exactly the question for the lawyer). Forms never store it as an answer.
+    urgent_is_answer: ClassVar[bool] = True
     # A half-filled draft holding personal details is dropped after this long untouched.
     draft_ttl: ClassVar[timedelta | None] = None
 

@@ -30,7 +30,6 @@ REMINDER_TIME = time(18, 0)
 _KEY = re.compile(r"[a-z][a-z0-9_]{0,15}")
 _HHMM = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
 # SM = 上门. The number grows past four digits rather than failing, should a day ever need it.
-_REFERENCE = re.compile(r"SM-(\d{8})-(\d{4,})")
 
 
 @dataclass(frozen=True)
@@ -129,11 +128,6 @@ def parse_windows(text: str) -> tuple[Window, ...]:
     return result
 
 
-def format_windows(windows: tuple[Window, ...]) -> str:
-    """The inverse of `parse_windows`."""
-    return ",".join(f"{w.key}={w.label()}" for w in windows)
-
-
 # --- days and times ------------------------------------------------------------
 
 
@@ -179,21 +173,3 @@ def make_reference(day: date, seq: int) -> str:
     if seq < 1:
         raise ValueError(f"sequence numbers start at 1, got {seq}")
     return f"SM-{day:%Y%m%d}-{seq:04d}"
-
-
-def normalise_reference(text: str) -> str | None:
-    """What a person types ('sm 20270105 7', 'SM－20270105－0007') -> 'SM-20270105-0007', or None."""
-    cleaned = text.strip().upper().replace("－", "-").replace("—", "-").replace("_", "-")
-    m = re.fullmatch(r"SM[-\s]*(\d{8})[-\s]*(\d{1,6})", cleaned)
-    if not m:
-        return None
-    try:
-        day = datetime.strptime(m.group(1), "%Y%m%d").date()
-    except ValueError:
-        return None
-    seq = int(m.group(2))
-    return make_reference(day, seq) if seq >= 1 else None
-
-
-def is_reference(text: str) -> bool:
-    return _REFERENCE.fullmatch(text) is not None

@@ -7,6 +7,11 @@ from bot.channels.console import CONSOLE
 from handlers.events import Incoming, Kind, Outcome
 
 
+def opening(texts, text_id: str) -> str:
+    """The first line of a catalog text, its placeholders left empty: what a reply starts with."""
+    return texts(text_id, **{name: "" for name in texts.fields(text_id)}).splitlines()[0]
+
+
 class Chat:
     def __init__(self, runtime, channel: str = "console", user_id: str = "elder-1"):
         self.runtime = runtime
@@ -45,6 +50,14 @@ class Chat:
     @property
     def labels(self) -> list[str]:
         return [o.label for o in self.options]
+
+    def says(self, text_id: str, **values: object) -> bool:
+        """Whether the last replies contain the catalog text `text_id`; placeholders not given
+        may hold anything, every fixed part of the text must be there."""
+        texts = self.runtime.services.texts
+        marker = "\x00"
+        filled = texts(text_id, **{name: marker for name in texts.fields(text_id)} | values)
+        return all(part.strip() in self.text for part in filled.split(marker) if part.strip())
 
     @property
     def text(self) -> str:

@@ -10,7 +10,7 @@ import pytest
 from common.catalog import Catalog, CatalogError, load_catalog
 from services.reports import BOOKING_COLUMNS, REPORT_COLUMNS, STATEMENT_COLUMNS
 from faq.kb import FOLLOW_UPS
-from handlers.booking import ACCESS_NEEDS, DETAILS, EDITABLE, QUICK_CHECK
+from handlers.booking import ACCESS_NEEDS, BookingFlow
 from policy.eligibility import Condition, NotaryFee
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,9 +31,7 @@ DYNAMIC = (
     | {f"statement.points.{c}" for c in STATEMENT_COLUMNS}
     | {f"report.bookings.{c}" for c in BOOKING_COLUMNS}
     | {f"book.access.{need}" for need in ACCESS_NEEDS}
-    | {f"book.ask.{step}" for step in QUICK_CHECK + DETAILS + ("consent",)}
-    | {f"book.invalid.{step}" for step in ("choose", "name", "phone", "township", "address", "matter", "phone_owner")}
-    | {f"book.edit.{field}" for field in EDITABLE}
+    | {f"book.edit.{field}" for field in BookingFlow.editable}
     | {f"book.weekday.{n}" for n in range(7)}
     | {f"book.window_name.{key}" for key in ("am", "pm")}
     | {f"book.status.{s}" for s in ("active", "cancelled", "visited", "no_show")}

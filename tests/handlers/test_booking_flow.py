@@ -9,14 +9,20 @@ from handlers.state import Conversation
 from tests.auxil.chat import Chat
 
 
-async def book(chat, *, county="龙游县", day_index=0, window="上午", name="张桂英", phone="13812345678"):
-    """Walk the whole booking as an 82-year-old's daughter would; ends on the review screen."""
+async def to_the_name(chat, *, county="龙游县", day_index=0, window="上午"):
+    """The quick check (满80周岁), a county, a day and a half-day; ends on the name question."""
     await chat.send("预约律师上门")
-    await chat.tap("是")  # 满80周岁
+    await chat.tap("是")
     await chat.tap(county)
     day = [o for o in chat.options if o.payload.startswith("book:answer:date=")][day_index]
     await chat.press(day.payload)
     await chat.tap(window)
+    return day
+
+
+async def book(chat, *, county="龙游县", day_index=0, window="上午", name="张桂英", phone="13812345678"):
+    """Walk the whole booking as an 82-year-old's daughter would; ends on the review screen."""
+    day = await to_the_name(chat, county=county, day_index=day_index, window=window)
     await chat.send(name)
     await chat.send(phone)
     await chat.tap("家人的")
@@ -31,9 +37,9 @@ async def book(chat, *, county="龙游县", day_index=0, window="上午", name="
 
 async def test_an_82_year_old_books_a_visit_and_gets_a_reference(chat, runtime):
     await book(chat)
-    assert "请核对预约信息" in chat.text and "张桂英" in chat.text and "住楼上，没有电梯" in chat.text
+    assert chat.says("book.review") and "张桂英" in chat.text and "住楼上，没有电梯" in chat.text
     await chat.tap("确认预约")
-    assert "预约好了" in chat.text and "SM-" in chat.text
+    assert chat.says("book.confirmed")
     bookings = await runtime.services.bookings.list_for_user("console", "elder-1")
     assert len(bookings) == 1 and bookings[0].ref in chat.text
     state = Conversation.model_validate_json(await runtime.services.store.load_state("console", "elder-1"))
@@ -60,11 +66,7 @@ async def test_a_double_tap_on_confirm_creates_one_booking(chat, runtime):
 
 
 async def test_without_consent_nothing_is_kept(chat, runtime):
-    await chat.send("预约律师上门")
-    await chat.tap("是")
-    await chat.tap("江山市")
-    await chat.press(next(o.payload for o in chat.options if "date=" in o.payload))
-    await chat.tap("下午")
+    await to_the_name(chat, county="江山市", window="下午")
     await chat.send("李大爷")
     await chat.send("13900001111")
     await chat.tap("老人本人的")
@@ -73,7 +75,7 @@ async def test_without_consent_nothing_is_kept(chat, runtime):
     await chat.tap("好了")
     await chat.send("房子纠纷")
     await chat.tap("不同意")
-    assert "12348" in chat.text and "删掉" in chat.text
+    assert chat.says("book.no_consent")
     state = await runtime.services.store.load_state("console", "elder-1")
     assert "李大爷" not in state and "13900001111" not in state
     assert await runtime.services.bookings.list_for_user("console", "elder-1") == []
@@ -83,7 +85,7 @@ async def test_someone_without_grounds_is_told_kindly_and_given_other_ways(chat)
     await chat.send("预约律师上门")
     for _ in range(3):
         await chat.tap("不是")
-    assert "80周岁以上、患重病或者行动不便" in chat.text
+    assert chat.says("book.not_eligible")
     assert "拨打12348" in chat.labels and "留言问律师" in chat.labels
 
 
@@ -96,16 +98,12 @@ async def test_an_eligibility_result_is_reused_instead_of_asking_again(chat):
     await chat.tap("没办过")
     await chat.tap("看结果")
     await chat.tap("预约律师上门")
-    assert "可以预约上门" in chat.text and "哪个县" in chat.text
+    assert chat.says("book.eligible_from_check") and chat.says("book.ask.county")
 
 
 @pytest.mark.parametrize(("typed", "problem"), [("12345", "手机号"), ("张三3", "不要数字")])
 async def test_bad_phone_or_name_is_asked_again_politely(chat, typed, problem):
-    await chat.send("预约律师上门")
-    await chat.tap("是")
-    await chat.tap("常山县")
-    await chat.press(next(o.payload for o in chat.options if "date=" in o.payload))
-    await chat.tap("上午")
+    await to_the_name(chat, county="常山县")
     if problem == "手机号":
         await chat.send("王奶奶")
     await chat.send(typed)
@@ -116,7 +114,7 @@ async def test_the_review_screen_edits_one_line(chat):
     await book(chat)
     await chat.tap("改：电话")
     await chat.send("+86 139-0000-2222")
-    assert "请核对预约信息" in chat.text and "13900002222" in chat.text
+    assert chat.says("book.review") and "13900002222" in chat.text
 
 
 async def test_cancel_asks_first_then_frees_the_seat_and_the_person_books_again(chat, runtime, settings):
@@ -124,12 +122,12 @@ async def test_cancel_asks_first_then_frees_the_seat_and_the_person_books_again(
     await chat.tap("确认预约")
     await chat.tap("我的预约")
     await chat.tap("取消 SM-")
-    assert "确定要取消" in chat.text
+    assert chat.says("book.cancel_confirm")
     await chat.tap("确定取消")
-    assert "已经取消" in chat.text
+    assert chat.says("book.cancelled")
     await book(chat)
     await chat.tap("确认预约")
-    assert "预约好了" in chat.text
+    assert chat.says("book.confirmed")
     mine = await runtime.services.bookings.list_for_user("console", "elder-1")
     assert [b.status for b in mine].count("active") == 1
 
@@ -143,7 +141,7 @@ async def test_reschedule_keeps_the_reference(chat, runtime):
     later = [o for o in chat.options if "date=" in o.payload][1]
     await chat.press(later.payload)
     await chat.tap("下午")
-    assert "改好了" in chat.text and ref in chat.text and "下午" in chat.text
+    assert chat.says("book.moved") and ref in chat.text and "下午" in chat.text
 
 
 async def test_the_last_seat_cannot_be_taken_twice(runtime, settings):
@@ -155,7 +153,7 @@ async def test_the_last_seat_cannot_be_taken_twice(runtime, settings):
         await chat.tap("确认预约")
     confirmed = [c for c in chats if "预约好了" in c.text]
     assert len(confirmed) == capacity
-    assert "刚刚被别人约满了" in chats[-1].text
+    assert chats[-1].says("book.taken_meanwhile")
 
 
 async def test_the_reminder_goes_out_the_evening_before_exactly_once(chat, runtime, clock):
@@ -194,3 +192,18 @@ async def test_booking_into_january_2027_works_beyond_the_calendar_package_and_w
     assert "2027-01-02" not in offered and "2027-01-03" not in offered  # the weekend
     assert "2027-01-01" not in offered  # 元旦 is a statutory holiday every year, schedule or not
     assert caplog.text.count("no data for 2027") == 1
+
+
+async def test_when_the_slot_goes_at_confirm_only_a_new_time_is_asked(runtime):
+    capacity = runtime.services.settings.slot_rules.capacity
+    others = [Chat(runtime, user_id=f"other-{i}") for i in range(capacity)]
+    late = Chat(runtime, user_id="late")
+    await book(late)
+    for other in others:
+        await book(other)
+        await other.tap("确认预约")
+    await late.tap("确认预约")
+    assert late.says("book.taken_meanwhile")
+    await late.press([o.payload for o in late.options if "date=" in o.payload][1])
+    await late.tap("下午")
+    assert late.says("book.review") and "张桂英" in late.text

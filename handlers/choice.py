@@ -1,0 +1,86 @@
+"""Typed answers: which of the options on screen a person meant by what they typed.
+
+Pure functions. Both the typed text and every label and alias are normalised the same way
+(NFKC, traditional → simplified, no spaces or punctuation, no trailing 吧/呢/啊…), then an
+exact match wins; failing that, a prefix of exactly one option ("龙游" → 龙游县).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+from common.messages import Option
+from faq.normalize import to_simplified
+
+# Words that pick the confirming option (确认预约, 看结果, 确定取消, 同意) when one is on screen.
+CONFIRM_WORDS = ("确定", "确认", "好的", "没问题", "可以", "行")
+BACK_WORDS = ("返回上一步", "回上一步", "上一步")
+# Words that pick a "不清楚"-type option when one is on screen.
+UNKNOWN_WORDS = ("不晓得", "不知道", "不清楚", "不记得", "不太清楚")
+
+_PARTICLES = "吧呢啊呀的了哦嘛啦"
+_NOT_WORD = re.compile(r"[\W_]+")
+_DIGITS = re.compile(r"[0-9]+(?: +[0-9]+)*")
+DATE_FORMS = ("{m}月{d}日", "{m}月{d}号", "{d}日", "{d}号")
+WEEK_WORDS = ("周", "星期", "礼拜")
+WEEKDAY_WORDS = ("一", "二", "三", "四", "五", "六", "日天")
+NEXT_WORD = "下"
+RELATIVE_DAY_WORDS = {1: ("明天",), 2: ("后天",)}
+_MIN_PREFIX = 2  # one character ("上") is too little to guess from
+
+
+def normalise(text: str) -> str:
+    """The form in which typed text and labels are compared."""
+    text = to_simplified(unicodedata.normalize("NFKC", text)).casefold()
+    text = _NOT_WORD.sub("", text)
+    stripped = text.rstrip(_PARTICLES)
+    return stripped or text
+
+
+def date_aliases(day: date, today: date) -> tuple[str, ...]:
+    """What people call a date near `today`: 12月1日, 1号, 周二, 星期二, 礼拜二, 下周二, 明天."""
+    names = [form.format(m=day.month, d=day.day) for form in DATE_FORMS]
+    ahead = (day - today).days
+    weekdays = WEEKDAY_WORDS[day.weekday()]
+    if 0 < ahead <= 7:
+        names += [prefix + w for prefix in WEEK_WORDS for w in weekdays]
+    if day.isocalendar()[:2] == (today + timedelta(days=7)).isocalendar()[:2]:
+        names += [NEXT_WORD + prefix + w for prefix in WEEK_WORDS for w in weekdays]
+    names += RELATIVE_DAY_WORDS.get(ahead, ())
+    return tuple(names)
+
+
+def _keys(option: Option) -> set[str]:
+    return {normalise(word) for word in (option.label, *option.aliases)} - {""}
+
+
+def pick(text: str, options: Sequence[Option], *, numbered: bool = False, multi: bool = False) -> list[Option]:
+    """The options `text` picks: one, several (digits "2 5" on a multi-select question), or none."""
+    if not options:
+        return []
+    plain = unicodedata.normalize("NFKC", text).strip()
+    if numbered and _DIGITS.fullmatch(plain):
+        numbers = [int(n) for n in plain.split()]
+        if (len(numbers) > 1 and not multi) or not all(1 <= n <= len(options) for n in numbers):
+            return []
+        return [options[n - 1] for n in dict.fromkeys(numbers)]
+    key = normalise(text)
+    if not key:
+        return []
+    exact = _unique([o for o in options if key in _keys(o)])
+    if exact is not None or any(key in _keys(o) for o in options):
+        return [exact] if exact else []
+    if len(key) >= _MIN_PREFIX:
+        prefixed = _unique([o for o in options if any(k.startswith(key) for k in _keys(o))])
+        if prefixed is not None:
+            return [prefixed]
+    return []
+
+
+def _unique(found: list[Option]) -> Option | None:
+    """The one option found (the same button shown twice counts once), or None."""
+    payloads = {o.payload for o in found}
+    return found[0] if len(payloads) == 1 else None

@@ -1,0 +1,342 @@
+"""One engine for every questionnaire (Rasa's required slots, aiogram's states, as plain data).
+
+A form is a table of `Question`s over a pydantic `Draft`. The engine asks the first question
+whose condition holds and whose answer is missing, reads a tap or typed text through the
+question's validator, and offers 上一步 (the previously asked question), a review screen with
+修改 on each line, and "continue or start again?" after a pause or a restart. The draft is
+saved in the conversation as JSON after every answer and validated when loaded.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from common.messages import Option, Payload
+from handlers import menu
+from handlers.choice import BACK_WORDS, CONFIRM_WORDS
+from handlers.turn import Flow, Route, Turn
+
+log = logging.getLogger(__name__)
+
+REVIEW = "review"
+DONE = "done"  # the value of 好了 on a multi-select question
+
+
+class Draft(BaseModel):
+    """The answers so far, and the engine's own notes: the questions asked in order (the last one
+    is the current step, stored only here) and the selection of a multi-select question."""
+
+    model_config = ConfigDict(validate_assignment=True)  # an answer is checked as it is stored
+
+    asked: list[str] = Field(default_factory=list)
+    picked: list[str] = Field(default_factory=list)
+
+    @property
+    def step(self) -> str | None:
+        return self.asked[-1] if self.asked else None
+
+
+D = TypeVar("D", bound=Draft)
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """An answer not understood or not allowed: say `hint` (a text id), then ask again."""
+
+    hint: str
+
+
+@dataclass(frozen=True)
+class Choice:
+    label: str
+    value: str
+    aliases: tuple[str, ...] = ()
+
+
+Choices = Callable[[Turn, Any], Awaitable[list[Choice]]]
+
+
+def fixed(*pairs: tuple[str, str], aliases: dict[str, tuple[str, ...]] | None = None) -> Choices:
+    """Options that never change: (text id, value) pairs; `aliases` by value."""
+
+    async def choices(turn: Turn, draft: Any) -> list[Choice]:
+        return [Choice(turn.t(text_id), value, (aliases or {}).get(value, ())) for text_id, value in pairs]
+
+    return choices
+
+
+def always(draft: Any) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question. `read` turns typed text (or a value no button offers) into the answer or an
+    Invalid; `save` stores it (default: the draft field named `key`) and returns True when it has
+    answered the person itself and the engine should not ask on."""
+
+    key: str
+    text: str  # text id, filled with the form's params()
+    choices: Choices | None = None
+    read: Callable[[Turn, Any, str], Any] | None = None
+    when: Callable[[Any], bool] = always
+    done: Callable[[Any], bool] | None = None  # answered? default: the field `key` is set
+    save: Callable[[Turn, Any, Any], Awaitable[bool]] | None = None
+    # The choices ran out (a day filled up): adjust the draft and return a hint to ask on with,
+    # or None when the hook has answered the person itself.
+    none_left: Callable[[Turn, Any], Awaitable[str | None]] | None = None
+    multi: bool = False
+    hint: str = "input.not_understood"
+
+    def pending(self, draft: Draft) -> bool:
+        answered = self.done(draft) if self.done else getattr(draft, self.key, None) is not None
+        return self.when(draft) and not answered
+
+
+class Form(Flow, Generic[D]):
+    """Subclasses give `name`, `draft`, `questions`; with a review, `review_text`, `editable`,
+    `confirm_text` and `confirm`; without one, `finish` runs once every question is answered."""
+
+    draft: ClassVar[type[Draft]]
+    questions: ClassVar[tuple[Question, ...]]
+    editable: ClassVar[tuple[str, ...]] = ()
+    confirm_text: ClassVar[str] = ""
+    texts: ClassVar[str] = ""  # catalog prefix of the 修改 labels: f"{texts}.edit.{key}"
+    has_review: ClassVar[bool] = True
+    urgent_is_answer = False
+
+    def routes(self) -> dict[str, Route]:
+        return super().routes() | {
+            "restart": self.restart,
+            "answer": self._on_answer,
+            "back": lambda turn, _arg: self.back(turn),
+            "edit": self._on_edit,
+            "confirm": lambda turn, _arg: self._on_confirm(turn),
+        }
+
+    # --- hooks -------------------------------------------------------------------
+    def params(self, turn: Turn, draft: D) -> dict[str, object]:
+        """Values for the {placeholders} of every question text."""
+        return {}
+
+    async def review_text(self, turn: Turn, draft: D) -> str:
+        raise NotImplementedError
+
+    async def confirm(self, turn: Turn, draft: D) -> None:
+        raise NotImplementedError
+
+    async def finish(self, turn: Turn, draft: D) -> None:
+        await self.confirm(turn, draft)
+
+    async def leave(self, turn: Turn) -> None:
+        """上一步 from the first question."""
+        menu.show_menu(turn)
+
+    # --- the draft -----------------------------------------------------------------
+    def load(self, turn: Turn) -> D | None:
+        raw = turn.state.data.get(self.name)
+        if raw is None:
+            return None
+        known = {q.key for q in self.questions} | {REVIEW}
+        try:
+            draft = self.draft.model_validate(raw)
+        except ValidationError:
+            draft = None
+        if draft is None or not set(draft.asked) <= known:
+            log.warning("unreadable %s draft; starting afresh", self.name)
+            turn.state.data.pop(self.name, None)
+            turn.say(turn.t("resume.broken"))
+            return None
+        return draft  # type: ignore[return-value]
+
+    def keep(self, turn: Turn, draft: D) -> None:
+        turn.state.data[self.name] = draft.model_dump(mode="json", exclude_none=True)
+        turn.state.flow, turn.state.step = self.name, ""
+
+    def drop(self, turn: Turn) -> None:
+        turn.state.data.pop(self.name, None)
+        turn.state.reset()
+
+    # --- entry ---------------------------------------------------------------------
+    async def start(self, turn: Turn, arg: str = "") -> None:
+        draft = self.load(turn)
+        if draft is not None and len(draft.asked) > 1:
+            turn.state.flow, turn.state.step = self.name, ""
+            turn.say(turn.t("resume.offer"), (
+                turn.option("resume.continue", Payload(self.name, "resume")),
+                turn.option("resume.restart", Payload(self.name, "restart")),
+                turn.menu_option(),
+            ))
+            return
+        await self.restart(turn)
+
+    async def restart(self, turn: Turn, arg: str = "") -> None:
+        await self.begin(turn, self.draft())  # type: ignore[arg-type]
+
+    async def begin(self, turn: Turn, draft: D) -> None:
+        self.keep(turn, draft)
+        await self.ask_next(turn, draft)
+
+    async def resume(self, turn: Turn) -> None:
+        draft = self.load(turn)
+        if draft is None or draft.step is None:
+            await self.restart(turn)
+        elif draft.step == REVIEW:
+            await self.review_or_next(turn, draft)
+        else:
+            await self.show(turn, draft, self.question(draft.step))
+
+    # --- asking ----------------------------------------------------------------------
+    def question(self, key: str) -> Question:
+        return next(q for q in self.questions if q.key == key)
+
+    async def ask_next(self, turn: Turn, draft: D, hint: str | None = None) -> None:
+        """The first question still to answer; then the review (or the finish)."""
+        question = next((q for q in self.questions if q.pending(draft)), None)
+        if question is not None:
+            await self.ask(turn, draft, question, hint)
+        elif self.has_review:
+            draft.asked.append(REVIEW)
+            self.keep(turn, draft)
+            await self.show_review(turn, draft)
+        else:
+            await self.finish(turn, draft)
+
+    async def ask(self, turn: Turn, draft: D, question: Question, hint: str | None = None) -> None:
+        draft.asked.append(question.key)
+        if question.multi:
+            draft.picked = list(getattr(draft, question.key, None) or [])
+        self.keep(turn, draft)
+        await self.show(turn, draft, question, hint)
+
+    async def show(self, turn: Turn, draft: D, question: Question, hint: str | None = None) -> None:
+        choices = await question.choices(turn, draft) if question.choices else []
+        if question.choices and not choices and question.none_left:
+            if draft.step == question.key:
+                draft.asked.pop()
+            ask_on = await question.none_left(turn, draft)
+            if ask_on is not None:
+                self.keep(turn, draft)
+                await self.ask_next(turn, draft, ask_on)
+            return
+        options = [self.answer_option(turn, question, c, draft) for c in choices]
+        if question.multi:
+            options.append(Option(turn.t("nav.done"), self.answer_payload(question, DONE)))
+            turn.multi = True
+        text = turn.t(question.text, **self.params(turn, draft))
+        if hint:
+            text = turn.t(hint, **self.params(turn, draft)) + "\n" + text
+        turn.say(text, [*options, *self.nav(turn)])
+
+    def answer_payload(self, question: Question, value: str) -> str:
+        return Payload(self.name, "answer", f"{question.key}={value}").encode()
+
+    def answer_option(self, turn: Turn, question: Question, choice: Choice, draft: D) -> Option:
+        label = choice.label
+        if question.multi and choice.value in draft.picked:
+            label = turn.t("nav.chosen", label=label)
+        return Option(label, self.answer_payload(question, choice.value), choice.aliases)
+
+    def nav(self, turn: Turn) -> list[Option]:
+        back = Option(turn.t("nav.back"), Payload(self.name, "back").encode(), BACK_WORDS)
+        return [back, turn.menu_option()]
+
+    async def show_review(self, turn: Turn, draft: D, hint: str | None = None) -> None:
+        text = await self.review_text(turn, draft)
+        if hint:
+            text = turn.t(hint) + "\n" + text
+        options = [Option(turn.t(self.confirm_text), Payload(self.name, "confirm").encode(), CONFIRM_WORDS)]
+        options += [turn.option(f"{self.texts}.edit.{key}", Payload(self.name, "edit", key)) for key in self.editable]
+        turn.say(text, [*options, *self.nav(turn)])
+
+    # --- reading answers ----------------------------------------------------------------
+    async def on_text(self, turn: Turn, text: str) -> None:
+        draft = self.load(turn)
+        if draft is None or draft.step is None:
+            await self.start(turn)
+        elif draft.step == REVIEW:
+            await self.review_or_next(turn, draft, hint="input.not_understood")
+        else:
+            await self.accept(turn, draft, self.question(draft.step), text)
+
+    async def _on_answer(self, turn: Turn, arg: str) -> None:
+        key, _, value = arg.partition("=")
+        draft = self.load(turn)
+        if draft is None or draft.step in (None, REVIEW) or draft.step != key or turn.state.flow != self.name:
+            await self.stale(turn)
+            return
+        await self.accept(turn, draft, self.question(key), value)
+
+    async def accept(self, turn: Turn, draft: D, question: Question, raw: str) -> None:
+        """The same validation whichever way the answer came: a tap, typed text, a forged payload."""
+        offered = [c.value for c in await question.choices(turn, draft)] if question.choices else []
+        if raw in offered or (question.multi and raw == DONE):
+            value: Any = raw
+        else:
+            value = question.read(turn, draft, raw) if question.read else None
+        if value is None or isinstance(value, Invalid):
+            await self.show(turn, draft, question, hint=value.hint if value else question.hint)
+            return
+        if question.multi and value in offered:
+            draft.picked.remove(value) if value in draft.picked else draft.picked.append(value)
+            self.keep(turn, draft)
+            await self.show(turn, draft, question)
+            return
+        if question.multi and value == DONE:
+            value = list(draft.picked)
+        if question.save is not None:
+            if await question.save(turn, draft, value):
+                return
+        else:
+            setattr(draft, question.key, value)
+        self.keep(turn, draft)
+        await self.ask_next(turn, draft)
+
+    # --- moving about ------------------------------------------------------------------
+    async def back(self, turn: Turn) -> None:
+        draft = self.load(turn)
+        if draft is None or turn.state.flow != self.name:
+            await self.stale(turn)
+            return
+        if draft.asked:
+            draft.asked.pop()
+        if not draft.asked:
+            self.keep(turn, draft)
+            await self.leave(turn)
+            return
+        previous = draft.asked.pop()
+        if previous == REVIEW:
+            draft.asked.append(REVIEW)
+            self.keep(turn, draft)
+            await self.review_or_next(turn, draft)
+        else:
+            await self.ask(turn, draft, self.question(previous))
+
+    async def _on_edit(self, turn: Turn, key: str) -> None:
+        draft = self.load(turn)
+        if draft is None or draft.step != REVIEW or key not in self.editable:
+            await self.stale(turn)
+            return
+        await self.ask(turn, draft, self.question(key))
+
+    async def _on_confirm(self, turn: Turn) -> None:
+        draft = self.load(turn)
+        if draft is None or draft.step != REVIEW:
+            await self.stale(turn)
+        elif any(q.pending(draft) for q in self.questions):
+            await self.ask_next(turn, draft)
+        else:
+            await self.confirm(turn, draft)
+
+    async def review_or_next(self, turn: Turn, draft: D, hint: str | None = None) -> None:
+        """The review, unless an answer is missing (a draft saved by an older version, say)."""
+        if any(q.pending(draft) for q in self.questions):
+            draft.asked.pop()
+            await self.ask_next(turn, draft)
+        else:
+            await self.show_review(turn, draft, hint)

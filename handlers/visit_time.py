@@ -1,0 +1,74 @@
+"""The day and half-day questions of a home visit, shared by 预约律师上门 and 改时间.
+
+Only working days within the horizon that still have a free place are offered (3号 三);
+each day can also be typed as 12月1日, 周二, 下周二 or 明天.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from common.messages import Payload
+from handlers.choice import date_aliases
+from handlers.form import Choice, Question
+from handlers.turn import Turn
+from policy.slots import bookable_dates
+from services import wording
+
+DATES_SHOWN = 8
+
+
+def local_today(turn: Turn) -> date:
+    return turn.now.astimezone(turn.services.settings.zone).date()
+
+
+async def free_windows(turn: Turn, county: str, days: list[date]) -> dict[date, list[str]]:
+    """For each day, the half-days with a free place."""
+    rules = turn.services.settings.slot_rules
+    keys = [w.key for w in rules.windows]
+    free = await turn.services.bookings.availability(county, days, keys, rules.capacity)
+    return {d: [k for k in keys if free[(d, k)] > 0] for d in days}
+
+
+async def date_choices(turn: Turn, draft: Any) -> list[Choice]:
+    days = bookable_dates(turn.now, turn.services.settings.slot_rules, turn.services.calendar)
+    windows = await free_windows(turn, draft.county, days)
+    today = local_today(turn)
+    open_days = [d for d in days if windows[d]][:DATES_SHOWN]
+    return [Choice(wording.day_label(turn.t, d), d.isoformat(), date_aliases(d, today)) for d in open_days]
+
+
+async def window_choices(turn: Turn, draft: Any) -> list[Choice]:
+    rules = turn.services.settings.slot_rules
+    if draft.date not in bookable_dates(turn.now, rules, turn.services.calendar):
+        return []
+    keys = (await free_windows(turn, draft.county, [draft.date]))[draft.date]
+    return [Choice(wording.window_label(turn.t, rules, key), key) for key in keys]
+
+
+async def save_date(turn: Turn, draft: Any, value: str) -> bool:
+    draft.date, draft.window = date.fromisoformat(value), None  # a new day needs its half-day too
+    return False
+
+
+async def no_dates(turn: Turn, draft: Any) -> None:
+    turn.state.reset()
+    turn.say(turn.t("book.full"), (turn.option("menu.consult", Payload("consult", "start")),
+                                   turn.option("menu.call", Payload("menu", "call")), turn.menu_option()))
+
+
+async def window_gone(turn: Turn, draft: Any) -> str:
+    draft.date = None
+    return "book.window_gone"
+
+
+def time_params(turn: Turn, draft: Any) -> dict[str, object]:
+    day = wording.day_label(turn.t, draft.date) if draft.date else ""
+    return {"county": draft.county or "", "day": day}
+
+
+DATE = Question("date", "book.ask.date", date_choices, when=lambda d: d.county is not None,
+                save=save_date, none_left=no_dates, hint="book.invalid.date")
+WINDOW = Question("window", "book.ask.window", window_choices, when=lambda d: d.date is not None,
+                  none_left=window_gone, hint="book.invalid.window")
