@@ -59,7 +59,7 @@ class Thresholds:
     # A run-on message tells a lot: below the clarify score it still gets "您是想问", never a
     # bare "答不好", as long as something in it matches at all.
     long_length: int = 20
-    long_clarify: float = 20.0
+    long_clarify: float = 15.0
 
 
 @dataclass(frozen=True)
@@ -125,7 +125,8 @@ NUMBER_MISMATCH = 0.6
 
 # Each of an entry's keywords found in the question adds this much (at most KEYWORD_CAP of them).
 KEYWORD_BONUS, KEYWORD_CAP = 6.0, 2
-# A question on a guarded topic (工资, 邻居 …) scores this fraction on entries about other things.
+# A question on a guarded topic (工资, 邻居 …) never gets an entry on another guarded topic, and
+# scores this fraction on entries that name none.
 TOPIC_CLASH = 0.75
 # A question about someone younger than every age an entry speaks of (70多 asking the 80+ entry).
 TOO_YOUNG = 0.85
@@ -212,7 +213,9 @@ class Matcher:
             score = 100 * (W_COVERAGE * gained[index] / total + best)
             score += KEYWORD_BONUS * min(hits.get(index, 0), KEYWORD_CAP)
             if asked and not asked & self._topics[index]:
-                score *= TOPIC_CLASH  # 工资 never lands on 公证
+                if self._topics[index]:
+                    continue  # an entry about another guarded subject: 工资 never lands on 公证
+                score *= TOPIC_CLASH
             if age is not None and self._youngest[index] is not None and age < self._youngest[index]:
                 score *= TOO_YOUNG
             if numbers - self._numbers[index]:
