@@ -10,7 +10,10 @@ Signals, each measured on the development set (bench/matcher.py prints the figur
   long questions that wrap a short one in context. WRatio over-rewards one-word queries and
   the token scorers do nothing on unsegmented Chinese, so neither is used.
 Only the lexical top candidates are scored in full, which keeps a query well under 5 ms.
-A decision needs both a score threshold and a margin over the runner-up.
+Entry keywords add evidence (faq/topics.py); a guarded topic (工资, 邻居 …) cuts entries about
+something else, and an age below every age an entry's question names cuts that entry.
+A decision needs both a score threshold and a margin over the runner-up; an answer carries the
+runner-up (Match.runner_up) so the chat can offer it as a button.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from rapidfuzz import fuzz
 
 from faq.kb import Audience, Entry, KnowledgeBase
 from faq.normalize import normalize, to_pinyin
+from faq.topics import keywords_of, query_pinyin, topics_in, youngest_age
 
 GREETINGS = frozenset(
     {"你好", "您好", "在吗", "在不在", "hello", "hi", "喂", "早上好", "下午好", "晚上好", "你是谁", "谢谢", "好的", "嗯"}
@@ -44,14 +48,18 @@ class Kind(StrEnum):
 @dataclass(frozen=True)
 class Thresholds:
     # Chosen on the development set so that >= 95% of out-of-scope questions are not answered.
-    answer: float = 45.0  # at or above: confident enough to answer …
-    margin: float = 4.0  # … when ahead of the runner-up by at least this much
+    answer: float = 48.0  # at or above: confident enough to answer …
+    margin: float = 3.0  # … when ahead of the runner-up by at least this much
     clarify: float = 36.0  # at or above (but not confident): offer the top 3
     # A question of one or two words ("扣分", "老人优待") says too little to answer outright
     # unless it matches very clearly.
     short_length: int = 4
     short_answer: float = 60.0
     short_margin: float = 8.0
+    # A run-on message tells a lot: below the clarify score it still gets "您是想问", never a
+    # bare "答不好", as long as something in it matches at all.
+    long_length: int = 20
+    long_clarify: float = 15.0
 
 
 @dataclass(frozen=True)
@@ -66,9 +74,19 @@ class Match:
     score: float
     candidates: tuple[Candidate, ...] = field(default_factory=tuple)
 
+    runner_up_at: float = 0.0
+
     @property
     def entry(self) -> Entry | None:
         return self.candidates[0].entry if self.kind is Kind.ANSWER else None
+
+    @property
+    def runner_up(self) -> Entry | None:
+        """With an answer, the next-best entry when it scored high enough to be worth a button."""
+        if self.kind is not Kind.ANSWER or len(self.candidates) < 2:
+            return None
+        second = self.candidates[1]
+        return second.entry if second.score >= self.runner_up_at else None
 
 
 def features(norm: str) -> dict[str, float]:
@@ -105,6 +123,14 @@ W_COVERAGE, W_OVERLAP, W_BACK, W_RATIO, W_PINYIN, W_PARTIAL = 0.2, 0.3, 0.1, 0.1
 _LONG_NUMBER = re.compile(r"\d{5,}")
 NUMBER_MISMATCH = 0.6
 
+# Each of an entry's keywords found in the question adds this much (at most KEYWORD_CAP of them).
+KEYWORD_BONUS, KEYWORD_CAP = 6.0, 2
+# A question on a guarded topic (工资, 邻居 …) never gets an entry on another guarded topic, and
+# scores this fraction on entries that name none.
+TOPIC_CLASH = 0.75
+# A question about someone younger than every age an entry speaks of (70多 asking the 80+ entry).
+TOO_YOUNG = 0.85
+
 
 class Matcher:
     LEXICAL_TOP = 8
@@ -130,6 +156,12 @@ class Matcher:
         self._postings = {f: tuple(ids) for f, ids in postings.items()}
         self._phrasings = [[self._phrasing(t) for t in texts] for texts in texts_by_entry]
         self._numbers = [set(_LONG_NUMBER.findall("".join(texts))) for texts in texts_by_entry]
+        self._keywords = [keywords_of(e) for e in self._entries]
+        self._topics = [
+            topics_in("".join(texts) + "".join(normalize(w) for w in e.keywords))
+            for e, texts in zip(self._entries, texts_by_entry)
+        ]
+        self._youngest = [youngest_age(normalize(e.question)) for e in self._entries]
 
     def _phrasing(self, text: str) -> _Phrasing:
         weights = {f: w * self._idf[f] for f, w in features(text).items()}
@@ -149,11 +181,11 @@ class Matcher:
         answer_at, margin = (th.short_answer, th.short_margin) if short else (th.answer, th.margin)
         if best >= answer_at and best - second >= margin:
             kind = Kind.ANSWER
-        elif best >= th.clarify:
+        elif best >= th.clarify or (len(norm) >= th.long_length and best >= th.long_clarify):
             kind = Kind.CLARIFY
         else:
             kind = Kind.FALLBACK
-        return Match(kind, round(best, 1), tuple(ranked[:3]))
+        return Match(kind, round(best, 1), tuple(ranked[:3]), runner_up_at=th.clarify)
 
     def rank(self, norm: str, audience: Audience | None = None) -> list[Candidate]:
         """Candidates for a normalised question, best first, scores 0-100."""
@@ -167,13 +199,25 @@ class Matcher:
                 gained[index] += weight
         if not gained:
             return []
+        fenced = query_pinyin(norm)
+        hits = {i: n for i, kws in enumerate(self._keywords) if (n := sum(k.found_in(norm, fenced) for k in kws))}
+        asked = topics_in(norm)
+        age = youngest_age(norm)
         top = sorted(gained, key=gained.__getitem__, reverse=True)[: self.LEXICAL_TOP]
-        query_pinyin = "".join(to_pinyin(norm))
+        top += [i for i in hits if i not in top]
+        query_pinyin_text = "".join(to_pinyin(norm))
         numbers = set(_LONG_NUMBER.findall(norm))
         scored = []
         for index in top:
-            best = max(self._phrasing_score(norm, query_pinyin, query, total, p) for p in self._phrasings[index])
+            best = max(self._phrasing_score(norm, query_pinyin_text, query, total, p) for p in self._phrasings[index])
             score = 100 * (W_COVERAGE * gained[index] / total + best)
+            score += KEYWORD_BONUS * min(hits.get(index, 0), KEYWORD_CAP)
+            if asked and not asked & self._topics[index]:
+                if self._topics[index]:
+                    continue  # an entry about another guarded subject: 工资 never lands on 公证
+                score *= TOPIC_CLASH
+            if age is not None and self._youngest[index] is not None and age < self._youngest[index]:
+                score *= TOO_YOUNG
             if numbers - self._numbers[index]:
                 score *= NUMBER_MISMATCH  # 12345 is not 12348: a different number is a different thing
             entry = self._entries[index]

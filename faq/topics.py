@@ -1,0 +1,68 @@
+"""Topic words: what a question is about, read from the entries' keywords, and topic clashes.
+
+A keyword an entry lists is strong evidence for it (it names the entry's subject), matched
+on the characters or, for typing slips (林居, 欠新), on the pinyin. A guarded topic is a
+subject people lead with that must never be answered from an entry about something else:
+a question about wages mentions 工资, and no entry about notarisation owns that word.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from faq.kb import Entry
+from faq.normalize import normalize, to_pinyin
+
+# Subjects that decide which entries may answer. Each spelling is normalised first.
+GUARDED_TOPICS: dict[str, tuple[str, ...]] = {
+    "wages": ("工资", "欠薪", "讨薪", "工钱", "薪水"),
+    "neighbours": ("邻居", "邻里", "隔壁"),
+    "support": ("赡养", "生活费"),
+    "notary": ("公证",),
+    "will": ("遗嘱",),
+}
+
+
+def _syllables(text: str) -> str:
+    """Pinyin as a searchable string, each syllable fenced so 'an' never matches inside 'nan'."""
+    return "|" + "|".join(to_pinyin(text)) + "|"
+
+
+# An age the normaliser left as a decade (70多, 80岁) or a whole number of years.
+_AGE = re.compile(r"(?<!\d)([6-9]0)(?=多|岁|周岁|以上)")
+
+
+def youngest_age(text: str) -> int | None:
+    """The lowest age a normalised text names, if any: 八十多 → 80 (不到70 names no lower bound)."""
+    if re.search("不到|不满|未满|没到", text):
+        return None
+    ages = [int(a) for a in _AGE.findall(text)]
+    return min(ages) if ages else None
+
+
+@dataclass(frozen=True)
+class Keyword:
+    text: str
+    pinyin: str
+
+    def found_in(self, norm: str, norm_pinyin: str) -> bool:
+        return self.text in norm or (len(self.text) >= 2 and self.pinyin in norm_pinyin)
+
+
+def keywords_of(entry: Entry) -> tuple[Keyword, ...]:
+    words = dict.fromkeys(n for n in (normalize(w) for w in entry.keywords) if n)
+    return tuple(Keyword(w, _syllables(w)) for w in words)
+
+
+_TOPIC_SOUNDS = {t: tuple(_syllables(normalize(w)) for w in words) for t, words in GUARDED_TOPICS.items()}
+
+
+def topics_in(norm: str) -> frozenset[str]:
+    """The guarded topics a normalised text names, by sound too (善养费 is 赡养费 mistyped)."""
+    fenced = _syllables(norm)
+    return frozenset(t for t, sounds in _TOPIC_SOUNDS.items() if any(s in fenced for s in sounds))
+
+
+def query_pinyin(norm: str) -> str:
+    return _syllables(norm)
