@@ -67,7 +67,3 @@ def danger_in(text: str) -> Danger | None:
         if pattern.search(norm) or pattern.search(text):
             return kind
     return None
-
-
-def is_urgent(text: str) -> bool:
-    return danger_in(text) is not None

@@ -22,7 +22,7 @@ from datetime import timedelta
 from pydantic import ValidationError
 
 from common.messages import Payload, Reply
-from faq.urgent import is_urgent
+from faq.urgent import Danger, danger_in
 from handlers import choice, menu
 from handlers.events import ChannelInfo, Incoming, Kind, Outcome
 from handlers.ratelimit import RateLimiter, Verdict
@@ -171,8 +171,9 @@ class Dialogue:
             turn.say(turn.t("input.too_long", limit=MAX_TEXT), (turn.menu_option(),))
             return
         flow = self.flows.get(state.flow) if state.active else None
-        if is_urgent(text):
-            self._urgent(turn, flow)
+        danger = danger_in(text)
+        if danger is not None:
+            self._urgent(turn, flow, danger)
             if flow is None or not flow.urgent_is_answer:
                 return  # a form never stores it as an answer
         elif await self._picked(turn, text) or await self._global(turn, text):
@@ -191,11 +192,14 @@ class Dialogue:
         state.reset()
         await self.flows["faq"].on_text(turn, text)
 
-    def _urgent(self, turn: Turn, flow: Flow | None) -> None:
+    def _urgent(self, turn: Turn, flow: Flow | None, danger: Danger) -> None:
         options = [turn.option("menu.call", Payload("menu", "call"))]
         if flow is not None and not flow.urgent_is_answer:
             options.append(turn.option("resume.continue", Payload(flow.name, "resume")))
-        turn.say(turn.t("urgent.text"), [*options, turn.menu_option()])
+        text = turn.t("urgent.text")
+        if danger.text_id is not None:  # self-harm: the psychological assistance line as well
+            text += "\n" + turn.t(danger.text_id)
+        turn.say(text, [*options, turn.menu_option()])
 
     async def _picked(self, turn: Turn, text: str) -> bool:
         """Typed text that picks options on screen works as tapping them: the screen comes first."""

@@ -16,12 +16,19 @@ SUGGESTIONS = 3
 STARTERS = ("will_notary_fee", "means_test_exempt", "home_visit", "how_to_apply")
 
 
-def render_answer(t: Catalog, kb: KnowledgeBase, entry: Entry) -> tuple[str, tuple[Option, ...]]:
-    """The answer text as the person sees it, and its follow-up buttons."""
+def render_answer(
+    t: Catalog, kb: KnowledgeBase, entry: Entry, runner_up: Entry | None = None
+) -> tuple[str, tuple[Option, ...]]:
+    """The answer text as the person sees it, and its follow-up buttons (the runner-up first:
+    answering the likelier question and offering the other beats asking "您是想问")."""
     line_id = "faq.guidance_line" if entry.guidance else "faq.source_line"
     text = f"{entry.answer}\n\n{t(line_id, source=entry.source)}"
     options = [Option(t(f"faq.follow_up.{b}"), FOLLOW_UPS[b]) for b in entry.buttons]
+    if runner_up is not None:
+        options.insert(0, Option(runner_up.question, Payload("faq", "show", runner_up.id).encode()))
     for rel in entry.related[:2]:
+        if runner_up is not None and rel == runner_up.id:
+            continue
         related = kb.get(rel)
         if related is not None and related.audience is entry.audience:
             options.append(Option(related.question, Payload("faq", "show", rel).encode()))
@@ -32,7 +39,7 @@ def render_answer(t: Catalog, kb: KnowledgeBase, entry: Entry) -> tuple[str, tup
 def render_match(t: Catalog, kb: KnowledgeBase, match: Match) -> tuple[str, tuple[Option, ...]]:
     """What the person sees for a match: the answer, "您是想问", or an honest "I don't know"."""
     if match.kind is Kind.ANSWER:
-        return render_answer(t, kb, match.candidates[0].entry)
+        return render_answer(t, kb, match.candidates[0].entry, match.runner_up)
     if match.kind is Kind.CLARIFY:
         options = [Option(c.entry.question, Payload("faq", "show", c.entry.id).encode()) for c in match.candidates[:SUGGESTIONS]]
         options.append(Option(t("faq.none_of_these"), Payload("faq", "none").encode()))

@@ -13,7 +13,7 @@ import yaml
 
 from faq.kb import load_kb
 from faq.matcher import Kind, Matcher
-from faq.urgent import is_urgent
+from faq.urgent import danger_in
 
 DEVSET = yaml.safe_load((Path(__file__).parents[1] / "data" / "faq_devset.yaml").read_text(encoding="utf-8"))
 
@@ -124,9 +124,9 @@ def test_a_run_on_message_is_never_met_with_a_bare_fallback(matcher):
 
 
 def test_every_urgent_message_is_caught_and_no_ordinary_question_is(matcher):
-    missed = [item["q"] for item in DEVSET["urgent"] if not is_urgent(item["q"])]
+    missed = [item["q"] for item in DEVSET["urgent"] if danger_in(item["q"]) is None]
     assert not missed
-    alarmed = [item["q"] for item in DEVSET["in_scope"] + DEVSET["out_of_scope"] if is_urgent(item["q"])]
+    alarmed = [item["q"] for item in DEVSET["in_scope"] + DEVSET["out_of_scope"] if danger_in(item["q"]) is not None]
     assert not alarmed
 
 

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from common.catalog import load_catalog
-from faq.urgent import Danger, danger_in, is_urgent
+from faq.urgent import Danger, danger_in
 
 CASES = yaml.safe_load((Path(__file__).parents[1] / "data" / "urgent_cases.yaml").read_text(encoding="utf-8"))
 
@@ -25,12 +25,12 @@ def test_an_urgent_message_is_caught_with_its_kind(item):
 
 @pytest.mark.parametrize("question", [item["q"] for item in CASES["harmless"]])
 def test_a_harmless_look_alike_is_not_urgent(question):
-    assert not is_urgent(question)
+    assert danger_in(question) is None
 
 
 @pytest.mark.parametrize("message", ["救命", "快来救我", "养老金卡被儿子拿走了", "老伴走了 儿子不管我 我不想活了"])
 def test_the_messages_quoted_in_issue_12_are_urgent(message):
-    assert is_urgent(message)
+    assert danger_in(message) is not None
 
 
 def test_self_harm_brings_the_psychological_assistance_hotline():

@@ -93,7 +93,13 @@ async def test_group_chats_are_asked_to_talk_privately(runtime):
 
 async def test_urgent_danger_gets_110_and_12348_before_anything_else(chat):
     await chat.send("儿子天天打我,不给饭吃")
-    assert "110" in chat.text and "12348" in chat.text
+    assert chat.says("urgent.text") and "110" in chat.text and "12348" in chat.text
+    assert not chat.says("urgent.self_harm")
+
+
+async def test_words_of_self_harm_also_get_the_psychological_assistance_line(chat):
+    await chat.send("老伴走了 儿子不管我 我不想活了")
+    assert chat.says("urgent.text") and chat.says("urgent.self_harm") and "12356" in chat.text
 
 
 async def test_a_stale_button_from_an_old_message_does_not_break_anything(chat):
@@ -149,3 +155,12 @@ async def test_odd_digits_do_not_break_the_menu(chat, runtime, typed):
     await chat.send("/start")
     await chat.send(typed)
     assert chat.text != runtime.services.texts("error.apology") and chat.options
+
+
+async def test_a_clear_answer_offers_the_runner_up_as_its_first_button(chat, runtime):
+    await chat.send("跟邻居吵架了 法援管不管")
+    kb = runtime.services.matcher.kb
+    assert kb.get("neighbour_dispute").answer.strip() in chat.text
+    assert chat.options[0].payload == "faq:show:mediation_first"
+    await chat.tap(kb.get("mediation_first").question)
+    assert kb.get("mediation_first").answer.strip() in chat.text
