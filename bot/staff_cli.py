@@ -68,7 +68,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _run(args: argparse.Namespace, settings: Settings, db: Database) -> int:
     now = datetime.now(settings.zone)
-    ledger = LedgerStore(db)
+    ledger = LedgerStore(db, settings.zone)
     t = load_catalog()
     if args.command == "lawyers":
         if args.sub == "add":

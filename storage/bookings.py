@@ -28,8 +28,6 @@ from policy.slots import Window, make_reference
 from storage.db import Database
 from storage.ledger import insert_award
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
 PhoneOwner = Literal["self", "family"]
 Audience = Literal["resident", "lawyer"]
 BookingStatus = Literal["active", "cancelled", "visited", "no_show"]
@@ -178,7 +176,7 @@ def _key(window: Window | str) -> str:
 class BookingStore:
     """The bookings interface the flows use; plain values in, dataclasses out."""
 
-    def __init__(self, db: Database, tz: ZoneInfo = SHANGHAI):
+    def __init__(self, db: Database, tz: ZoneInfo):
         self.db = db
         # The centre's zone: decides "today" (past bookings, reference day) and the zone of returned times.
         self.tz = tz

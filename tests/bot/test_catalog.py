@@ -14,7 +14,7 @@ from handlers.booking import ACCESS_NEEDS, DETAILS, EDITABLE, QUICK_CHECK
 from policy.eligibility import Condition, NotaryFee
 
 ROOT = Path(__file__).resolve().parents[2]
-CODE_DIRS = ("bot", "handlers", "faq", "storage")
+CODE_DIRS = ("bot", "handlers", "faq", "storage", "services", "common", "policy")
 # Any string literal shaped like a catalog id ("namespace.name") in a namespace the catalog has.
 LITERAL = re.compile(r"[\"']([a-z]+(?:\.[a-z0-9_-]+)+)[\"']")
 
