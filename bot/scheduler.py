@@ -9,20 +9,16 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+
 from bot.runtime import Runtime
+from common.messages import Address, Notice, Reply
+from services import consultations, points
+from services.actor import SYSTEM, Done
 from services.wording import day_label, window_label
-from common.messages import Address, Notice, Option, Reply
 from storage.outbox import Topic, outbox_key
-from handlers.lawyer import statement_key
-from policy.points import quarter_of
 from policy.slots import slot_start
 
 log = logging.getLogger(__name__)
-
-
-# Re-notify lawyers this many times, then tell staff only; and not at night.
-MAX_RENOTIFY = 3
-QUIET_HOURS = (22, 7)
 
 
 async def tick(runtime: Runtime) -> None:
@@ -77,64 +73,26 @@ async def send_due_reminders(runtime: Runtime) -> int:
     return queued
 
 
-async def renotify_unclaimed(runtime: Runtime) -> int:
-    """Questions no lawyer claimed in time: tell the duty lawyers again, and staff."""
-    services = runtime.services
+async def _queue(runtime: Runtime, done: Done[int]) -> int:
     now = runtime.now()
-    hour = now.astimezone(services.settings.zone).hour
-    if hour >= QUIET_HOURS[0] or hour < QUIET_HOURS[1]:
-        return 0  # nobody is woken at night; the morning tick catches up
-    wait = timedelta(minutes=services.settings.claim_timeout_minutes)
-    t = services.texts
-    waiting = await services.consultations.unclaimed(now - wait, now - wait)
-    lawyers = [x for x in await services.ledger.on_duty_lawyers() if x.bound]
-    for c in waiting:
-        count = await services.consultations.mark_renotified(c.id, now)
-        for lawyer in lawyers if count <= MAX_RENOTIFY else ():
-            reply = Reply(t("lawyer.new_question", ref=c.ref, question=c.question),
-                          (Option(t("lawyer.claim_button"), f"law:claim:{c.id}"),))
-            key = outbox_key(Topic.RENOTIFY, c.id, lawyer.id, f"{now:%Y%m%d%H%M}")
-            await services.store.enqueue(Notice(lawyer.channel, lawyer.user_id, reply, key, Address(c.channel, c.user_id)), now)
-        chat = services.settings.staff_chat
-        if chat is not None:
-            staff = Reply(t("staff.unclaimed", ref=c.ref, minutes=services.settings.claim_timeout_minutes),
-                          (Option(t("staff.details"), "staff:unclaimed"),))
-            key = outbox_key(Topic.UNCLAIMED, c.id, f"{now:%Y%m%d%H%M}")
-            await services.store.enqueue(Notice(chat.channel, chat.user_id, staff, key), now)
-    return len(waiting)
+    for notice in done.notices:
+        await runtime.services.store.enqueue(notice, now)
+    return done.value
+
+
+async def renotify_unclaimed(runtime: Runtime) -> int:
+    """Questions no lawyer claimed in time: the duty lawyers again, and staff."""
+    return await _queue(runtime, await consultations.renotify_unclaimed(runtime.services, SYSTEM, runtime.now()))
 
 
 async def alert_stalled(runtime: Runtime) -> int:
     """Questions a lawyer claimed but has not answered within a day: staff are told once."""
-    services = runtime.services
-    now = runtime.now()
-    stalled = await services.consultations.stalled(now - timedelta(days=1))
-    chat = services.settings.staff_chat
-    if chat is None:
-        return 0
-    for c in stalled:
-        reply = Reply(services.texts("staff.stalled", ref=c.ref))
-        await services.store.enqueue(Notice(chat.channel, chat.user_id, reply, outbox_key(Topic.STALLED, c.id)), now)
-    return len(stalled)
+    return await _queue(runtime, await consultations.stalled(runtime.services, SYSTEM, runtime.now()))
 
 
 async def send_quarterly_statements(runtime: Runtime) -> int:
     """二(四): each quarter's statement goes to every bound lawyer once, early in the next quarter."""
-    services = runtime.services
-    now = runtime.now()
-    today = now.astimezone(services.settings.zone).date()
-    year, quarter = (today.year, quarter_of(today) - 1) if quarter_of(today) > 1 else (today.year - 1, 4)
-    sent = 0
-    for lawyer in await services.ledger.list_lawyers():
-        if not lawyer.bound or not lawyer.active:
-            continue
-        key = statement_key(lawyer.id, year, quarter)
-        if await services.store.queued_at(key) is not None:
-            continue
-        statement = await services.ledger.statement(lawyer.id, year, quarter)
-        reply = Reply(services.texts("lawyer.statement_ready", year=year, quarter=quarter, total=statement.total))
-        sent += await services.store.enqueue(Notice(lawyer.channel, lawyer.user_id, reply, key), now)
-    return sent
+    return await _queue(runtime, await points.quarterly_statements(runtime.services, SYSTEM, runtime.now()))
 
 
 async def purge_expired(runtime: Runtime) -> int:
