@@ -86,26 +86,19 @@ def signed_points(key: str) -> int | None:
     return -item.points if key in _DEDUCTION_KEYS else item.points
 
 
-def group_case_count(people: int, ten_counts_as: int = 3) -> int:
+def group_case_count(people: int) -> int:
     """How many cases a group case counts as (二(一)1: 群体性案件10人以下按2件计算,10人以上按三件计算).
 
     By 民法典第1259条 以上 and 以下 both include the number, so exactly 10 people
     fall under both halves. We count it as 3, the reading that favours the
-    lawyer, as `rate` does for the shared band edges; `ten_counts_as` lets the
-    centre choose 2 instead.
+    lawyer, as `rate` does for the shared band edges.
 
     A group needs at least two people; one person is an ordinary case, so
     `people` < 2 is a ValueError rather than a silent 1.
     """
-    if ten_counts_as not in (2, 3):
-        raise ValueError(f"10 people count as 2 or 3 cases under 二(一)1, not {ten_counts_as}")
     if people < 2:
         raise ValueError(f"a group case (群体性案件) needs at least 2 people, got {people}")
-    if people < 10:
-        return 2
-    if people == 10:
-        return ten_counts_as
-    return 3
+    return 2 if people < 10 else 3
 
 
 class Rating(StrEnum):

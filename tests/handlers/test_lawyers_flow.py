@@ -147,7 +147,7 @@ async def test_unclaimed_questions_are_sent_again_and_shown_to_staff(rt, clock):
 
 
 STAFF_COMMANDS = sorted(StaffFlow.commands)
-STAFF_ACTIONS = sorted(name.removeprefix("do_") for name in dir(StaffFlow) if name.startswith("do_"))
+STAFF_ACTIONS = sorted(set(StaffFlow().routes()) - {"resume", "restart"})
 LAWYER_ACTIONS = sorted(set(LawyerFlow.commands.values()) - {"register"} | {"claim", "answer"})
 
 
@@ -155,7 +155,7 @@ LAWYER_ACTIONS = sorted(set(LawyerFlow.commands.values()) - {"register"} | {"cla
 async def test_every_staff_command_refuses_everyone_else(rt, command):
     resident = Chat(rt, channel="telegram", user_id="777")
     await resident.send(f"{command} 2026-11-01 2026-11-30")
-    assert "只有法律援助中心的工作人员" in resident.text
+    assert rt.services.texts("roles.refused") in resident.text
     assert not any(r.document for r in resident.last.replies)
 
 
@@ -163,14 +163,43 @@ async def test_every_staff_command_refuses_everyone_else(rt, command):
 async def test_every_staff_button_refuses_everyone_else(rt, action):
     lawyer = await register_lawyer(rt, "778")  # a lawyer is not staff either
     await lawyer.press(f"staff:{action}:1")
-    assert "只有法律援助中心的工作人员" in lawyer.text
+    assert rt.services.texts("roles.refused") in lawyer.text
 
 
 @pytest.mark.parametrize("action", LAWYER_ACTIONS)
 async def test_every_lawyer_action_refuses_residents(rt, action):
     resident = Chat(rt, channel="telegram", user_id="779")
     await resident.press(f"law:{action}:1")
-    assert "登记的律师" in resident.text
+    assert rt.services.texts("roles.refused") in resident.text
+
+
+@pytest.mark.parametrize("command", ["/points_add 1", "/points_add 1 case 昨天 备注", "/points_add x case 2026-11-02",
+                                     "/points_reverse 备注", "/export 2026-11-01", "/lawyer_add 只有姓名",
+                                     "/bookings 明天"])
+async def test_a_malformed_staff_command_shows_the_usage(rt, command):
+    staff = Chat(rt, channel="telegram", user_id=str(STAFF_ID))
+    await staff.send(command)
+    assert rt.services.texts("staff.usage") in staff.text
+
+
+async def test_a_bug_under_a_staff_command_reaches_the_error_handler_not_the_usage(rt, monkeypatch):
+    async def broken(*_args, **_kwargs):
+        raise ValueError("a bug, not a typo")
+
+    monkeypatch.setattr("services.points.add_entry", broken)
+    staff = Chat(rt, channel="telegram", user_id=str(STAFF_ID))
+    await staff.send("/points_add 1 case 2026-11-02 备注")
+    assert rt.services.texts("staff.usage") not in staff.text
+    assert rt.services.texts("error.apology") in staff.text
+
+
+async def test_staff_enter_a_group_case_by_its_people(rt):
+    lawyer, _ = await rt.services.ledger.add_lawyer("赵律师", "所", rt.now())
+    staff = Chat(rt, channel="telegram", user_id=str(STAFF_ID))
+    await staff.send(f"/points_add {lawyer.id} case 2026-11-02 12人 讨薪群体案")
+    [entry] = (await rt.services.ledger.statement(lawyer.id, 2026, 4)).items
+    assert staff.text.startswith(rt.services.texts("staff.entry_added", id=entry.id, clause="二(一)1", points="+60"))
+    assert (entry.quantity, entry.note) == (3, "讨薪群体案")
 
 
 async def test_refusals_are_logged_without_the_chat_id(rt, caplog):

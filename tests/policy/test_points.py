@@ -91,17 +91,6 @@ def test_group_case_counts_as_two_up_to_ten_people_and_three_from_ten(people, ca
     assert group_case_count(people) == cases
 
 
-def test_the_centre_may_count_exactly_ten_people_as_two_cases():
-    assert group_case_count(10, ten_counts_as=2) == 2
-    assert group_case_count(9, ten_counts_as=2) == 2
-    assert group_case_count(11, ten_counts_as=2) == 3
-
-
-def test_ten_people_can_only_count_as_two_or_three():
-    with pytest.raises(ValueError):
-        group_case_count(10, ten_counts_as=4)
-
-
 @pytest.mark.parametrize("people", [1, 0, -3])
 def test_fewer_than_two_people_is_not_a_group_case(people):
     with pytest.raises(ValueError):
