@@ -126,13 +126,13 @@ class StaffFlow(Flow):
         if found is None:
             await self.stale(turn)
             return
-        b, t = found.booking, turn.t
+        (b, lawyer), t = found, turn.t
         turn.say(
             t("staff.booking_details", ref=b.ref, day=day_label(t, b.visit_date),
               window=window_label(t, turn.services.settings.slot_rules, b.window), county=b.county,
               township=b.township, address=b.address, name=b.elder_name, phone=b.phone,
               owner=t(f"book.phone_{b.phone_owner}"), access=b.access_needs or t("eq.none"), matter=b.matter,
-              status=t(f"book.status.{b.status}"), lawyer=found.lawyer.name if found.lawyer else t("staff.no_lawyer")),
+              status=t(f"book.status.{b.status}"), lawyer=lawyer.name if lawyer else t("staff.no_lawyer")),
             (Option(t("staff.assign"), f"staff:assign:{ref}"), Option(t("staff.visited"), f"staff:visited:{ref}"),
              Option(t("staff.no_show"), f"staff:noshow:{ref}"), turn.menu_option()),
         )

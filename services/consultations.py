@@ -72,7 +72,7 @@ async def answer(services: Services, actor: Actor, c: Consultation, text: str, n
     options.append(Option(t("nav.menu"), "menu:show"))
     reply = Reply(t("consult.answer", ref=c.ref, lawyer=lawyer.name, firm=lawyer.firm, answer=text[:MAX_ANSWER]),
                   tuple(options))
-    key = outbox_key(Topic.ANSWER, c.id, "follow-up" if follow_up else "first")
+    key = outbox_key(Topic.ANSWER, c.id, "follow-up") if follow_up else outbox_key(Topic.ANSWER, c.id)
     notice = Notice(c.channel, c.user_id, reply, key, _resident(c))
     status, awarded = await services.consultations.answer(c.id, lawyer.id, text[:MAX_ANSWER], now, award_on, notice)
     return AnswerResult(status, awarded)

@@ -24,14 +24,10 @@ EXPORT_FORMATS = ("csv", "xlsx")
 
 @dataclass(frozen=True)
 class Export:
+    """The file, and how many visits it lists (the chat says so)."""
+
     document: Document
     count: int
-
-
-@dataclass(frozen=True)
-class VisitDetail:
-    booking: Booking
-    lawyer: Lawyer | None
 
 
 async def day_list(services: Services, actor: Actor, day: date) -> list[Booking]:
@@ -39,15 +35,15 @@ async def day_list(services: Services, actor: Actor, day: date) -> list[Booking]
     return await services.bookings.list_for_date(day)
 
 
-async def detail(services: Services, actor: Actor, ref: str, now: datetime) -> VisitDetail | None:
-    """A visit with the resident's details; the read is logged."""
+async def detail(services: Services, actor: Actor, ref: str, now: datetime) -> tuple[Booking, Lawyer | None] | None:
+    """A visit with the resident's details, and its lawyer; the read is logged."""
     require(actor, "read a visit", Role.STAFF)
     booking = await services.bookings.get(ref)
     if booking is None:
         return None
     await services.store.log_access(actor.name, "booking.details", ref, now)
     lawyer = await services.ledger.get_lawyer(booking.lawyer_id) if booking.lawyer_id else None
-    return VisitDetail(booking, lawyer)
+    return booking, lawyer
 
 
 async def assign_lawyer(services: Services, actor: Actor, ref: str, lawyer_id: int, now: datetime) -> Done[Outcome]:

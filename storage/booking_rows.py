@@ -33,6 +33,8 @@ class BookingStatus(StrEnum):
 
 
 class Created(StrEnum):
+    """What came of booking a seat (see CreateResult)."""
+
     CREATED = "created"
     DUPLICATE = "duplicate"  # the same request key again (a double tap on 确认)
     FULL = "full"
@@ -58,6 +60,13 @@ class Change(StrEnum):
     PAST = "past"
     NOT_FOUND = "not_found"
 
+
+# Booking fields read from their column as they are, and those stored as UTC text.
+_PLAIN_COLUMNS = (
+    "id", "ref", "channel", "user_id", "window", "seat", "elder_name", "phone", "phone_owner", "township",
+    "address", "access_needs", "matter", "lawyer_id", "closed_by",
+)
+_TIME_COLUMNS = ("consent_at", "created_at", "updated_at", "personal_purged_at")
 
 # What purging blanks. user_id is the chat account; the request key may embed it.
 _BLANKED = (
@@ -204,29 +213,15 @@ class BookingRows:
 
     def _booking(self, r: aiosqlite.Row) -> Booking:
         return Booking(
-            id=r["id"],
-            ref=r["ref"],
-            channel=r["channel"],
-            user_id=r["user_id"],
+            **{name: r[name] for name in _PLAIN_COLUMNS},
             county=County(r["county"]),
             visit_date=date.fromisoformat(r["visit_date"]),
-            window=r["window"],
-            seat=r["seat"],
-            status=r["status"],
-            elder_name=r["elder_name"],
-            phone=r["phone"],
-            phone_owner=r["phone_owner"],
-            township=r["township"],
-            address=r["address"],
-            access_needs=r["access_needs"],
-            matter=r["matter"],
-            consent_at=self._time(r["consent_at"]),
-            lawyer_id=r["lawyer_id"],
-            closed_by=r["closed_by"],
-            created_at=self._time(r["created_at"]),
-            updated_at=self._time(r["updated_at"]),
-            personal_purged_at=self._time(r["personal_purged_at"]),
+            status=BookingStatus(r["status"]),
+            **{name: self._time(r[name]) for name in _TIME_COLUMNS},
         )
+
+    async def _bookings(self, sql: str, params: Sequence[object]) -> list[Booking]:
+        return [self._booking(r) for r in await self._fetch_all(self.db.conn, sql, params)]
 
     @staticmethod
     async def _fetch_one(conn: aiosqlite.Connection, sql: str, params: Sequence[object]) -> aiosqlite.Row | None:

@@ -82,7 +82,7 @@ class BookingStore(VisitStore, ReminderStore):
             " CASE WHEN status = 'active' THEN visit_date END ASC,"
             " visit_date DESC, window, id DESC"
         )
-        return [self._booking(r) for r in await self._fetch_all(self.db.conn, sql, (channel, user_id))]
+        return await self._bookings(sql, (channel, user_id))
 
     # --- booking, cancelling, moving ---------------------------------------------
 

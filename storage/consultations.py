@@ -39,6 +39,8 @@ class Status(StrEnum):
 
 
 class Claim(StrEnum):
+    """What a lawyer's 接单 came to."""
+
     CLAIMED = "claimed"  # this lawyer won it
     MINE = "mine"  # already this lawyer's
     TAKEN = "taken"  # another lawyer's
@@ -46,6 +48,8 @@ class Claim(StrEnum):
 
 
 class Answered(StrEnum):
+    """What came of a lawyer's answer."""
+
     ANSWERED = "answered"
     FOLLOW_UP_ANSWERED = "follow_up_answered"
     NOT_YOURS = "not_yours"
@@ -53,6 +57,8 @@ class Answered(StrEnum):
 
 
 class Feedback(StrEnum):
+    """The resident's word on an answer (stored in consultations.feedback)."""
+
     SATISFIED = "satisfied"
     PRAISE = "praise"
 

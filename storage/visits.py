@@ -17,27 +17,25 @@ VISIT_ITEM = ITEMS_BY_KEY["activity"]
 VISIT_SOURCE_KIND = "visit"
 
 
+_EXPORT = (
+    "SELECT b.*, l.name AS lawyer_name, l.firm AS lawyer_firm FROM bookings b"
+    " LEFT JOIN lawyers l ON l.id = b.lawyer_id WHERE b.visit_date BETWEEN ? AND ?"
+    " ORDER BY b.visit_date, b.county, b.window, b.seat, b.id"
+)
+
+
 class VisitStore(BookingRows):
     async def list_for_date(self, day: date, include_cancelled: bool = False) -> list[Booking]:
         sql = "SELECT * FROM bookings WHERE visit_date = ?"
         if not include_cancelled:
             sql += " AND status != 'cancelled'"
         sql += " ORDER BY county, window, seat, id"
-        return [self._booking(r) for r in await self._fetch_all(self.db.conn, sql, (day.isoformat(),))]
+        return await self._bookings(sql, (day.isoformat(),))
 
     async def export_rows(self, date_from: date, date_to: date) -> list[ExportRow]:
         """Every booking with a visit date in [date_from, date_to], lawyer joined; unformatted."""
-        sql = (
-            "SELECT b.*, l.name AS lawyer_name, l.firm AS lawyer_firm"
-            " FROM bookings b LEFT JOIN lawyers l ON l.id = b.lawyer_id"
-            " WHERE b.visit_date BETWEEN ? AND ?"
-            " ORDER BY b.visit_date, b.county, b.window, b.seat, b.id"
-        )
-        rows = await self._fetch_all(self.db.conn, sql, (date_from.isoformat(), date_to.isoformat()))
-        return [
-            ExportRow(self._booking(r), r["lawyer_name"], r["lawyer_firm"])
-            for r in rows
-        ]
+        rows = await self._fetch_all(self.db.conn, _EXPORT, (date_from.isoformat(), date_to.isoformat()))
+        return [ExportRow(self._booking(r), r["lawyer_name"], r["lawyer_firm"]) for r in rows]
 
     async def assign_lawyer(
         self, ref: str, lawyer_id: int, now: datetime, lawyer_reminder_at: datetime | None

@@ -40,7 +40,8 @@ async def test_completing_a_visit_awards_ten_points_once(rt, staff, lawyer, cloc
 
 async def test_reading_a_visit_and_exporting_are_logged(rt, staff):
     ref = await book(rt)
-    assert (await visits.detail(rt.services, staff, ref, rt.now())).booking.phone == "13812345678"
+    booking, lawyer = await visits.detail(rt.services, staff, ref, rt.now())
+    assert (booking.phone, lawyer) == ("13812345678", None)
     export = await visits.export(rt.services, staff, date(2026, 11, 30), date(2026, 11, 30) + timedelta(days=1),
                                  "csv", rt.now())
     assert export.count == 1 and export.document.filename.endswith(".csv")
