@@ -24,6 +24,7 @@ from services.wording import day_label, window_label
 from storage.bookings import Change
 
 NAME = "staff"
+WINDOWS = {"上午": "am", "下午": "pm", "am": "am", "pm": "pm"}
 PEOPLE = re.compile(r"^(\d+)人$")  # "12人": the people of a group case (二(一)1)
 StaffAction = Callable[[Turn, Actor, str], Awaitable[None]]
 
@@ -59,6 +60,7 @@ class StaffFlow(Flow):
         "/bookings": "bookings", "/export": "export", "/lawyer_add": "lawyer_add", "/lawyers": "lawyers",
         "/points_add": "points_add", "/points_reverse": "points_reverse", "/praise": "praise",
         "/corrections": "corrections", "/report": "report", "/unclaimed": "unclaimed",
+        "/visit_cancel": "visit_cancel", "/visit_move": "visit_move",
     }
 
     def routes(self) -> dict[str, Route]:
@@ -69,6 +71,8 @@ class StaffFlow(Flow):
             "points_reverse": self.points_reverse, "report": self.report, "praise": self.praise,
             "praise_ok": self.praise_ok, "praise_no": self.praise_no, "corrections": self.corrections,
             "corr_ok": self.corr_ok, "corr_no": self.corr_no, "unclaimed": self.unclaimed,
+            "visit_cancel": self.visit_cancel, "visit_move": self.visit_move, "reassign": self.reassign,
+            "reassign_to": self.reassign_to,
         }
         return {**super().routes(), **{action: self.guarded(action, act) for action, act in table.items()}}
 
@@ -153,7 +157,7 @@ class StaffFlow(Flow):
         if outcome.status == Change.NOT_FOUND:
             await self.stale(turn)
         elif outcome.status != Change.ASSIGNED:
-            self.done(turn, "staff.not_done", status=outcome.status)
+            self.done(turn, "staff.not_done", status=turn.t(f"staff.change.{outcome.status}"))
         else:
             lawyer = await turn.services.ledger.get_lawyer(outcome.booking.lawyer_id)
             self.done(turn, "staff.assigned", result.notices, ref=ref, name=lawyer.name)
@@ -173,9 +177,33 @@ class StaffFlow(Flow):
     def closed(self, turn: Turn, ref: str, status: Change, text_ids: dict[Change, str]) -> None:
         text_id = text_ids.get(status)
         if text_id is None:
-            self.done(turn, "staff.not_done", status=status)
+            self.done(turn, "staff.not_done", status=turn.t(f"staff.change.{status}"))
         else:
             self.done(turn, text_id, ref=ref)
+
+    async def visit_cancel(self, turn: Turn, actor: Actor, arg: str) -> None:
+        """/visit_cancel 编号 理由"""
+        ref, _, reason = arg.strip().partition(" ")
+        if not ref or not reason.strip():
+            raise Usage(arg)
+        done = await visits.cancel(turn.services, actor, ref, reason, turn.now)
+        self.changed(turn, ref, done.value.status, done.notices, Change.CANCELLED, "staff.visit_cancelled")
+
+    async def visit_move(self, turn: Turn, actor: Actor, arg: str) -> None:
+        """/visit_move 编号 日期 上午|下午"""
+        parts = arg.split()
+        if len(parts) != 3 or parts[2] not in WINDOWS:
+            raise Usage(arg)
+        ref, day = parts[0], _date(parts[1])
+        done = await visits.move(turn.services, actor, ref, day, WINDOWS[parts[2]], turn.now)
+        self.changed(turn, ref, done.value.status, done.notices, Change.MOVED, "staff.visit_moved")
+
+    def changed(self, turn: Turn, ref: str, status: Change, notices: list[Notice], wanted: Change,
+                text_id: str) -> None:
+        if status == wanted:
+            self.done(turn, text_id, notices, ref=ref)
+        else:
+            self.done(turn, "staff.not_done", status=turn.t(f"staff.change.{status}"))
 
     async def export(self, turn: Turn, actor: Actor, arg: str) -> None:
         parts = arg.split()
@@ -283,6 +311,20 @@ class StaffFlow(Flow):
                 turn.services, actor, data["id"], data["decision"] == "accept", reason, turn.now)
             notices = decided.notices
         self.done(turn, "staff.decided", notices)
+
+    async def reassign(self, turn: Turn, actor: Actor, arg: str) -> None:
+        """Choose the lawyer a stalled question goes to."""
+        question = _number(arg)
+        active = [x for x in await lawyers.roster(turn.services, actor) if x.active and x.bound]
+        options = [Option(turn.t("staff.lawyer_choice", name=x.name, firm=x.firm),
+                          f"staff:reassign_to:{question}:{x.id}") for x in active]
+        turn.say(turn.t("staff.choose_lawyer_for_question") if active else turn.t("staff.no_lawyers"),
+                 [*options, turn.menu_option()])
+
+    async def reassign_to(self, turn: Turn, actor: Actor, arg: str) -> None:
+        question, _, lawyer_id = arg.partition(":")
+        done = await consultations.reassign(turn.services, actor, _number(question), _number(lawyer_id), turn.now)
+        self.done(turn, "staff.reassigned" if done.value else "staff.nothing_pending", done.notices)
 
     async def unclaimed(self, turn: Turn, actor: Actor, arg: str) -> None:
         waiting = await consultations.unclaimed(turn.services, actor, turn.now)

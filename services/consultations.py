@@ -103,6 +103,21 @@ async def feedback(services: Services, sender: Address, c: Consultation, kind: F
     return Done(saved, to_staff(services, reply, outbox_key(Topic.PRAISE, pending.id)))
 
 
+async def reassign(services: Services, actor: Actor, consultation_id: int, lawyer_id: int, now: datetime) -> Done[bool]:
+    """Staff hand a claimed question nobody answers to another lawyer, who is sent it to answer."""
+    require(actor, "re-assign a question", Role.STAFF)
+    if not await services.consultations.reassign(consultation_id, lawyer_id, now):
+        return Done(False)
+    c = await services.consultations.get(consultation_id)
+    t = services.texts
+    reply = Reply(t("lawyer.reassigned", ref=c.ref, question=c.question),
+                  (Option(t("lawyer.answer_button"), f"law:answer:{c.id}"),))
+    lawyer = await services.ledger.get_lawyer(lawyer_id)
+    # A question to a lawyer, like the first one, but never the same key: it may be handed on twice.
+    key = outbox_key(Topic.NEW_QUESTION, c.id, lawyer_id, "reassigned", f"{now:%Y%m%d%H%M}")
+    return Done(True, to_lawyer(lawyer, reply, key, _resident(c)))
+
+
 async def unclaimed(services: Services, actor: Actor, now: datetime) -> list[Consultation]:
     """Questions nobody has claimed; each one shown is a read of a resident's words, so it is logged."""
     require(actor, "read unclaimed questions", Role.STAFF)
@@ -139,6 +154,7 @@ async def stalled(services: Services, actor: Actor, now: datetime) -> Done[int]:
     late = await services.consultations.stalled(now - timedelta(days=1))
     notices: list[Notice] = []
     for c in late:
-        notices += to_staff(services, Reply(services.texts("staff.stalled", ref=c.ref)),
-                            outbox_key(Topic.STALLED, c.id), _resident(c))
+        reply = Reply(services.texts("staff.stalled", ref=c.ref),
+                      (Option(services.texts("staff.reassign"), f"staff:reassign:{c.id}"),))
+        notices += to_staff(services, reply, outbox_key(Topic.STALLED, c.id), _resident(c))
     return Done(len(late), notices)

@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from common.messages import Address, Document, Notice, Reply
-from policy.slots import lawyer_reminder_at
+from policy.ledger import required
+from policy.slots import lawyer_reminder_at, resident_reminder_at
 from services.actor import Actor, Done, Role, require
 from services.context import Services
+from services.notices import to_lawyer
 from services.reports import bookings_file
 from services.wording import day_label, window_label
 from storage.bookings import Booking, Change, Outcome
@@ -75,6 +77,50 @@ async def complete(services: Services, actor: Actor, ref: str, now: datetime) ->
 async def no_show(services: Services, actor: Actor, ref: str, now: datetime) -> Outcome:
     require(actor, "close a visit", Role.STAFF)
     return await services.bookings.mark_no_show(ref, actor.name, now)
+
+
+async def cancel(services: Services, actor: Actor, ref: str, reason: str, now: datetime) -> Done[Outcome]:
+    """The centre cancels a visit (the resident asked by phone, the lawyer fell ill …): the seat is free
+    at once, and the resident is told why on their own channel, the lawyer that the visit is off."""
+    require(actor, "cancel a visit", Role.STAFF)
+    reason = required(reason, "reason", "ledger.error.reason_required")
+    booking = await services.bookings.get(ref)
+    if booking is None:
+        return Done(Outcome(Change.NOT_FOUND, None))
+    outcome = await services.bookings.cancel(ref, booking.channel, booking.user_id, now)
+    if outcome.status != Change.CANCELLED:
+        return Done(outcome)
+    return Done(outcome, await _tell(services, outcome.booking, "staff.visit_cancelled_resident",
+                                     "staff.visit_cancelled_lawyer", now, reason=reason))
+
+
+async def move(services: Services, actor: Actor, ref: str, day: date, window: str, now: datetime) -> Done[Outcome]:
+    """The centre moves a visit to another half-day (same seat rules as a resident's own move)."""
+    require(actor, "move a visit", Role.STAFF)
+    booking = await services.bookings.get(ref)
+    rules, zone = services.settings.slot_rules, services.settings.zone
+    if booking is None or window not in {w.key for w in rules.windows}:
+        return Done(Outcome(Change.NOT_FOUND, booking))
+    outcome = await services.bookings.reschedule(
+        ref, booking.channel, booking.user_id, day, window, rules.capacity, now,
+        {"resident": resident_reminder_at(day, zone), "lawyer": lawyer_reminder_at(day, zone)})
+    if outcome.status != Change.MOVED:
+        return Done(outcome)
+    return Done(outcome, await _tell(services, outcome.booking, "staff.visit_moved_resident", "book.notice_moved", now))
+
+
+async def _tell(services: Services, b: Booking, resident_text: str, lawyer_text: str, now: datetime,
+                **extra: str) -> list[Notice]:
+    t = services.texts
+    fields = dict(ref=b.ref, day=day_label(t, b.visit_date), county=b.county,
+                  window=window_label(t, services.settings.slot_rules, b.window), **extra)
+    resident = Address(b.channel, b.user_id)
+    parts = (b.ref, b.visit_date, b.window, now.isoformat())
+    notices = [Notice(b.channel, b.user_id, Reply(t(resident_text, **fields)),
+                      outbox_key(Topic.VISIT_CHANGED, "resident", *parts), resident)]
+    lawyer = await services.ledger.get_lawyer(b.lawyer_id) if b.lawyer_id else None
+    return notices + to_lawyer(lawyer, Reply(t(lawyer_text, **fields)),
+                               outbox_key(Topic.VISIT_CHANGED, "lawyer", *parts), resident)
 
 
 async def export(services: Services, actor: Actor, start: date, end: date, fmt: str, now: datetime) -> Export:

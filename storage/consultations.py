@@ -215,6 +215,16 @@ class ConsultationStore:
         ) as cur:
             return [self._row(r) for r in await cur.fetchall()]
 
+    async def reassign(self, consultation_id: int, lawyer_id: int, now: datetime) -> bool:
+        """Hand a claimed, unanswered question to another active lawyer (the first may be away)."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE consultations SET lawyer_id = ?, claimed_at = ? WHERE id = ? AND status = 'claimed'"
+                " AND forgotten_at IS NULL AND EXISTS (SELECT 1 FROM lawyers WHERE id = ? AND active = 1)",
+                (lawyer_id, _utc(now), consultation_id, lawyer_id),
+            )
+            return cur.rowcount == 1
+
     async def list_for_user(self, channel: str, user_id: str) -> list[Consultation]:
         async with self.db.conn.execute(
             "SELECT * FROM consultations WHERE channel = ? AND user_id = ? AND forgotten_at IS NULL ORDER BY id",

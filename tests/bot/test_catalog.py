@@ -12,6 +12,7 @@ from services.reports import BOOKING_COLUMNS, REPORT_COLUMNS, STATEMENT_COLUMNS
 from faq.kb import FOLLOW_UPS
 from handlers.booking import ACCESS_NEEDS, DETAILS, EDITABLE, QUICK_CHECK
 from policy.eligibility import Condition, NotaryFee
+from storage.bookings import Change
 
 ROOT = Path(__file__).resolve().parents[2]
 CODE_DIRS = ("bot", "handlers", "faq", "storage", "services", "common", "policy")
@@ -39,6 +40,7 @@ DYNAMIC = (
     | {f"book.status.{s}" for s in ("active", "cancelled", "visited", "no_show")}
     | {f"book.phone_{owner}" for owner in ("self", "family")}
     | {f"staff.decision.{d}" for d in ("accepted", "rejected")}
+    | {f"staff.change.{c}" for c in Change}
 )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from common.messages import Address
-from services import consultations, points
+from services import points
 from services.actor import SYSTEM
 from storage.outbox import Topic, outbox_key
 from tests.services.conftest import STAFF_CHAT
@@ -38,12 +38,3 @@ async def test_the_quarterly_statement_goes_once_to_each_bound_lawyer(rt, lawyer
     for notice in first.notices:
         await rt.services.store.enqueue(notice, rt.now())
     assert (await points.quarterly_statements(rt.services, SYSTEM, rt.now())).notices == []
-
-
-async def test_a_question_with_nobody_on_duty_goes_to_staff_about_the_resident(rt):
-    resident = Address("console", "elder-9")
-    asked = await consultations.ask(rt.services, resident, "儿子不给赡养费怎么办", rt.now())
-    [notice] = asked.notices
-    assert notice.about == resident
-    assert notice.dedupe_key == outbox_key(Topic.NO_DUTY_LAWYER, asked.value.id)
-    assert notice.reply.text == rt.services.texts("staff.no_duty_lawyer", ref=asked.value.ref)

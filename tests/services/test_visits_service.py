@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 
 from common.messages import Address
 from services import visits
+from services.wording import day_label, window_label
 from storage.bookings import BookingDraft, Change
 from storage.outbox import Topic, outbox_key
 from tests.conftest import SHANGHAI
@@ -48,3 +49,30 @@ async def test_reading_a_visit_and_exporting_are_logged(rt, staff):
     async with rt.db.conn.execute("SELECT actor, action FROM access_log ORDER BY id") as cur:
         rows = [tuple(r) for r in await cur.fetchall()]
     assert rows == [(staff.name, "booking.details"), (staff.name, "bookings.export")]
+
+
+async def test_staff_cancel_a_visit_with_a_reason_the_resident_reads(rt, staff, lawyer):
+    ref = await book(rt)
+    await visits.assign_lawyer(rt.services, staff, ref, lawyer.lawyer.id, rt.now())
+    done = await visits.cancel(rt.services, staff, ref, "律师生病，请改约", rt.now())
+    assert done.value.status == Change.CANCELLED
+    to_resident, to_lawyer = done.notices
+    assert (to_resident.channel, to_resident.user_id, to_resident.about) == ("console", "elder-1",
+                                                                             Address("console", "elder-1"))
+    t, b = rt.services.texts, done.value.booking
+    assert to_resident.reply.text == t("staff.visit_cancelled_resident", ref=ref, day=day_label(t, b.visit_date),
+                                       window=window_label(t, rt.services.settings.slot_rules, b.window),
+                                       reason="律师生病，请改约")
+    assert (to_lawyer.channel, to_lawyer.user_id) == ("telegram", "501")
+    again = await visits.cancel(rt.services, staff, ref, "再取消", rt.now())
+    assert (again.value.status, again.notices) == (Change.ALREADY_CANCELLED, [])
+
+
+async def test_staff_move_a_visit_and_the_resident_is_told(rt, staff):
+    ref = await book(rt)
+    done = await visits.move(rt.services, staff, ref, date(2026, 12, 1), "pm", rt.now())
+    assert done.value.status == Change.MOVED
+    assert (done.value.booking.visit_date, done.value.booking.window) == (date(2026, 12, 1), "pm")
+    [to_resident] = done.notices  # no lawyer assigned yet
+    assert to_resident.about == Address("console", "elder-1")
+    assert (await visits.move(rt.services, staff, ref, date(2026, 12, 1), "evening", rt.now())).notices == []
