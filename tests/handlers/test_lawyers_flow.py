@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 
@@ -11,6 +11,7 @@ from bot.scheduler import renotify_unclaimed, send_quarterly_statements
 from handlers.events import Kind
 from handlers.lawyer import LawyerFlow
 from handlers.staff import StaffFlow
+from storage.bookings import BookingDraft
 from tests.auxil.chat import Chat
 from tests.conftest import SHANGHAI
 from tests.handlers.conftest import STAFF_ID
@@ -268,3 +269,18 @@ async def test_staff_report_is_a_file_and_quarterly_statements_go_out_once(rt, c
     assert await send_quarterly_statements(rt) == 1
     assert await send_quarterly_statements(rt) == 0
     assert any("第4季度积分对账单：合计10分" in m["text"] for m in await outbox_for(rt, "581"))
+
+
+async def test_staff_cancel_a_visit_by_command_and_the_resident_is_told_why(rt):
+    draft = BookingDraft("console", "elder-3", "柯城区", date(2026, 11, 30), "am", "张三", "13812345678", "self",
+                         "府山街道", "某路1号", "立遗嘱", rt.now())
+    ref = (await rt.services.bookings.create(draft, 2, "req-3", rt.now(), {})).booking.ref
+    staff = Chat(rt, channel="telegram", user_id=str(STAFF_ID))
+    await staff.send(f"/visit_cancel {ref}")
+    assert rt.services.texts("staff.usage") in staff.text
+    await staff.send(f"/visit_cancel {ref} 老人住院了")
+    assert staff.text.startswith(rt.services.texts("staff.visit_cancelled", ref=ref))
+    [told] = [q for q in await rt.services.store.unsent({"console"}) if q.user_id == "elder-3"]
+    assert "老人住院了" in told.reply["text"]
+    await staff.send(f"/visit_cancel {ref} 又取消")
+    assert rt.services.texts("staff.change.already_cancelled") in staff.text
