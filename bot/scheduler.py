@@ -8,15 +8,10 @@ the first tick at start-up catches up on anything that fell due while the bot wa
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 from bot.runtime import Runtime
-from common.messages import Address, Notice, Reply
-from services import consultations, points
+from services import consultations, points, visit_care
 from services.actor import SYSTEM, Done
-from services.wording import day_label, window_label
-from storage.outbox import Topic, outbox_key
-from policy.slots import slot_start
 
 log = logging.getLogger(__name__)
 
@@ -40,37 +35,8 @@ async def tick(runtime: Runtime) -> None:
 
 
 async def send_due_reminders(runtime: Runtime) -> int:
-    services = runtime.services
-    now = runtime.now()
-    t, zone, rules = services.texts, services.settings.zone, services.settings.slot_rules
-    queued = 0
-    for due in await services.bookings.due_reminders(now):
-        b = due.booking
-        starts = slot_start(b.visit_date, rules.window(b.window), zone)
-        if starts <= now:
-            await services.bookings.drop_reminder(due.id, now, "visit already started")
-            log.info("reminder %s for %s dropped: the visit time has passed", due.id, due.ref)
-            continue
-        fields = dict(
-            ref=b.ref, day=day_label(t, b.visit_date), window=window_label(t, rules, b.window),
-            county=b.county, township=b.township, address=b.address,
-        )
-        if due.audience == "resident":
-            to = (b.channel, b.user_id)
-            reply = Reply(t("book.reminder_resident", **fields))
-        else:
-            to = (due.lawyer_channel, due.lawyer_user_id)
-            reply = Reply(t("book.reminder_lawyer", name=b.elder_name, phone=b.phone,
-                            access=b.access_needs or t("eq.none"), matter=b.matter, **fields))
-        if not all(to):
-            await services.bookings.drop_reminder(due.id, now, "no chat account to remind")
-            log.warning("reminder %s for %s dropped: no chat account for the %s", due.id, due.ref, due.audience)
-            continue
-        # Queue first (idempotent by key), then mark sent: a crash in between re-queues nothing twice.
-        await services.store.enqueue(Notice(to[0], to[1], reply, outbox_key(Topic.REMINDER, due.id), Address(b.channel, b.user_id)), now)
-        await services.bookings.mark_reminder_sent(due.id, now)
-        queued += 1
-    return queued
+    """Visits tomorrow: the resident and the lawyer are reminded the evening before."""
+    return await visit_care.send_due_reminders(runtime.services, SYSTEM, runtime.now())
 
 
 async def _queue(runtime: Runtime, done: Done[int]) -> int:
@@ -96,14 +62,7 @@ async def send_quarterly_statements(runtime: Runtime) -> int:
 
 
 async def purge_expired(runtime: Runtime) -> int:
-    """Blank the personal details of visits finished more than the retention period ago."""
-    services = runtime.services
-    now = runtime.now()
-    cutoff = now.astimezone(services.settings.zone).date() - timedelta(days=services.settings.retention_days)
-    purged = await services.bookings.purge_personal(cutoff, now)
-    if purged:
-        log.info("blanked the personal details of %d finished visits before %s", purged, cutoff)
-    # Delivered messages can quote names and addresses (assignments, reminders): same period.
-    await services.store.purge_outbox(now - timedelta(days=services.settings.retention_days))
-    await runtime.dialogue.drop_stale_drafts(now)
+    """Blank what the retention period has run out on; drop drafts nobody came back to."""
+    purged = await visit_care.purge_expired(runtime.services, SYSTEM, runtime.now())
+    await runtime.dialogue.drop_stale_drafts(runtime.now())
     return purged
