@@ -233,16 +233,13 @@ class StaffFlow(Flow):
         if len(parts) < 3:
             raise Usage(arg)
         lawyer_id, item, day, rest = _number(parts[0]), parts[1], _date(parts[2]), parts[3:]
-        quantity, people, given = 1, None, None
-        if rest and PEOPLE.match(rest[0]):
-            people = int(PEOPLE.match(rest.pop(0)).group(1))
-        elif rest and rest[0].isdecimal():
-            given = int(rest.pop(0))
+        people = int(PEOPLE.match(rest.pop(0)).group(1)) if rest and PEOPLE.match(rest[0]) else None
+        number = int(rest.pop(0)) if rest and rest[0].isdecimal() else None
+        # 二(一)12 is scored case by case: there the number is its points, elsewhere how many.
         discretionary = item == "other_award"
         entry = await points.add_entry(
             turn.services, actor, lawyer_id, item, day, turn.now, note=" ".join(rest),
-            points=given if discretionary else None, quantity=quantity if discretionary else (given or 1),
-            people=people)
+            points=number if discretionary else None, quantity=1 if discretionary else number or 1, people=people)
         self.done(turn, "staff.entry_added", id=entry.id, clause=entry.clause, points=f"{entry.points:+d}")
 
     async def points_reverse(self, turn: Turn, actor: Actor, arg: str) -> None:

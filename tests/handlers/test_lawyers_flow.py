@@ -284,3 +284,14 @@ async def test_staff_cancel_a_visit_by_command_and_the_resident_is_told_why(rt):
     assert "老人住院了" in told.reply["text"]
     await staff.send(f"/visit_cancel {ref} 又取消")
     assert rt.services.texts("staff.change.already_cancelled") in staff.text
+
+
+@pytest.mark.parametrize(("typed", "points"), [("late_upload 2026-11-02 3 迟录三件", -6),
+                                               ("other_award 2026-11-02 15 重阳节普法", 15),
+                                               ("duty_day 2026-11-02 柯城窗口", 10)])
+async def test_staff_enter_quantities_and_case_by_case_points(rt, typed, points):
+    lawyer, _ = await rt.services.ledger.add_lawyer("钱律师", "所", rt.now())
+    staff = Chat(rt, channel="telegram", user_id=str(STAFF_ID))
+    await staff.send(f"/points_add {lawyer.id} {typed}")
+    [entry] = (await rt.services.ledger.statement(lawyer.id, 2026, 4)).items
+    assert (entry.points, entry.note) == (points, typed.split()[-1])
