@@ -28,7 +28,7 @@ import asyncio
 import json
 import logging
 import sys
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from bot import staff_cli
 from bot.channels import wechat
@@ -253,25 +253,7 @@ def _faq(args: argparse.Namespace, settings: Settings) -> int:
         phrasings = sum(len(e.phrasings) for e in kb.entries)
         print(f"ok: {len(kb)} entries, {phrasings} phrasings")
         return 0
-    return asyncio.run(_misses(args, settings))
-
-
-async def _misses(args: argparse.Namespace, settings: Settings) -> int:
-    from storage.db import Database
-    from storage.store import Store
-
-    db = Database(settings.db_path)
-    await db.open()
-    try:
-        since = datetime.combine(args.since, time.min, settings.zone) if args.since else None
-        rows = await Store(db).misses(since, args.limit)
-    finally:
-        await db.close()
-    for row in rows:
-        print(f"{row.count:4d}  {row.kind:8s}  {row.question}  → {', '.join(row.best_ids)}")
-    if not rows:
-        print("no misses")
-    return 0
+    return asyncio.run(staff_cli.faq_misses(args, settings))
 
 
 def _health(settings: Settings) -> int:

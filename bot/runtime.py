@@ -59,7 +59,7 @@ class Runtime:
             texts=texts,
             clock=clock or system_clock(settings.zone),
             matcher=Matcher(kb),
-            ledger=LedgerStore(db),
+            ledger=LedgerStore(db, settings.zone),
             bookings=BookingStore(db, settings.zone),
             consultations=ConsultationStore(db),
             calendar=work_calendar(settings),

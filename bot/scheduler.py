@@ -8,21 +8,12 @@ the first tick at start-up catches up on anything that fell due while the bot wa
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+
 from bot.runtime import Runtime
-from services.wording import day_label, window_label
-from common.messages import Address, Notice, Option, Reply
-from storage.outbox import Topic, outbox_key
-from handlers.lawyer import statement_key
-from policy.points import quarter_of
-from policy.slots import slot_start
+from services import consultations, points, visit_care
+from services.actor import SYSTEM, Done
 
 log = logging.getLogger(__name__)
-
-
-# Re-notify lawyers this many times, then tell staff only; and not at night.
-MAX_RENOTIFY = 3
-QUIET_HOURS = (22, 7)
 
 
 async def tick(runtime: Runtime) -> None:
@@ -44,108 +35,34 @@ async def tick(runtime: Runtime) -> None:
 
 
 async def send_due_reminders(runtime: Runtime) -> int:
-    services = runtime.services
+    """Visits tomorrow: the resident and the lawyer are reminded the evening before."""
+    return await visit_care.send_due_reminders(runtime.services, SYSTEM, runtime.now())
+
+
+async def _queue(runtime: Runtime, done: Done[int]) -> int:
     now = runtime.now()
-    t, zone, rules = services.texts, services.settings.zone, services.settings.slot_rules
-    queued = 0
-    for due in await services.bookings.due_reminders(now):
-        b = due.booking
-        starts = slot_start(b.visit_date, rules.window(b.window), zone)
-        if starts <= now:
-            await services.bookings.drop_reminder(due.id, now, "visit already started")
-            log.info("reminder %s for %s dropped: the visit time has passed", due.id, due.ref)
-            continue
-        fields = dict(
-            ref=b.ref, day=day_label(t, b.visit_date), window=window_label(t, rules, b.window),
-            county=b.county, township=b.township, address=b.address,
-        )
-        if due.audience == "resident":
-            to = (b.channel, b.user_id)
-            reply = Reply(t("book.reminder_resident", **fields))
-        else:
-            to = (due.lawyer_channel, due.lawyer_user_id)
-            reply = Reply(t("book.reminder_lawyer", name=b.elder_name, phone=b.phone,
-                            access=b.access_needs or t("eq.none"), matter=b.matter, **fields))
-        if not all(to):
-            await services.bookings.drop_reminder(due.id, now, "no chat account to remind")
-            log.warning("reminder %s for %s dropped: no chat account for the %s", due.id, due.ref, due.audience)
-            continue
-        # Queue first (idempotent by key), then mark sent: a crash in between re-queues nothing twice.
-        await services.store.enqueue(Notice(to[0], to[1], reply, outbox_key(Topic.REMINDER, due.id), Address(b.channel, b.user_id)), now)
-        await services.bookings.mark_reminder_sent(due.id, now)
-        queued += 1
-    return queued
+    for notice in done.notices:
+        await runtime.services.store.enqueue(notice, now)
+    return done.value
 
 
 async def renotify_unclaimed(runtime: Runtime) -> int:
-    """Questions no lawyer claimed in time: tell the duty lawyers again, and staff."""
-    services = runtime.services
-    now = runtime.now()
-    hour = now.astimezone(services.settings.zone).hour
-    if hour >= QUIET_HOURS[0] or hour < QUIET_HOURS[1]:
-        return 0  # nobody is woken at night; the morning tick catches up
-    wait = timedelta(minutes=services.settings.claim_timeout_minutes)
-    t = services.texts
-    waiting = await services.consultations.unclaimed(now - wait, now - wait)
-    lawyers = [x for x in await services.ledger.on_duty_lawyers() if x.bound]
-    for c in waiting:
-        count = await services.consultations.mark_renotified(c.id, now)
-        for lawyer in lawyers if count <= MAX_RENOTIFY else ():
-            reply = Reply(t("lawyer.new_question", ref=c.ref, question=c.question),
-                          (Option(t("lawyer.claim_button"), f"law:claim:{c.id}"),))
-            key = outbox_key(Topic.RENOTIFY, c.id, lawyer.id, f"{now:%Y%m%d%H%M}")
-            await services.store.enqueue(Notice(lawyer.channel, lawyer.user_id, reply, key, Address(c.channel, c.user_id)), now)
-        chat = services.settings.staff_chat
-        if chat is not None:
-            staff = Reply(t("staff.unclaimed", ref=c.ref, minutes=services.settings.claim_timeout_minutes),
-                          (Option(t("staff.details"), "staff:unclaimed"),))
-            key = outbox_key(Topic.UNCLAIMED, c.id, f"{now:%Y%m%d%H%M}")
-            await services.store.enqueue(Notice(chat.channel, chat.user_id, staff, key), now)
-    return len(waiting)
+    """Questions no lawyer claimed in time: the duty lawyers again, and staff."""
+    return await _queue(runtime, await consultations.renotify_unclaimed(runtime.services, SYSTEM, runtime.now()))
 
 
 async def alert_stalled(runtime: Runtime) -> int:
     """Questions a lawyer claimed but has not answered within a day: staff are told once."""
-    services = runtime.services
-    now = runtime.now()
-    stalled = await services.consultations.stalled(now - timedelta(days=1))
-    chat = services.settings.staff_chat
-    if chat is None:
-        return 0
-    for c in stalled:
-        reply = Reply(services.texts("staff.stalled", ref=c.ref))
-        await services.store.enqueue(Notice(chat.channel, chat.user_id, reply, outbox_key(Topic.STALLED, c.id)), now)
-    return len(stalled)
+    return await _queue(runtime, await consultations.stalled(runtime.services, SYSTEM, runtime.now()))
 
 
 async def send_quarterly_statements(runtime: Runtime) -> int:
     """二(四): each quarter's statement goes to every bound lawyer once, early in the next quarter."""
-    services = runtime.services
-    now = runtime.now()
-    today = now.astimezone(services.settings.zone).date()
-    year, quarter = (today.year, quarter_of(today) - 1) if quarter_of(today) > 1 else (today.year - 1, 4)
-    sent = 0
-    for lawyer in await services.ledger.list_lawyers():
-        if not lawyer.bound or not lawyer.active:
-            continue
-        key = statement_key(lawyer.id, year, quarter)
-        if await services.store.queued_at(key) is not None:
-            continue
-        statement = await services.ledger.statement(lawyer.id, year, quarter)
-        reply = Reply(services.texts("lawyer.statement_ready", year=year, quarter=quarter, total=statement.total))
-        sent += await services.store.enqueue(Notice(lawyer.channel, lawyer.user_id, reply, key), now)
-    return sent
+    return await _queue(runtime, await points.quarterly_statements(runtime.services, SYSTEM, runtime.now()))
 
 
 async def purge_expired(runtime: Runtime) -> int:
-    """Blank the personal details of visits finished more than the retention period ago."""
-    services = runtime.services
-    now = runtime.now()
-    cutoff = now.astimezone(services.settings.zone).date() - timedelta(days=services.settings.retention_days)
-    purged = await services.bookings.purge_personal(cutoff, now)
-    if purged:
-        log.info("blanked the personal details of %d finished visits before %s", purged, cutoff)
-    # Delivered messages can quote names and addresses (assignments, reminders): same period.
-    await services.store.purge_outbox(now - timedelta(days=services.settings.retention_days))
-    await runtime.dialogue.drop_stale_drafts(now)
+    """Blank what the retention period has run out on; drop drafts nobody came back to."""
+    purged = await visit_care.purge_expired(runtime.services, SYSTEM, runtime.now())
+    await runtime.dialogue.drop_stale_drafts(runtime.now())
     return purged

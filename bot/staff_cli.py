@@ -4,16 +4,26 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date, datetime
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import date, datetime, time
 from pathlib import Path
 
+from common.calendar import work_calendar
 from common.catalog import load_catalog
+from common.clock import system_clock
 from common.config import Settings
 from common.exports import FORMATS
-from services.reports import REPORT_COLUMNS, STATEMENT_COLUMNS, bookings_file, points_report_file
+from services import lawyers, misses, points, visits
+from services.actor import Actor
+from services.context import Services
+from services.reports import STATEMENT_COLUMNS
 from storage.bookings import BookingStore
+from storage.consultations import ConsultationStore
 from storage.db import Database
 from storage.ledger import LedgerError, LedgerStore, UnknownRecord
+from storage.store import Store
+
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
     lawyers = sub.add_parser("lawyers", help="register and list lawyers").add_subparsers(dest="sub", required=True)
@@ -31,6 +41,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     entry.add_argument("--note", default="")
     entry.add_argument("--quantity", type=int, default=1)
     entry.add_argument("--points", type=int, help="only for 二(一)12, decided case by case")
+    entry.add_argument("--people", type=int,
+                       help="a group case (--item case): the number of people; 二(一)1 counts it as 2 or 3 cases")
     rev = points.add_parser("reverse", help="reverse an entry with a counter-entry")
     rev.add_argument("entry", type=int)
     rev.add_argument("--by", required=True)
@@ -53,67 +65,78 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     export.add_argument("--output", type=Path)
 
 
-async def run(args: argparse.Namespace, settings: Settings) -> int:
+@asynccontextmanager
+async def open_services(settings: Settings) -> AsyncIterator[Services]:
+    """The service layer over the database, without the knowledge base a chat needs."""
     db = Database(settings.db_path)
     await db.open()
     try:
-        return await _run(args, settings, db)
-    except (LedgerError, UnknownRecord) as exc:
-        t = load_catalog()
-        print(t(exc.text_id, **getattr(exc, "fields", {})) if exc.text_id in t else str(exc), file=sys.stderr)
-        return 2
+        yield Services(
+            settings=settings, store=Store(db), texts=load_catalog(), clock=system_clock(settings.zone),
+            matcher=None, ledger=LedgerStore(db, settings.zone), bookings=BookingStore(db, settings.zone),
+            consultations=ConsultationStore(db), calendar=work_calendar(settings),
+        )
     finally:
         await db.close()
 
 
-async def _run(args: argparse.Namespace, settings: Settings, db: Database) -> int:
-    now = datetime.now(settings.zone)
-    ledger = LedgerStore(db)
-    t = load_catalog()
+async def run(args: argparse.Namespace, settings: Settings) -> int:
+    async with open_services(settings) as services:
+        try:
+            return await _run(args, services)
+        except (LedgerError, UnknownRecord) as exc:
+            t = services.texts
+            print(t(exc.text_id, **exc.fields) if exc.text_id in t else str(exc), file=sys.stderr)
+            return 2
+
+
+async def faq_misses(args: argparse.Namespace, settings: Settings) -> int:
+    async with open_services(settings) as services:
+        since = datetime.combine(args.since, time.min, settings.zone) if args.since else None
+        rows = await misses.misses(services, Actor.staff("cli"), since, args.limit)
+    for row in rows:
+        print(f"{row.count:4d}  {row.kind:8s}  {row.question}  → {', '.join(row.best_ids)}")
+    if not rows:
+        print("no misses")
+    return 0
+
+
+async def _run(args: argparse.Namespace, services: Services) -> int:
+    now, t = services.clock(), services.texts
+    actor = Actor.staff(f"cli:{getattr(args, 'by', None) or 'staff'}")
     if args.command == "lawyers":
         if args.sub == "add":
-            lawyer, code = await ledger.add_lawyer(args.name, args.firm, now)
+            lawyer, code = await lawyers.add_lawyer(services, actor, args.name, args.firm, now)
             print(f"lawyer {lawyer.id}: {lawyer.name} ({lawyer.firm}); one-time code: {code}")
             print(f"the lawyer sends /register {code} to the bot within 7 days")
         else:
-            for lawyer in await ledger.list_lawyers():
+            for lawyer in await lawyers.roster(services, actor):
                 bound = "bound" if lawyer.bound else "not bound"
                 duty = "on duty" if lawyer.on_duty else "off duty"
                 print(f"{lawyer.id:4d}  {lawyer.name}  {lawyer.firm}  {bound}, {duty}")
         return 0
     if args.command == "points":
         if args.sub == "add":
-            entry = await ledger.add_entry(
-                args.lawyer, args.item, args.on, f"cli:{args.by}", now,
-                note=args.note, points=args.points, quantity=args.quantity,
-            )
-            print(f"entry {entry.id}: {entry.clause} {entry.points:+d}")
+            entry = await points.add_entry(services, actor, args.lawyer, args.item, args.on, now, note=args.note,
+                                           points=args.points, quantity=args.quantity, people=args.people)
+            print(f"entry {entry.id}: {entry.clause} ×{entry.quantity} {entry.points:+d}")
         elif args.sub == "reverse":
-            entry = await ledger.reverse(args.entry, f"cli:{args.by}", now, args.note)
+            entry = await points.reverse(services, actor, args.entry, args.note, now)
             print(f"entry {entry.id} reverses {entry.reverses_id}: {entry.points:+d}")
         elif args.sub == "report":
-            headers = [t(f"report.points.{c}") for c in REPORT_COLUMNS]
-            _, content, _ = await points_report_file(
-                ledger, args.year, args.quarter, args.format, headers,
-                vetoed_mark=t("report.points.vetoed_yes"), bands=settings.bands,
-            )
-            _write(content, args.output)
+            _write((await points.report(services, actor, args.year, args.quarter, args.format)).content, args.output)
         else:
-            statement = await ledger.statement(args.lawyer, args.year, args.quarter)
-            headers = [t(f"statement.points.{c}") for c in STATEMENT_COLUMNS]
-            rows = [
-                [line.occurred_on.isoformat(), line.clause, line.title, line.quantity, line.points,
-                 line.note or (t("statement.points.reversal", entry_id=line.reverses_id) if line.reverses_id else "")]
-                for line in statement.items
-            ]
-            print("\t".join(headers))
-            for row in rows:
+            statement = await points.statement(services, actor, args.lawyer, args.year, args.quarter)
+            print("\t".join(t(f"statement.points.{c}") for c in STATEMENT_COLUMNS))
+            for line in statement.items:
+                note = line.note or (t("statement.points.reversal", entry_id=line.reverses_id) if line.reverses_id else "")
+                row = [line.occurred_on.isoformat(), line.clause, line.title, line.quantity, line.points, note]
                 print("\t".join(str(c) for c in row))
             print(f"{t('statement.points.total')}\t{statement.total}")
         return 0
     if args.command == "bookings":
-        rows = await BookingStore(db, settings.zone).export_rows(args.date_from, args.date_to)
-        _write(bookings_file(rows, args.format, t), args.output)
+        export = await visits.export(services, actor, args.date_from, args.date_to, args.format, now)
+        _write(export.document.content, args.output)
         return 0
     raise ValueError(args.command)
 

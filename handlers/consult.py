@@ -1,22 +1,44 @@
 """留言问律师 (the resident's side): leave a question, get the lawyer's answer, one follow-up, thanks.
 
 Lawyers on duty are told at once, with a 接单 button; questions nobody claims in time are
-sent again and shown to staff (bot/scheduler.py).
+sent again and shown to staff (services.consultations, run by bot/scheduler.py).
 """
 
 from __future__ import annotations
 
-from common.messages import Option, Reply
-from handlers.turn import Flow, Turn
+from collections.abc import Awaitable, Callable
+
+from handlers.turn import Flow, Route, Turn
 from policy.workdays import is_non_working_moment
+from services import consultations
+from storage.consultations import Consultation, Feedback
 
 NAME = "consult"
 MIN_LEN, MAX_LEN = 4, 500
+OwnAction = Callable[[Turn, Consultation], Awaitable[None]]
 
 
 class ConsultFlow(Flow):
     name = NAME
     free_text_steps = frozenset({"question", "follow_up"})
+
+    def routes(self) -> dict[str, Route]:
+        table: dict[str, OwnAction] = {
+            "follow": self.begin_follow_up,
+            "ok": lambda turn, c: self.feedback(turn, c, Feedback.SATISFIED),
+            "praise": lambda turn, c: self.feedback(turn, c, Feedback.PRAISE),
+        }
+        return {**super().routes(), **{action: self.own(act) for action, act in table.items()}}
+
+    def own(self, act: OwnAction) -> Route:
+        """Buttons about one of the sender's own questions; anyone else's is a stale button."""
+        async def route(turn: Turn, arg: str) -> None:
+            c = await turn.services.consultations.get(int(arg)) if arg.isdecimal() else None
+            if c is None or (c.channel, c.user_id) != (turn.ev.channel, turn.ev.user_id):
+                await self.stale(turn)
+            else:
+                await act(turn, c)
+        return route
 
     async def start(self, turn: Turn, arg: str = "") -> None:
         turn.state.flow, turn.state.step = NAME, "question"
@@ -28,8 +50,7 @@ class ConsultFlow(Flow):
         )
 
     async def resume(self, turn: Turn) -> None:
-        step = turn.state.step
-        if step == "follow_up":
+        if turn.state.step == "follow_up":
             turn.say(turn.t("consult.follow_up_prompt"), (turn.menu_option(),))
         else:
             await self.start(turn)
@@ -41,86 +62,34 @@ class ConsultFlow(Flow):
         if not MIN_LEN <= len(text) <= MAX_LEN:
             turn.say(turn.t("consult.length", low=MIN_LEN, high=MAX_LEN), (turn.menu_option(),))
             return
-        services = turn.services
-        consultation = await services.consultations.create(turn.ev.channel, turn.ev.user_id, text, turn.now)
-        lawyers = [lawyer for lawyer in await services.ledger.on_duty_lawyers() if lawyer.bound]
-        for lawyer in lawyers:
-            turn.notify(
-                lawyer.channel,
-                lawyer.user_id,
-                new_question_reply(turn, consultation.id, consultation.ref, text),
-                dedupe_key=f"new-question:{consultation.id}:{lawyer.id}",
-            )
-        if not lawyers:
-            notify_staff(turn, turn.t("staff.no_duty_lawyer", ref=consultation.ref), f"no-duty:{consultation.id}")
+        asked = await consultations.ask(turn.services, turn.sender, text, turn.now)
+        turn.outcome.notices.extend(asked.notices)
         turn.state.reset()
-        turn.say(turn.t("consult.received", ref=consultation.ref), (turn.menu_option(),))
+        turn.say(turn.t("consult.received", ref=asked.value.ref), (turn.menu_option(),))
 
-    async def on_button(self, turn: Turn, action: str, arg: str) -> None:
-        if action in ("follow", "ok", "praise") and arg.isdigit():
-            consultation = await turn.services.consultations.get(int(arg))
-            mine = consultation is not None and (consultation.channel, consultation.user_id) == (
-                turn.ev.channel, turn.ev.user_id)
-            if not mine:
-                await self.stale(turn)
-                return
-            if action == "follow":
-                if consultation.follow_up is not None:
-                    turn.say(turn.t("consult.follow_up_used"), (turn.option("menu.consult", "consult:start"),
-                                                                 turn.menu_option()))
-                    return
-                turn.state.flow, turn.state.step = NAME, "follow_up"
-                turn.state.data[NAME] = {"id": consultation.id}
-                turn.say(turn.t("consult.follow_up_prompt"), (turn.menu_option(),))
-            else:
-                await self.feedback(turn, consultation, action)
+    async def begin_follow_up(self, turn: Turn, c: Consultation) -> None:
+        if c.follow_up is not None:
+            turn.say(turn.t("consult.follow_up_used"), (turn.option("menu.consult", "consult:start"),
+                                                         turn.menu_option()))
             return
-        await super().on_button(turn, action, arg)
+        turn.state.flow, turn.state.step = NAME, "follow_up"
+        turn.state.data[NAME] = {"id": c.id}
+        turn.say(turn.t("consult.follow_up_prompt"), (turn.menu_option(),))
 
     async def take_follow_up(self, turn: Turn, text: str) -> None:
         services = turn.services
-        consultation_id = turn.state.data.get(NAME, {}).get("id")
-        consultation = await services.consultations.get(consultation_id) if consultation_id else None
-        if consultation is None or not await services.consultations.ask_follow_up(
-            consultation.id, turn.ev.channel, turn.ev.user_id, text[:MAX_LEN], turn.now
-        ):
-            turn.state.reset()
+        consultation_id = turn.state.data.pop(NAME, {}).get("id")
+        turn.state.reset()
+        c = await services.consultations.get(consultation_id) if consultation_id else None
+        sent = c is not None and await consultations.follow_up(services, turn.sender, c, text[:MAX_LEN], turn.now)
+        if not sent or not sent.value:
             turn.say(turn.t("consult.follow_up_used"), (turn.menu_option(),))
             return
-        lawyer = await services.ledger.get_lawyer(consultation.lawyer_id)
-        if lawyer is not None and lawyer.bound:
-            turn.notify(
-                lawyer.channel,
-                lawyer.user_id,
-                Reply(turn.t("lawyer.follow_up", ref=consultation.ref, question=text[:MAX_LEN]),
-                      (Option(turn.t("lawyer.answer_button"), f"law:answer:{consultation.id}"),)),
-                dedupe_key=f"follow-up:{consultation.id}",
-            )
-        turn.state.data.pop(NAME, None)
-        turn.state.reset()
+        turn.outcome.notices.extend(sent.notices)
         turn.say(turn.t("consult.follow_up_sent"), (turn.menu_option(),))
 
-    async def feedback(self, turn: Turn, consultation, kind: str) -> None:
-        services = turn.services
-        saved = await services.consultations.give_feedback(
-            consultation.id, turn.ev.channel, turn.ev.user_id, "praise" if kind == "praise" else "satisfied")
-        if saved and kind == "praise":
-            # 二(一)10: praise becomes a pending +10 that staff confirm.
-            pending = await services.ledger.add_pending_praise(
-                consultation.lawyer_id, f"consultation:{consultation.id}", turn.now.date(), turn.now)
-            if pending is not None:
-                notify_staff(turn, turn.t("staff.praise_pending", ref=consultation.ref), f"praise:{pending.id}",
-                             (Option(turn.t("staff.review_praise"), "staff:praise"),))
+    async def feedback(self, turn: Turn, c: Consultation, kind: Feedback) -> None:
+        saved = await consultations.feedback(turn.services, turn.sender, c, kind, turn.now)
+        turn.outcome.notices.extend(saved.notices)
         turn.state.reset()
-        turn.say(turn.t("consult.thanks" if saved else "consult.feedback_done"), (turn.menu_option(),))
-
-
-def new_question_reply(turn: Turn, consultation_id: int, ref: str, question: str) -> Reply:
-    return Reply(
-        turn.t("lawyer.new_question", ref=ref, question=question),
-        (Option(turn.t("lawyer.claim_button"), f"law:claim:{consultation_id}"),),
-    )
-
-
-def notify_staff(turn: Turn, text: str, dedupe_key: str, options: tuple[Option, ...] = ()) -> None:
-    turn.notify_staff(Reply(text, options), dedupe_key)
+        turn.say(turn.t("consult.thanks" if saved.value else "consult.feedback_done"), (turn.menu_option(),))

@@ -1,6 +1,7 @@
 """Who may do what: residents (everyone), lawyers (bound to a registered lawyer), staff (allow-list).
 
-Every lawyer or staff action asks here first; a refusal is polite to the person and logged.
+A flow asks here for the `Actor` it hands to the service layer; a refusal is polite to the
+person and logged.
 """
 
 from __future__ import annotations
@@ -9,33 +10,33 @@ import hashlib
 import logging
 
 from handlers.turn import Turn
-from storage.ledger import Lawyer
+from services.actor import Actor
 
 log = logging.getLogger(__name__)
 
 
-def actor(turn: Turn) -> str:
+def audit_name(turn: Turn) -> str:
     return f"{turn.ev.channel}:{turn.ev.user_id}"
 
 
 def pseudonym(turn: Turn) -> str:
     """A stable, non-reversible name for log lines (chat ids are personal data too)."""
-    return hashlib.sha256(actor(turn).encode()).hexdigest()[:10]
+    return hashlib.sha256(audit_name(turn).encode()).hexdigest()[:10]
 
 
-async def as_lawyer(turn: Turn, action: str) -> Lawyer | None:
+async def as_lawyer(turn: Turn, action: str) -> Actor | None:
     lawyer = await turn.services.ledger.lawyer_for(turn.ev.channel, turn.ev.user_id)
     if lawyer is None or not lawyer.active:
         refuse(turn, action)
         return None
-    return lawyer
+    return Actor.of_lawyer(lawyer, audit_name(turn))
 
 
-def as_staff(turn: Turn, action: str) -> bool:
+def as_staff(turn: Turn, action: str) -> Actor | None:
     if turn.services.is_staff(turn.ev.channel, turn.ev.user_id):
-        return True
+        return Actor.staff(audit_name(turn))
     refuse(turn, action)
-    return False
+    return None
 
 
 def refuse(turn: Turn, action: str) -> None:

@@ -1,30 +1,56 @@
-"""Centre staff in the bot: bookings (assign, visited, no-show, export), lawyers, points, praise,
-corrections, unclaimed questions. Every action checks the staff allow-list (handlers.roles);
-every read of someone's personal data is recorded in the access log.
+"""Centre staff in the bot: visits (assign, done, no-show, export), lawyers, points, praise,
+corrections, unclaimed questions. The work itself is the service layer's (services/*); this flow
+reads commands and buttons, shows the results and queues the notices they bring.
+
+A malformed command raises `Usage` and shows the usage text; anything else that goes wrong is a
+bug and reaches the dialogue's error handler.
 """
 
 from __future__ import annotations
 
+import re
 import shlex
+from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 
-from services.reports import REPORT_COLUMNS, bookings_file, points_report_file
+from common.messages import Notice, Option
+from handlers.roles import as_staff, refuse
+from handlers.turn import Flow, Route, Turn
+from policy.ledger import LedgerError, UnknownRecord
+from services import consultations, lawyers, points, visits
+from services.actor import Actor, PermissionDenied
+from services.consultations import question_reply
 from services.wording import day_label, window_label
-from handlers.consult import new_question_reply
-from common.messages import Document, Option, Reply
-from handlers.roles import actor, as_staff
-from handlers.turn import Flow, Turn
-from policy.slots import lawyer_reminder_at
-from storage.ledger import LedgerError, UnknownRecord
+from storage.bookings import Change
 
 NAME = "staff"
+WINDOWS = {"上午": "am", "下午": "pm", "am": "am", "pm": "pm"}
+PEOPLE = re.compile(r"^(\d+)人$")  # "12人": the people of a group case (二(一)1)
+StaffAction = Callable[[Turn, Actor, str], Awaitable[None]]
 
 
-def _date(text: str) -> date | None:
+class Usage(Exception):
+    """A staff command typed with missing or unreadable parts."""
+
+
+def _date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        return None
+        raise Usage(text) from None
+
+
+def _split(arg: str) -> list[str]:
+    try:
+        return shlex.split(arg)
+    except ValueError:  # unbalanced quotes
+        raise Usage(arg) from None
+
+
+def _number(text: str) -> int:
+    if not text.isdecimal():
+        raise Usage(text)
+    return int(text)
 
 
 class StaffFlow(Flow):
@@ -34,243 +60,272 @@ class StaffFlow(Flow):
         "/bookings": "bookings", "/export": "export", "/lawyer_add": "lawyer_add", "/lawyers": "lawyers",
         "/points_add": "points_add", "/points_reverse": "points_reverse", "/praise": "praise",
         "/corrections": "corrections", "/report": "report", "/unclaimed": "unclaimed",
+        "/visit_cancel": "visit_cancel", "/visit_move": "visit_move",
     }
+
+    def routes(self) -> dict[str, Route]:
+        table: dict[str, StaffAction] = {
+            "bookings": self.bookings, "booking": self.booking, "assign": self.assign, "assign_to": self.assign_to,
+            "visited": self.visited, "noshow": self.no_show, "export": self.export,
+            "lawyer_add": self.lawyer_add, "lawyers": self.lawyers, "points_add": self.points_add,
+            "points_reverse": self.points_reverse, "report": self.report, "praise": self.praise,
+            "praise_ok": self.praise_ok, "praise_no": self.praise_no, "corrections": self.corrections,
+            "corr_ok": self.corr_ok, "corr_no": self.corr_no, "unclaimed": self.unclaimed,
+            "visit_cancel": self.visit_cancel, "visit_move": self.visit_move, "reassign": self.reassign,
+            "reassign_to": self.reassign_to,
+        }
+        return {**super().routes(), **{action: self.guarded(action, act) for action, act in table.items()}}
+
+    def guarded(self, action: str, act: StaffAction) -> Route:
+        """Staff only; a refusal of the rules or a malformed command is told, not raised."""
+        async def route(turn: Turn, arg: str) -> None:
+            actor = as_staff(turn, f"staff:{action}")
+            if actor is not None:
+                await self.attempt(turn, act(turn, actor, arg))
+        return route
+
+    async def attempt(self, turn: Turn, work: Awaitable[None]) -> None:
+        try:
+            await work
+        except (LedgerError, UnknownRecord) as exc:
+            turn.say(turn.t(exc.text_id, **exc.fields), (turn.menu_option(),))
+        except PermissionDenied as exc:
+            refuse(turn, exc.action)
+        except Usage:
+            turn.say(turn.t("staff.usage"), (turn.menu_option(),))
 
     async def start(self, turn: Turn, arg: str = "") -> None:
         await self.on_button(turn, "bookings", "")
 
-    async def on_button(self, turn: Turn, action: str, arg: str) -> None:
-        if not as_staff(turn, f"staff:{action}"):
-            return
-        handler = getattr(self, f"do_{action}", None)
-        if handler is None:
-            await self.stale(turn)
-            return
-        try:
-            await handler(turn, arg)
-        except (LedgerError, UnknownRecord) as exc:
-            turn.say(turn.t(exc.text_id, **getattr(exc, "fields", {})), (turn.menu_option(),))
-        except (ValueError, IndexError):
-            turn.say(turn.t("staff.usage"), (turn.menu_option(),))
-
     async def on_text(self, turn: Turn, text: str) -> None:
-        if not as_staff(turn, f"staff:text:{turn.state.step}"):
+        actor = as_staff(turn, f"staff:text:{turn.state.step}")
+        if actor is None:
             return
         if turn.state.step == "reason":
-            await self.decide_with_reason(turn, text)
+            await self.attempt(turn, self.decide_with_reason(turn, actor, text))
         else:
             await self.stale(turn)
 
-    # --- bookings -------------------------------------------------------------------
-    async def do_bookings(self, turn: Turn, arg: str) -> None:
-        today = turn.now.astimezone(turn.services.settings.zone).date()
-        day = _date(arg.strip()) or today
-        bookings = await turn.services.bookings.list_for_date(day)
-        if not bookings:
-            turn.say(turn.t("staff.no_bookings", day=day_label(turn.t, day)), (turn.menu_option(),))
+    def done(self, turn: Turn, text_id: str, notices: list[Notice] = (), **values: object) -> None:
+        turn.outcome.notices.extend(notices)
+        turn.say(turn.t(text_id, **values), (turn.menu_option(),))
+
+    # --- visits ---------------------------------------------------------------------
+    async def bookings(self, turn: Turn, actor: Actor, arg: str) -> None:
+        day = _date(arg.strip()) if arg.strip() else turn.now.astimezone(turn.services.settings.zone).date()
+        found = await visits.day_list(turn.services, actor, day)
+        if not found:
+            self.done(turn, "staff.no_bookings", day=day_label(turn.t, day))
             return
-        lines = [turn.t("staff.bookings_title", day=day_label(turn.t, day), count=len(bookings))]
-        lines += [turn.t("staff.booking_line", ref=b.ref, window=window_label(turn.t, turn.services.settings.slot_rules, b.window), county=b.county,
-                         status=turn.t(f"book.status.{b.status}")) for b in bookings]
-        options = [Option(turn.t("staff.details_of", ref=b.ref), f"staff:booking:{b.ref}") for b in bookings]
+        rules = turn.services.settings.slot_rules
+        lines = [turn.t("staff.bookings_title", day=day_label(turn.t, day), count=len(found))]
+        lines += [turn.t("staff.booking_line", ref=b.ref, window=window_label(turn.t, rules, b.window), county=b.county,
+                         status=turn.t(f"book.status.{b.status}")) for b in found]
+        options = [Option(turn.t("staff.details_of", ref=b.ref), f"staff:booking:{b.ref}") for b in found]
         options += [Option(turn.t("staff.next_day"), f"staff:bookings:{day + timedelta(days=1)}"), turn.menu_option()]
         turn.say("\n".join(lines), options)
 
-    async def do_booking(self, turn: Turn, ref: str) -> None:
-        services = turn.services
-        booking = await services.bookings.get(ref)
-        if booking is None:
+    async def booking(self, turn: Turn, actor: Actor, ref: str) -> None:
+        found = await visits.detail(turn.services, actor, ref, turn.now)
+        if found is None:
             await self.stale(turn)
             return
-        await services.store.log_access(actor(turn), "booking.details", ref, turn.now)
-        lawyer = await services.ledger.get_lawyer(booking.lawyer_id) if booking.lawyer_id else None
+        (b, lawyer), t = found, turn.t
         turn.say(
-            turn.t("staff.booking_details", ref=booking.ref, day=day_label(turn.t, booking.visit_date),
-                   window=window_label(turn.t, turn.services.settings.slot_rules, booking.window), county=booking.county, township=booking.township,
-                   address=booking.address, name=booking.elder_name, phone=booking.phone,
-                   owner=turn.t(f"book.phone_{booking.phone_owner}"), access=booking.access_needs or turn.t("eq.none"),
-                   matter=booking.matter, status=turn.t(f"book.status.{booking.status}"),
-                   lawyer=lawyer.name if lawyer else turn.t("staff.no_lawyer")),
-            (Option(turn.t("staff.assign"), f"staff:assign:{ref}"),
-             Option(turn.t("staff.visited"), f"staff:visited:{ref}"),
-             Option(turn.t("staff.no_show"), f"staff:noshow:{ref}"),
-             turn.menu_option()),
+            t("staff.booking_details", ref=b.ref, day=day_label(t, b.visit_date),
+              window=window_label(t, turn.services.settings.slot_rules, b.window), county=b.county,
+              township=b.township, address=b.address, name=b.elder_name, phone=b.phone,
+              owner=t(f"book.phone_{b.phone_owner}"), access=b.access_needs or t("eq.none"), matter=b.matter,
+              status=t(f"book.status.{b.status}"), lawyer=lawyer.name if lawyer else t("staff.no_lawyer")),
+            (Option(t("staff.assign"), f"staff:assign:{ref}"), Option(t("staff.visited"), f"staff:visited:{ref}"),
+             Option(t("staff.no_show"), f"staff:noshow:{ref}"), turn.menu_option()),
         )
 
-    async def do_assign(self, turn: Turn, ref: str) -> None:
-        lawyers = [x for x in await turn.services.ledger.list_lawyers() if x.active]
-        if not lawyers:
-            turn.say(turn.t("staff.no_lawyers"), (turn.menu_option(),))
+    async def assign(self, turn: Turn, actor: Actor, ref: str) -> None:
+        active = [x for x in await lawyers.roster(turn.services, actor) if x.active]
+        if not active:
+            self.done(turn, "staff.no_lawyers")
             return
         options = [Option(turn.t("staff.lawyer_choice", name=x.name, firm=x.firm), f"staff:assign_to:{ref}:{x.id}")
-                   for x in lawyers]
+                   for x in active]
         turn.say(turn.t("staff.choose_lawyer", ref=ref), [*options, turn.menu_option()])
 
-    async def do_assign_to(self, turn: Turn, arg: str) -> None:
+    async def assign_to(self, turn: Turn, actor: Actor, arg: str) -> None:
         ref, _, lawyer_id = arg.rpartition(":")
-        services = turn.services
-        booking = await services.bookings.get(ref)
-        if booking is None or not lawyer_id.isdigit():
+        result = await visits.assign_lawyer(turn.services, actor, ref, _number(lawyer_id), turn.now)
+        outcome = result.value
+        if outcome.status == Change.NOT_FOUND:
             await self.stale(turn)
-            return
-        outcome = await services.bookings.assign_lawyer(
-            ref, int(lawyer_id), turn.now, lawyer_reminder_at(booking.visit_date, services.settings.zone))
-        if outcome.status != "assigned":
-            turn.say(turn.t("staff.not_done", status=outcome.status), (turn.menu_option(),))
-            return
-        lawyer = await services.ledger.get_lawyer(int(lawyer_id))
-        if lawyer.bound:
-            turn.notify(lawyer.channel, lawyer.user_id, Reply(turn.t(
-                "lawyer.visit_assigned", ref=ref, day=day_label(turn.t, booking.visit_date),
-                window=window_label(turn.t, turn.services.settings.slot_rules, booking.window), county=booking.county, township=booking.township,
-                address=booking.address, name=booking.elder_name, phone=booking.phone,
-                access=booking.access_needs or turn.t("eq.none"), matter=booking.matter)),
-                dedupe_key=f"assigned:{ref}:{lawyer.id}")
-        turn.say(turn.t("staff.assigned", ref=ref, name=lawyer.name), (turn.menu_option(),))
-
-    async def do_visited(self, turn: Turn, ref: str) -> None:
-        outcome = await turn.services.bookings.mark_visited(ref, actor(turn), turn.now)
-        text_id = {"visited": "staff.marked_visited", "already_visited": "staff.already_marked",
-                   "no_lawyer": "staff.assign_first", "not_yet": "staff.not_yet"}.get(outcome.status)
-        if text_id is None:
-            turn.say(turn.t("staff.not_done", status=outcome.status), (turn.menu_option(),))
+        elif outcome.status != Change.ASSIGNED:
+            self.done(turn, "staff.not_done", status=turn.t(f"staff.change.{outcome.status}"))
         else:
-            turn.say(turn.t(text_id, ref=ref), (turn.menu_option(),))
+            lawyer = await turn.services.ledger.get_lawyer(outcome.booking.lawyer_id)
+            self.done(turn, "staff.assigned", result.notices, ref=ref, name=lawyer.name)
 
-    async def do_noshow(self, turn: Turn, ref: str) -> None:
-        outcome = await turn.services.bookings.mark_no_show(ref, actor(turn), turn.now)
-        text_id = {"no_show": "staff.marked_no_show", "already_no_show": "staff.already_marked",
-                   "not_yet": "staff.not_yet"}.get(outcome.status)
-        turn.say(turn.t(text_id, ref=ref) if text_id else turn.t("staff.not_done", status=outcome.status),
-                 (turn.menu_option(),))
+    async def visited(self, turn: Turn, actor: Actor, ref: str) -> None:
+        outcome = await visits.complete(turn.services, actor, ref, turn.now)
+        self.closed(turn, ref, outcome.status, {
+            Change.VISITED: "staff.marked_visited", Change.ALREADY_VISITED: "staff.already_marked",
+            Change.NO_LAWYER: "staff.assign_first", Change.NOT_YET: "staff.not_yet"})
 
-    async def do_export(self, turn: Turn, arg: str) -> None:
+    async def no_show(self, turn: Turn, actor: Actor, ref: str) -> None:
+        outcome = await visits.no_show(turn.services, actor, ref, turn.now)
+        self.closed(turn, ref, outcome.status, {
+            Change.NO_SHOW: "staff.marked_no_show", Change.ALREADY_NO_SHOW: "staff.already_marked",
+            Change.NOT_YET: "staff.not_yet"})
+
+    def closed(self, turn: Turn, ref: str, status: Change, text_ids: dict[Change, str]) -> None:
+        text_id = text_ids.get(status)
+        if text_id is None:
+            self.done(turn, "staff.not_done", status=turn.t(f"staff.change.{status}"))
+        else:
+            self.done(turn, text_id, ref=ref)
+
+    async def visit_cancel(self, turn: Turn, actor: Actor, arg: str) -> None:
+        """/visit_cancel 编号 理由"""
+        ref, _, reason = arg.strip().partition(" ")
+        if not ref or not reason.strip():
+            raise Usage(arg)
+        done = await visits.cancel(turn.services, actor, ref, reason, turn.now)
+        self.changed(turn, ref, done.value.status, done.notices, Change.CANCELLED, "staff.visit_cancelled")
+
+    async def visit_move(self, turn: Turn, actor: Actor, arg: str) -> None:
+        """/visit_move 编号 日期 上午|下午"""
         parts = arg.split()
-        start, end = _date(parts[0]), _date(parts[1])
-        if start is None or end is None:
-            raise ValueError(arg)
-        fmt = parts[2] if len(parts) > 2 and parts[2] in ("csv", "xlsx") else "xlsx"
-        rows = await turn.services.bookings.export_rows(start, end)
-        await turn.services.store.log_access(actor(turn), "bookings.export", f"{start}..{end}", turn.now)
-        content = bookings_file(rows, fmt, turn.t)
-        turn.say(turn.t("staff.export_ready", count=len(rows)),
-                 document=Document(f"bookings-{start}-{end}.{fmt}", content))
+        if len(parts) != 3 or parts[2] not in WINDOWS:
+            raise Usage(arg)
+        ref, day = parts[0], _date(parts[1])
+        done = await visits.move(turn.services, actor, ref, day, WINDOWS[parts[2]], turn.now)
+        self.changed(turn, ref, done.value.status, done.notices, Change.MOVED, "staff.visit_moved")
+
+    def changed(self, turn: Turn, ref: str, status: Change, notices: list[Notice], wanted: Change,
+                text_id: str) -> None:
+        if status == wanted:
+            self.done(turn, text_id, notices, ref=ref)
+        else:
+            self.done(turn, "staff.not_done", status=turn.t(f"staff.change.{status}"))
+
+    async def export(self, turn: Turn, actor: Actor, arg: str) -> None:
+        parts = arg.split()
+        if len(parts) < 2:
+            raise Usage(arg)
+        fmt = parts[2] if len(parts) > 2 and parts[2] in visits.EXPORT_FORMATS else "xlsx"
+        export = await visits.export(turn.services, actor, _date(parts[0]), _date(parts[1]), fmt, turn.now)
+        turn.say(turn.t("staff.export_ready", count=export.count), document=export.document)
 
     # --- lawyers and points ----------------------------------------------------------
-    async def do_lawyer_add(self, turn: Turn, arg: str) -> None:
-        name, firm = shlex.split(arg)[:2]
-        lawyer, code = await turn.services.ledger.add_lawyer(name, firm, turn.now)
-        turn.say(turn.t("staff.lawyer_added", name=lawyer.name, id=lawyer.id, code=code), (turn.menu_option(),))
+    async def lawyer_add(self, turn: Turn, actor: Actor, arg: str) -> None:
+        parts = _split(arg)
+        if len(parts) < 2:
+            raise Usage(arg)
+        lawyer, code = await lawyers.add_lawyer(turn.services, actor, parts[0], parts[1], turn.now)
+        self.done(turn, "staff.lawyer_added", name=lawyer.name, id=lawyer.id, code=code)
 
-    async def do_lawyers(self, turn: Turn, arg: str) -> None:
+    async def lawyers(self, turn: Turn, actor: Actor, arg: str) -> None:
         lines = [turn.t("staff.lawyer_line", id=x.id, name=x.name, firm=x.firm,
                         duty=turn.t("staff.duty_on" if x.on_duty else "staff.duty_off"))
-                 for x in await turn.services.ledger.list_lawyers()]
+                 for x in await lawyers.roster(turn.services, actor)]
         turn.say("\n".join(lines) or turn.t("staff.no_lawyers"), (turn.menu_option(),))
 
-    async def do_points_add(self, turn: Turn, arg: str) -> None:
-        parts = shlex.split(arg)
-        lawyer_id, item, day = int(parts[0]), parts[1], _date(parts[2])
-        if day is None:
-            raise ValueError(parts[2])
-        rest = parts[3:]
-        quantity = int(rest.pop(0)) if rest and rest[0].isdigit() else 1
-        points = None
-        if item == "other_award":
-            points, quantity = quantity, 1
-        entry = await turn.services.ledger.add_entry(
-            lawyer_id, item, day, actor(turn), turn.now, note=" ".join(rest), points=points, quantity=quantity)
-        turn.say(turn.t("staff.entry_added", id=entry.id, clause=entry.clause, points=f"{entry.points:+d}"),
-                 (turn.menu_option(),))
+    async def points_add(self, turn: Turn, actor: Actor, arg: str) -> None:
+        """律师 事项 日期 [数量 | N人] 备注; for 二(一)12 the number is the points."""
+        parts = _split(arg)
+        if len(parts) < 3:
+            raise Usage(arg)
+        lawyer_id, item, day, rest = _number(parts[0]), parts[1], _date(parts[2]), parts[3:]
+        people = int(PEOPLE.match(rest.pop(0)).group(1)) if rest and PEOPLE.match(rest[0]) else None
+        number = int(rest.pop(0)) if rest and rest[0].isdecimal() else None
+        # 二(一)12 is scored case by case: there the number is its points, elsewhere how many.
+        discretionary = item == "other_award"
+        entry = await points.add_entry(
+            turn.services, actor, lawyer_id, item, day, turn.now, note=" ".join(rest),
+            points=number if discretionary else None, quantity=1 if discretionary else number or 1, people=people)
+        self.done(turn, "staff.entry_added", id=entry.id, clause=entry.clause, points=f"{entry.points:+d}")
 
-    async def do_points_reverse(self, turn: Turn, arg: str) -> None:
-        entry_id, _, note = arg.partition(" ")
-        entry = await turn.services.ledger.reverse(int(entry_id), actor(turn), turn.now, note.strip())
-        turn.say(turn.t("staff.entry_reversed", id=entry.id, original=entry.reverses_id,
-                        points=f"{entry.points:+d}"), (turn.menu_option(),))
+    async def points_reverse(self, turn: Turn, actor: Actor, arg: str) -> None:
+        entry_id, _, note = arg.strip().partition(" ")
+        entry = await points.reverse(turn.services, actor, _number(entry_id), note.strip(), turn.now)
+        self.done(turn, "staff.entry_reversed", id=entry.id, original=entry.reverses_id, points=f"{entry.points:+d}")
 
-    async def do_report(self, turn: Turn, arg: str) -> None:
+    async def report(self, turn: Turn, actor: Actor, arg: str) -> None:
         parts = arg.split()
         today = turn.now.astimezone(turn.services.settings.zone).date()
-        year = int(parts[0]) if parts and parts[0].isdigit() else today.year
-        quarter = int(parts[1]) if len(parts) > 1 and parts[1] in "1234" else None
+        year = int(parts[0]) if parts and parts[0].isdecimal() else today.year
+        quarter = int(parts[1]) if len(parts) > 1 and parts[1] in ("1", "2", "3", "4") else None
         fmt = next((p for p in parts if p in ("csv", "xlsx", "json")), "xlsx")
-        headers = [turn.t(f"report.points.{c}") for c in REPORT_COLUMNS]
-        filename, content, mime = await points_report_file(
-            turn.services.ledger, year, quarter, fmt, headers,
-            vetoed_mark=turn.t("report.points.vetoed_yes"), bands=turn.services.settings.bands)
-        turn.say(turn.t("staff.report_ready", year=year), document=Document(filename, content, mime))
+        document = await points.report(turn.services, actor, year, quarter, fmt)
+        turn.say(turn.t("staff.report_ready", year=year), document=document)
 
-    async def do_praise(self, turn: Turn, arg: str) -> None:
-        pending = await turn.services.ledger.list_pending()
-        if not pending:
-            turn.say(turn.t("staff.nothing_pending"), (turn.menu_option(),))
-            return
-        for item in pending[:10]:
-            lawyer = await turn.services.ledger.get_lawyer(item.lawyer_id)
-            turn.say(turn.t("staff.praise_item", id=item.id, name=lawyer.name, source=item.source_id),
-                     (Option(turn.t("staff.confirm"), f"staff:praise_ok:{item.id}"),
-                      Option(turn.t("staff.reject"), f"staff:praise_no:{item.id}")))
+    async def praise(self, turn: Turn, actor: Actor, arg: str) -> None:
+        waiting = await points.waiting_praise(turn.services, actor)
+        if not waiting:
+            self.done(turn, "staff.nothing_pending")
+        for w in waiting[:10]:
+            turn.say(turn.t("staff.praise_item", id=w.item.id, name=w.lawyer.name, source=w.item.source_id),
+                     (Option(turn.t("staff.confirm"), f"staff:praise_ok:{w.item.id}"),
+                      Option(turn.t("staff.reject"), f"staff:praise_no:{w.item.id}")))
 
-    async def do_praise_ok(self, turn: Turn, arg: str) -> None:
-        entry = await turn.services.ledger.confirm_pending(int(arg), actor(turn), turn.now)
-        turn.say(turn.t("staff.entry_added", id=entry.id, clause=entry.clause, points=f"{entry.points:+d}"),
-                 (turn.menu_option(),))
+    async def praise_ok(self, turn: Turn, actor: Actor, arg: str) -> None:
+        entry = await points.confirm_praise(turn.services, actor, _number(arg), turn.now)
+        self.done(turn, "staff.entry_added", id=entry.id, clause=entry.clause, points=f"{entry.points:+d}")
 
-    async def do_praise_no(self, turn: Turn, arg: str) -> None:
+    async def praise_no(self, turn: Turn, actor: Actor, arg: str) -> None:
         self.ask_reason(turn, "praise", arg)
 
-    async def do_corrections(self, turn: Turn, arg: str) -> None:
-        pending = await turn.services.ledger.list_corrections("pending")
-        if not pending:
-            turn.say(turn.t("staff.nothing_pending"), (turn.menu_option(),))
-            return
-        for item in pending[:10]:
-            lawyer = await turn.services.ledger.get_lawyer(item.lawyer_id)
-            turn.say(turn.t("staff.correction_item", id=item.id, name=lawyer.name, year=item.year,
-                            quarter=item.quarter, text=item.text),
-                     (Option(turn.t("staff.accept"), f"staff:corr_ok:{item.id}"),
-                      Option(turn.t("staff.reject"), f"staff:corr_no:{item.id}")))
+    async def corrections(self, turn: Turn, actor: Actor, arg: str) -> None:
+        waiting = await points.waiting_corrections(turn.services, actor)
+        if not waiting:
+            self.done(turn, "staff.nothing_pending")
+        for w in waiting[:10]:
+            c = w.item
+            turn.say(turn.t("staff.correction_item", id=c.id, name=w.lawyer.name, year=c.year, quarter=c.quarter,
+                            text=c.text),
+                     (Option(turn.t("staff.accept"), f"staff:corr_ok:{c.id}"),
+                      Option(turn.t("staff.reject"), f"staff:corr_no:{c.id}")))
 
-    async def do_corr_ok(self, turn: Turn, arg: str) -> None:
+    async def corr_ok(self, turn: Turn, actor: Actor, arg: str) -> None:
         self.ask_reason(turn, "accept", arg)
 
-    async def do_corr_no(self, turn: Turn, arg: str) -> None:
+    async def corr_no(self, turn: Turn, actor: Actor, arg: str) -> None:
         self.ask_reason(turn, "reject", arg)
 
     def ask_reason(self, turn: Turn, decision: str, record_id: str) -> None:
         turn.state.flow, turn.state.step = NAME, "reason"
-        turn.state.data[NAME] = {"decision": decision, "id": int(record_id)}
-        turn.say(turn.t("staff.reason_prompt"), (turn.menu_option(),))
+        turn.state.data[NAME] = {"decision": decision, "id": _number(record_id)}
+        self.done(turn, "staff.reason_prompt")
 
-    async def decide_with_reason(self, turn: Turn, reason: str) -> None:
+    async def decide_with_reason(self, turn: Turn, actor: Actor, reason: str) -> None:
         data = turn.state.data.pop(NAME, {})
         turn.state.reset()
-        ledger = turn.services.ledger
-        try:
-            if data.get("decision") == "praise":
-                await ledger.reject_pending(data["id"], actor(turn), reason, turn.now)
-            else:
-                correction = await ledger.decide_correction(
-                    data["id"], data.get("decision") == "accept", reason, actor(turn), turn.now)
-                lawyer = await ledger.get_lawyer(correction.lawyer_id)
-                if lawyer is not None and lawyer.bound:
-                    turn.notify(lawyer.channel, lawyer.user_id, Reply(turn.t(
-                        "lawyer.correction_decided", year=correction.year, quarter=correction.quarter,
-                        decision=turn.t(f"staff.decision.{correction.status}"), reason=reason)),
-                        dedupe_key=f"correction-decided:{correction.id}")
-        except (LedgerError, UnknownRecord) as exc:
-            turn.say(turn.t(exc.text_id, **getattr(exc, "fields", {})), (turn.menu_option(),))
+        if "id" not in data:
+            await self.stale(turn)
             return
-        turn.say(turn.t("staff.decided"), (turn.menu_option(),))
+        notices: list[Notice] = []
+        if data["decision"] == "praise":
+            await points.refuse_praise(turn.services, actor, data["id"], reason, turn.now)
+        else:
+            decided = await points.decide_correction(
+                turn.services, actor, data["id"], data["decision"] == "accept", reason, turn.now)
+            notices = decided.notices
+        self.done(turn, "staff.decided", notices)
 
-    async def do_unclaimed(self, turn: Turn, arg: str) -> None:
-        services = turn.services
-        waiting = await services.consultations.unclaimed(turn.now, turn.now)
+    async def reassign(self, turn: Turn, actor: Actor, arg: str) -> None:
+        """Choose the lawyer a stalled question goes to."""
+        question = _number(arg)
+        active = [x for x in await lawyers.roster(turn.services, actor) if x.active and x.bound]
+        options = [Option(turn.t("staff.lawyer_choice", name=x.name, firm=x.firm),
+                          f"staff:reassign_to:{question}:{x.id}") for x in active]
+        turn.say(turn.t("staff.choose_lawyer_for_question") if active else turn.t("staff.no_lawyers"),
+                 [*options, turn.menu_option()])
+
+    async def reassign_to(self, turn: Turn, actor: Actor, arg: str) -> None:
+        question, _, lawyer_id = arg.partition(":")
+        done = await consultations.reassign(turn.services, actor, _number(question), _number(lawyer_id), turn.now)
+        self.done(turn, "staff.reassigned" if done.value else "staff.nothing_pending", done.notices)
+
+    async def unclaimed(self, turn: Turn, actor: Actor, arg: str) -> None:
+        waiting = await consultations.unclaimed(turn.services, actor, turn.now)
         if not waiting:
-            turn.say(turn.t("staff.nothing_pending"), (turn.menu_option(),))
-            return
-        for c in waiting[:10]:
-            await services.store.log_access(actor(turn), "consultation.read", c.ref, turn.now)
-            reply = new_question_reply(turn, c.id, c.ref, c.question)
-            turn.say(reply.text)
+            self.done(turn, "staff.nothing_pending")
+        for c in waiting:
+            turn.say(question_reply(turn.t, c).text)

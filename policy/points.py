@@ -86,48 +86,19 @@ def signed_points(key: str) -> int | None:
     return -item.points if key in _DEDUCTION_KEYS else item.points
 
 
-def tally(counts: Mapping[str, int], discretionary: int = 0) -> int:
-    """A year's score from occurrence counts per key, plus 二(一)12 points awarded case by case.
-
-    Vetoes are not scored here; pass them to `rate` as `vetoed`.
-    """
-    if discretionary < 0:
-        raise ValueError("二(一)12 awards points; discretionary must not be negative")
-    total = discretionary
-    for key, n in counts.items():
-        if key not in ITEMS_BY_KEY:
-            raise KeyError(f"unknown points item {key!r}")
-        if key in _VETO_KEYS:
-            raise ValueError(f"{key!r} is a veto (二(三)), not points; pass vetoed=True to rate()")
-        if n < 0:
-            raise ValueError(f"count for {key!r} must not be negative, got {n}")
-        points = signed_points(key)
-        if points is None:
-            raise ValueError(f"{key!r} is scored case by case (视情况); use discretionary")
-        total += points * n
-    return total
-
-
-def group_case_count(people: int, ten_counts_as: int = 3) -> int:
+def group_case_count(people: int) -> int:
     """How many cases a group case counts as (二(一)1: 群体性案件10人以下按2件计算,10人以上按三件计算).
 
     By 民法典第1259条 以上 and 以下 both include the number, so exactly 10 people
     fall under both halves. We count it as 3, the reading that favours the
-    lawyer, as `rate` does for the shared band edges; `ten_counts_as` lets the
-    centre choose 2 instead.
+    lawyer, as `rate` does for the shared band edges.
 
     A group needs at least two people; one person is an ordinary case, so
     `people` < 2 is a ValueError rather than a silent 1.
     """
-    if ten_counts_as not in (2, 3):
-        raise ValueError(f"10 people count as 2 or 3 cases under 二(一)1, not {ten_counts_as}")
     if people < 2:
         raise ValueError(f"a group case (群体性案件) needs at least 2 people, got {people}")
-    if people < 10:
-        return 2
-    if people == 10:
-        return ten_counts_as
-    return 3
+    return 2 if people < 10 else 3
 
 
 class Rating(StrEnum):
@@ -190,11 +161,6 @@ def rate(score: int, vetoed: bool, bands: Bands = Bands()) -> Rating:
     return Rating.EXCELLENT
 
 
-def cycle_year(d: date) -> int:
-    """The points cycle a day belongs to: the natural year (二(四) 累计积分的计算周期为一自然年)."""
-    return d.year
-
-
 def quarter_of(d: date) -> int:
     """The calendar quarter (1–4) of the centre's quarterly statement (二(四) 每季度进行一次统计)."""
     return (d.month - 1) // 3 + 1
@@ -218,14 +184,3 @@ def correction_deadline(statement_date: date, cal: WorkCalendar | None = None) -
         while not cal.is_workday(last):
             last += timedelta(days=1)
     return last
-
-
-def archived_late(closed: date, archived: date) -> bool:
-    """Whether 二(二)3 applies: archived 超过15天 after closing.
-
-    The 15 days run from the day after closing (民法典第201条) and 超过 excludes
-    the number (第1259条), so archiving on closing day + 15 is still on time.
-    """
-    if archived < closed:
-        raise ValueError(f"archived {archived.isoformat()} before closing {closed.isoformat()}")
-    return (archived - closed).days > 15

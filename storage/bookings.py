@@ -14,174 +14,36 @@ handed back in the centre's zone.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, timezone
-from typing import Literal
-from zoneinfo import ZoneInfo
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
 
 import aiosqlite
 
 from policy.eligibility import County
-from policy.points import ITEMS_BY_KEY
-from policy.slots import Window, make_reference
-from storage.db import Database
-from storage.ledger import insert_award
+from policy.slots import Window
+from storage.booking_rows import (
+    Booking,
+    BookingDraft,
+    BookingRows,
+    BookingStatus,
+    Change,
+    Created,
+    CreateResult,
+    Outcome,
+    _key,
+    _utc,
+)
+from storage.reminders import ReminderStore
+from storage.visits import VisitStore
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-PhoneOwner = Literal["self", "family"]
-Audience = Literal["resident", "lawyer"]
-BookingStatus = Literal["active", "cancelled", "visited", "no_show"]
-
-# 二(一)4 配合市法律援助中心组织各类活动,提供法律咨询、上门服务的,每次得10分
-VISIT_ITEM = ITEMS_BY_KEY["activity"]
-VISIT_SOURCE_KIND = "visit"
+__all__ = ["Booking", "BookingDraft", "BookingStatus", "BookingStore", "Change", "Created", "Outcome", "forget_in"]
 
 # The message SQLite gives when bookings_seat_taken rejects a row.
 _SEAT_TAKEN = "bookings.county, bookings.visit_date, bookings.window, bookings.seat"
-# What purging blanks. user_id is the chat account; the request key may embed it.
-_BLANKED = (
-    "elder_name = '', phone = '', address = '', access_needs = '', matter = '',"
-    " user_id = '', request_key = 'purged:' || id"
-)
 
 
-@dataclass(frozen=True)
-class BookingDraft:
-    """What the booking dialogue collected, after the person confirmed (确认)."""
-
-    channel: str
-    user_id: str
-    county: County
-    visit_date: date
-    window: str
-    elder_name: str
-    phone: str
-    phone_owner: PhoneOwner
-    township: str
-    address: str
-    matter: str
-    consent_at: datetime
-    access_needs: str = ""
-
-    def __post_init__(self) -> None:
-        for name in ("channel", "user_id", "window", "elder_name", "phone", "township", "address", "matter"):
-            if not str(getattr(self, name)).strip():
-                raise ValueError(f"booking draft: {name} is empty")
-        if self.phone_owner not in ("self", "family"):
-            raise ValueError(f"phone_owner must be 'self' or 'family', got {self.phone_owner!r}")
-        County(self.county)  # raises for a county outside Quzhou
-        _require_aware(self.consent_at, "consent_at")
-
-
-@dataclass(frozen=True)
-class Booking:
-    id: int
-    ref: str
-    channel: str
-    user_id: str
-    county: County
-    visit_date: date
-    window: str
-    seat: int
-    status: BookingStatus
-    elder_name: str
-    phone: str
-    phone_owner: PhoneOwner
-    township: str
-    address: str
-    access_needs: str
-    matter: str
-    consent_at: datetime
-    lawyer_id: int | None
-    closed_by: str | None
-    created_at: datetime
-    updated_at: datetime
-    personal_purged_at: datetime | None
-
-
-@dataclass(frozen=True)
-class CreateResult:
-    status: Literal["created", "duplicate", "full"]
-    booking: Booking | None  # None only when full
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """Result of a change to an existing booking.
-
-    status, by method:
-      cancel        cancelled | already_cancelled | not_active | past | not_found
-      reschedule    moved | unchanged | full | not_active | past | not_found
-      assign_lawyer assigned | not_active | no_such_lawyer | not_found
-      mark_visited  visited | already_visited | no_lawyer | not_yet | not_active | not_found
-      mark_no_show  no_show | already_no_show | not_yet | not_active | not_found
-    `booking` is the row after the call (None for not_found). Someone else's
-    booking is reported as not_found: references are sequential, hence guessable.
-    """
-
-    status: str
-    booking: Booking | None
-
-
-@dataclass(frozen=True)
-class DueReminder:
-    """A reminder whose time has come, with what the message needs: the booking and its lawyer."""
-
-    id: int
-    audience: Audience
-    due_at: datetime
-    booking: Booking
-    lawyer_name: str | None
-    lawyer_firm: str | None
-    lawyer_channel: str | None  # None: the lawyer has not bound a chat account
-    lawyer_user_id: str | None
-
-    @property
-    def ref(self) -> str:
-        return self.booking.ref
-
-
-@dataclass(frozen=True)
-class PendingReminder:
-    id: int
-    booking_id: int
-    ref: str
-    audience: Audience
-    due_at: datetime
-
-
-@dataclass(frozen=True)
-class ExportRow:
-    """A booking for staff exports, with its lawyer's name and firm."""
-
-    booking: Booking
-    lawyer_name: str | None
-    lawyer_firm: str | None
-
-
-def _require_aware(at: datetime, name: str = "time") -> None:
-    if at.tzinfo is None or at.utcoffset() is None:
-        raise ValueError(f"{name} must be timezone-aware")
-
-
-def _utc(at: datetime) -> str:
-    _require_aware(at)
-    return at.astimezone(timezone.utc).isoformat(timespec="seconds")
-
-
-def _key(window: Window | str) -> str:
-    return window.key if isinstance(window, Window) else window
-
-
-class BookingStore:
+class BookingStore(VisitStore, ReminderStore):
     """The bookings interface the flows use; plain values in, dataclasses out."""
-
-    def __init__(self, db: Database, tz: ZoneInfo = SHANGHAI):
-        self.db = db
-        # The centre's zone: decides "today" (past bookings, reference day) and the zone of returned times.
-        self.tz = tz
 
     # --- reading -----------------------------------------------------------------
 
@@ -220,28 +82,7 @@ class BookingStore:
             " CASE WHEN status = 'active' THEN visit_date END ASC,"
             " visit_date DESC, window, id DESC"
         )
-        return [self._booking(r) for r in await self._fetch_all(self.db.conn, sql, (channel, user_id))]
-
-    async def list_for_date(self, day: date, include_cancelled: bool = False) -> list[Booking]:
-        sql = "SELECT * FROM bookings WHERE visit_date = ?"
-        if not include_cancelled:
-            sql += " AND status != 'cancelled'"
-        sql += " ORDER BY county, window, seat, id"
-        return [self._booking(r) for r in await self._fetch_all(self.db.conn, sql, (day.isoformat(),))]
-
-    async def export_rows(self, date_from: date, date_to: date) -> list[ExportRow]:
-        """Every booking with a visit date in [date_from, date_to], lawyer joined; unformatted."""
-        sql = (
-            "SELECT b.*, l.name AS lawyer_name, l.firm AS lawyer_firm"
-            " FROM bookings b LEFT JOIN lawyers l ON l.id = b.lawyer_id"
-            " WHERE b.visit_date BETWEEN ? AND ?"
-            " ORDER BY b.visit_date, b.county, b.window, b.seat, b.id"
-        )
-        rows = await self._fetch_all(self.db.conn, sql, (date_from.isoformat(), date_to.isoformat()))
-        return [
-            ExportRow(self._booking(r), r["lawyer_name"], r["lawyer_firm"])
-            for r in rows
-        ]
+        return await self._bookings(sql, (channel, user_id))
 
     # --- booking, cancelling, moving ---------------------------------------------
 
@@ -273,12 +114,12 @@ class BookingStore:
                 if existing is not None:
                     if (existing["channel"], existing["user_id"]) != (draft.channel, draft.user_id):
                         raise ValueError("request_key already used by another user; keys must be per user")
-                    return CreateResult("duplicate", self._booking(existing))
+                    return CreateResult(Created.DUPLICATE, self._booking(existing))
                 seat = await self._free_seat(
                     conn, str(draft.county), draft.visit_date, draft.window, capacity, exclude_id=None
                 )
                 if seat is None:
-                    return CreateResult("full", None)
+                    return CreateResult(Created.FULL, None)
                 ref = await self._next_ref(conn, now)
                 row = await self._fetch_one(
                     conn,
@@ -295,10 +136,10 @@ class BookingStore:
                 )
                 assert row is not None
                 await self._arm(conn, row["id"], "resident", reminder_times.get("resident"), now)
-                return CreateResult("created", self._booking(row))
+                return CreateResult(Created.CREATED, self._booking(row))
         except sqlite3.IntegrityError as exc:
             if _SEAT_TAKEN in str(exc):
-                return CreateResult("full", None)
+                return CreateResult(Created.FULL, None)
             raise
 
     async def cancel(self, ref: str, channel: str, user_id: str, now: datetime) -> Outcome:
@@ -307,18 +148,18 @@ class BookingStore:
         async with self.db.transaction() as conn:
             row = await self._owned(conn, ref, channel, user_id)
             if row is None:
-                return Outcome("not_found", None)
+                return Outcome(Change.NOT_FOUND, None)
             if row["status"] == "cancelled":
-                return Outcome("already_cancelled", self._booking(row))
+                return Outcome(Change.ALREADY_CANCELLED, self._booking(row))
             if row["status"] != "active":
-                return Outcome("not_active", self._booking(row))
+                return Outcome(Change.NOT_ACTIVE, self._booking(row))
             if date.fromisoformat(row["visit_date"]) < self._today(now):
-                return Outcome("past", self._booking(row))
+                return Outcome(Change.PAST, self._booking(row))
             await conn.execute(
                 "UPDATE bookings SET status = 'cancelled', updated_at = ? WHERE id = ?", (stamp, row["id"])
             )
             await self._drop_unsent(conn, [row["id"]], now, "cancelled")
-            return Outcome("cancelled", await self._by_id(conn, row["id"]))
+            return Outcome(Change.CANCELLED, await self._by_id(conn, row["id"]))
 
     async def reschedule(
         self,
@@ -344,16 +185,16 @@ class BookingStore:
             async with self.db.transaction() as conn:
                 row = await self._owned(conn, ref, channel, user_id)
                 if row is None:
-                    return Outcome("not_found", None)
+                    return Outcome(Change.NOT_FOUND, None)
                 if row["status"] != "active":
-                    return Outcome("not_active", self._booking(row))
+                    return Outcome(Change.NOT_ACTIVE, self._booking(row))
                 if date.fromisoformat(row["visit_date"]) < self._today(now):
-                    return Outcome("past", self._booking(row))
+                    return Outcome(Change.PAST, self._booking(row))
                 if (row["visit_date"], row["window"]) == (new_date.isoformat(), window):
-                    return Outcome("unchanged", self._booking(row))
+                    return Outcome(Change.UNCHANGED, self._booking(row))
                 seat = await self._free_seat(conn, row["county"], new_date, window, capacity, exclude_id=row["id"])
                 if seat is None:
-                    return Outcome("full", self._booking(row))
+                    return Outcome(Change.FULL, self._booking(row))
                 await conn.execute(
                     "UPDATE bookings SET visit_date = ?, window = ?, seat = ?, updated_at = ? WHERE id = ?",
                     (new_date.isoformat(), window, seat, stamp, row["id"]),
@@ -361,329 +202,38 @@ class BookingStore:
                 await self._arm(conn, row["id"], "resident", reminder_times.get("resident"), now)
                 if row["lawyer_id"] is not None:
                     await self._arm(conn, row["id"], "lawyer", reminder_times.get("lawyer"), now)
-                return Outcome("moved", await self._by_id(conn, row["id"]))
+                return Outcome(Change.MOVED, await self._by_id(conn, row["id"]))
         except sqlite3.IntegrityError as exc:
             if _SEAT_TAKEN in str(exc):
-                return Outcome("full", await self.get(ref))
+                return Outcome(Change.FULL, await self.get(ref))
             raise
 
-    # --- staff ---------------------------------------------------------------------
-
-    async def assign_lawyer(
-        self, ref: str, lawyer_id: int, now: datetime, lawyer_reminder_at: datetime | None
-    ) -> Outcome:
-        """Assign (or replace) the lawyer and arm the lawyer's reminder."""
-        stamp = _utc(now)
-        async with self.db.transaction() as conn:
-            row = await self._fetch_one(conn, "SELECT * FROM bookings WHERE ref = ?", (ref,))
-            if row is None:
-                return Outcome("not_found", None)
-            if row["status"] != "active":
-                return Outcome("not_active", self._booking(row))
-            lawyer = await self._fetch_one(conn, "SELECT id FROM lawyers WHERE id = ? AND active = 1", (lawyer_id,))
-            if lawyer is None:
-                return Outcome("no_such_lawyer", self._booking(row))
-            if row["lawyer_id"] != lawyer_id:
-                await conn.execute(
-                    "UPDATE bookings SET lawyer_id = ?, updated_at = ? WHERE id = ?", (lawyer_id, stamp, row["id"])
-                )
-                await self._arm(conn, row["id"], "lawyer", lawyer_reminder_at, now)
-            return Outcome("assigned", await self._by_id(conn, row["id"]))
-
-    async def mark_visited(self, ref: str, staff: str, now: datetime) -> Outcome:
-        """The visit took place: +10 for the lawyer under 二(一)4, in the same transaction, once.
-
-        `staff` is recorded as the ledger's entered_by ('staff:<id>'). A booking
-        marked no_show by mistake may be corrected to visited; the reverse needs a
-        ledger counter-entry and is refused here (not_active).
-        """
-        stamp = _utc(now)
-        async with self.db.transaction() as conn:
-            row = await self._fetch_one(conn, "SELECT * FROM bookings WHERE ref = ?", (ref,))
-            if row is None:
-                return Outcome("not_found", None)
-            if row["status"] == "cancelled":
-                return Outcome("not_active", self._booking(row))
-            if row["lawyer_id"] is None:
-                return Outcome("no_lawyer", self._booking(row))
-            if date.fromisoformat(row["visit_date"]) > self._today(now):
-                return Outcome("not_yet", self._booking(row))
-            already = row["status"] == "visited"
-            if not already:
-                await conn.execute(
-                    "UPDATE bookings SET status = 'visited', closed_by = ?, updated_at = ? WHERE id = ?",
-                    (staff, stamp, row["id"]),
-                )
-            # The ledger's UNIQUE (source_kind, source_id, item_key) makes this happen once per visit.
-            await insert_award(
-                conn, row["lawyer_id"], VISIT_ITEM.key, VISIT_SOURCE_KIND, row["ref"], row["visit_date"],
-                staff, now, note=f"上门服务 {row['ref']}",
-            )
-            return Outcome("already_visited" if already else "visited", await self._by_id(conn, row["id"]))
-
-    async def mark_no_show(self, ref: str, staff: str, now: datetime) -> Outcome:
-        stamp = _utc(now)
-        async with self.db.transaction() as conn:
-            row = await self._fetch_one(conn, "SELECT * FROM bookings WHERE ref = ?", (ref,))
-            if row is None:
-                return Outcome("not_found", None)
-            if row["status"] == "no_show":
-                return Outcome("already_no_show", self._booking(row))
-            if row["status"] != "active":
-                return Outcome("not_active", self._booking(row))
-            if date.fromisoformat(row["visit_date"]) > self._today(now):
-                return Outcome("not_yet", self._booking(row))
-            await conn.execute(
-                "UPDATE bookings SET status = 'no_show', closed_by = ?, updated_at = ? WHERE id = ?",
-                (staff, stamp, row["id"]),
-            )
-            await self._drop_unsent(conn, [row["id"]], now, "no_show")
-            return Outcome("no_show", await self._by_id(conn, row["id"]))
-
-    # --- reminders -------------------------------------------------------------------
-
-    async def due_reminders(self, now: datetime) -> list[DueReminder]:
-        """Reminders due by `now`, not sent or dropped, of bookings still active; oldest first.
-
-        Claim each with `mark_reminder_sent` before sending it: only the caller
-        that gets True sends, so two senders never both send.
-        """
-        sql = (
-            "SELECT r.id AS reminder_id, r.audience, r.due_at, b.*,"
-            " l.name AS lawyer_name, l.firm AS lawyer_firm,"
-            " l.channel AS lawyer_channel, l.user_id AS lawyer_user_id"
-            " FROM reminders r JOIN bookings b ON b.id = r.booking_id"
-            " LEFT JOIN lawyers l ON l.id = b.lawyer_id"
-            " WHERE r.sent_at IS NULL AND r.dropped_at IS NULL AND r.due_at <= ? AND b.status = 'active'"
-            " ORDER BY r.due_at, r.id"
-        )
-        rows = await self._fetch_all(self.db.conn, sql, (_utc(now),))
-        return [
-            DueReminder(
-                id=r["reminder_id"],
-                audience=r["audience"],
-                due_at=self._time(r["due_at"]),
-                booking=self._booking(r),
-                lawyer_name=r["lawyer_name"],
-                lawyer_firm=r["lawyer_firm"],
-                lawyer_channel=r["lawyer_channel"],
-                lawyer_user_id=r["lawyer_user_id"],
-            )
-            for r in rows
-        ]
-
-    async def mark_reminder_sent(self, reminder_id: int, now: datetime) -> bool:
-        """Claim a due reminder. True for exactly one caller; False if already sent,
-        dropped, re-armed to a later time, or its booking is no longer active."""
-        stamp = _utc(now)
-        async with self.db.transaction() as conn:
-            row = await self._fetch_one(
-                conn,
-                "UPDATE reminders SET sent_at = ?"
-                " WHERE id = ? AND sent_at IS NULL AND dropped_at IS NULL AND due_at <= ?"
-                " AND booking_id IN (SELECT id FROM bookings WHERE status = 'active')"
-                " RETURNING id",
-                (stamp, reminder_id, stamp),
-            )
-        return row is not None
-
-    async def drop_reminder(self, reminder_id: int, now: datetime, reason: str) -> bool:
-        """Give up on a reminder (e.g. the lawyer has no chat account). True if this call dropped it."""
-        async with self.db.transaction() as conn:
-            row = await self._fetch_one(
-                conn,
-                "UPDATE reminders SET dropped_at = ?, dropped_reason = ?"
-                " WHERE id = ? AND sent_at IS NULL AND dropped_at IS NULL RETURNING id",
-                (_utc(now), reason, reminder_id),
-            )
-        return row is not None
-
-    async def pending_reminders(self) -> list[PendingReminder]:
-        """Every reminder not yet sent or dropped (overdue ones included), to re-arm jobs at start-up."""
-        sql = (
-            "SELECT r.id, r.booking_id, b.ref, r.audience, r.due_at"
-            " FROM reminders r JOIN bookings b ON b.id = r.booking_id"
-            " WHERE r.sent_at IS NULL AND r.dropped_at IS NULL AND b.status = 'active'"
-            " ORDER BY r.due_at, r.id"
-        )
-        return [
-            PendingReminder(r["id"], r["booking_id"], r["ref"], r["audience"], self._time(r["due_at"]))
-            for r in await self._fetch_all(self.db.conn, sql, ())
-        ]
-
-    # --- personal data -------------------------------------------------------------
-
-    async def purge_personal(self, before: date, now: datetime) -> int:
-        """Blank the personal details of bookings whose visit date is before `before`.
-
-        Whatever the status: a visit staff never marked done is over all the same once its day
-        is this far behind, and its details must not stay for ever.
-        Kept for anonymous counts: county, township, date, window, seat, status,
-        lawyer, consent time. The chat account (user_id) and the request key,
-        which may embed it, go too.
-        """
-        stamp = _utc(now)
-        finished = "visit_date < ? AND personal_purged_at IS NULL"
-        params = (before.isoformat(),)
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                "UPDATE reminders SET dropped_at = ?, dropped_reason = 'purged'"
-                " WHERE sent_at IS NULL AND dropped_at IS NULL"
-                f" AND booking_id IN (SELECT id FROM bookings WHERE {finished})",
-                (stamp, *params),
-            )
-            purged = await self._fetch_all(
-                conn,
-                f"UPDATE bookings SET {_BLANKED}, personal_purged_at = ?, updated_at = ?"
-                f" WHERE {finished} RETURNING id",
-                (stamp, stamp, *params),
-            )
-            return len(purged)
-
     async def forget_user(self, channel: str, user_id: str, now: datetime) -> int:
-        """Erase one person on request: cancel their active bookings from today on and blank
-        the personal details of all their bookings. Returns how many bookings were blanked.
-
-        Cancelled visits may have a lawyer assigned who must be told: read
-        `list_for_user` before calling this, since afterwards the rows no longer
-        name the person.
-        """
-        if not user_id:
-            raise ValueError("user_id is empty")
-        stamp = _utc(now)
+        """Until "forget me" runs in the lead's one transaction: `forget_in` on its own. How many were blanked."""
         async with self.db.transaction() as conn:
-            rows = await self._fetch_all(
-                conn, "SELECT id, status, visit_date FROM bookings WHERE channel = ? AND user_id = ?",
-                (channel, user_id),
-            )
-            today = self._today(now).isoformat()
-            upcoming = [r["id"] for r in rows if r["status"] == "active" and r["visit_date"] >= today]
-            for booking_id in upcoming:
-                await conn.execute(
-                    "UPDATE bookings SET status = 'cancelled', updated_at = ? WHERE id = ?", (stamp, booking_id)
-                )
-            ids = [r["id"] for r in rows]
-            await self._drop_unsent(conn, ids, now, "forgotten")
-            await self._blank(conn, ids, stamp)
-            return len(ids)
+            mine = await self._fetch_all(conn, "SELECT id FROM bookings WHERE channel = ? AND user_id = ?",
+                                         (channel, user_id))
+            await forget_in(conn, channel, user_id, now.astimezone(self.tz))
+            return len(mine)
 
-    # --- helpers ---------------------------------------------------------------------
 
-    def _today(self, now: datetime) -> date:
-        _require_aware(now, "now")
-        return now.astimezone(self.tz).date()
+async def forget_in(conn: aiosqlite.Connection, channel: str, user_id: str, now: datetime) -> list[Booking]:
+    """Erase one person inside the caller's transaction: cancel their active bookings from today on,
+    drop unsent reminders and blank the personal details of all their bookings.
 
-    def _time(self, text: str | None) -> datetime | None:
-        return datetime.fromisoformat(text).astimezone(self.tz) if text else None
-
-    def _booking(self, r: aiosqlite.Row) -> Booking:
-        return Booking(
-            id=r["id"],
-            ref=r["ref"],
-            channel=r["channel"],
-            user_id=r["user_id"],
-            county=County(r["county"]),
-            visit_date=date.fromisoformat(r["visit_date"]),
-            window=r["window"],
-            seat=r["seat"],
-            status=r["status"],
-            elder_name=r["elder_name"],
-            phone=r["phone"],
-            phone_owner=r["phone_owner"],
-            township=r["township"],
-            address=r["address"],
-            access_needs=r["access_needs"],
-            matter=r["matter"],
-            consent_at=self._time(r["consent_at"]),
-            lawyer_id=r["lawyer_id"],
-            closed_by=r["closed_by"],
-            created_at=self._time(r["created_at"]),
-            updated_at=self._time(r["updated_at"]),
-            personal_purged_at=self._time(r["personal_purged_at"]),
-        )
-
-    @staticmethod
-    async def _fetch_one(conn: aiosqlite.Connection, sql: str, params: Sequence[object]) -> aiosqlite.Row | None:
-        async with conn.execute(sql, params) as cur:
-            return await cur.fetchone()
-
-    @staticmethod
-    async def _fetch_all(conn: aiosqlite.Connection, sql: str, params: Sequence[object]) -> list[aiosqlite.Row]:
-        async with conn.execute(sql, params) as cur:
-            return list(await cur.fetchall())
-
-    async def _by_id(self, conn: aiosqlite.Connection, booking_id: int) -> Booking:
-        row = await self._fetch_one(conn, "SELECT * FROM bookings WHERE id = ?", (booking_id,))
-        assert row is not None
-        return self._booking(row)
-
-    async def _owned(self, conn: aiosqlite.Connection, ref: str, channel: str, user_id: str) -> aiosqlite.Row | None:
-        return await self._fetch_one(
-            conn, "SELECT * FROM bookings WHERE ref = ? AND channel = ? AND user_id = ?", (ref, channel, user_id)
-        )
-
-    async def _free_seat(
-        self, conn: aiosqlite.Connection, county: str, day: date, window: str, capacity: int, exclude_id: int | None
-    ) -> int | None:
-        """The lowest seat number in 1..capacity not held by a live booking, or None when full."""
-        rows = await self._fetch_all(
-            conn,
-            "SELECT seat FROM bookings WHERE county = ? AND visit_date = ? AND window = ?"
-            " AND status != 'cancelled' AND id IS NOT ?",
-            (county, day.isoformat(), window, exclude_id),
-        )
-        taken = {r["seat"] for r in rows}
-        # Counting too: after capacity is lowered, seats above it still occupy the window.
-        if len(taken) >= capacity:
-            return None
-        return next((s for s in range(1, capacity + 1) if s not in taken), None)
-
-    async def _next_ref(self, conn: aiosqlite.Connection, now: datetime) -> str:
-        day = self._today(now)
-        row = await self._fetch_one(
-            conn,
-            "INSERT INTO booking_ref_counters (day, last) VALUES (?, 1)"
-            " ON CONFLICT (day) DO UPDATE SET last = last + 1 RETURNING last",
-            (day.strftime("%Y%m%d"),),
-        )
-        assert row is not None
-        return make_reference(day, row["last"])
-
-    async def _arm(
-        self, conn: aiosqlite.Connection, booking_id: int, audience: Audience, due_at: datetime | None, now: datetime
-    ) -> None:
-        """Set (or reset) the booking's reminder for `audience`; without a future time, drop any unsent one."""
-        if due_at is None or due_at <= now:
-            await conn.execute(
-                "UPDATE reminders SET dropped_at = ?, dropped_reason = ?"
-                " WHERE booking_id = ? AND audience = ? AND sent_at IS NULL AND dropped_at IS NULL",
-                (_utc(now), "too_late" if due_at is not None else "no_time", booking_id, audience),
-            )
-            return
-        await conn.execute(
-            "INSERT INTO reminders (booking_id, audience, due_at) VALUES (?, ?, ?)"
-            " ON CONFLICT (booking_id, audience) DO UPDATE SET due_at = excluded.due_at,"
-            " sent_at = NULL, dropped_at = NULL, dropped_reason = NULL",
-            (booking_id, audience, _utc(due_at)),
-        )
-
-    async def _drop_unsent(
-        self, conn: aiosqlite.Connection, booking_ids: list[int], now: datetime, reason: str
-    ) -> None:
-        if not booking_ids:
-            return
-        await conn.execute(
-            "UPDATE reminders SET dropped_at = ?, dropped_reason = ?"
-            f" WHERE booking_id IN ({','.join('?' * len(booking_ids))})"
-            " AND sent_at IS NULL AND dropped_at IS NULL",
-            (_utc(now), reason, *booking_ids),
-        )
-
-    async def _blank(self, conn: aiosqlite.Connection, booking_ids: list[int], stamp: str) -> None:
-        if not booking_ids:
-            return
-        await conn.execute(
-            f"UPDATE bookings SET {_BLANKED}, personal_purged_at = ?, updated_at = ?"
-            f" WHERE id IN ({','.join('?' * len(booking_ids))})",
-            (stamp, stamp, *booking_ids),
-        )
+    Returns the upcoming bookings it cancelled, as they were before blanking, so the caller can
+    tell their lawyers and staff. "Today" is the day in `now`'s zone (the centre's clock).
+    """
+    if not user_id:
+        raise ValueError("user_id is empty")
+    rows = BookingRows(None, now.tzinfo)  # row mapping only: the connection is the caller's
+    found = await rows._fetch_all(conn, "SELECT * FROM bookings WHERE channel = ? AND user_id = ?", (channel, user_id))
+    today, stamp = now.date().isoformat(), _utc(now)
+    upcoming = [r for r in found if r["status"] == BookingStatus.ACTIVE and r["visit_date"] >= today]
+    for r in upcoming:
+        await conn.execute("UPDATE bookings SET status = ?, updated_at = ? WHERE id = ?",
+                           (BookingStatus.CANCELLED, stamp, r["id"]))
+    ids = [r["id"] for r in found]
+    await rows._drop_unsent(conn, ids, now, "forgotten")
+    await rows._blank(conn, ids, stamp)
+    return [rows._booking(r) for r in upcoming]

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
+from enum import StrEnum
+
+import aiosqlite
 
 from policy.points import ITEMS_BY_KEY
 from storage.db import Database
 from storage.ledger import insert_award
-from common.messages import Notice, Reply
+from common.messages import Notice
 from storage.store import enqueue_in
 
 # 二(一)9 非工作日解答微信小程序或网络法律咨询的,每件得5分
@@ -27,13 +30,46 @@ def _utc(at: datetime) -> str:
     return at.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 
+class Status(StrEnum):
+    """Where a question stands, as stored in consultations.status."""
+
+    OPEN = "open"
+    CLAIMED = "claimed"
+    ANSWERED = "answered"
+
+
+class Claim(StrEnum):
+    """What a lawyer's 接单 came to."""
+
+    CLAIMED = "claimed"  # this lawyer won it
+    MINE = "mine"  # already this lawyer's
+    TAKEN = "taken"  # another lawyer's
+    NOT_FOUND = "not_found"
+
+
+class Answered(StrEnum):
+    """What came of a lawyer's answer."""
+
+    ANSWERED = "answered"
+    FOLLOW_UP_ANSWERED = "follow_up_answered"
+    NOT_YOURS = "not_yours"
+    NOTHING_TO_ANSWER = "nothing_to_answer"
+
+
+class Feedback(StrEnum):
+    """The resident's word on an answer (stored in consultations.feedback)."""
+
+    SATISFIED = "satisfied"
+    PRAISE = "praise"
+
+
 @dataclass(frozen=True)
 class Consultation:
     id: int
     channel: str
     user_id: str
     question: str
-    status: str
+    status: Status
     created_at: datetime
     lawyer_id: int | None
     answer: str | None
@@ -46,16 +82,6 @@ class Consultation:
         return f"Q{self.id:05d}"
 
 
-@dataclass(frozen=True)
-class Delivery:
-    """A message to queue in the same transaction as a state change."""
-
-    channel: str
-    user_id: str
-    reply: dict
-    dedupe_key: str
-
-
 class ConsultationStore:
     def __init__(self, db: Database):
         self.db = db
@@ -63,7 +89,7 @@ class ConsultationStore:
     @staticmethod
     def _row(r) -> Consultation:
         return Consultation(
-            r["id"], r["channel"], r["user_id"], r["question"], r["status"],
+            r["id"], r["channel"], r["user_id"], r["question"], Status(r["status"]),
             datetime.fromisoformat(r["created_at"]), r["lawyer_id"], r["answer"], r["follow_up"],
             r["follow_up_answer"], r["feedback"],
         )
@@ -82,8 +108,8 @@ class ConsultationStore:
             consultation_id = cur.lastrowid
         return await self.get(consultation_id)
 
-    async def claim(self, consultation_id: int, lawyer_id: int, now: datetime) -> str:
-        """'claimed' for the one lawyer who wins, 'taken' for everyone after, 'not_found'."""
+    async def claim(self, consultation_id: int, lawyer_id: int, now: datetime) -> Claim:
+        """CLAIMED for the one lawyer who wins, TAKEN for everyone after (MINE for the winner again)."""
         async with self.db.transaction() as conn:
             cur = await conn.execute(
                 "UPDATE consultations SET status = 'claimed', lawyer_id = ?, claimed_at = ?"
@@ -91,12 +117,12 @@ class ConsultationStore:
                 (lawyer_id, _utc(now), consultation_id),
             )
             if cur.rowcount == 1:
-                return "claimed"
+                return Claim.CLAIMED
             async with conn.execute("SELECT lawyer_id FROM consultations WHERE id = ?", (consultation_id,)) as c:
                 row = await c.fetchone()
         if row is None:
-            return "not_found"
-        return "mine" if row["lawyer_id"] == lawyer_id else "taken"
+            return Claim.NOT_FOUND
+        return Claim.MINE if row["lawyer_id"] == lawyer_id else Claim.TAKEN
 
     async def answer(
         self,
@@ -105,12 +131,12 @@ class ConsultationStore:
         text: str,
         now: datetime,
         award_on: date | None,
-        delivery: Delivery,
-    ) -> tuple[str, bool]:
+        notice: Notice,
+    ) -> tuple[Answered, bool]:
         """Record the lawyer's answer (or the answer to the follow-up).
 
-        Returns (status, awarded): status 'answered' | 'follow_up_answered' | 'not_yours' |
-        'nothing_to_answer'; awarded is True when this call added the +5 (award_on is the
+        `notice` (the answer, to the resident) is queued in the same transaction. Returns
+        (status, awarded): awarded is True when this call added the +5 (award_on is the
         non-working day in the centre's zone, or None on a working day).
         """
         stamp = _utc(now)
@@ -118,29 +144,28 @@ class ConsultationStore:
             async with conn.execute("SELECT * FROM consultations WHERE id = ?", (consultation_id,)) as cur:
                 row = await cur.fetchone()
             if row is None or row["lawyer_id"] != lawyer_id or row["forgotten_at"] is not None:
-                return "not_yours", False
+                return Answered.NOT_YOURS, False
             if row["status"] == "claimed":
                 await conn.execute(
                     "UPDATE consultations SET status = 'answered', answer = ?, answered_at = ? WHERE id = ?",
                     (text, stamp, consultation_id),
                 )
-                status = "answered"
+                status = Answered.ANSWERED
             elif row["status"] == "answered" and row["follow_up"] and row["follow_up_answer"] is None:
                 await conn.execute(
                     "UPDATE consultations SET follow_up_answer = ?, follow_up_answered_at = ? WHERE id = ?",
                     (text, stamp, consultation_id),
                 )
-                status = "follow_up_answered"
+                status = Answered.FOLLOW_UP_ANSWERED
             else:
-                return "nothing_to_answer", False
+                return Answered.NOTHING_TO_ANSWER, False
             awarded = False
-            if award_on is not None and status == "answered":
+            if award_on is not None and status == Answered.ANSWERED:
                 awarded = await insert_award(
                     conn, lawyer_id, ONLINE_ITEM.key, SOURCE_KIND, str(consultation_id), award_on.isoformat(),
                     "system", now, note=f"Q{consultation_id:05d}",
                 ) is not None
-            await enqueue_in(conn, Notice(delivery.channel, delivery.user_id, Reply.from_dict(delivery.reply),
-                                          delivery.dedupe_key), now)
+            await enqueue_in(conn, notice, now)
         return status, awarded
 
     async def ask_follow_up(self, consultation_id: int, channel: str, user_id: str, text: str, now: datetime) -> bool:
@@ -153,7 +178,7 @@ class ConsultationStore:
             )
             return cur.rowcount == 1
 
-    async def give_feedback(self, consultation_id: int, channel: str, user_id: str, kind: str) -> bool:
+    async def give_feedback(self, consultation_id: int, channel: str, user_id: str, kind: Feedback) -> bool:
         async with self.db.transaction() as conn:
             cur = await conn.execute(
                 "UPDATE consultations SET feedback = ? WHERE id = ? AND channel = ? AND user_id = ?"
@@ -190,6 +215,16 @@ class ConsultationStore:
         ) as cur:
             return [self._row(r) for r in await cur.fetchall()]
 
+    async def reassign(self, consultation_id: int, lawyer_id: int, now: datetime) -> bool:
+        """Hand a claimed, unanswered question to another active lawyer (the first may be away)."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE consultations SET lawyer_id = ?, claimed_at = ? WHERE id = ? AND status = 'claimed'"
+                " AND forgotten_at IS NULL AND EXISTS (SELECT 1 FROM lawyers WHERE id = ? AND active = 1)",
+                (lawyer_id, _utc(now), consultation_id, lawyer_id),
+            )
+            return cur.rowcount == 1
+
     async def list_for_user(self, channel: str, user_id: str) -> list[Consultation]:
         async with self.db.conn.execute(
             "SELECT * FROM consultations WHERE channel = ? AND user_id = ? AND forgotten_at IS NULL ORDER BY id",
@@ -198,12 +233,20 @@ class ConsultationStore:
             return [self._row(r) for r in await cur.fetchall()]
 
     async def forget_user(self, channel: str, user_id: str, now: datetime) -> int:
-        """Blank a person's questions and answers; the ledger keeps its rows (they hold no personal data)."""
+        """Until "forget me" runs in the lead's one transaction: `forget_in` on its own."""
         async with self.db.transaction() as conn:
-            cur = await conn.execute(
-                "UPDATE consultations SET question = '', answer = NULL, follow_up = NULL, follow_up_answer = NULL,"
-                " user_id = '', forgotten_at = ?"
-                " WHERE channel = ? AND user_id = ? AND forgotten_at IS NULL",
-                (_utc(now), channel, user_id),
-            )
-            return cur.rowcount
+            return await forget_in(conn, channel, user_id, now)
+
+
+async def forget_in(conn: aiosqlite.Connection, channel: str, user_id: str, now: datetime) -> int:
+    """Blank a person's questions and answers inside the caller's transaction; how many.
+
+    The ledger keeps its rows: they hold no personal data.
+    """
+    cur = await conn.execute(
+        "UPDATE consultations SET question = '', answer = NULL, follow_up = NULL, follow_up_answer = NULL,"
+        " user_id = '', forgotten_at = ?"
+        " WHERE channel = ? AND user_id = ? AND forgotten_at IS NULL",
+        (_utc(now), channel, user_id),
+    )
+    return cur.rowcount

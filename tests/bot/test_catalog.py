@@ -12,9 +12,10 @@ from services.reports import BOOKING_COLUMNS, REPORT_COLUMNS, STATEMENT_COLUMNS
 from faq.kb import FOLLOW_UPS
 from handlers.booking import ACCESS_NEEDS, BookingFlow
 from policy.eligibility import Condition, NotaryFee
+from storage.bookings import Change
 
 ROOT = Path(__file__).resolve().parents[2]
-CODE_DIRS = ("bot", "handlers", "faq", "storage", "services", "common")
+CODE_DIRS = ("bot", "handlers", "faq", "storage", "services", "common", "policy")
 # Any string literal shaped like a catalog id ("namespace.name") in a namespace the catalog has.
 LITERAL = re.compile(r"[\"']([a-z]+(?:\.[a-z0-9_-]+)+)[\"']")
 
@@ -37,6 +38,7 @@ DYNAMIC = (
     | {f"book.status.{s}" for s in ("active", "cancelled", "visited", "no_show")}
     | {f"book.phone_{owner}" for owner in ("self", "family")}
     | {f"staff.decision.{d}" for d in ("accepted", "rejected")}
+    | {f"staff.change.{c}" for c in Change}
 )
 
 

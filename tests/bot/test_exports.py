@@ -101,7 +101,7 @@ def test_a_row_of_the_wrong_length_is_refused(export):
 async def store(tmp_path):
     database = Database(tmp_path / "t.sqlite3")
     await database.open()
-    store = LedgerStore(database)
+    store = LedgerStore(database, SHANGHAI)
     good, _ = await store.add_lawyer("钱八", "丙所", NOW)
     vetoed, _ = await store.add_lawyer("安七", "乙所", NOW)
     await store.add_entry(good.id, "case", date(2026, 5, 1), "staff:1", NOW, quantity=4)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 
@@ -11,6 +11,7 @@ from bot.scheduler import renotify_unclaimed, send_quarterly_statements
 from handlers.events import Kind
 from handlers.lawyer import LawyerFlow
 from handlers.staff import StaffFlow
+from storage.bookings import BookingDraft
 from tests.auxil.chat import Chat
 from tests.conftest import SHANGHAI
 from tests.handlers.conftest import STAFF_ID
@@ -147,7 +148,7 @@ async def test_unclaimed_questions_are_sent_again_and_shown_to_staff(rt, clock):
 
 
 STAFF_COMMANDS = sorted(StaffFlow.commands)
-STAFF_ACTIONS = sorted(name.removeprefix("do_") for name in dir(StaffFlow) if name.startswith("do_"))
+STAFF_ACTIONS = sorted(set(StaffFlow().routes()) - {"resume", "restart"})
 LAWYER_ACTIONS = sorted(set(LawyerFlow.commands.values()) - {"register"} | {"claim", "answer"})
 
 
@@ -155,7 +156,7 @@ LAWYER_ACTIONS = sorted(set(LawyerFlow.commands.values()) - {"register"} | {"cla
 async def test_every_staff_command_refuses_everyone_else(rt, command):
     resident = Chat(rt, channel="telegram", user_id="777")
     await resident.send(f"{command} 2026-11-01 2026-11-30")
-    assert "只有法律援助中心的工作人员" in resident.text
+    assert rt.services.texts("roles.refused") in resident.text
     assert not any(r.document for r in resident.last.replies)
 
 
@@ -163,14 +164,43 @@ async def test_every_staff_command_refuses_everyone_else(rt, command):
 async def test_every_staff_button_refuses_everyone_else(rt, action):
     lawyer = await register_lawyer(rt, "778")  # a lawyer is not staff either
     await lawyer.press(f"staff:{action}:1")
-    assert "只有法律援助中心的工作人员" in lawyer.text
+    assert rt.services.texts("roles.refused") in lawyer.text
 
 
 @pytest.mark.parametrize("action", LAWYER_ACTIONS)
 async def test_every_lawyer_action_refuses_residents(rt, action):
     resident = Chat(rt, channel="telegram", user_id="779")
     await resident.press(f"law:{action}:1")
-    assert "登记的律师" in resident.text
+    assert rt.services.texts("roles.refused") in resident.text
+
+
+@pytest.mark.parametrize("command", ["/points_add 1", "/points_add 1 case 昨天 备注", "/points_add x case 2026-11-02",
+                                     "/points_reverse 备注", "/export 2026-11-01", "/lawyer_add 只有姓名",
+                                     "/bookings 明天"])
+async def test_a_malformed_staff_command_shows_the_usage(rt, command):
+    staff = Chat(rt, channel="telegram", user_id=str(STAFF_ID))
+    await staff.send(command)
+    assert rt.services.texts("staff.usage") in staff.text
+
+
+async def test_a_bug_under_a_staff_command_reaches_the_error_handler_not_the_usage(rt, monkeypatch):
+    async def broken(*_args, **_kwargs):
+        raise ValueError("a bug, not a typo")
+
+    monkeypatch.setattr("services.points.add_entry", broken)
+    staff = Chat(rt, channel="telegram", user_id=str(STAFF_ID))
+    await staff.send("/points_add 1 case 2026-11-02 备注")
+    assert rt.services.texts("staff.usage") not in staff.text
+    assert rt.services.texts("error.apology") in staff.text
+
+
+async def test_staff_enter_a_group_case_by_its_people(rt):
+    lawyer, _ = await rt.services.ledger.add_lawyer("赵律师", "所", rt.now())
+    staff = Chat(rt, channel="telegram", user_id=str(STAFF_ID))
+    await staff.send(f"/points_add {lawyer.id} case 2026-11-02 12人 讨薪群体案")
+    [entry] = (await rt.services.ledger.statement(lawyer.id, 2026, 4)).items
+    assert staff.text.startswith(rt.services.texts("staff.entry_added", id=entry.id, clause="二(一)1", points="+60"))
+    assert (entry.quantity, entry.note) == (3, "讨薪群体案")
 
 
 async def test_refusals_are_logged_without_the_chat_id(rt, caplog):
@@ -239,3 +269,29 @@ async def test_staff_report_is_a_file_and_quarterly_statements_go_out_once(rt, c
     assert await send_quarterly_statements(rt) == 1
     assert await send_quarterly_statements(rt) == 0
     assert any("第4季度积分对账单：合计10分" in m["text"] for m in await outbox_for(rt, "581"))
+
+
+async def test_staff_cancel_a_visit_by_command_and_the_resident_is_told_why(rt):
+    draft = BookingDraft("console", "elder-3", "柯城区", date(2026, 11, 30), "am", "张三", "13812345678", "self",
+                         "府山街道", "某路1号", "立遗嘱", rt.now())
+    ref = (await rt.services.bookings.create(draft, 2, "req-3", rt.now(), {})).booking.ref
+    staff = Chat(rt, channel="telegram", user_id=str(STAFF_ID))
+    await staff.send(f"/visit_cancel {ref}")
+    assert rt.services.texts("staff.usage") in staff.text
+    await staff.send(f"/visit_cancel {ref} 老人住院了")
+    assert staff.text.startswith(rt.services.texts("staff.visit_cancelled", ref=ref))
+    [told] = [q for q in await rt.services.store.unsent({"console"}) if q.user_id == "elder-3"]
+    assert "老人住院了" in told.reply["text"]
+    await staff.send(f"/visit_cancel {ref} 又取消")
+    assert rt.services.texts("staff.change.already_cancelled") in staff.text
+
+
+@pytest.mark.parametrize(("typed", "points"), [("late_upload 2026-11-02 3 迟录三件", -6),
+                                               ("other_award 2026-11-02 15 重阳节普法", 15),
+                                               ("duty_day 2026-11-02 柯城窗口", 10)])
+async def test_staff_enter_quantities_and_case_by_case_points(rt, typed, points):
+    lawyer, _ = await rt.services.ledger.add_lawyer("钱律师", "所", rt.now())
+    staff = Chat(rt, channel="telegram", user_id=str(STAFF_ID))
+    await staff.send(f"/points_add {lawyer.id} {typed}")
+    [entry] = (await rt.services.ledger.statement(lawyer.id, 2026, 4)).items
+    assert (entry.points, entry.note) == (points, typed.split()[-1])

@@ -14,13 +14,14 @@ import time
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from policy.eligibility import County
 from policy.slots import lawyer_reminder_at, resident_reminder_at
-from storage.bookings import BookingDraft, BookingStore
+from storage.bookings import BookingDraft, BookingStore, forget_in
 from storage.db import Database
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -32,6 +33,17 @@ STAFF = "staff:42"
 
 def reminders_for(day: date) -> dict[str, datetime]:
     return {"resident": resident_reminder_at(day, SHANGHAI), "lawyer": lawyer_reminder_at(day, SHANGHAI)}
+
+
+async def pending_reminders(store):
+    """Reminders neither sent nor dropped, of active bookings: (id, ref, due_at) rows."""
+    async with store.db.conn.execute(
+        "SELECT r.id, b.ref, r.due_at FROM reminders r JOIN bookings b ON b.id = r.booking_id"
+        " WHERE r.sent_at IS NULL AND r.dropped_at IS NULL AND b.status = 'active' ORDER BY r.due_at, r.id"
+    ) as cur:
+        rows = await cur.fetchall()
+    return [SimpleNamespace(id=r["id"], ref=r["ref"], due_at=datetime.fromisoformat(r["due_at"])) for r in rows]
+
 
 
 def draft(user: str = "elder-1", day: date = VISIT, window: str = "am", county: County = County.KECHENG):
@@ -230,7 +242,7 @@ async def test_reschedule_keeps_the_reference_and_moves_the_seat(store):
     assert (outcome.booking.visit_date, outcome.booking.window, outcome.booking.seat) == (new_day, "pm", 1)
     free = await store.availability(County.KECHENG, [VISIT, new_day], ["am", "pm"], 2)
     assert free[(VISIT, "am")] == 2 and free[(new_day, "pm")] == 1
-    [pending] = await store.pending_reminders()
+    [pending] = await pending_reminders(store)
     assert pending.due_at == resident_reminder_at(new_day, SHANGHAI)
 
 
@@ -349,21 +361,21 @@ async def test_a_rescheduled_reminder_cannot_be_claimed_under_its_old_time(store
 
 async def test_cancel_drops_the_unsent_reminders(store):
     ref = (await book(store)).booking.ref
-    assert len(await store.pending_reminders()) == 1
+    assert len(await pending_reminders(store)) == 1
     await store.cancel(ref, "telegram", "elder-1", NOW)
-    assert await store.pending_reminders() == []
+    assert await pending_reminders(store) == []
     assert await store.due_reminders(NOW + timedelta(days=10)) == []
 
 
 async def test_a_reminder_whose_time_has_passed_is_not_armed(store):
     late_evening = datetime(2026, 11, 29, 23, 0, tzinfo=SHANGHAI)
     await store.create(draft(), 2, "late", late_evening, reminders_for(VISIT))
-    assert await store.pending_reminders() == []
+    assert await pending_reminders(store) == []
 
 
 async def test_a_dropped_reminder_is_neither_due_nor_claimable(store):
     await book(store)
-    [pending] = await store.pending_reminders()
+    [pending] = await pending_reminders(store)
     assert await store.drop_reminder(pending.id, NOW, "lawyer has no chat account")
     assert not await store.drop_reminder(pending.id, NOW, "again")
     later = NOW + timedelta(days=4)
@@ -425,10 +437,20 @@ async def test_forget_user_blanks_their_data_and_cancels_their_future_visits(sto
         assert (b.elder_name, b.phone, b.address, b.matter, b.user_id) == ("",) * 5
     assert (await store.get(future)).status == "cancelled"
     assert (await store.get(past)).status == "no_show"
-    assert [p.ref for p in await store.pending_reminders()] == [someone_else]
+    assert [p.ref for p in await pending_reminders(store)] == [someone_else]
     assert (await store.get(someone_else)).elder_name == "张三"
     free = await store.availability(County.KECHENG, [VISIT + timedelta(days=7)], ["am"], 1)
     assert free[(VISIT + timedelta(days=7), "am")] == 1
+
+
+async def test_forget_in_runs_in_the_callers_transaction_and_returns_the_visits_it_cancelled(store, db):
+    past = (await book(store, user="a")).booking.ref
+    future = (await book(store, user="a", day=VISIT + timedelta(days=7))).booking.ref
+    when = datetime(2026, 12, 1, 9, 0, tzinfo=SHANGHAI)
+    async with db.transaction() as conn:
+        cancelled = await forget_in(conn, "telegram", "a", when)
+    assert [(b.ref, b.elder_name) for b in cancelled] == [(future, "张三")]
+    assert (await store.get(past)).status == "active" and (await store.get(past)).phone == ""
 
 
 async def test_list_for_user_puts_active_visits_first_soonest_first(store):
@@ -456,7 +478,7 @@ BOOKING_LOOP = textwrap.dedent(
     from datetime import date, datetime, timedelta
     from zoneinfo import ZoneInfo
     from policy.eligibility import County
-    from storage.bookings import BookingDraft, BookingStore
+    from storage.bookings import BookingDraft, BookingStore, forget_in
     from storage.db import Database
 
     SH = ZoneInfo("Asia/Shanghai")

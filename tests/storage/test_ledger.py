@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from policy.points import AWARDS, DEDUCTIONS, Bands, Rating, signed_points
 from policy.workdays import WorkCalendar
 from storage.db import Database
-from storage.ledger import CODE_ALPHABET, CODE_LENGTH, Decision, LedgerError, LedgerStore, UnknownRecord
+from storage.lawyers import CODE_ALPHABET, CODE_LENGTH
+from storage.ledger import Decision, LedgerError, LedgerStore, UnknownRecord, insert_award
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=SHANGHAI)  # a Thursday
@@ -34,7 +35,7 @@ async def db(tmp_path):
 
 @pytest.fixture
 def store(db) -> LedgerStore:
-    return LedgerStore(db)
+    return LedgerStore(db, SHANGHAI)
 
 
 @pytest.fixture
@@ -49,6 +50,21 @@ async def ledger_rows(db, lawyer_id=None):
         sql, params = sql + " WHERE lawyer_id = ?", (lawyer_id,)
     async with db.conn.execute(sql, params) as cur:
         return await cur.fetchall()
+
+
+async def award(store, lawyer_id, key, kind, source, day, now) -> bool:
+    """An automatic award the way bookings and consultations make one: inside their own transaction."""
+    async with store.db.transaction() as conn:
+        return await insert_award(conn, lawyer_id, key, kind, source, day.isoformat(), "system", now) is not None
+
+
+async def year_total(store, lawyer_id, year) -> int:
+    return (await store.statement(lawyer_id, year)).total
+
+
+async def rating(store, lawyer_id, year, bands=Bands()) -> Rating:
+    (row,) = [r for r in await store.report(year, None, bands) if r.lawyer_id == lawyer_id]
+    return row.rating
 
 
 # --- registration ---------------------------------------------------------------------------
@@ -109,13 +125,6 @@ async def test_an_account_already_bound_to_one_lawyer_cannot_bind_another(store)
     assert (await store.lawyer_for("telegram", "1")).id == first.id
 
 
-async def test_a_reissued_code_replaces_the_old_one(store):
-    lawyer, old = await store.add_lawyer("甲", "所", NOW)
-    new = await store.reissue_code(lawyer.id, NOW)
-    assert await store.bind(old, "telegram", "1", NOW) is None
-    assert (await store.bind(new, "telegram", "1", NOW)).id == lawyer.id
-
-
 async def test_only_bound_lawyers_can_be_on_duty_and_listed_as_such(store):
     on, code = await store.add_lawyer("甲", "所", NOW)
     off, _ = await store.add_lawyer("乙", "所", NOW)
@@ -141,12 +150,12 @@ async def test_unknown_lawyer_is_a_lookup_error(store):
 async def test_twenty_racing_auto_awards_for_one_consultation_add_exactly_one_entry(store, db, lawyer):
     results = await asyncio.gather(
         *(
-            store.auto_award(lawyer.id, "non_workday_consult", "consultation", "c-17", TODAY, NOW)
+            award(store, lawyer.id, "non_workday_consult", "consultation", "c-17", TODAY, NOW)
             for _ in range(20)
         )
     )
     assert results.count(True) == 1
-    later = await store.auto_award(
+    later = await award(store, 
         lawyer.id, "non_workday_consult", "consultation", "c-17", TODAY, NOW + timedelta(days=30)
     )
     assert later is False
@@ -161,10 +170,10 @@ async def test_auto_award_is_exactly_once_across_two_connections(tmp_path):
     await first.open()
     await second.open()
     try:
-        lawyer, _ = await LedgerStore(first).add_lawyer("甲", "所", NOW)
-        stores = [LedgerStore(first), LedgerStore(second)] * 10
+        lawyer, _ = await LedgerStore(first, SHANGHAI).add_lawyer("甲", "所", NOW)
+        stores = [LedgerStore(first, SHANGHAI), LedgerStore(second, SHANGHAI)] * 10
         results = await asyncio.gather(
-            *(s.auto_award(lawyer.id, "activity", "visit", "v-1", TODAY, NOW) for s in stores)
+            *(award(s, lawyer.id, "activity", "visit", "v-1", TODAY, NOW) for s in stores)
         )
         assert results.count(True) == 1
         assert len(await ledger_rows(first)) == 1
@@ -175,30 +184,18 @@ async def test_auto_award_is_exactly_once_across_two_connections(tmp_path):
 
 async def test_different_sources_each_earn_their_award(store, lawyer):
     for source in ("c-1", "c-2", "c-3"):
-        assert await store.auto_award(lawyer.id, "non_workday_consult", "consultation", source, TODAY, NOW)
-    assert await store.year_total(lawyer.id, 2026) == 15
+        assert await award(store, lawyer.id, "non_workday_consult", "consultation", source, TODAY, NOW)
+    assert await year_total(store, lawyer.id, 2026) == 15
 
 
 async def test_the_non_workday_consultation_award_appears_in_its_quarters_statement(store, lawyer):
     saturday = date(2026, 11, 21)
-    await store.auto_award(lawyer.id, "non_workday_consult", "consultation", "c-9", saturday, NOW)
+    await award(store, lawyer.id, "non_workday_consult", "consultation", "c-9", saturday, NOW)
     q4 = await store.statement(lawyer.id, 2026, 4)
     assert [(i.clause, i.points, i.occurred_on) for i in q4.items] == [("二(一)9", 5, saturday)]
     assert q4.items[0].title.startswith("非工作日解答")
     assert q4.total == 5
     assert (await store.statement(lawyer.id, 2026, 3)).items == []
-
-
-@pytest.mark.parametrize("key", ["late_upload", "refused_case", "other_award", "no_such_item"])
-async def test_only_fixed_point_awards_are_automatic(store, lawyer, key):
-    with pytest.raises(LedgerError):
-        await store.auto_award(lawyer.id, key, "consultation", "c-1", TODAY, NOW)
-
-
-@pytest.mark.parametrize("kind, source", [("", "c-1"), ("consultation", ""), ("  ", "x")])
-async def test_auto_award_needs_a_source_because_nulls_never_collide(store, lawyer, kind, source):
-    with pytest.raises(LedgerError):
-        await store.auto_award(lawyer.id, "non_workday_consult", kind, source, TODAY, NOW)
 
 
 # --- manual entries and reversals -------------------------------------------------------------
@@ -214,9 +211,30 @@ async def test_a_manual_entry_records_who_entered_it_and_when(store, lawyer):
 async def test_deductions_are_negative_and_scale_with_quantity(store, lawyer):
     entry = await store.add_entry(lawyer.id, "late_upload", TODAY, STAFF, NOW, quantity=3)
     assert (entry.points, entry.quantity) == (-6, 3)
-    group = await store.add_entry(lawyer.id, "case", TODAY, STAFF, NOW, quantity=3, note="群体性案件12人")
-    assert group.points == 60
-    assert await store.year_total(lawyer.id, 2026) == 54
+    cases = await store.add_entry(lawyer.id, "case", TODAY, STAFF, NOW, quantity=3)
+    assert cases.points == 60
+    assert await year_total(store, lawyer.id, 2026) == 54
+
+
+@pytest.mark.parametrize(("people", "cases"), [(3, 2), (9, 2), (10, 3), (12, 3)])
+async def test_a_group_case_is_entered_by_its_number_of_people(store, lawyer, people, cases):
+    # 4号 二(一)1: "群体性案件10人以下按2件计算,10人以上按三件计算" (10 people: the lawyer's reading, 3).
+    entry = await store.add_entry(lawyer.id, "case", TODAY, STAFF, NOW, people=people, note="讨薪")
+    assert (entry.quantity, entry.points) == (cases, 20 * cases)
+
+
+@pytest.mark.parametrize(("key", "people", "quantity"), [("case", 1, 1), ("legal_help", 12, 1), ("case", 12, 2)])
+async def test_people_count_only_for_one_group_case_of_two_or_more(store, lawyer, key, people, quantity):
+    with pytest.raises(LedgerError):
+        await store.add_entry(lawyer.id, key, TODAY, STAFF, NOW, people=people, quantity=quantity)
+
+
+async def test_nothing_earns_points_before_the_scheme_took_effect(store, lawyer):
+    # 4号 四: 本办法自2020年1月20日起开始施行.
+    with pytest.raises(LedgerError) as err:
+        await store.add_entry(lawyer.id, "case", date(2020, 1, 19), STAFF, NOW)
+    assert err.value.text_id == "ledger.error.before_scheme"
+    assert (await store.add_entry(lawyer.id, "case", date(2020, 1, 20), STAFF, NOW)).points == 20
 
 
 async def test_a_counter_entry_nets_to_zero_and_cannot_be_repeated(store, lawyer):
@@ -231,7 +249,7 @@ async def test_a_counter_entry_nets_to_zero_and_cannot_be_repeated(store, lawyer
     assert again.value.text_id == "ledger.error.already_reversed"
     with pytest.raises(LedgerError, match="itself a reversal"):
         await store.reverse(counter.id, STAFF, NOW, "撤销冲销")
-    assert await store.year_total(lawyer.id, 2026) == 0
+    assert await year_total(store, lawyer.id, 2026) == 0
 
 
 async def test_a_reversal_needs_a_note(store, lawyer):
@@ -241,11 +259,11 @@ async def test_a_reversal_needs_a_note(store, lawyer):
 
 
 async def test_a_reversed_automatic_award_is_not_awarded_again(store, lawyer):
-    await store.auto_award(lawyer.id, "non_workday_consult", "consultation", "c-1", TODAY, NOW)
+    await award(store, lawyer.id, "non_workday_consult", "consultation", "c-1", TODAY, NOW)
     (entry,) = (await store.statement(lawyer.id, 2026)).items
-    await store.reverse(entry.entry_id, STAFF, NOW, "工作日解答,不符合二(一)9")
-    assert not await store.auto_award(lawyer.id, "non_workday_consult", "consultation", "c-1", TODAY, NOW)
-    assert await store.year_total(lawyer.id, 2026) == 0
+    await store.reverse(entry.id, STAFF, NOW, "工作日解答,不符合二(一)9")
+    assert not await award(store, lawyer.id, "non_workday_consult", "consultation", "c-1", TODAY, NOW)
+    assert await year_total(store, lawyer.id, 2026) == 0
 
 
 async def test_the_database_itself_refuses_to_edit_or_delete_ledger_entries(store, db, lawyer):
@@ -256,7 +274,7 @@ async def test_the_database_itself_refuses_to_edit_or_delete_ledger_entries(stor
     with pytest.raises(sqlite3.DatabaseError, match="never deleted"):
         async with db.transaction() as conn:
             await conn.execute("DELETE FROM ledger WHERE id = ?", (entry.id,))
-    assert (await store.get_entry(entry.id)).points == 20
+    assert [e.points for e in (await store.statement(lawyer.id, TODAY.year)).items] == [20]
 
 
 async def test_the_discretionary_item_needs_positive_points_and_a_note(store, lawyer):
@@ -298,20 +316,20 @@ async def test_entries_take_a_shanghai_date_not_a_datetime_and_not_a_future_day(
 async def test_a_veto_fails_the_year_whatever_the_total_and_reversing_it_restores_the_band(store, lawyer):
     for _ in range(5):
         await store.add_entry(lawyer.id, "case", date(2026, 5, 1), STAFF, NOW)
-    assert await store.rating(lawyer.id, 2026) == Rating.EXCELLENT
+    assert await rating(store, lawyer.id, 2026) == Rating.EXCELLENT
 
     veto = await store.add_entry(
         lawyer.id, "lost_materials", date(2026, 6, 1), STAFF, NOW, note="遗失证据原件"
     )
-    assert veto.points == 0 and veto.is_veto
-    assert await store.year_total(lawyer.id, 2026) == 100
-    assert await store.vetoed(lawyer.id, 2026)
-    assert await store.rating(lawyer.id, 2026) == Rating.FAIL
-    assert not await store.vetoed(lawyer.id, 2025)
+    assert veto.points == 0
+    assert await year_total(store, lawyer.id, 2026) == 100
+    assert (await store.statement(lawyer.id, 2026)).vetoed
+    assert await rating(store, lawyer.id, 2026) == Rating.FAIL
+    assert not (await store.statement(lawyer.id, 2025)).vetoed
 
     await store.reverse(veto.id, STAFF, NOW, "复核后查明材料未遗失")
-    assert not await store.vetoed(lawyer.id, 2026)
-    assert await store.rating(lawyer.id, 2026) == Rating.EXCELLENT
+    assert not (await store.statement(lawyer.id, 2026)).vetoed
+    assert await rating(store, lawyer.id, 2026) == Rating.EXCELLENT
 
 
 async def test_a_veto_is_recorded_once_without_points_and_with_a_note(store, lawyer):
@@ -344,15 +362,15 @@ async def test_rating_edges_through_the_store(store, lawyer, total, expected):
     await store.add_entry(lawyer.id, "hearing_not_notified", date(2026, 3, 2), STAFF, NOW)
     if rest:
         await store.add_entry(lawyer.id, "other_award", date(2026, 3, 3), STAFF, NOW, points=rest, note="表彰")
-    assert await store.year_total(lawyer.id, 2026) == total
-    assert await store.rating(lawyer.id, 2026) == expected
-    assert await store.rating(lawyer.id, 2027) == Rating.FAIL
+    assert await year_total(store, lawyer.id, 2026) == total
+    assert await rating(store, lawyer.id, 2026) == expected
+    assert await rating(store, lawyer.id, 2027) == Rating.FAIL
 
 
 async def test_rating_uses_the_bands_it_is_given(store, lawyer):
     await store.add_entry(lawyer.id, "case", date(2026, 3, 1), STAFF, NOW, quantity=4)
-    assert await store.rating(lawyer.id, 2026) == Rating.GOOD
-    assert await store.rating(lawyer.id, 2026, Bands(60, 70, 80)) == Rating.EXCELLENT
+    assert await rating(store, lawyer.id, 2026) == Rating.GOOD
+    assert await rating(store, lawyer.id, 2026, Bands(60, 70, 80)) == Rating.EXCELLENT
 
 
 # --- periods ----------------------------------------------------------------------------------
@@ -371,7 +389,7 @@ async def test_31_december_and_1_january_fall_in_different_years(store, lawyer):
     later = datetime(2027, 1, 5, tzinfo=SHANGHAI)
     await store.add_entry(lawyer.id, "case", date(2026, 12, 31), STAFF, later)
     await store.add_entry(lawyer.id, "document", date(2027, 1, 1), STAFF, later)
-    assert (await store.year_total(lawyer.id, 2026), await store.year_total(lawyer.id, 2027)) == (20, 5)
+    assert (await year_total(store, lawyer.id, 2026), await year_total(store, lawyer.id, 2027)) == (20, 5)
     assert (await store.statement(lawyer.id, 2026, 4)).total == 20
     assert (await store.statement(lawyer.id, 2027, 1)).total == 5
 
@@ -390,7 +408,7 @@ async def test_praise_waits_for_staff_and_confirming_adds_ten_points_once(store,
     assert pending is not None and pending.status == Decision.PENDING
     assert await store.add_pending_praise(lawyer.id, "visit:12", date(2026, 11, 20), NOW) is None
     assert [p.id for p in await store.list_pending()] == [pending.id]
-    assert await store.year_total(lawyer.id, 2026) == 0
+    assert await year_total(store, lawyer.id, 2026) == 0
 
     entry = await store.confirm_pending(pending.id, STAFF, NOW)
     assert (entry.points, entry.clause, entry.entered_by) == (10, "二(一)10", STAFF)
@@ -398,7 +416,7 @@ async def test_praise_waits_for_staff_and_confirming_adds_ten_points_once(store,
     assert await store.list_pending() == []
     with pytest.raises(LedgerError):
         await store.confirm_pending(pending.id, STAFF, NOW)
-    assert await store.year_total(lawyer.id, 2026) == 10
+    assert await year_total(store, lawyer.id, 2026) == 10
 
 
 async def test_rejecting_praise_needs_a_reason_and_adds_nothing(store, lawyer):
@@ -409,12 +427,12 @@ async def test_rejecting_praise_needs_a_reason_and_adds_nothing(store, lawyer):
     assert (rejected.status, rejected.decided_by) == (Decision.REJECTED, STAFF)
     with pytest.raises(LedgerError):
         await store.confirm_pending(pending.id, STAFF, NOW)
-    assert await store.year_total(lawyer.id, 2026) == 0
+    assert await year_total(store, lawyer.id, 2026) == 0
 
 
 async def test_confirming_praise_already_in_the_ledger_adds_no_second_entry(store, db, lawyer):
     pending = await store.add_pending_praise(lawyer.id, "visit:14", TODAY, NOW)
-    await store.auto_award(lawyer.id, "praise", "praise", "visit:14", TODAY, NOW)
+    await award(store, lawyer.id, "praise", "praise", "visit:14", TODAY, NOW)
     await store.confirm_pending(pending.id, STAFF, NOW)
     assert len(await ledger_rows(db, lawyer.id)) == 1
 
@@ -531,7 +549,7 @@ def test_report_totals_equal_the_sum_of_each_lawyers_entries_for_the_period(entr
         database = Database(":memory:")
         await database.open()
         try:
-            store = LedgerStore(database)
+            store = LedgerStore(database, SHANGHAI)
             lawyers = [(await store.add_lawyer(f"律师{i}", "所", NOW))[0] for i in range(3)]
             expected = {l.id: 0 for l in lawyers}
             for who, key, quantity, day, undo in entries:

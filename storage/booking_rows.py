@@ -1,0 +1,310 @@
+"""Home-visit bookings as values: the rows, the typed statuses, and the SQL helpers every booking store shares.
+
+Times come from the caller (never the clock here) and must be timezone-aware; they are stored
+as UTC ISO 8601 strings, so SQL can compare them as text, and handed back in the centre's zone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from enum import StrEnum
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+import aiosqlite
+
+from policy.eligibility import County
+from policy.slots import Window, make_reference
+from storage.db import Database
+
+PhoneOwner = Literal["self", "family"]
+Audience = Literal["resident", "lawyer"]
+
+
+class BookingStatus(StrEnum):
+    """A booking's life, as stored in bookings.status."""
+
+    ACTIVE = "active"
+    CANCELLED = "cancelled"
+    VISITED = "visited"
+    NO_SHOW = "no_show"
+
+
+class Created(StrEnum):
+    """What came of booking a seat (see CreateResult)."""
+
+    CREATED = "created"
+    DUPLICATE = "duplicate"  # the same request key again (a double tap on 确认)
+    FULL = "full"
+
+
+class Change(StrEnum):
+    """What came of a change to an existing booking (see Outcome)."""
+
+    CANCELLED = "cancelled"
+    ALREADY_CANCELLED = "already_cancelled"
+    MOVED = "moved"
+    UNCHANGED = "unchanged"
+    FULL = "full"
+    ASSIGNED = "assigned"
+    NO_SUCH_LAWYER = "no_such_lawyer"
+    VISITED = "visited"
+    ALREADY_VISITED = "already_visited"
+    NO_LAWYER = "no_lawyer"
+    NOT_YET = "not_yet"
+    NO_SHOW = "no_show"
+    ALREADY_NO_SHOW = "already_no_show"
+    NOT_ACTIVE = "not_active"
+    PAST = "past"
+    NOT_FOUND = "not_found"
+
+
+# Booking fields read from their column as they are, and those stored as UTC text.
+_PLAIN_COLUMNS = (
+    "id", "ref", "channel", "user_id", "window", "seat", "elder_name", "phone", "phone_owner", "township",
+    "address", "access_needs", "matter", "lawyer_id", "closed_by",
+)
+_TIME_COLUMNS = ("consent_at", "created_at", "updated_at", "personal_purged_at")
+
+# What purging blanks. user_id is the chat account; the request key may embed it.
+_BLANKED = (
+    "elder_name = '', phone = '', address = '', access_needs = '', matter = '',"
+    " user_id = '', request_key = 'purged:' || id"
+)
+
+
+@dataclass(frozen=True)
+class BookingDraft:
+    """What the booking dialogue collected, after the person confirmed (确认)."""
+
+    channel: str
+    user_id: str
+    county: County
+    visit_date: date
+    window: str
+    elder_name: str
+    phone: str
+    phone_owner: PhoneOwner
+    township: str
+    address: str
+    matter: str
+    consent_at: datetime
+    access_needs: str = ""
+
+    def __post_init__(self) -> None:
+        for name in ("channel", "user_id", "window", "elder_name", "phone", "township", "address", "matter"):
+            if not str(getattr(self, name)).strip():
+                raise ValueError(f"booking draft: {name} is empty")
+        if self.phone_owner not in ("self", "family"):
+            raise ValueError(f"phone_owner must be 'self' or 'family', got {self.phone_owner!r}")
+        County(self.county)  # raises for a county outside Quzhou
+        _require_aware(self.consent_at, "consent_at")
+
+
+@dataclass(frozen=True)
+class Booking:
+    id: int
+    ref: str
+    channel: str
+    user_id: str
+    county: County
+    visit_date: date
+    window: str
+    seat: int
+    status: BookingStatus
+    elder_name: str
+    phone: str
+    phone_owner: PhoneOwner
+    township: str
+    address: str
+    access_needs: str
+    matter: str
+    consent_at: datetime
+    lawyer_id: int | None
+    closed_by: str | None
+    created_at: datetime
+    updated_at: datetime
+    personal_purged_at: datetime | None
+
+
+@dataclass(frozen=True)
+class CreateResult:
+    status: Created
+    booking: Booking | None  # None only when full
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Result of a change to an existing booking.
+
+    status, by method:
+      cancel        cancelled | already_cancelled | not_active | past | not_found
+      reschedule    moved | unchanged | full | not_active | past | not_found
+      assign_lawyer assigned | not_active | no_such_lawyer | not_found
+      mark_visited  visited | already_visited | no_lawyer | not_yet | not_active | not_found
+      mark_no_show  no_show | already_no_show | not_yet | not_active | not_found
+    (all members of `Change`). `booking` is the row after the call (None for not_found). Someone else's
+    booking is reported as not_found: references are sequential, hence guessable.
+    """
+
+    status: Change
+    booking: Booking | None
+
+
+@dataclass(frozen=True)
+class DueReminder:
+    """A reminder whose time has come, with what the message needs: the booking and its lawyer."""
+
+    id: int
+    audience: Audience
+    due_at: datetime
+    booking: Booking
+    lawyer_name: str | None
+    lawyer_firm: str | None
+    lawyer_channel: str | None  # None: the lawyer has not bound a chat account
+    lawyer_user_id: str | None
+
+    @property
+    def ref(self) -> str:
+        return self.booking.ref
+
+
+@dataclass(frozen=True)
+class ExportRow:
+    """A booking for staff exports, with its lawyer's name and firm."""
+
+    booking: Booking
+    lawyer_name: str | None
+    lawyer_firm: str | None
+
+
+def _require_aware(at: datetime, name: str = "time") -> None:
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise ValueError(f"{name} must be timezone-aware")
+
+
+def _utc(at: datetime) -> str:
+    _require_aware(at)
+    return at.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+def _key(window: Window | str) -> str:
+    return window.key if isinstance(window, Window) else window
+
+
+
+
+class BookingRows:
+    """The database and the centre's zone, with the row helpers the booking stores share."""
+
+    def __init__(self, db: Database, tz: ZoneInfo):
+        self.db = db
+        # The centre's zone: decides "today" (past bookings, reference day) and the zone of returned times.
+        self.tz = tz
+
+    def _today(self, now: datetime) -> date:
+        _require_aware(now, "now")
+        return now.astimezone(self.tz).date()
+
+    def _time(self, text: str | None) -> datetime | None:
+        return datetime.fromisoformat(text).astimezone(self.tz) if text else None
+
+    def _booking(self, r: aiosqlite.Row) -> Booking:
+        return Booking(
+            **{name: r[name] for name in _PLAIN_COLUMNS},
+            county=County(r["county"]),
+            visit_date=date.fromisoformat(r["visit_date"]),
+            status=BookingStatus(r["status"]),
+            **{name: self._time(r[name]) for name in _TIME_COLUMNS},
+        )
+
+    async def _bookings(self, sql: str, params: Sequence[object]) -> list[Booking]:
+        return [self._booking(r) for r in await self._fetch_all(self.db.conn, sql, params)]
+
+    @staticmethod
+    async def _fetch_one(conn: aiosqlite.Connection, sql: str, params: Sequence[object]) -> aiosqlite.Row | None:
+        async with conn.execute(sql, params) as cur:
+            return await cur.fetchone()
+
+    @staticmethod
+    async def _fetch_all(conn: aiosqlite.Connection, sql: str, params: Sequence[object]) -> list[aiosqlite.Row]:
+        async with conn.execute(sql, params) as cur:
+            return list(await cur.fetchall())
+
+    async def _by_id(self, conn: aiosqlite.Connection, booking_id: int) -> Booking:
+        row = await self._fetch_one(conn, "SELECT * FROM bookings WHERE id = ?", (booking_id,))
+        assert row is not None
+        return self._booking(row)
+
+    async def _owned(self, conn: aiosqlite.Connection, ref: str, channel: str, user_id: str) -> aiosqlite.Row | None:
+        return await self._fetch_one(
+            conn, "SELECT * FROM bookings WHERE ref = ? AND channel = ? AND user_id = ?", (ref, channel, user_id)
+        )
+
+    async def _free_seat(
+        self, conn: aiosqlite.Connection, county: str, day: date, window: str, capacity: int, exclude_id: int | None
+    ) -> int | None:
+        """The lowest seat number in 1..capacity not held by a live booking, or None when full."""
+        rows = await self._fetch_all(
+            conn,
+            "SELECT seat FROM bookings WHERE county = ? AND visit_date = ? AND window = ?"
+            " AND status != 'cancelled' AND id IS NOT ?",
+            (county, day.isoformat(), window, exclude_id),
+        )
+        taken = {r["seat"] for r in rows}
+        # Counting too: after capacity is lowered, seats above it still occupy the window.
+        if len(taken) >= capacity:
+            return None
+        return next((s for s in range(1, capacity + 1) if s not in taken), None)
+
+    async def _next_ref(self, conn: aiosqlite.Connection, now: datetime) -> str:
+        day = self._today(now)
+        row = await self._fetch_one(
+            conn,
+            "INSERT INTO booking_ref_counters (day, last) VALUES (?, 1)"
+            " ON CONFLICT (day) DO UPDATE SET last = last + 1 RETURNING last",
+            (day.strftime("%Y%m%d"),),
+        )
+        assert row is not None
+        return make_reference(day, row["last"])
+
+    async def _arm(
+        self, conn: aiosqlite.Connection, booking_id: int, audience: Audience, due_at: datetime | None, now: datetime
+    ) -> None:
+        """Set (or reset) the booking's reminder for `audience`; without a future time, drop any unsent one."""
+        if due_at is None or due_at <= now:
+            await conn.execute(
+                "UPDATE reminders SET dropped_at = ?, dropped_reason = ?"
+                " WHERE booking_id = ? AND audience = ? AND sent_at IS NULL AND dropped_at IS NULL",
+                (_utc(now), "too_late" if due_at is not None else "no_time", booking_id, audience),
+            )
+            return
+        await conn.execute(
+            "INSERT INTO reminders (booking_id, audience, due_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (booking_id, audience) DO UPDATE SET due_at = excluded.due_at,"
+            " sent_at = NULL, dropped_at = NULL, dropped_reason = NULL",
+            (booking_id, audience, _utc(due_at)),
+        )
+
+    async def _drop_unsent(
+        self, conn: aiosqlite.Connection, booking_ids: list[int], now: datetime, reason: str
+    ) -> None:
+        if not booking_ids:
+            return
+        await conn.execute(
+            "UPDATE reminders SET dropped_at = ?, dropped_reason = ?"
+            f" WHERE booking_id IN ({','.join('?' * len(booking_ids))})"
+            " AND sent_at IS NULL AND dropped_at IS NULL",
+            (_utc(now), reason, *booking_ids),
+        )
+
+    async def _blank(self, conn: aiosqlite.Connection, booking_ids: list[int], stamp: str) -> None:
+        if not booking_ids:
+            return
+        await conn.execute(
+            f"UPDATE bookings SET {_BLANKED}, personal_purged_at = ?, updated_at = ?"
+            f" WHERE id IN ({','.join('?' * len(booking_ids))})",
+            (stamp, stamp, *booking_ids),
+        )
