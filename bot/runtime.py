@@ -64,8 +64,8 @@ class Runtime:
             consultations=ConsultationStore(db),
             calendar=work_calendar(settings),
         )
-        flows = [FaqFlow(Audience.PUBLIC), EligibilityFlow(), BookingFlow(), MyBookingsFlow(), ConsultFlow(), LawyerFlow(), StaffFlow(), PrivacyFlow()]
-        dialogue = Dialogue(services, flows)
+        flows = [EligibilityFlow(), BookingFlow(), MyBookingsFlow(), ConsultFlow(), LawyerFlow(), StaffFlow()]
+        dialogue = Dialogue(services, [*flows, PrivacyFlow(flows)], at_menu=FaqFlow(Audience.PUBLIC))
         log.info("ready: %d knowledge-base entries, database %s", len(kb), settings.db_path)
         courier = Courier(services.store, services.clock, on_delivered=dialogue.remember_delivered)
         return cls(settings, db, services, dialogue, courier)

@@ -155,6 +155,10 @@ class BookingFlow(Form[VisitDraft]):
     def params(self, turn: Turn, draft: VisitDraft) -> dict[str, object]:
         return time_params(turn, draft) | {"days": turn.services.settings.retention_days}
 
+    def held(self, turn: Turn) -> list[str]:
+        draft = self.load(turn)
+        return [turn.t("privacy.draft")] if draft is not None and (draft.name or draft.phone) else []
+
     async def start(self, turn: Turn, arg: str = "") -> None:
         mine = await turn.services.bookings.list_for_user(turn.ev.channel, turn.ev.user_id)
         active = [b for b in mine if b.status == "active"]
@@ -168,7 +172,7 @@ class BookingFlow(Form[VisitDraft]):
 
     async def restart(self, turn: Turn, arg: str = "") -> None:
         # A finished 查资格 has already answered the quick check, one way or the other.
-        home_visit = (turn.state.data.get("elig") or {}).get("home_visit")
+        home_visit = turn.state.home_visit
         if home_visit is False:
             not_eligible(turn, offer_recheck=True)
             return

@@ -21,6 +21,7 @@ OwnAction = Callable[[Turn, Consultation], Awaitable[None]]
 class ConsultFlow(Flow):
     name = NAME
     free_text_steps = frozenset({"question", "follow_up"})
+    non_text_note = "consult.text_only"  # say plainly the lawyer reads text only
 
     def routes(self) -> dict[str, Route]:
         table: dict[str, OwnAction] = {

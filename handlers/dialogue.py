@@ -54,10 +54,12 @@ def clean_text(text: str) -> str:
 
 
 class Dialogue:
-    def __init__(self, services: Services, flows: list[Flow]):
+    def __init__(self, services: Services, flows: list[Flow], at_menu: Flow):
+        """`at_menu` reads text typed outside any flow (the policy questions)."""
         self.services = services
-        self.flows = {flow.name: flow for flow in [menu.MenuFlow(), *flows]}
-        self.commands = {cmd: (flow, action) for flow in flows for cmd, action in flow.commands.items()}
+        self.at_menu = at_menu
+        self.flows = {flow.name: flow for flow in [menu.MenuFlow(), at_menu, *flows]}
+        self.commands = {cmd: (flow, action) for flow in self.flows.values() for cmd, action in flow.commands.items()}
         self.limiter = RateLimiter(services.settings.rate_limit_per_minute)
         self.channels: dict[str, ChannelInfo] = {}
         # One event at a time per person, so two quick taps cannot interleave their state.
@@ -190,7 +192,7 @@ class Dialogue:
             await flow.on_text(turn, text)
             return
         state.reset()
-        await self.flows["faq"].on_text(turn, text)
+        await self.at_menu.on_text(turn, text)
 
     def _urgent(self, turn: Turn, flow: Flow | None, danger: Danger) -> None:
         options = [turn.option("menu.call", Payload("menu", "call"))]
@@ -249,8 +251,9 @@ class Dialogue:
 
     async def _non_text(self, turn: Turn) -> None:
         text_id = _KIND_TEXT_IDS.get(turn.ev.kind, "input.other")
-        if turn.state.flow == "consult" and turn.ev.kind in (Kind.VOICE, Kind.PHOTO, Kind.FILE):
-            text_id = "consult.text_only"  # say plainly the lawyer sees text only
+        flow = self.flows.get(turn.state.flow) if turn.state.active else None
+        if flow is not None and flow.non_text_note and turn.ev.kind in (Kind.VOICE, Kind.PHOTO, Kind.FILE):
+            text_id = flow.non_text_note
         # Keep the person where they were: show the same choices again, or the menu.
         shown = (turn.state.shown() if turn.state.active else ()) or menu.main_menu_options(turn.t)
         turn.say(turn.t(text_id), shown)

@@ -36,7 +36,6 @@ class CheckDraft(Draft):
     county: County | Literal[""] | None = None  # "": 不清楚
     conditions: list[Condition] | None = None
     will: Literal["yes", "no", "unknown"] | None = None
-    home_visit: bool | None = None  # the result, which 预约律师上门 reuses
 
 
 async def save_age(turn: Turn, draft: CheckDraft, value: AgeAnswer | str) -> bool:
@@ -120,6 +119,13 @@ class EligibilityFlow(Form[CheckDraft]):
         return {"who": who(turn, draft), "year": draft.short_year or draft.age_year or "",
                 "chosen": listed(turn, draft.picked)}
 
+    def held(self, turn: Turn) -> list[str]:
+        draft = self.load(turn)
+        if draft is None or draft.age is None:
+            return []
+        return [turn.t("privacy.answers", age=draft.age, county=draft.county or "-",
+                       conditions=listed(turn, draft.conditions or ()))]
+
     async def review_text(self, turn: Turn, draft: CheckDraft) -> str:
         return turn.t(
             "eq.review", asker=turn.t(f"eq.asker_{draft.asker or 'self'}"), age=turn.t("eq.age_value", age=draft.age),
@@ -131,7 +137,7 @@ class EligibilityFlow(Form[CheckDraft]):
         facts = Facts(age=draft.age, county=draft.county or None, conditions=frozenset(draft.conditions or ()),
                       will_notarised_before=draft.will == "yes", asker=draft.asker or Asker.SELF)
         assessment = assess(facts, off)
-        draft.home_visit, draft.asked = assessment.home_visit, []
+        turn.state.home_visit, draft.asked = assessment.home_visit, []
         self.keep(turn, draft)
         turn.state.reset()
         headline, details = render_result(turn, assessment, who(turn, draft))

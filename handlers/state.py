@@ -27,6 +27,8 @@ class Conversation(BaseModel):
     data: dict[str, Any] = Field(default_factory=dict)  # per flow: a form's draft, or a flow's notes
     options: list[SavedOption] = Field(default_factory=list)  # last offered, for typed answers
     multi: bool = False  # the options last offered may be picked several at once ("2 5")
+    # What a finished 查资格 found about a home visit (3号 三); 预约律师上门 reuses it.
+    home_visit: bool | None = None
     updated_at: datetime | None = None
 
     @property

@@ -9,7 +9,6 @@ from typing import ClassVar
 from common.messages import Address, Document, Notice, Option, Payload, Reply
 from handlers.events import Incoming, Outcome
 from services.context import Services
-from storage.ledger import Lawyer
 from handlers.state import Conversation
 
 MENU = Payload("menu", "show").encode()
@@ -48,13 +47,6 @@ class Turn:
         if chat is not None:
             self.outcome.notices.append(Notice(chat.channel, chat.user_id, reply, dedupe_key, about))
 
-    def notify_lawyer(self, lawyer: Lawyer | None, reply: Reply, dedupe_key: str, about: Address | None = None) -> bool:
-        """Tell a lawyer on the chat account they registered from; False when they have none."""
-        if lawyer is None or not lawyer.bound:
-            return False
-        self.outcome.notices.append(Notice(lawyer.channel, lawyer.user_id, reply, dedupe_key, about))
-        return True
-
     @property
     def sender(self) -> Address:
         return Address(self.ev.channel, self.ev.user_id)
@@ -90,6 +82,12 @@ class Flow:
     urgent_is_answer: ClassVar[bool] = True
     # A half-filled draft holding personal details is dropped after this long untouched.
     draft_ttl: ClassVar[timedelta | None] = None
+    # Said when a voice note, photo or file arrives inside this flow (e.g. "the lawyer reads text only").
+    non_text_note: ClassVar[str | None] = None
+
+    def held(self, turn: Turn) -> list[str]:
+        """Lines for 我的数据: what this flow keeps about the person in their conversation."""
+        return []
 
     def asks_after_idle(self, step: str) -> bool:
         return step not in self.free_text_steps

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -17,7 +17,7 @@ import aiosqlite
 
 from policy.eligibility import County
 from policy.slots import Window, make_reference
-from storage.db import Database
+from storage.db import Database, stored_time
 
 PhoneOwner = Literal["self", "family"]
 Audience = Literal["resident", "lawyer"]
@@ -185,9 +185,6 @@ def _require_aware(at: datetime, name: str = "time") -> None:
         raise ValueError(f"{name} must be timezone-aware")
 
 
-def _utc(at: datetime) -> str:
-    _require_aware(at)
-    return at.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 
 def _key(window: Window | str) -> str:
@@ -278,14 +275,14 @@ class BookingRows:
             await conn.execute(
                 "UPDATE reminders SET dropped_at = ?, dropped_reason = ?"
                 " WHERE booking_id = ? AND audience = ? AND sent_at IS NULL AND dropped_at IS NULL",
-                (_utc(now), "too_late" if due_at is not None else "no_time", booking_id, audience),
+                (stored_time(now), "too_late" if due_at is not None else "no_time", booking_id, audience),
             )
             return
         await conn.execute(
             "INSERT INTO reminders (booking_id, audience, due_at) VALUES (?, ?, ?)"
             " ON CONFLICT (booking_id, audience) DO UPDATE SET due_at = excluded.due_at,"
             " sent_at = NULL, dropped_at = NULL, dropped_reason = NULL",
-            (booking_id, audience, _utc(due_at)),
+            (booking_id, audience, stored_time(due_at)),
         )
 
     async def _drop_unsent(
@@ -297,7 +294,7 @@ class BookingRows:
             "UPDATE reminders SET dropped_at = ?, dropped_reason = ?"
             f" WHERE booking_id IN ({','.join('?' * len(booking_ids))})"
             " AND sent_at IS NULL AND dropped_at IS NULL",
-            (_utc(now), reason, *booking_ids),
+            (stored_time(now), reason, *booking_ids),
         )
 
     async def _blank(self, conn: aiosqlite.Connection, booking_ids: list[int], stamp: str) -> None:

@@ -21,6 +21,7 @@ import aiosqlite
 
 from policy.eligibility import County
 from policy.slots import Window
+from storage.db import stored_time
 from storage.booking_rows import (
     Booking,
     BookingDraft,
@@ -31,7 +32,6 @@ from storage.booking_rows import (
     CreateResult,
     Outcome,
     _key,
-    _utc,
 )
 from storage.reminders import ReminderStore
 from storage.visits import VisitStore
@@ -105,7 +105,7 @@ class BookingStore(VisitStore, ReminderStore):
             raise ValueError(f"capacity must be at least 1, got {capacity}")
         if not request_key:
             raise ValueError("request_key is empty")
-        stamp = _utc(now)
+        stamp = stored_time(now)
         try:
             async with self.db.transaction() as conn:
                 existing = await self._fetch_one(
@@ -131,7 +131,7 @@ class BookingStore(VisitStore, ReminderStore):
                         ref, draft.channel, draft.user_id, str(draft.county), draft.visit_date.isoformat(),
                         draft.window, seat, draft.elder_name.strip(), draft.phone.strip(), draft.phone_owner,
                         draft.township.strip(), draft.address.strip(), draft.access_needs.strip(),
-                        draft.matter.strip(), _utc(draft.consent_at), request_key, stamp, stamp,
+                        draft.matter.strip(), stored_time(draft.consent_at), request_key, stamp, stamp,
                     ),
                 )
                 assert row is not None
@@ -144,7 +144,7 @@ class BookingStore(VisitStore, ReminderStore):
 
     async def cancel(self, ref: str, channel: str, user_id: str, now: datetime) -> Outcome:
         """The owner cancels: the seat is free at once and unsent reminders are dropped."""
-        stamp = _utc(now)
+        stamp = stored_time(now)
         async with self.db.transaction() as conn:
             row = await self._owned(conn, ref, channel, user_id)
             if row is None:
@@ -180,7 +180,7 @@ class BookingStore(VisitStore, ReminderStore):
         assigned; the lawyer stays assigned and must be told by the caller).
         """
         window = _key(new_window)
-        stamp = _utc(now)
+        stamp = stored_time(now)
         try:
             async with self.db.transaction() as conn:
                 row = await self._owned(conn, ref, channel, user_id)
@@ -208,14 +208,6 @@ class BookingStore(VisitStore, ReminderStore):
                 return Outcome(Change.FULL, await self.get(ref))
             raise
 
-    async def forget_user(self, channel: str, user_id: str, now: datetime) -> int:
-        """Until "forget me" runs in the lead's one transaction: `forget_in` on its own. How many were blanked."""
-        async with self.db.transaction() as conn:
-            mine = await self._fetch_all(conn, "SELECT id FROM bookings WHERE channel = ? AND user_id = ?",
-                                         (channel, user_id))
-            await forget_in(conn, channel, user_id, now.astimezone(self.tz))
-            return len(mine)
-
 
 async def forget_in(conn: aiosqlite.Connection, channel: str, user_id: str, now: datetime) -> list[Booking]:
     """Erase one person inside the caller's transaction: cancel their active bookings from today on,
@@ -228,7 +220,7 @@ async def forget_in(conn: aiosqlite.Connection, channel: str, user_id: str, now:
         raise ValueError("user_id is empty")
     rows = BookingRows(None, now.tzinfo)  # row mapping only: the connection is the caller's
     found = await rows._fetch_all(conn, "SELECT * FROM bookings WHERE channel = ? AND user_id = ?", (channel, user_id))
-    today, stamp = now.date().isoformat(), _utc(now)
+    today, stamp = now.date().isoformat(), stored_time(now)
     upcoming = [r for r in found if r["status"] == BookingStatus.ACTIVE and r["visit_date"] >= today]
     for r in upcoming:
         await conn.execute("UPDATE bookings SET status = ?, updated_at = ? WHERE id = ?",

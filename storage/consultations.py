@@ -8,26 +8,22 @@ consultation by the ledger's unique key) and the message to the resident in one 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from enum import StrEnum
 
 import aiosqlite
 
 from policy.points import ITEMS_BY_KEY
-from storage.db import Database
+from storage.db import Database, stored_time
 from storage.ledger import insert_award
 from common.messages import Notice
-from storage.store import enqueue_in
+from storage.outbox import enqueue_in
 
 # 二(一)9 非工作日解答微信小程序或网络法律咨询的,每件得5分
 ONLINE_ITEM = ITEMS_BY_KEY["non_workday_consult"]
 SOURCE_KIND = "consultation"
 
 
-def _utc(at: datetime) -> str:
-    if at.tzinfo is None:
-        raise ValueError("times must be timezone-aware")
-    return at.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 
 class Status(StrEnum):
@@ -103,7 +99,7 @@ class ConsultationStore:
         async with self.db.transaction() as conn:
             cur = await conn.execute(
                 "INSERT INTO consultations (channel, user_id, question, created_at) VALUES (?, ?, ?, ?)",
-                (channel, user_id, question, _utc(now)),
+                (channel, user_id, question, stored_time(now)),
             )
             consultation_id = cur.lastrowid
         return await self.get(consultation_id)
@@ -114,7 +110,7 @@ class ConsultationStore:
             cur = await conn.execute(
                 "UPDATE consultations SET status = 'claimed', lawyer_id = ?, claimed_at = ?"
                 " WHERE id = ? AND status = 'open' AND forgotten_at IS NULL",
-                (lawyer_id, _utc(now), consultation_id),
+                (lawyer_id, stored_time(now), consultation_id),
             )
             if cur.rowcount == 1:
                 return Claim.CLAIMED
@@ -139,7 +135,7 @@ class ConsultationStore:
         (status, awarded): awarded is True when this call added the +5 (award_on is the
         non-working day in the centre's zone, or None on a working day).
         """
-        stamp = _utc(now)
+        stamp = stored_time(now)
         async with self.db.transaction() as conn:
             async with conn.execute("SELECT * FROM consultations WHERE id = ?", (consultation_id,)) as cur:
                 row = await cur.fetchone()
@@ -174,7 +170,7 @@ class ConsultationStore:
             cur = await conn.execute(
                 "UPDATE consultations SET follow_up = ?, follow_up_at = ? WHERE id = ? AND channel = ?"
                 " AND user_id = ? AND status = 'answered' AND follow_up IS NULL AND forgotten_at IS NULL",
-                (text, _utc(now), consultation_id, channel, user_id),
+                (text, stored_time(now), consultation_id, channel, user_id),
             )
             return cur.rowcount == 1
 
@@ -191,7 +187,7 @@ class ConsultationStore:
         async with self.db.conn.execute(
             "SELECT * FROM consultations WHERE status = 'open' AND forgotten_at IS NULL AND created_at <= ?"
             " AND (renotified_at IS NULL OR renotified_at <= ?) ORDER BY id",
-            (_utc(created_before), _utc(renotified_before)),
+            (stored_time(created_before), stored_time(renotified_before)),
         ) as cur:
             return [self._row(r) for r in await cur.fetchall()]
 
@@ -201,7 +197,7 @@ class ConsultationStore:
             async with conn.execute(
                 "UPDATE consultations SET renotified_at = ?, renotify_count = renotify_count + 1 WHERE id = ?"
                 " RETURNING renotify_count",
-                (_utc(now), consultation_id),
+                (stored_time(now), consultation_id),
             ) as cur:
                 row = await cur.fetchone()
         return row["renotify_count"] if row else 0
@@ -211,7 +207,7 @@ class ConsultationStore:
         async with self.db.conn.execute(
             "SELECT * FROM consultations WHERE status = 'claimed' AND forgotten_at IS NULL AND claimed_at <= ?"
             " ORDER BY id",
-            (_utc(claimed_before),),
+            (stored_time(claimed_before),),
         ) as cur:
             return [self._row(r) for r in await cur.fetchall()]
 
@@ -221,7 +217,7 @@ class ConsultationStore:
             cur = await conn.execute(
                 "UPDATE consultations SET lawyer_id = ?, claimed_at = ? WHERE id = ? AND status = 'claimed'"
                 " AND forgotten_at IS NULL AND EXISTS (SELECT 1 FROM lawyers WHERE id = ? AND active = 1)",
-                (lawyer_id, _utc(now), consultation_id, lawyer_id),
+                (lawyer_id, stored_time(now), consultation_id, lawyer_id),
             )
             return cur.rowcount == 1
 
@@ -231,11 +227,6 @@ class ConsultationStore:
             (channel, user_id),
         ) as cur:
             return [self._row(r) for r in await cur.fetchall()]
-
-    async def forget_user(self, channel: str, user_id: str, now: datetime) -> int:
-        """Until "forget me" runs in the lead's one transaction: `forget_in` on its own."""
-        async with self.db.transaction() as conn:
-            return await forget_in(conn, channel, user_id, now)
 
 
 async def forget_in(conn: aiosqlite.Connection, channel: str, user_id: str, now: datetime) -> int:
@@ -247,6 +238,6 @@ async def forget_in(conn: aiosqlite.Connection, channel: str, user_id: str, now:
         "UPDATE consultations SET question = '', answer = NULL, follow_up = NULL, follow_up_answer = NULL,"
         " user_id = '', forgotten_at = ?"
         " WHERE channel = ? AND user_id = ? AND forgotten_at IS NULL",
-        (_utc(now), channel, user_id),
+        (stored_time(now), channel, user_id),
     )
     return cur.rowcount

@@ -6,12 +6,20 @@ import asyncio
 import contextlib
 import os
 from collections.abc import AsyncIterator
+from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
 
 import aiosqlite
 
 BUSY_TIMEOUT_MS = 5000
+
+
+def stored_time(at: datetime) -> str:
+    """UTC ISO 8601 to the second: stored times compare correctly as text whatever zone the caller used."""
+    if not isinstance(at, datetime) or at.tzinfo is None or at.utcoffset() is None:
+        raise ValueError(f"times must be timezone-aware, got {at!r}")
+    return at.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 
 def migration_scripts() -> list[tuple[int, str]]:

@@ -16,7 +16,7 @@ import aiosqlite
 from pypinyin import Style, lazy_pinyin
 
 from policy.ledger import LedgerError, UnknownRecord, required
-from storage.db import Database
+from storage.db import Database, stored_time
 
 # Typed by older lawyers from a message: no 0/O, 1/I/L look-alikes.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -52,7 +52,7 @@ class LawyerStore:
         name, firm = required(name, "name"), required(firm, "firm")
         async with self.db.transaction() as conn:
             cur = await conn.execute(
-                "INSERT INTO lawyers (name, firm, created_at) VALUES (?, ?, ?)", (name, firm, iso(now))
+                "INSERT INTO lawyers (name, firm, created_at) VALUES (?, ?, ?)", (name, firm, stored_time(now))
             )
             lawyer_id = cur.lastrowid
             code = await _set_new_code(conn, lawyer_id, utc(now), code_ttl)
@@ -147,9 +147,6 @@ def utc(at: datetime) -> datetime:
     return at.astimezone(timezone.utc)
 
 
-def iso(at: datetime) -> str:
-    # UTC, so stored times compare correctly as text too.
-    return utc(at).isoformat(timespec="seconds")
 
 
 async def require_lawyer(conn: aiosqlite.Connection, lawyer_id: int) -> aiosqlite.Row:
@@ -172,7 +169,7 @@ async def _set_new_code(conn: aiosqlite.Connection, lawyer_id: int, now: datetim
         try:
             await conn.execute(
                 "UPDATE lawyers SET register_code_hash = ?, code_expires_at = ? WHERE id = ?",
-                (_hash_code(code), iso(now + ttl), lawyer_id),
+                (_hash_code(code), stored_time(now + ttl), lawyer_id),
             )
         except sqlite3.IntegrityError:  # the same code is live for someone else: draw again
             continue

@@ -32,8 +32,8 @@ from policy.ledger import (
 )
 from policy.points import ITEMS_BY_KEY, Bands, Rating, rate, signed_points
 from policy.workdays import WorkCalendar
-from storage.db import Database
-from storage.lawyers import Lawyer, LawyerStore, iso, name_key, require_lawyer, utc
+from storage.db import Database, stored_time
+from storage.lawyers import Lawyer, LawyerStore, name_key, require_lawyer, utc
 
 __all__ = ["Decision", "Entry", "Lawyer", "LedgerError", "LedgerStore", "UnknownRecord", "insert_award"]
 
@@ -141,7 +141,7 @@ class LedgerStore(LawyerStore):
             cur = await conn.execute(
                 "INSERT INTO ledger (lawyer_id, item_key, clause, points, occurred_on, note,"
                 " entered_by, entered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (lawyer_id, item_key, valued.item.clause, valued.points, day, note, entered_by, iso(now)),
+                (lawyer_id, item_key, valued.item.clause, valued.points, day, note, entered_by, stored_time(now)),
             )
             return await _entry_by_id(conn, cur.lastrowid)
 
@@ -159,7 +159,7 @@ class LedgerStore(LawyerStore):
                     "INSERT INTO ledger (lawyer_id, item_key, clause, points, occurred_on,"
                     " reverses_id, note, entered_by, entered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (original.lawyer_id, original.item_key, original.clause, -original.points,
-                     original.occurred_on.isoformat(), entry_id, note, entered_by, iso(now)),
+                     original.occurred_on.isoformat(), entry_id, note, entered_by, stored_time(now)),
                 )
             except sqlite3.IntegrityError:  # another process reversed it first
                 raise LedgerError("ledger.error.already_reversed", f"entry {entry_id} was already reversed",
@@ -178,7 +178,7 @@ class LedgerStore(LawyerStore):
             async with conn.execute(
                 "INSERT INTO pending_praise (lawyer_id, source_id, occurred_on, created_at)"
                 " VALUES (?, ?, ?, ?) ON CONFLICT (source_id) DO NOTHING RETURNING *",
-                (lawyer_id, source_id, day, iso(now)),
+                (lawyer_id, source_id, day, stored_time(now)),
             ) as cur:
                 row = await cur.fetchone()
         return _praise(row) if row else None
@@ -198,7 +198,7 @@ class LedgerStore(LawyerStore):
                     entry_id = (await cur.fetchone())["id"]
             await conn.execute(
                 "UPDATE pending_praise SET status = ?, decided_by = ?, decided_at = ?, ledger_id = ? WHERE id = ?",
-                (Decision.CONFIRMED, staff, iso(now), entry_id, pending_id),
+                (Decision.CONFIRMED, staff, stored_time(now), entry_id, pending_id),
             )
             return await _entry_by_id(conn, entry_id)
 
@@ -210,7 +210,7 @@ class LedgerStore(LawyerStore):
             async with conn.execute(
                 "UPDATE pending_praise SET status = ?, decided_by = ?, decided_at = ?,"
                 " reason = ? WHERE id = ? RETURNING *",
-                (Decision.REJECTED, staff, iso(now), reason, pending_id),
+                (Decision.REJECTED, staff, stored_time(now), reason, pending_id),
             ) as cur:
                 return _praise(await cur.fetchone())
 
@@ -276,7 +276,7 @@ class LedgerStore(LawyerStore):
             async with conn.execute(
                 "INSERT INTO corrections (lawyer_id, year, quarter, text, statement_delivered_on,"
                 " deadline, filed_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *",
-                (lawyer_id, year, quarter, text, statement_delivered_on.isoformat(), deadline.isoformat(), iso(now)),
+                (lawyer_id, year, quarter, text, statement_delivered_on.isoformat(), deadline.isoformat(), stored_time(now)),
             ) as cur:
                 return _correction(await cur.fetchone())
 
@@ -301,7 +301,7 @@ class LedgerStore(LawyerStore):
             async with conn.execute(
                 "UPDATE corrections SET status = ?, reason = ?, decided_by = ?, decided_at = ?"
                 " WHERE id = ? RETURNING *",
-                (status, reason, staff, iso(now), correction_id),
+                (status, reason, staff, stored_time(now), correction_id),
             ) as cur:
                 return _correction(await cur.fetchone())
 
@@ -340,7 +340,7 @@ async def insert_award(
         " source_id, note, entered_by, entered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (source_kind, source_id, item_key) DO NOTHING RETURNING id",
         (lawyer_id, item_key, item.clause, signed_points(item_key), day, source_kind, source_id,
-         note, entered_by, iso(entered_at)),
+         note, entered_by, stored_time(entered_at)),
     ) as cur:
         row = await cur.fetchone()
     return row["id"] if row else None

@@ -1,4 +1,4 @@
-"""Outbox de-duplication keys: one builder, so every producer and every deletion agrees on them.
+"""The outbox's contract: one builder of de-duplication keys, and the one insert every producer uses.
 
 A key is "<topic>:<part>:<part>…". Deleting what concerns a person goes by the outbox row's
 `about_*` columns (see Notice.about), never by pattern-matching keys.
@@ -6,7 +6,12 @@ A key is "<topic>:<part>:<part>…". Deleting what concerns a person goes by the
 
 from __future__ import annotations
 
+import json
+from datetime import datetime
 from enum import StrEnum
+
+from common.messages import Notice
+from storage.db import stored_time
 
 
 class Topic(StrEnum):
@@ -30,3 +35,15 @@ class Topic(StrEnum):
 
 def outbox_key(topic: Topic, *parts: object) -> str:
     return ":".join([topic.value, *(str(p) for p in parts)])
+
+
+async def enqueue_in(conn, notice: Notice, at: datetime) -> bool:
+    """Queue a message inside the caller's transaction; False if its key was queued before."""
+    about = notice.about
+    cur = await conn.execute(
+        "INSERT INTO outbox (channel, user_id, reply, dedupe_key, created_at, about_channel, about_user_id)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING",
+        (notice.channel, notice.user_id, json.dumps(notice.reply.to_dict(), ensure_ascii=False),
+         notice.dedupe_key, stored_time(at), about and about.channel, about and about.user_id),
+    )
+    return cur.rowcount == 1

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from storage.booking_rows import _BLANKED, BookingRows, DueReminder, _utc
+from storage.db import stored_time
+from storage.booking_rows import _BLANKED, BookingRows, DueReminder
 
 
 class ReminderStore(BookingRows):
@@ -27,7 +28,7 @@ class ReminderStore(BookingRows):
             " WHERE r.sent_at IS NULL AND r.dropped_at IS NULL AND r.due_at <= ? AND b.status = 'active'"
             " ORDER BY r.due_at, r.id"
         )
-        rows = await self._fetch_all(self.db.conn, sql, (_utc(now),))
+        rows = await self._fetch_all(self.db.conn, sql, (stored_time(now),))
         return [
             DueReminder(
                 id=r["reminder_id"],
@@ -45,7 +46,7 @@ class ReminderStore(BookingRows):
     async def mark_reminder_sent(self, reminder_id: int, now: datetime) -> bool:
         """Claim a due reminder. True for exactly one caller; False if already sent,
         dropped, re-armed to a later time, or its booking is no longer active."""
-        stamp = _utc(now)
+        stamp = stored_time(now)
         async with self.db.transaction() as conn:
             row = await self._fetch_one(
                 conn,
@@ -64,7 +65,7 @@ class ReminderStore(BookingRows):
                 conn,
                 "UPDATE reminders SET dropped_at = ?, dropped_reason = ?"
                 " WHERE id = ? AND sent_at IS NULL AND dropped_at IS NULL RETURNING id",
-                (_utc(now), reason, reminder_id),
+                (stored_time(now), reason, reminder_id),
             )
         return row is not None
 
@@ -77,7 +78,7 @@ class ReminderStore(BookingRows):
         lawyer, consent time. The chat account (user_id) and the request key,
         which may embed it, go too.
         """
-        stamp = _utc(now)
+        stamp = stored_time(now)
         finished = "visit_date < ? AND personal_purged_at IS NULL"
         params = (before.isoformat(),)
         async with self.db.transaction() as conn:

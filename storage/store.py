@@ -7,11 +7,15 @@ backend can implement the same methods without the flows noticing.
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
-from common.messages import Notice
-from storage.db import Database
+from common.messages import Address, Notice
+from storage import bookings, consultations
+from storage.bookings import Booking
+from storage.db import Database, stored_time
+from storage.outbox import enqueue_in
 
 
 @dataclass(frozen=True)
@@ -34,23 +38,6 @@ class Miss:
     last_asked: str
 
 
-def _iso(at: datetime) -> str:
-    """UTC ISO 8601, so stored times compare correctly as text whatever zone the caller used."""
-    if at.tzinfo is None:
-        raise ValueError("times must be timezone-aware")
-    return at.astimezone(timezone.utc).isoformat(timespec="seconds")
-
-
-async def enqueue_in(conn, notice: Notice, at: datetime) -> bool:
-    """Queue a message inside the caller's transaction; False if its key was queued before."""
-    about = notice.about
-    cur = await conn.execute(
-        "INSERT INTO outbox (channel, user_id, reply, dedupe_key, created_at, about_channel, about_user_id)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING",
-        (notice.channel, notice.user_id, json.dumps(notice.reply.to_dict(), ensure_ascii=False),
-         notice.dedupe_key, _iso(at), about and about.channel, about and about.user_id),
-    )
-    return cur.rowcount == 1
 
 
 class Store:
@@ -75,7 +62,7 @@ class Store:
         likes = " OR ".join("state LIKE ?" for _ in holding)
         async with self.db.conn.execute(
             f"SELECT channel, user_id FROM conversations WHERE updated_at < ? AND ({likes})",
-            (_iso(before), *(f'%"{key}":%' for key in holding)),
+            (stored_time(before), *(f'%"{key}":%' for key in holding)),
         ) as cur:
             return [(r["channel"], r["user_id"]) for r in await cur.fetchall()]
 
@@ -93,7 +80,7 @@ class Store:
                 "INSERT INTO conversations (channel, user_id, state, updated_at) VALUES (?, ?, ?, ?)"
                 " ON CONFLICT (channel, user_id) DO UPDATE SET state = excluded.state,"
                 " updated_at = excluded.updated_at",
-                (channel, user_id, state_json, _iso(at)),
+                (channel, user_id, state_json, stored_time(at)),
             )
             for notice in notices:
                 await enqueue_in(conn, notice, at)
@@ -122,7 +109,7 @@ class Store:
 
     async def mark_sent(self, queued_id: int, at: datetime) -> None:
         async with self.db.transaction() as conn:
-            await conn.execute("UPDATE outbox SET sent_at = ? WHERE id = ?", (_iso(at), queued_id))
+            await conn.execute("UPDATE outbox SET sent_at = ? WHERE id = ?", (stored_time(at), queued_id))
 
     async def mark_failed(self, queued_id: int, error: str) -> None:
         async with self.db.transaction() as conn:
@@ -130,22 +117,29 @@ class Store:
                 "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?", (error[:300], queued_id)
             )
 
-    async def forget_user(self, channel: str, user_id: str, about_keys: list[str] = ()) -> None:
-        """The conversation, messages not yet delivered to this person, and undelivered messages
-        about them (by dedupe-key pattern, e.g. 'new-question:7:%')."""
+    async def forget_person(
+        self, person: Address, now: datetime, tell: Callable[[list[Booking]], Awaitable[list[Notice]]]
+    ) -> None:
+        """"删除我的信息", all or nothing: blank their bookings and questions, cancel visits still to
+        come, and drop their conversation and every message to them not yet sent or about them.
+        `tell` turns the cancelled visits into notices for their lawyers and staff (no personal data),
+        queued in the same transaction. `now` is in the centre's zone (it decides "still to come")."""
         async with self.db.transaction() as conn:
-            await conn.execute("DELETE FROM conversations WHERE channel = ? AND user_id = ?", (channel, user_id))
-            await conn.execute(
-                "DELETE FROM outbox WHERE channel = ? AND user_id = ? AND sent_at IS NULL", (channel, user_id)
-            )
-            for pattern in about_keys:
-                await conn.execute("DELETE FROM outbox WHERE dedupe_key LIKE ? AND sent_at IS NULL", (pattern,))
+            cancelled = await bookings.forget_in(conn, person.channel, person.user_id, now)
+            await consultations.forget_in(conn, person.channel, person.user_id, now)
+            who = (person.channel, person.user_id)
+            await conn.execute("DELETE FROM conversations WHERE channel = ? AND user_id = ?", who)
+            await conn.execute("DELETE FROM outbox WHERE channel = ? AND user_id = ? AND sent_at IS NULL", who)
+            # Copies of their question, reminders about their visit, answers to them: sent or not.
+            await conn.execute("DELETE FROM outbox WHERE about_channel = ? AND about_user_id = ?", who)
+            for notice in await tell(cancelled):
+                await enqueue_in(conn, notice, now)
 
     async def purge_outbox(self, sent_before: datetime) -> int:
         """Delivered messages older than the retention period (they may quote personal details)."""
         async with self.db.transaction() as conn:
             cur = await conn.execute(
-                "DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < ?", (_iso(sent_before),)
+                "DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < ?", (stored_time(sent_before),)
             )
             return cur.rowcount
 
@@ -155,7 +149,7 @@ class Store:
         async with self.db.transaction() as conn:
             await conn.execute(
                 "INSERT INTO access_log (at, actor, action, subject) VALUES (?, ?, ?, ?)",
-                (_iso(at), actor, action, subject),
+                (stored_time(at), actor, action, subject),
             )
 
     async def access_log(self, limit: int = 100) -> list[tuple[str, str, str, str]]:
@@ -172,7 +166,7 @@ class Store:
             await conn.execute(
                 "INSERT INTO faq_misses (asked_at, kind, question, best_ids, scores)"
                 " VALUES (?, ?, ?, ?, ?)",
-                (_iso(at), kind, question, json.dumps(best_ids), json.dumps([round(s, 1) for s in scores])),
+                (stored_time(at), kind, question, json.dumps(best_ids), json.dumps([round(s, 1) for s in scores])),
             )
 
     async def misses(self, since: datetime | None = None, limit: int = 100) -> list[Miss]:
@@ -186,7 +180,7 @@ class Store:
         params: list[object] = []
         if since is not None:
             sql += " WHERE asked_at >= ?"
-            params.append(_iso(since))
+            params.append(stored_time(since))
         sql += " GROUP BY question ORDER BY n DESC, last DESC LIMIT ?"
         params.append(limit)
         async with self.db.conn.execute(sql, params) as cur:

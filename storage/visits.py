@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from policy.points import ITEMS_BY_KEY
-from storage.booking_rows import Booking, BookingRows, Change, ExportRow, Outcome, _utc
+from storage.db import stored_time
+from storage.booking_rows import Booking, BookingRows, Change, ExportRow, Outcome
 from storage.ledger import insert_award
 
 # 二(一)4 配合市法律援助中心组织各类活动,提供法律咨询、上门服务的,每次得10分
@@ -41,7 +42,7 @@ class VisitStore(BookingRows):
         self, ref: str, lawyer_id: int, now: datetime, lawyer_reminder_at: datetime | None
     ) -> Outcome:
         """Assign (or replace) the lawyer and arm the lawyer's reminder."""
-        stamp = _utc(now)
+        stamp = stored_time(now)
         async with self.db.transaction() as conn:
             row = await self._fetch_one(conn, "SELECT * FROM bookings WHERE ref = ?", (ref,))
             if row is None:
@@ -65,7 +66,7 @@ class VisitStore(BookingRows):
         marked no_show by mistake may be corrected to visited; the reverse needs a
         ledger counter-entry and is refused here (not_active).
         """
-        stamp = _utc(now)
+        stamp = stored_time(now)
         async with self.db.transaction() as conn:
             row = await self._fetch_one(conn, "SELECT * FROM bookings WHERE ref = ?", (ref,))
             if row is None:
@@ -90,7 +91,7 @@ class VisitStore(BookingRows):
             return Outcome(Change.ALREADY_VISITED if already else Change.VISITED, await self._by_id(conn, row["id"]))
 
     async def mark_no_show(self, ref: str, staff: str, now: datetime) -> Outcome:
-        stamp = _utc(now)
+        stamp = stored_time(now)
         async with self.db.transaction() as conn:
             row = await self._fetch_one(conn, "SELECT * FROM bookings WHERE ref = ?", (ref,))
             if row is None:

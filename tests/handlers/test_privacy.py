@@ -6,7 +6,10 @@ import logging
 
 from common.privacy import RedactingFilter, mask_name, mask_phone, redact
 from bot.scheduler import purge_expired
+from tests.auxil.chat import Chat
+from tests.handlers.conftest import STAFF_CHAT
 from tests.handlers.test_booking_flow import book
+from tests.handlers.test_lawyers_flow import register_lawyer
 
 
 async def test_a_person_sees_what_is_stored_about_them(chat):
@@ -58,3 +61,52 @@ def test_every_log_line_is_masked(caplog):
     with caplog.at_level(logging.INFO):
         logger.info("booking for %s", "13812345678")
     assert "13812345678" not in caplog.text and "138****5678" in caplog.text
+
+
+async def _booked_and_asked(rt) -> Chat:
+    """A resident with a confirmed visit and a question already delivered to the duty lawyer."""
+    await register_lawyer(rt, "701")
+    resident = Chat(rt, channel="telegram", user_id="801")
+    await book(resident)
+    await resident.tap("确认预约")
+    await resident.send("/ask")
+    await resident.send("我的退休金被儿子拿走了怎么办")
+    for queued in await rt.services.store.unsent({"telegram"}):
+        await rt.services.store.mark_sent(queued.id, rt.now())  # the lawyer has it already
+    return resident
+
+
+async def test_forgetting_removes_sent_copies_too_and_tells_lawyer_and_staff_of_the_cancelled_visit(rt):
+    resident = await _booked_and_asked(rt)
+    await resident.send("/forget")
+    await resident.tap("确定删除")
+    assert resident.says("privacy.forgotten")
+    rows = await rt.db.conn.execute_fetchall("SELECT user_id, reply FROM outbox")
+    assert not any("退休金" in r["reply"] or "张桂英" in r["reply"] for r in rows)
+    [ref] = [r["ref"] for r in await rt.db.conn.execute_fetchall("SELECT ref FROM bookings")]
+    told = [r for r in rows if ref in r["reply"]]
+    assert [r["user_id"] for r in told] == [str(STAFF_CHAT)]  # no lawyer was assigned yet: staff only
+
+
+async def test_forgetting_is_all_or_nothing(rt, monkeypatch):
+    resident = await _booked_and_asked(rt)
+
+    async def fails(*args):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("storage.consultations.forget_in", fails)
+    await resident.send("/forget")
+    await resident.tap("确定删除")
+    assert resident.says("error.apology")
+    [booking] = await rt.db.conn.execute_fetchall("SELECT elder_name, status FROM bookings")
+    assert tuple(booking) == ("张桂英", "active"), "a failed deletion leaves nothing half-deleted"
+
+
+async def test_my_data_lists_the_eligibility_answers_kept_in_the_conversation(chat, runtime):
+    await chat.send("查资格")
+    await chat.send("本人")
+    await chat.send("八十二岁")
+    await chat.send("龙游县")
+    assert chat.options  # the conditions question: answers so far are kept
+    await chat.send("我的数据")
+    assert chat.says("privacy.answers", age=82, county="龙游县")
