@@ -10,30 +10,23 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from common.calendar import work_calendar
-from common.clock import system_clock
-from common.catalog import load_catalog
 from bot.courier import Courier, Sender
 from common.config import Settings
+from common.messages import Reply
 from faq.kb import Audience, load_kb
 from faq.matcher import Matcher
 from handlers.booking import BookingFlow
 from handlers.consult import ConsultFlow
 from handlers.dialogue import Dialogue
-from common.messages import Reply
-from handlers.events import ChannelInfo, Incoming, Outcome
 from handlers.eligibility import EligibilityFlow
-from handlers.my_bookings import MyBookingsFlow
+from handlers.events import ChannelInfo, Incoming, Outcome
 from handlers.faq_flow import FaqFlow
 from handlers.lawyer import LawyerFlow
+from handlers.my_bookings import MyBookingsFlow
 from handlers.privacy_flow import PrivacyFlow
 from handlers.staff import StaffFlow
 from services.context import Services
-from storage.bookings import BookingStore
-from storage.consultations import ConsultationStore
 from storage.db import Database
-from storage.ledger import LedgerStore
-from storage.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -49,21 +42,10 @@ class Runtime:
 
     @classmethod
     async def open(cls, settings: Settings, clock: Callable[[], datetime] | None = None) -> Runtime:
-        texts = load_catalog()
         kb = load_kb(settings.faq_dir)
         db = Database(settings.db_path)
         await db.open()
-        services = Services(
-            settings=settings,
-            store=Store(db),
-            texts=texts,
-            clock=clock or system_clock(settings.zone),
-            matcher=Matcher(kb),
-            ledger=LedgerStore(db, settings.zone),
-            bookings=BookingStore(db, settings.zone),
-            consultations=ConsultationStore(db),
-            calendar=work_calendar(settings),
-        )
+        services = Services.over(db, settings, clock, Matcher(kb))
         flows = [EligibilityFlow(), BookingFlow(), MyBookingsFlow(), ConsultFlow(), LawyerFlow(), StaffFlow()]
         dialogue = Dialogue(services, [*flows, PrivacyFlow(flows)], at_menu=FaqFlow(Audience.PUBLIC))
         log.info("ready: %d knowledge-base entries, database %s", len(kb), settings.db_path)

@@ -9,20 +9,14 @@ from contextlib import asynccontextmanager
 from datetime import date, datetime, time
 from pathlib import Path
 
-from common.calendar import work_calendar
-from common.catalog import load_catalog
-from common.clock import system_clock
 from common.config import Settings
 from common.exports import FORMATS
 from services import lawyers, misses, points, visits
 from services.actor import Actor
 from services.context import Services
 from services.reports import STATEMENT_COLUMNS
-from storage.bookings import BookingStore
-from storage.consultations import ConsultationStore
 from storage.db import Database
-from storage.ledger import LedgerError, LedgerStore, UnknownRecord
-from storage.store import Store
+from storage.ledger import LedgerError, UnknownRecord
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -71,11 +65,7 @@ async def open_services(settings: Settings) -> AsyncIterator[Services]:
     db = Database(settings.db_path)
     await db.open()
     try:
-        yield Services(
-            settings=settings, store=Store(db), texts=load_catalog(), clock=system_clock(settings.zone),
-            matcher=None, ledger=LedgerStore(db, settings.zone), bookings=BookingStore(db, settings.zone),
-            consultations=ConsultationStore(db), calendar=work_calendar(settings),
-        )
+        yield Services.over(db, settings)
     finally:
         await db.close()
 

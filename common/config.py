@@ -11,7 +11,6 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from common.messages import Address
 
-
 # Bare ids in LEGALAID_STAFF_IDS and LEGALAID_STAFF_CHAT_ID are Telegram's: those variables came first.
 DEFAULT_CHANNEL = "telegram"
 

@@ -16,7 +16,6 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-
 CSV_MIME = "text/csv"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 JSON_MIME = "application/json"

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-
 # Telegram's callback_data holds at most 64 bytes; every payload must fit.
 MAX_PAYLOAD_BYTES = 64
 

@@ -8,8 +8,8 @@ Personal details live in the conversation only until the booking is confirmed or
 
 from __future__ import annotations
 
-import secrets
 import datetime as dt
+import secrets
 from datetime import datetime, timedelta
 from typing import Annotated, Literal
 
@@ -17,8 +17,19 @@ from pydantic import StringConstraints
 
 from common.messages import Option, Payload, Reply
 from common.privacy import mask_name
-from handlers.booking_answers import (ACCESS_NEEDS, PHONE, read_access, read_county, read_name, read_owner,
-                                      read_phone, read_place, read_quick_check, read_matter, read_yes_no)
+from handlers.booking_answers import (
+    ACCESS_NEEDS,
+    PHONE,
+    read_access,
+    read_county,
+    read_matter,
+    read_name,
+    read_owner,
+    read_phone,
+    read_place,
+    read_quick_check,
+    read_yes_no,
+)
 from handlers.choice import CONFIRM_WORDS
 from handlers.form import Choice, Draft, Form, Question, fixed
 from handlers.turn import Turn

@@ -26,9 +26,9 @@ from faq.urgent import Danger, danger_in
 from handlers import choice, menu
 from handlers.events import ChannelInfo, Incoming, Kind, Outcome
 from handlers.ratelimit import RateLimiter, Verdict
-from services.context import Services
 from handlers.state import Conversation
 from handlers.turn import Flow, Turn
+from services.context import Services
 
 log = logging.getLogger(__name__)
 

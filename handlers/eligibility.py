@@ -13,8 +13,15 @@ from pydantic import Field
 
 from common.messages import Payload
 from handlers.choice import UNKNOWN_WORDS
-from handlers.eligibility_answers import (read_age, read_asker, read_birthday, read_conditions, read_confirm,
-                                          read_county, read_will)
+from handlers.eligibility_answers import (
+    read_age,
+    read_asker,
+    read_birthday,
+    read_conditions,
+    read_confirm,
+    read_county,
+    read_will,
+)
 from handlers.eligibility_result import render_result
 from handlers.form import Choice, Draft, Form, Question, fixed
 from handlers.parse import AgeAnswer, ages_for_year, expand_short_year

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from common.catalog import Catalog
+from common.messages import Option, Payload
+from common.privacy import redact
 from faq.kb import FOLLOW_UPS, Audience, Entry, KnowledgeBase
 from faq.matcher import Kind, Match
-from common.privacy import redact
 from handlers import menu
-from common.messages import Option, Payload
 from handlers.turn import MENU, Flow, Route, Turn
 
 # How many clarifying suggestions to show: enough to contain the right one, few enough to read.

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import ClassVar
 
 from common.messages import Address, Document, Notice, Option, Payload, Reply
 from handlers.events import Incoming, Outcome
-from services.context import Services
 from handlers.state import Conversation
+from services.context import Services
 
 MENU = Payload("menu", "show").encode()
 

@@ -15,7 +15,14 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from policy.points import ITEMS_BY_KEY, VETOES, Item, correction_deadline, group_case_count, signed_points
+from policy.points import (
+    ITEMS_BY_KEY,
+    VETOES,
+    Item,
+    correction_deadline,
+    group_case_count,
+    signed_points,
+)
 from policy.workdays import WorkCalendar
 
 # 4号 四: 本办法自2020年1月20日起开始施行. Nothing earlier can earn or lose points.

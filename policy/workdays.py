@@ -8,13 +8,12 @@ day" follows the State Council's holiday schedule, including 调休 make-up days
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
 import yaml
-
 
 # 《全国年节及纪念日放假办法》(2024年修订, from 2025) 第二条: the holidays on fixed solar dates —
 # 元旦 1月1日, 劳动节 5月1日、2日, 国庆节 10月1日至3日. They hold every year, so the fallback

@@ -5,19 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
-from common.catalog import Catalog
-from common.messages import Address
+from common.calendar import work_calendar
+from common.catalog import Catalog, load_catalog
+from common.clock import system_clock
 from common.config import Settings
+from common.messages import Address
+from faq.matcher import Matcher
 from policy.workdays import WorkCalendar
 from storage.bookings import BookingStore
 from storage.consultations import ConsultationStore
+from storage.db import Database
 from storage.ledger import LedgerStore
 from storage.store import Store
-
-if TYPE_CHECKING:
-    from faq.matcher import Matcher
 
 
 @dataclass
@@ -26,11 +26,21 @@ class Services:
     store: Store
     texts: Catalog
     clock: Callable[[], datetime]
-    matcher: Matcher
+    matcher: Matcher | None  # None where no question is answered (the staff CLI)
     ledger: LedgerStore
     bookings: BookingStore
     consultations: ConsultationStore
     calendar: WorkCalendar
+
+    @classmethod
+    def over(cls, db: Database, settings: Settings, clock: Callable[[], datetime] | None = None,
+             matcher: Matcher | None = None) -> Services:
+        """Everything the flows and the service layer use, over an open database."""
+        return cls(
+            settings=settings, store=Store(db), texts=load_catalog(), clock=clock or system_clock(settings.zone),
+            matcher=matcher, ledger=LedgerStore(db, settings.zone), bookings=BookingStore(db, settings.zone),
+            consultations=ConsultationStore(db), calendar=work_calendar(settings),
+        )
 
     def is_staff(self, channel: str, user_id: str) -> bool:
         """Staff are an allow-list of chat accounts in configuration (LEGALAID_STAFF_IDS)."""

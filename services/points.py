@@ -22,7 +22,6 @@ from storage.ledger import Correction, Entry, PendingPraise, Statement
 from storage.outbox import Topic, outbox_key
 
 
-
 def statement_key(lawyer_id: int, year: int, quarter: int) -> str:
     """The outbox key of a quarterly statement: its queue time is when the lawyer received it (二(四))."""
     return outbox_key(Topic.STATEMENT, lawyer_id, f"{year}Q{quarter}")

@@ -9,7 +9,15 @@ from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
-from common.exports import CSV_MIME, FORMATS, JSON_MIME, XLSX_MIME, to_csv, to_json, to_xlsx
+from common.exports import (
+    CSV_MIME,
+    FORMATS,
+    JSON_MIME,
+    XLSX_MIME,
+    to_csv,
+    to_json,
+    to_xlsx,
+)
 from policy.points import Bands
 
 if TYPE_CHECKING:

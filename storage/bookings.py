@@ -21,7 +21,6 @@ import aiosqlite
 
 from policy.eligibility import County
 from policy.slots import Window
-from storage.db import stored_time
 from storage.booking_rows import (
     Booking,
     BookingDraft,
@@ -33,6 +32,7 @@ from storage.booking_rows import (
     Outcome,
     _key,
 )
+from storage.db import stored_time
 from storage.reminders import ReminderStore
 from storage.visits import VisitStore
 

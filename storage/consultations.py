@@ -13,10 +13,10 @@ from enum import StrEnum
 
 import aiosqlite
 
+from common.messages import Notice
 from policy.points import ITEMS_BY_KEY
 from storage.db import Database, stored_time
 from storage.ledger import insert_award
-from common.messages import Notice
 from storage.outbox import enqueue_in
 
 # 二(一)9 非工作日解答微信小程序或网络法律咨询的,每件得5分

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from storage.db import stored_time
 from storage.booking_rows import _BLANKED, BookingRows, DueReminder
+from storage.db import stored_time
 
 
 class ReminderStore(BookingRows):

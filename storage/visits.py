@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from policy.points import ITEMS_BY_KEY
-from storage.db import stored_time
 from storage.booking_rows import Booking, BookingRows, Change, ExportRow, Outcome
+from storage.db import stored_time
 from storage.ledger import insert_award
 
 # 二(一)4 配合市法律援助中心组织各类活动,提供法律咨询、上门服务的,每次得10分

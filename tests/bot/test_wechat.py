@@ -10,14 +10,11 @@ import itertools
 import re
 import time
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 import aiohttp
 import pytest
-import yaml
 from aiohttp.test_utils import TestClient, TestServer
 
-from common.catalog import Catalog
 from bot.channels import wechat, wechat_api
 from bot.channels.wechat import create_menu
 from bot.channels.wechat_api import WeChatApi, WeChatApiError
