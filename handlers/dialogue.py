@@ -116,6 +116,8 @@ class Dialogue:
     async def handle(self, ev: Incoming) -> Outcome:
         key = (ev.channel, ev.user_id)
         async with self._lock(key):
+            if not self.channel(ev.channel).public:
+                return await self._handle_locked(ev)
             verdict = self.limiter.check(key, ev.at)
             if verdict is Verdict.DROP:
                 return Outcome()

@@ -29,6 +29,9 @@ class ChannelInfo:
     numbered: bool = False  # no buttons: options are numbered lines and a digit picks one
     push: bool = True  # can deliver later messages (answers, reminders) without being asked
     files: bool = False  # can send a document (exports)
+    # Strangers write on it, so one person's flood is slowed (LEGALAID_RATE_LIMIT_PER_MINUTE);
+    # the console has one person at the keyboard, often a pipe of a whole conversation.
+    public: bool = True
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ USER_ID = "console"
 
 
 # A terminal has no buttons and cannot hand over a file; queued messages appear in the stream.
-CONSOLE = ChannelInfo("console", numbered=True, push=True, files=False)
+CONSOLE = ChannelInfo("console", numbered=True, push=True, files=False, public=False)
 
 
 def option_line(number: int, label: str) -> str:
