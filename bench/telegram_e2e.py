@@ -263,7 +263,7 @@ class Person:
         self.api.push_text(self.user_id, text)
 
     def _tap(self) -> bool:
-        sent = [m for m in self.api.sent(self.user_id) if not m.deleted]
+        sent = self.api.sent(self.user_id)
         if self.echo:  # echo messages carry no buttons; press one on the last message anyway
             if not sent:
                 return False
