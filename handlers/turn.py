@@ -6,10 +6,11 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import ClassVar
 
-from common.messages import Address, Document, Notice, Option, Payload, Reply
+from common.messages import Address, Document, Option, Payload, Reply
 from handlers.events import Incoming, Outcome
 from handlers.state import Conversation
 from services.context import Services
+from services.notices import to_staff
 
 MENU = Payload("menu", "show").encode()
 
@@ -37,15 +38,9 @@ class Turn:
     ) -> None:
         self.outcome.replies.append(Reply(text, tuple(options), main_menu, document))
 
-    def notify(self, channel: str, user_id: str, reply: Reply, dedupe_key: str | None = None) -> None:
-        """Queue a message for someone else; it is saved with this turn's state, then delivered."""
-        self.outcome.notices.append(Notice(channel, user_id, reply, dedupe_key))
-
     def notify_staff(self, reply: Reply, dedupe_key: str, about: Address | None = None) -> None:
-        """Tell the centre (LEGALAID_STAFF_CHAT_ID), on whichever channel it is reached."""
-        chat = self.services.settings.staff_chat
-        if chat is not None:
-            self.outcome.notices.append(Notice(chat.channel, chat.user_id, reply, dedupe_key, about))
+        """Tell the centre (LEGALAID_STAFF_CHAT_ID); saved with this turn's state, then delivered."""
+        self.outcome.notices += to_staff(self.services, reply, dedupe_key, about)
 
     @property
     def sender(self) -> Address:

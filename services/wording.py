@@ -12,6 +12,7 @@ from common.catalog import Catalog
 from common.messages import Address, Notice, Reply
 from policy.slots import SlotRules
 from services.context import Services
+from services.notices import to_lawyer, to_staff
 from storage.bookings import Booking
 from storage.outbox import Topic, outbox_key
 
@@ -39,12 +40,6 @@ async def visit_changed(services: Services, booking: Booking, text_id: str, now:
              window=window_label(t, rules, booking.window), county=booking.county)
     parts = (text_id, booking.ref, booking.visit_date, booking.window, now.isoformat())
     about = Address(booking.channel, booking.user_id)
-    recipients: list[tuple[str, Address]] = []
-    if booking.lawyer_id is not None:
-        lawyer = await services.ledger.get_lawyer(booking.lawyer_id)
-        if lawyer is not None and lawyer.bound:
-            recipients.append(("lawyer", Address(lawyer.channel, lawyer.user_id)))
-    if services.settings.staff_chat is not None:
-        recipients.append(("staff", services.settings.staff_chat))
-    return [Notice(to.channel, to.user_id, Reply(text), outbox_key(Topic.VISIT_CHANGED, who, *parts), about)
-            for who, to in recipients]
+    lawyer = None if booking.lawyer_id is None else await services.ledger.get_lawyer(booking.lawyer_id)
+    return (to_lawyer(lawyer, Reply(text), outbox_key(Topic.VISIT_CHANGED, "lawyer", *parts), about)
+            + to_staff(services, Reply(text), outbox_key(Topic.VISIT_CHANGED, "staff", *parts), about))
