@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from common.messages import Option
+from policy.eligibility import Asker, Condition, County
 
 IDLE = "menu"
 
@@ -21,6 +22,17 @@ class SavedOption(BaseModel):
         return Option(self.label, self.payload, tuple(self.aliases))
 
 
+class Told(BaseModel):
+    """What a person's own words told about them (a run-on message read by faq.extract): offered to
+    查资格 and 预约 as answers to confirm, never taken as given."""
+
+    asker: Asker | None = None
+    age: int | None = None
+    county: County | None = None
+    conditions: list[Condition] = Field(default_factory=list)
+    matters: list[str] = Field(default_factory=list)  # e.g. "will", "wages", "neighbours"
+
+
 class Conversation(BaseModel):
     flow: str = IDLE  # the active flow, or IDLE at the menu
     step: str = ""  # for flows that are not forms (a form keeps its step in its draft)
@@ -29,6 +41,7 @@ class Conversation(BaseModel):
     multi: bool = False  # the options last offered may be picked several at once ("2 5")
     # What a finished 查资格 found about a home visit (3号 三); 预约律师上门 reuses it.
     home_visit: bool | None = None
+    told: Told | None = None
     updated_at: datetime | None = None
 
     @property

@@ -15,6 +15,7 @@ from faq.matcher import Matcher
 from policy.workdays import WorkCalendar
 from storage.bookings import BookingStore
 from storage.consultations import ConsultationStore
+from storage.counties import CountyStore
 from storage.db import Database
 from storage.ledger import LedgerStore
 from storage.store import Store
@@ -31,6 +32,7 @@ class Services:
     bookings: BookingStore
     consultations: ConsultationStore
     calendar: WorkCalendar
+    counties: CountyStore
 
     @classmethod
     def over(cls, db: Database, settings: Settings, clock: Callable[[], datetime] | None = None,
@@ -39,7 +41,7 @@ class Services:
         return cls(
             settings=settings, store=Store(db), texts=load_catalog(), clock=clock or system_clock(settings.zone),
             matcher=matcher, ledger=LedgerStore(db, settings.zone), bookings=BookingStore(db, settings.zone),
-            consultations=ConsultationStore(db), calendar=work_calendar(settings),
+            consultations=ConsultationStore(db), calendar=work_calendar(settings), counties=CountyStore(db),
         )
 
     def is_staff(self, channel: str, user_id: str) -> bool:
