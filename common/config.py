@@ -104,6 +104,13 @@ class Settings(BaseSettings):
             return frozenset(names)
         return value
 
+    @field_validator("calendar_overrides")
+    @classmethod
+    def _overrides_exist(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError(f"no such file: {value}")
+        return value
+
     @field_validator("tz")
     @classmethod
     def _known_zone(cls, value: str) -> str:

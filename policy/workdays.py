@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
-import yaml
 
 # 《全国年节及纪念日放假办法》(2024年修订, from 2025) 第二条: the holidays on fixed solar dates —
 # 元旦 1月1日, 劳动节 5月1日、2日, 国庆节 10月1日至3日. They hold every year, so the fallback
@@ -54,45 +52,6 @@ class WorkCalendar:
                 if self._on_fallback is not None:
                     self._on_fallback(d.year)
         return d.weekday() < 5 and (d.month, d.day) not in FIXED_HOLIDAYS
-
-
-def load_overrides(path: Path) -> dict[date, bool]:
-    """Read `{holidays: [YYYY-MM-DD, ...], workdays: [YYYY-MM-DD, ...]}`; a missing file means none."""
-    if not path.exists():
-        return {}
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    if not isinstance(data, dict):
-        raise ValueError(f"{path}: expected a mapping with 'holidays' and 'workdays'")
-    unknown = set(data) - {"holidays", "workdays"}
-    if unknown:
-        raise ValueError(f"{path}: unknown keys {sorted(unknown)}; only 'holidays' and 'workdays'")
-    holidays = _dates(path, "holidays", data.get("holidays"))
-    workdays = _dates(path, "workdays", data.get("workdays"))
-    both = sorted(holidays & workdays)
-    if both:
-        listed = ", ".join(d.isoformat() for d in both)
-        raise ValueError(f"{path}: {listed} listed as both a holiday and a workday")
-    return {**{d: False for d in holidays}, **{d: True for d in workdays}}
-
-
-def _dates(path: Path, key: str, raw: object) -> set[date]:
-    if raw is None:
-        return set()
-    if not isinstance(raw, list):
-        raise ValueError(f"{path}: '{key}' must be a list of YYYY-MM-DD dates")
-    out: set[date] = set()
-    for item in raw:
-        # YAML already turns an unquoted 2027-01-01 into a date; a quoted one stays a string.
-        if isinstance(item, date) and not isinstance(item, datetime):
-            out.add(item)
-        elif isinstance(item, str):
-            try:
-                out.add(date.fromisoformat(item))
-            except ValueError:
-                raise ValueError(f"{path}: '{key}' has {item!r}, not a YYYY-MM-DD date") from None
-        else:
-            raise ValueError(f"{path}: '{key}' has {item!r}, not a YYYY-MM-DD date")
-    return out
 
 
 def is_non_working_moment(at: datetime, tz: ZoneInfo, cal: WorkCalendar) -> bool:

@@ -1,16 +1,14 @@
 """Working days: overrides, chinese_calendar (with 调休) and the Monday–Friday fallback."""
 
 from datetime import date, datetime, timezone
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
 import pytest
 
-from policy.workdays import WorkCalendar, is_non_working_moment, load_overrides
+from policy.workdays import WorkCalendar, is_non_working_moment
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-SHIPPED = Path(__file__).resolve().parents[2] / "policy" / "calendar_overrides.yaml"
 
 
 def test_a_make_up_saturday_in_the_2026_schedule_is_worked():
@@ -72,42 +70,6 @@ def test_override_wins_over_the_package_and_the_fallback():
 def test_is_workday_refuses_a_datetime():
     with pytest.raises(TypeError):
         WorkCalendar().is_workday(datetime(2026, 10, 10, 9, 0, tzinfo=SHANGHAI))
-
-
-def test_overrides_file_gives_holidays_and_workdays(tmp_path):
-    path = tmp_path / "o.yaml"
-    path.write_text("holidays: [2027-01-01, '2027-02-08']\nworkdays: [2027-02-06]\n", encoding="utf-8")
-    assert load_overrides(path) == {
-        date(2027, 1, 1): False,
-        date(2027, 2, 8): False,
-        date(2027, 2, 6): True,
-    }
-
-
-def test_a_date_in_both_lists_is_an_error_naming_it(tmp_path):
-    path = tmp_path / "o.yaml"
-    path.write_text("holidays: [2027-01-01]\nworkdays: [2027-01-01]\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="2027-01-01"):
-        load_overrides(path)
-
-
-@pytest.mark.parametrize(
-    "text",
-    ["holidays: [2027-13-01]\n", "holidays: 2027-01-01\n", "holiday: [2027-01-01]\n", "- 2027-01-01\n"],
-)
-def test_malformed_overrides_are_errors(tmp_path, text):
-    path = tmp_path / "o.yaml"
-    path.write_text(text, encoding="utf-8")
-    with pytest.raises(ValueError):
-        load_overrides(path)
-
-
-def test_missing_overrides_file_means_no_overrides(tmp_path):
-    assert load_overrides(tmp_path / "absent.yaml") == {}
-
-
-def test_shipped_overrides_file_loads_and_is_empty():
-    assert load_overrides(SHIPPED) == {}
 
 
 def test_moment_on_friday_evening_utc_is_saturday_morning_in_shanghai():
