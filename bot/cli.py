@@ -27,6 +27,7 @@ import argparse
 import asyncio
 import json
 import logging
+import sqlite3
 import sys
 from datetime import date, datetime
 
@@ -34,6 +35,7 @@ from bot import staff_cli
 from bot.channels import wechat
 from common.config import ConfigError, Settings, load_settings
 from common.privacy import RedactingFilter
+from storage.db import SchemaError
 
 
 class UsageError(Exception):
@@ -118,6 +120,13 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"legalaid: {exc}", file=sys.stderr)
         return 2
+    except (SchemaError, sqlite3.DatabaseError) as exc:
+        # A corrupt or newer database: one line and a non-zero exit, so a supervisor sees it at once.
+        print(f"legalaid: database {settings.db_path}: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # a folder not writable, a port in use, a link where a file should go
+        print(f"legalaid: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 
@@ -258,16 +267,18 @@ def _faq(args: argparse.Namespace, settings: Settings) -> int:
 
 def _health(settings: Settings) -> int:
     """For container health checks: read-only, quick, one line either way."""
-    import sqlite3
-
     from common.catalog import load_catalog
     from faq.kb import load_kb
+    from storage.db import migration_scripts
 
     try:
         load_catalog()
         load_kb(settings.faq_dir)
         with sqlite3.connect(f"file:{settings.db_path}?mode=ro", uri=True, timeout=5) as conn:
             verdict = conn.execute("PRAGMA quick_check").fetchone()[0]
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(migration_scripts()):
+            verdict = f"schema version {version} is newer than this bot knows"
     except Exception as exc:  # noqa: BLE001 - any failure is "unhealthy", said in one line
         print(f"unhealthy: {exc}", file=sys.stderr)
         return 1

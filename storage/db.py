@@ -37,10 +37,16 @@ def migration_scripts() -> list[tuple[int, str]]:
     return scripts
 
 
+class SchemaError(RuntimeError):
+    """The database file was written by a newer version of the bot: refuse rather than guess."""
+
+
 def _create_private(path: Path) -> None:
-    # Personal data lives in this file: only the service account may read it.
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+    # Personal data lives in this file: only the service account may read it (or list the folder).
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, mode=0o700)
+    # O_NOFOLLOW: a link planted where the file (or a backup) goes is refused, not written through.
+    fd = os.open(path, os.O_CREAT | os.O_RDWR | os.O_NOFOLLOW, 0o600)
     os.close(fd)
     os.chmod(path, 0o600)
 
@@ -71,6 +77,8 @@ class Database:
             await self._conn.execute("PRAGMA foreign_keys=ON")
             await self._conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             await self._conn.execute("PRAGMA synchronous=NORMAL")
+            # Deleted personal data is overwritten with zeros, not left in free pages.
+            await self._conn.execute("PRAGMA secure_delete=ON")
             await self.migrate()
         except BaseException:
             # aiosqlite's worker thread would keep the process alive: close it, then fail.
@@ -93,7 +101,11 @@ class Database:
         SQLite parses the script itself (string literals, comments, trigger bodies): no splitter of ours.
         """
         current = await self.schema_version()
-        for version, sql in migration_scripts():
+        scripts = migration_scripts()
+        if current > len(scripts):
+            raise SchemaError(f"database {self.path} is at schema version {current}, newer than this"
+                              f" version of the bot knows ({len(scripts)}): upgrade the bot, or restore a backup")
+        for version, sql in scripts:
             if version <= current:
                 continue
             async with self._write_lock:
@@ -120,6 +132,12 @@ class Database:
                 raise
             else:
                 await self.conn.execute("COMMIT")
+
+    async def checkpoint(self) -> None:
+        """Fold the write-ahead log into the main file and empty it (after deleting personal data,
+        so the deleted values do not linger in legalaid.sqlite3-wal)."""
+        async with self._write_lock:
+            await self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def backup(self, target: Path | str) -> None:
         """Online backup with SQLite's backup API: consistent while the bot keeps running."""

@@ -134,6 +134,7 @@ class Store:
             await conn.execute("DELETE FROM outbox WHERE about_channel = ? AND about_user_id = ?", who)
             for notice in await tell(cancelled):
                 await enqueue_in(conn, notice, now)
+        await self.db.checkpoint()
 
     async def purge_outbox(self, sent_before: datetime) -> int:
         """Delivered messages older than the retention period (they may quote personal details)."""

@@ -110,3 +110,13 @@ async def test_my_data_lists_the_eligibility_answers_kept_in_the_conversation(ch
     assert chat.options  # the conditions question: answers so far are kept
     await chat.send("我的数据")
     assert chat.says("privacy.answers", age=82, county="龙游县")
+
+
+async def test_deleted_values_leave_the_write_ahead_log_and_free_pages_are_zeroed(rt):
+    resident = await _booked_and_asked(rt)
+    await resident.send("/forget")
+    await resident.tap("确定删除")
+    [[secure]] = await rt.db.conn.execute_fetchall("PRAGMA secure_delete")
+    assert secure == 1
+    wal = rt.settings.db_path.with_name(rt.settings.db_path.name + "-wal")
+    assert not wal.exists() or b"\xe5\xbc\xa0\xe6\xa1\x82\xe8\x8b\xb1" not in wal.read_bytes()  # 张桂英
