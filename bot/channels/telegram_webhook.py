@@ -19,6 +19,7 @@ import hmac
 import json
 import logging
 import re
+import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -87,24 +88,44 @@ class RecentUpdateIds:
         return True
 
 
+class Throttled:
+    """Says a repeated warning at most once per `every` seconds, with how many were held back, so a
+    flood of forged requests cannot flood the log."""
+
+    def __init__(self, every: float = 60.0, clock: Callable[[], float] = time.monotonic):
+        self.every, self.clock = every, clock
+        self._last: float | None = None
+        self._held = 0
+
+    def warn(self, message: str, *args: object) -> None:
+        now = self.clock()
+        if self._last is not None and now - self._last < self.every:
+            self._held += 1
+            return
+        held, self._held, self._last = self._held, 0, now
+        log.warning(message + (" (and %d more like it since the last such line)" if held else ""),
+                    *args, *((held,) if held else ()))
+
+
 def webhook_handler(
-    app: Application, secret: str, recent: RecentUpdateIds
+    app: Application, secret: str, recent: RecentUpdateIds, refusals: Throttled | None = None
 ) -> Callable[[web.Request], Awaitable[web.Response]]:
     expected = secret.encode()
+    refusals = refusals or Throttled()
 
     async def receive(request: web.Request) -> web.Response:
         # Bytes on both sides: compare_digest refuses non-ASCII str, and a missing header is
         # compared too (as empty), so every refusal takes the same path.
         given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "surrogateescape")
         if not hmac.compare_digest(given, expected):
-            log.warning("webhook: refused a request from %s without the right secret", request.remote)
+            refusals.warn("webhook: refused a request from %s without the right secret", request.remote)
             return web.Response(status=403)
         try:
             payload = await request.json(loads=json.loads)
             if not isinstance(payload, dict):
                 raise ValueError("not a JSON object")
             update = Update.de_json(payload, app.bot)
-        except (ValueError, TypeError, KeyError) as exc:
+        except (ValueError, TypeError, KeyError, RecursionError) as exc:  # deep nesting: RecursionError
             log.warning("webhook: unreadable update (%s)", exc)
             return web.Response(status=400)
         if not recent.first_time(update.update_id):

@@ -16,6 +16,7 @@ from bot.channels.telegram_webhook import (
     SECRET_ENV,
     SECRET_HEADER,
     RecentUpdateIds,
+    Throttled,
     WebhookConfigError,
     WebhookServer,
     run_webhook,
@@ -134,3 +135,26 @@ def test_webhook_mode_refuses_a_plain_http_url(settings):
     with pytest.raises(WebhookConfigError, match="https"):
         run_webhook(configured, "http://bot.example.org/tg/hook", "127.0.0.1", 8443)
 
+
+
+async def test_deeply_nested_json_is_a_bad_request_not_a_server_error(api, settings, clock):
+    async with webhook_bot(settings, api, clock) as endpoint:
+        nested = "[" * 100_000 + "]" * 100_000
+        async with aiohttp.ClientSession() as session:
+            async with session.post(endpoint, data=nested, headers={SECRET_HEADER: SECRET,
+                                                                     "Content-Type": "application/json"}) as response:
+                assert response.status == 400
+        assert await post(endpoint, text_update(601, FEE_QUESTION)) == 200  # and the bot carries on
+
+
+def test_refused_requests_are_logged_at_most_once_a_minute_with_a_count(caplog):
+    now = [0.0]
+    throttled = Throttled(every=60, clock=lambda: now[0])
+    with caplog.at_level("WARNING"):
+        for _ in range(500):
+            throttled.warn("webhook: refused a request from %s", "203.0.113.9")
+            now[0] += 0.1  # 500 forged requests in 50 seconds
+        now[0] = 61.0
+        throttled.warn("webhook: refused a request from %s", "203.0.113.9")
+    lines = [r.getMessage() for r in caplog.records]
+    assert len(lines) == 2 and "499 more" in lines[1]
