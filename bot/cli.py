@@ -49,8 +49,10 @@ def setup_logging(settings: Settings) -> None:
     logging.basicConfig(level=settings.log_level, handlers=[handler], force=True)
     # httpx logs every request URL, which contains the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    # The job queue logs every run of its repeating jobs (every few seconds) at INFO.
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # At DEBUG, python-telegram-bot logs the Bot API URL (with the token) and raw updates (names,
+    # addresses, what people wrote): never below INFO, whatever LEGALAID_LOG_LEVEL says.
+    for name in ("telegram", "httpcore", "aiohttp.access"):
+        logging.getLogger(name).setLevel(max(logging.INFO, logging.getLevelName(settings.log_level)))
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -6,9 +6,9 @@ person and logged.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 
+from common.privacy import pseudonym as keyed_pseudonym
 from handlers.turn import Turn
 from services.actor import Actor
 
@@ -21,7 +21,7 @@ def audit_name(turn: Turn) -> str:
 
 def pseudonym(turn: Turn) -> str:
     """A stable, non-reversible name for log lines (chat ids are personal data too)."""
-    return hashlib.sha256(audit_name(turn).encode()).hexdigest()[:10]
+    return keyed_pseudonym(turn.services.pseudonym_key, audit_name(turn))
 
 
 async def as_lawyer(turn: Turn, action: str) -> Actor | None:

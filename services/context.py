@@ -11,6 +11,7 @@ from common.catalog import Catalog, load_catalog
 from common.clock import system_clock
 from common.config import Settings
 from common.messages import Address
+from common.privacy import pseudonym_key
 from faq.matcher import Matcher
 from policy.workdays import WorkCalendar
 from storage.bookings import BookingStore
@@ -33,6 +34,7 @@ class Services:
     consultations: ConsultationStore
     calendar: WorkCalendar
     counties: CountyStore
+    pseudonym_key: bytes = b""  # keys the account pseudonyms in log lines (common.privacy.pseudonym)
 
     @classmethod
     def over(cls, db: Database, settings: Settings, clock: Callable[[], datetime] | None = None,
@@ -42,6 +44,7 @@ class Services:
             settings=settings, store=Store(db), texts=load_catalog(), clock=clock or system_clock(settings.zone),
             matcher=matcher, ledger=LedgerStore(db, settings.zone), bookings=BookingStore(db, settings.zone),
             consultations=ConsultationStore(db), calendar=work_calendar(settings), counties=CountyStore(db),
+            pseudonym_key=pseudonym_key(settings.data_dir),
         )
 
     def is_staff(self, channel: str, user_id: str) -> bool:
