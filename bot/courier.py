@@ -2,8 +2,10 @@
 
 A message is marked sent only after its channel accepted it, so a crash in between means it is
 sent again after the restart (at least once) rather than never. Messages to one person go in
-the order they were queued. Every push channel runs the same delivery loop (`start`): the
-scheduler's tick on a timer, and a delivery pass as soon as a turn queues something (`wake`).
+the order they were queued. A failed message is tried again after a growing pause (5 s, 10 s …
+at most 5 minutes) for as long as it is useful (`Notice.expires_at`); then it is given up and
+staff are told, never dropped silently. Every push channel runs the same delivery loop (`start`):
+the scheduler's tick on a timer, and a delivery pass as soon as a turn queues something (`wake`).
 """
 
 from __future__ import annotations
@@ -13,22 +15,34 @@ import logging
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 
-from common.messages import Reply
-from storage.store import Store
+from datetime import datetime, timedelta
+
+from common.messages import Notice, Reply
+from common.retry import Backoff
+from storage.store import Queued, Store
 
 log = logging.getLogger(__name__)
 
 Sender = Callable[[str, Reply], Awaitable[None]]
 Delivered = Callable[[str, str, Reply], Awaitable[None]]
-MAX_ATTEMPTS = 5
+# What to tell staff when a message is given up, or when many wait (the count); [] for nothing.
+GivenUp = Callable[[Queued], list[Notice]]
+Backlogged = Callable[[int, datetime], list[Notice]]
+RETRY = Backoff(first=5.0, factor=2.0, cap=300.0)
+# Alert when this many messages have waited longer than BACKLOG_AGE (at most hourly).
+BACKLOG_ALERT, BACKLOG_AGE = 20, timedelta(minutes=15)
 
 
 class Courier:
-    def __init__(self, store: Store, clock: Callable, on_delivered: Delivered | None = None):
+    def __init__(self, store: Store, clock: Callable, on_delivered: Delivered | None = None,
+                 on_given_up: GivenUp | None = None, on_backlog: Backlogged | None = None):
         self.store = store
         self.clock = clock
         # Told after each delivery, so the dialogue can remember the options a person now sees.
         self.on_delivered = on_delivered
+        self.on_given_up = on_given_up or (lambda queued: [])
+        self.on_backlog = on_backlog or (lambda count, now: [])
+        self._backlog_told: datetime | None = None
         self.senders: dict[str, Sender] = {}
         self._lock = asyncio.Lock()  # one delivery pass at a time keeps per-person order
         self._wake = asyncio.Event()
@@ -43,27 +57,54 @@ class Courier:
             return 0
         sent = 0
         async with self._lock:
-            failed_people: set[tuple[str, str]] = set()
-            for queued in await self.store.unsent(frozenset(self.senders), max_attempts=MAX_ATTEMPTS):
+            now = self.clock()
+            waiting: set[tuple[str, str]] = set()  # people whose earlier message is not through yet
+            for queued in await self.store.unsent(frozenset(self.senders)):
                 person = (queued.channel, queued.user_id)
-                if person in failed_people:
-                    continue  # keep this person's order: try the rest of theirs next pass
-                try:
-                    await self.senders[queued.channel](queued.user_id, Reply.from_dict(queued.reply))
-                except Exception as exc:  # noqa: BLE001 - one bad recipient must not stop the rest
-                    failed_people.add(person)
-                    await self.store.mark_failed(queued.id, repr(exc))
-                    log.warning("outbox %s to %s failed (attempt %d): %r",
-                                queued.id, queued.channel, queued.attempts + 1, exc)
+                if person in waiting:
+                    continue  # keep this person's order
+                if queued.expires_at is not None and queued.expires_at <= now:
+                    await self.store.give_up(queued.id, now, self.on_given_up(queued))
+                    log.error("outbox %s to %s given up after %d attempts: no longer useful",
+                              queued.id, queued.channel, queued.attempts)
                     continue
-                if self.on_delivered is not None:
-                    try:
-                        await self.on_delivered(queued.channel, queued.user_id, Reply.from_dict(queued.reply))
-                    except Exception:  # noqa: BLE001 - it was delivered: never resend because of this
-                        log.exception("outbox %s delivered, but its options were not remembered", queued.id)
-                await self.store.mark_sent(queued.id, self.clock())
-                sent += 1
+                if queued.next_attempt_at is not None and queued.next_attempt_at > now:
+                    waiting.add(person)
+                    continue
+                if await self._send(queued, now):
+                    sent += 1
+                else:
+                    waiting.add(person)
+            await self._watch_backlog(now)
         return sent
+
+    async def _send(self, queued: Queued, now: datetime) -> bool:
+        reply = Reply.from_dict(queued.reply)
+        try:
+            await self.senders[queued.channel](queued.user_id, reply)
+        except Exception as exc:  # noqa: BLE001 - one bad recipient must not stop the rest
+            pause = RETRY.delay(queued.attempts)
+            await self.store.mark_failed(queued.id, repr(exc), now + timedelta(seconds=pause))
+            log.warning("outbox %s to %s failed (attempt %d), next try in %.0f s: %r",
+                        queued.id, queued.channel, queued.attempts + 1, pause, exc)
+            return False
+        if self.on_delivered is not None:
+            try:
+                await self.on_delivered(queued.channel, queued.user_id, reply)
+            except Exception:  # noqa: BLE001 - it was delivered: never resend because of this
+                log.exception("outbox %s delivered, but its options were not remembered", queued.id)
+        await self.store.mark_sent(queued.id, self.clock())
+        return True
+
+    async def _watch_backlog(self, now: datetime) -> None:
+        if self._backlog_told is not None and now - self._backlog_told < timedelta(hours=1):
+            return
+        count = await self.store.backlog(now - BACKLOG_AGE)
+        if count >= BACKLOG_ALERT:
+            self._backlog_told = now
+            log.warning("outbox backlog: %d messages have waited more than %s", count, BACKLOG_AGE)
+            for notice in self.on_backlog(count, now):
+                await self.store.enqueue(notice, now)
 
     def wake(self) -> None:
         """Something was queued: deliver it now rather than at the next tick."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import partial
 from datetime import datetime, timedelta
 
 from bot.courier import Courier, Sender
@@ -25,6 +26,7 @@ from handlers.lawyer import LawyerFlow
 from handlers.my_bookings import MyBookingsFlow
 from handlers.privacy_flow import PrivacyFlow
 from handlers.staff import StaffFlow
+from services import notices
 from services.context import Services
 from storage.db import Database
 
@@ -49,7 +51,9 @@ class Runtime:
         flows = [EligibilityFlow(), BookingFlow(), MyBookingsFlow(), ConsultFlow(), LawyerFlow(), StaffFlow()]
         dialogue = Dialogue(services, [*flows, PrivacyFlow(flows)], at_menu=FaqFlow(Audience.PUBLIC))
         log.info("ready: %d knowledge-base entries, database %s", len(kb), settings.db_path)
-        courier = Courier(services.store, services.clock, on_delivered=dialogue.remember_delivered)
+        courier = Courier(services.store, services.clock, on_delivered=dialogue.remember_delivered,
+                          on_given_up=partial(notices.undelivered, services),
+                          on_backlog=partial(notices.backlogged, services))
         return cls(settings, db, services, dialogue, courier)
 
     def attach(self, info: ChannelInfo, sender: Sender | None = None) -> None:

@@ -7,6 +7,7 @@ Channels render these; flows and services build them. A payload is the wire form
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 # Telegram's callback_data holds at most 64 bytes; every payload must fit.
 MAX_PAYLOAD_BYTES = 64
@@ -101,3 +102,5 @@ class Notice:
     reply: Reply
     dedupe_key: str | None = None  # queued at most once under this key (storage.outbox.outbox_key)
     about: Address | None = None  # the resident it concerns: withdrawn when they ask to be forgotten
+    # Useless after this (a reminder once its visit has begun); default: a week after it is queued.
+    expires_at: datetime | None = None

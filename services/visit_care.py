@@ -50,7 +50,9 @@ async def send_due_reminders(services: Services, actor: Actor, now: datetime) ->
             await services.bookings.drop_reminder(due.id, now, "no chat account to remind")
             log.warning("reminder %s for %s dropped: no chat account for the %s", due.id, due.ref, due.audience)
             continue
-        notice = Notice(to[0], to[1], reply, outbox_key(Topic.REMINDER, due.id), Address(b.channel, b.user_id))
+        # A reminder is worth delivering until the visit begins, not after.
+        notice = Notice(to[0], to[1], reply, outbox_key(Topic.REMINDER, due.id), Address(b.channel, b.user_id),
+                        expires_at=starts)
         await services.store.enqueue(notice, now)
         await services.bookings.mark_reminder_sent(due.id, now)
         queued += 1

@@ -7,11 +7,15 @@ A key is "<topic>:<part>:<part>…". Deleting what concerns a person goes by the
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from common.messages import Notice
 from storage.db import stored_time
+
+
+# How long an undelivered message stays worth delivering unless its notice says otherwise.
+DEFAULT_LIFETIME = timedelta(days=7)
 
 
 class Topic(StrEnum):
@@ -31,6 +35,8 @@ class Topic(StrEnum):
     VISIT_CHANGED = "visit-changed"  # moved or cancelled: to its lawyer and to staff
     REMINDER = "reminder"
     LATE_REPLY = "late-reply"  # a reply that missed a channel's passive-reply deadline
+    UNDELIVERED = "undelivered"  # to staff: a message given up after its useful life
+    BACKLOG = "backlog"  # to staff: many messages waiting (at most hourly)
 
 
 def outbox_key(topic: Topic, *parts: object) -> str:
@@ -40,10 +46,11 @@ def outbox_key(topic: Topic, *parts: object) -> str:
 async def enqueue_in(conn, notice: Notice, at: datetime) -> bool:
     """Queue a message inside the caller's transaction; False if its key was queued before."""
     about = notice.about
+    expires = notice.expires_at or at + DEFAULT_LIFETIME
     cur = await conn.execute(
-        "INSERT INTO outbox (channel, user_id, reply, dedupe_key, created_at, about_channel, about_user_id)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING",
+        "INSERT INTO outbox (channel, user_id, reply, dedupe_key, created_at, about_channel, about_user_id,"
+        " expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING",
         (notice.channel, notice.user_id, json.dumps(notice.reply.to_dict(), ensure_ascii=False),
-         notice.dedupe_key, stored_time(at), about and about.channel, about and about.user_id),
+         notice.dedupe_key, stored_time(at), about and about.channel, about and about.user_id, stored_time(expires)),
     )
     return cur.rowcount == 1

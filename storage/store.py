@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 
 from common.messages import Address, Notice
 from storage import bookings, consultations
@@ -27,6 +27,8 @@ class Queued:
     user_id: str
     reply: dict
     attempts: int
+    next_attempt_at: datetime | None = None  # None: due now
+    expires_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -90,17 +92,19 @@ class Store:
         async with self.db.transaction() as conn:
             return await enqueue_in(conn, notice, at)
 
-    async def unsent(
-        self, channels: frozenset[str] | set[str], max_attempts: int = 5, limit: int = 50
-    ) -> list[Queued]:
+    async def unsent(self, channels: frozenset[str] | set[str], limit: int = 200) -> list[Queued]:
+        """Messages neither sent nor given up, oldest first (each person's in the order queued);
+        some may be waiting for their next attempt."""
         marks = ",".join("?" * len(channels))
         async with self.db.conn.execute(
-            f"SELECT id, channel, user_id, reply, attempts FROM outbox"
-            f" WHERE sent_at IS NULL AND attempts < ? AND channel IN ({marks}) ORDER BY id LIMIT ?",
-            (max_attempts, *channels, limit),
+            "SELECT id, channel, user_id, reply, attempts, next_attempt_at,"
+            " COALESCE(expires_at, datetime(created_at, '+7 days')) AS expires FROM outbox"
+            f" WHERE sent_at IS NULL AND given_up_at IS NULL AND channel IN ({marks}) ORDER BY id LIMIT ?",
+            (*channels, limit),
         ) as cur:
             rows = await cur.fetchall()
-        return [Queued(r["id"], r["channel"], r["user_id"], json.loads(r["reply"]), r["attempts"]) for r in rows]
+        return [Queued(r["id"], r["channel"], r["user_id"], json.loads(r["reply"]), r["attempts"],
+                       _time(r["next_attempt_at"]), _time(r["expires"])) for r in rows]
 
     async def queued_at(self, dedupe_key: str) -> datetime | None:
         async with self.db.conn.execute("SELECT created_at FROM outbox WHERE dedupe_key = ?", (dedupe_key,)) as cur:
@@ -111,11 +115,28 @@ class Store:
         async with self.db.transaction() as conn:
             await conn.execute("UPDATE outbox SET sent_at = ? WHERE id = ?", (stored_time(at), queued_id))
 
-    async def mark_failed(self, queued_id: int, error: str) -> None:
+    async def mark_failed(self, queued_id: int, error: str, retry_at: datetime) -> None:
         async with self.db.transaction() as conn:
             await conn.execute(
-                "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?", (error[:300], queued_id)
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?",
+                (error[:300], stored_time(retry_at), queued_id),
             )
+
+    async def give_up(self, queued_id: int, at: datetime, alert: list[Notice]) -> None:
+        """Past its useful life: stop trying, and queue `alert` (for staff) in the same transaction."""
+        async with self.db.transaction() as conn:
+            await conn.execute("UPDATE outbox SET given_up_at = ? WHERE id = ? AND sent_at IS NULL",
+                               (stored_time(at), queued_id))
+            for notice in alert:
+                await enqueue_in(conn, notice, at)
+
+    async def backlog(self, queued_before: datetime) -> int:
+        """How many messages queued before `queued_before` still wait for delivery."""
+        async with self.db.conn.execute(
+            "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND given_up_at IS NULL AND created_at < ?",
+            (stored_time(queued_before),),
+        ) as cur:
+            return (await cur.fetchone())[0]
 
     async def forget_person(
         self, person: Address, now: datetime, tell: Callable[[list[Booking]], Awaitable[list[Notice]]]
@@ -189,3 +210,10 @@ class Store:
         return [
             Miss(r["question"], r["n"], r["kind"], json.loads(r["best"]), r["last"]) for r in rows
         ]
+
+
+def _time(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    at = datetime.fromisoformat(text.replace(" ", "T"))
+    return at if at.tzinfo else at.replace(tzinfo=timezone.utc)  # SQLite's datetime() drops the zone

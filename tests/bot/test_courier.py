@@ -1,0 +1,81 @@
+"""The outbox never gives up silently: outages of 30 s and 10 minutes (simulated clock) deliver
+everything exactly once and in order; a message past its useful life is given up and staff told."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from bot.courier import BACKLOG_ALERT, RETRY
+from common.messages import Notice, Reply
+from storage.outbox import Topic, outbox_key
+from tests.handlers.conftest import STAFF_CHAT, rt  # noqa: F401 - the staffed runtime fixture
+
+
+class FlakyChannel:
+    """Refuses every connection until `up_at` (simulated time), then records what arrives."""
+
+    def __init__(self, clock, up_at=None):
+        self.clock, self.up_at = clock, up_at or clock()
+        self.received: list[tuple[str, str]] = []
+        self.refused: dict[str, int] = {}
+
+    async def send(self, user_id: str, reply: Reply) -> None:
+        if self.clock() < self.up_at:
+            self.refused[user_id] = self.refused.get(user_id, 0) + 1
+            raise ConnectionRefusedError("connection refused")
+        self.received.append((user_id, reply.text))
+
+
+async def queue(rt, user_id: str, *texts: str, **notice) -> None:
+    for i, text in enumerate(texts):
+        key = outbox_key(Topic.ANSWER, user_id, i)
+        await rt.services.store.enqueue(Notice("flaky", user_id, Reply(text), key, **notice), rt.now())
+
+
+@pytest.mark.parametrize("outage", [timedelta(seconds=30), timedelta(minutes=10)], ids=["30s", "10min"])
+async def test_an_outage_delays_messages_but_delivers_each_exactly_once_in_order(rt, clock, outage):
+    channel = FlakyChannel(clock, clock() + outage)
+    rt.courier.register("flaky", channel.send)
+    await queue(rt, "elder", "律师回复：第一条", "律师回复：第二条", "律师回复：第三条")
+    await queue(rt, "neighbour", "提醒：明天上门")
+    end = clock() + outage + timedelta(seconds=RETRY.cap * 1.5)
+    while clock() < end:  # the delivery loop's passes, every 5 s
+        await rt.courier.deliver()
+        clock.advance(seconds=5)
+    assert [t for u, t in channel.received if u == "elder"] == ["律师回复：第一条", "律师回复：第二条", "律师回复：第三条"]
+    assert [t for u, t in channel.received if u == "neighbour"] == ["提醒：明天上门"]
+    assert await rt.services.store.unsent({"flaky"}) == []
+    # Backed off: each person's first message was tried far less often than once a pass.
+    passes_in_outage = outage.total_seconds() / 5
+    assert max(channel.refused.values()) < passes_in_outage / 1.5
+
+
+async def test_a_message_past_its_useful_life_is_given_up_and_staff_are_told_once(rt, clock):
+    channel = FlakyChannel(clock, clock() + timedelta(days=30))
+    staff = FlakyChannel(clock)  # the staff chat's channel works
+    rt.courier.register("flaky", channel.send)
+    rt.courier.register("telegram", staff.send)
+    await queue(rt, "elder", "提醒：今天下午上门", expires_at=clock() + timedelta(hours=2))
+    for _ in range(200):  # three hours of passes
+        await rt.courier.deliver()
+        clock.advance(minutes=1)
+    assert channel.received == [] and await rt.services.store.unsent({"flaky"}) == []
+    told = [text for user_id, text in staff.received if user_id == str(STAFF_CHAT)]
+    assert len(told) == 1 and told[0].startswith(rt.services.texts("outbox.undelivered", attempts=0, start="")[:8])
+
+
+async def test_a_growing_backlog_is_logged_and_staff_are_told_hourly(rt, clock, caplog):
+    channel = FlakyChannel(clock, clock() + timedelta(days=1))
+    rt.courier.register("flaky", channel.send)
+    for user in range(BACKLOG_ALERT):
+        await queue(rt, f"elder-{user}", "律师回复")
+    clock.advance(minutes=20)
+    with caplog.at_level("WARNING"):
+        await rt.courier.deliver()
+        await rt.courier.deliver()
+    assert sum("outbox backlog" in r.getMessage() for r in caplog.records) == 1
+    unsent = await rt.services.store.unsent({"telegram"})
+    assert [q.reply["text"] for q in unsent] == [rt.services.texts("outbox.backlog", count=BACKLOG_ALERT)]
+
