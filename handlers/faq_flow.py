@@ -5,7 +5,7 @@ from __future__ import annotations
 from common.catalog import Catalog
 from common.messages import Option, Payload
 from common.privacy import redact
-from faq.extract import Facts, extract
+from faq.extract import MATTER_ENTRIES, Facts, extract
 from faq.kb import FOLLOW_UPS, Audience, Entry, KnowledgeBase
 from faq.matcher import Kind, Match
 from handlers import menu
@@ -118,11 +118,15 @@ class FaqFlow(Flow):
 
     @staticmethod
     def tells_more(facts: Facts, match: Match) -> bool:
-        """A person described with a matter, several matters, or a person the knowledge base cannot
-        answer outright: the facts that fit them say more than one entry would."""
+        """Several matters, or a person described whom one entry does not answer outright (or answers
+        about something they did not raise): the facts that fit them say more than one entry would."""
         if len(facts.matters) >= 2:
             return True
-        return facts.about_person and (bool(facts.matters) or match.kind is not Kind.ANSWER)
+        if not facts.about_person:
+            return False
+        if match.entry is None:
+            return True
+        return bool(facts.matters) and match.entry.id not in {MATTER_ENTRIES[m] for m in facts.matters}
 
     async def resume(self, turn: Turn) -> None:
         await self.start(turn)
