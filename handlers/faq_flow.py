@@ -5,15 +5,19 @@ from __future__ import annotations
 from common.catalog import Catalog
 from common.messages import Option, Payload
 from common.privacy import redact
+from faq.extract import MATTER_ENTRIES, Facts, extract
 from faq.kb import FOLLOW_UPS, Audience, Entry, KnowledgeBase
 from faq.matcher import Kind, Match
 from handlers import menu
+from handlers.faq_told import county_line, render_told, told_of
 from handlers.turn import MENU, Flow, Route, Turn
 
 # How many clarifying suggestions to show: enough to contain the right one, few enough to read.
 SUGGESTIONS = 3
 # Popular starting points shown when someone taps 问政策 (ids of public entries).
 STARTERS = ("will_notary_fee", "means_test_exempt", "home_visit", "how_to_apply")
+# Entries whose answer turns on "有条件的县" (3号 二): a known county adds its recorded status.
+COUNTY_BOUND = frozenset({"scope_70_no_limit", "means_test_exempt", "benefits_70", "benefits_80"})
 
 
 def render_answer(
@@ -84,9 +88,16 @@ class FaqFlow(Flow):
         turn.say(turn.t("faq.fallback"), fallback_options(turn.t))
 
     async def on_text(self, turn: Turn, text: str) -> None:
+        facts = extract(text, turn.now.date())
+        if facts.relation or facts.age is not None or facts.conditions or facts.matters or facts.county:
+            turn.state.told = told_of(facts)
         # A registered lawyer's near-ties lean towards the points-scheme answers.
         lawyer = await turn.services.ledger.lawyer_for(turn.ev.channel, turn.ev.user_id)
         match = turn.services.matcher.match(text, Audience.LAWYER if lawyer else self.audience)
+        if self.tells_more(facts, match):
+            measures = await turn.services.counties.get(facts.county) if facts.county else None
+            turn.say(*render_told(turn.t, turn.services.matcher.kb, facts, measures))
+            return
         if match.kind in (Kind.CLARIFY, Kind.FALLBACK):
             await turn.services.store.record_miss(
                 match.kind.value,
@@ -100,7 +111,22 @@ class FaqFlow(Flow):
             turn.say(turn.t("menu.greeting"), menu.main_menu_options(turn.t), main_menu=True)
             return
         reply, options = render_match(turn.t, turn.services.matcher.kb, match)
+        county = turn.state.told.county if turn.state.told else None
+        if match.entry is not None and match.entry.id in COUNTY_BOUND and county is not None:
+            reply += "\n" + county_line(turn.t, await turn.services.counties.get(county))
         turn.say(reply, options)
+
+    @staticmethod
+    def tells_more(facts: Facts, match: Match) -> bool:
+        """Several matters, or a person described whom one entry does not answer outright (or answers
+        about something they did not raise): the facts that fit them say more than one entry would."""
+        if len(facts.matters) >= 2:
+            return True
+        if not facts.about_person:
+            return False
+        if match.entry is None:
+            return True
+        return bool(facts.matters) and match.entry.id not in {MATTER_ENTRIES[m] for m in facts.matters}
 
     async def resume(self, turn: Turn) -> None:
         await self.start(turn)

@@ -9,6 +9,7 @@ import pytest
 
 from common.catalog import Catalog, CatalogError, load_catalog
 from services.reports import BOOKING_COLUMNS, REPORT_COLUMNS, STATEMENT_COLUMNS
+from faq.extract import Matter, Relation
 from faq.kb import FOLLOW_UPS
 from handlers.booking import ACCESS_NEEDS, BookingFlow
 from policy.eligibility import Condition, NotaryFee
@@ -23,6 +24,8 @@ LITERAL = re.compile(r"[\"']([a-z]+(?:\.[a-z0-9_-]+)+)[\"']")
 DYNAMIC = (
     {f"faq.follow_up.{key}" for key in FOLLOW_UPS}
     | {f"eq.cond.{c.value}" for c in Condition}
+    | {f"told.matter.{m.value}" for m in Matter}
+    | {f"told.who.{r.value}" for r in Relation}
     | {f"eq.edit.{s}" for s in ("asker", "age", "county", "conditions", "will")}
     | {f"eq.age_{e}" for e in ("unreadable", "future", "too_old")}
     | {f"eq.will_{a}" for a in ("yes", "no", "unknown")}
