@@ -172,8 +172,7 @@ def assess(facts: Facts, county_status: CountyStatus = CountyStatus.UNCONFIRMED)
         scope_unrestricted = _COUNTY_VERDICT[status]
         reasons.append(Finding("scope_ground_age70", OPINION_2))
     if means_grounds or age >= AID_EXTENSION_AGE:
-        county_code = _COUNTY_FINDING[status] if facts.county is not None else "county_unknown"
-        reasons.append(Finding(county_code, OPINION_2))
+        reasons.append(Finding(_COUNTY_FINDING[status], OPINION_2))
 
     # 二: 70周岁及以上 首次办理遗嘱公证减半收费; 80周岁及以上 首次办理遗嘱公证免收费用 (every county)
     if facts.will_notarised_before:
