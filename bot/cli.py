@@ -8,6 +8,7 @@
                                WeChat Official Account endpoint at /wechat; create its custom menu
     legalaid ask "问题"         answer one question [--audience public|lawyer] [--json]
     legalaid check --age N     what the opinion gives one person (see --help) [--json]
+    legalaid counties list|set which counties apply the 有条件 measures of 3号 二 (staff record them)
     legalaid faq check         validate the knowledge base
     legalaid faq misses        questions we could not answer, most frequent first [--since DATE]
     legalaid bench booking --users 200 --seats 10 [--db PATH] [--json]
@@ -29,17 +30,21 @@ import json
 import logging
 import sqlite3
 import sys
-from datetime import date, datetime
+from datetime import date
 
-from bot import staff_cli
+from bot import eligibility_cli, staff_cli
 from bot.channels import wechat
+from bot.usage import UsageError
 from common.config import ConfigError, Settings, load_settings
 from common.privacy import RedactingFilter
 from storage.db import SchemaError
 
 
-class UsageError(Exception):
-    """Bad arguments: exit status 2 and one clear line on stderr."""
+class OneLineParser(argparse.ArgumentParser):
+    """Bad arguments are said in one line (exit 2), not argparse's usage block."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: {message}\n")
 
 
 def setup_logging(settings: Settings) -> None:
@@ -56,7 +61,7 @@ def setup_logging(settings: Settings) -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="legalaid", description="衢州老年人法律援助助手")
+    parser = OneLineParser(prog="legalaid", description="衢州老年人法律援助助手")
     sub = parser.add_subparsers(dest="command", required=True)
 
     sub.add_parser("run", help="console chat without TELEGRAM_BOT_TOKEN, Telegram with it")
@@ -71,20 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--audience", choices=["public", "lawyer"], default="public")
     ask.add_argument("--json", action="store_true", help="print one JSON object")
 
-    check = sub.add_parser("check", help="what the elderly legal-aid opinion gives one person")
-    when = check.add_mutually_exclusive_group(required=True)
-    when.add_argument("--age", type=int, help="age in whole years (周岁)")
-    when.add_argument("--birth-date", type=date.fromisoformat, help="YYYY-MM-DD")
-    check.add_argument("--on", type=date.fromisoformat, help="date of the question, YYYY-MM-DD (default today)")
-    check.add_argument("--county", help="柯城区, 衢江区, 龙游县, 江山市, 常山县 or 开化县")
-    check.add_argument(
-        "--condition",
-        action="append",
-        default=[],
-        choices=["hardship", "disabled", "semi-disabled", "serious-illness", "mobility"],
-    )
-    check.add_argument("--will-notarised-before", action="store_true")
-    check.add_argument("--json", action="store_true", help="print one JSON object")
+    eligibility_cli.add_parsers(sub)
 
     faq = sub.add_parser("faq", help="knowledge-base tools")
     faq_sub = faq.add_subparsers(dest="faq_command", required=True)
@@ -159,7 +151,9 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if command == "ask":
         return _ask(args, settings)
     if command == "check":
-        return _check(args, settings)
+        return eligibility_cli.check(args, settings)
+    if command == "counties":
+        return asyncio.run(eligibility_cli.counties(args, settings))
     if command == "faq":
         return _faq(args, settings)
     if command == "db":
@@ -201,54 +195,6 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
         print(result["text"])
         for number, suggestion in enumerate(result["suggestions"], start=1):
             print(f"  {number}. {suggestion}")
-    return 0
-
-
-def _check(args: argparse.Namespace, settings: Settings) -> int:
-    from common.catalog import load_catalog
-    from policy.age import AgeError, age_on
-    from policy.eligibility import County, Facts, assess
-
-    if args.on is not None and args.birth_date is None:
-        raise UsageError("--on goes with --birth-date")
-    try:
-        if args.birth_date is not None:
-            age = age_on(args.birth_date, args.on or datetime.now(settings.zone).date())
-        else:
-            age = args.age
-        county = County(args.county) if args.county else None
-        facts = Facts(age=age, county=county, conditions=frozenset(args.condition),
-                      will_notarised_before=args.will_notarised_before)
-        switches = {County(name): False for name in settings.scope_off_counties}
-        result = assess(facts, switches)
-    except AgeError as exc:
-        raise UsageError(str(exc)) from None
-    except ValueError:
-        raise UsageError(f"unknown county {args.county!r}; use {', '.join(c.value for c in County)}") from None
-    t = load_catalog()
-
-    def lines(findings):
-        return [{"text": t(f"elig.{f.code}", who=t("eq.who_self")), "source": f.source} for f in findings]
-
-    report = {
-        "age": result.age,
-        "older_person": result.older_person,
-        "means_test_exempt": result.means_test_exempt,
-        "scope_unrestricted": result.scope_unrestricted,
-        "will_notary_fee": result.will_notary_fee.value,
-        "home_visit": result.home_visit,
-        "reasons": lines(result.reasons),
-        "services": lines(result.services),
-        "changes": lines(result.changes),
-        "note": t("eq.final_decision"),
-    }
-    if args.json:
-        print(json.dumps(report, ensure_ascii=False))
-    else:
-        for key in ("reasons", "services", "changes"):
-            for line in report[key]:
-                print(f"{line['text']}（{line['source']}）")
-        print(report["note"])
     return 0
 
 

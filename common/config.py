@@ -33,11 +33,6 @@ class Settings(BaseSettings):
     tz: str = Field("Asia/Shanghai", **_env("LEGALAID_TZ"))
     log_level: str = Field("INFO", **_env("LEGALAID_LOG_LEVEL"))
     faq_dir: Path | None = Field(None, **_env("LEGALAID_FAQ_DIR"))
-    # Counties that do not (yet) apply the unrestricted scope for 70+ (衢市司发〔2020〕3号 二:
-    # 有条件的县(市、区)). Default: every county applies it.
-    scope_off_counties: Annotated[frozenset[str], NoDecode] = Field(
-        frozenset(), **_env("LEGALAID_SCOPE_OFF_COUNTIES")
-    )
 
     # Where staff alerts go: "channel:id"; a bare number is a Telegram chat id.
     staff_chat_id: str | None = Field(None, **_env("LEGALAID_STAFF_CHAT_ID"))
@@ -90,19 +85,6 @@ class Settings(BaseSettings):
             return None
         Address.parse(str(value), DEFAULT_CHANNEL)
         return str(value)
-
-    @field_validator("scope_off_counties", mode="before")
-    @classmethod
-    def _counties(cls, value: object) -> object:
-        from policy.eligibility import County
-
-        if isinstance(value, str):
-            names = {p.strip() for p in value.replace(";", ",").split(",") if p.strip()}
-            unknown = names - {c.value for c in County}
-            if unknown:
-                raise ValueError(f"unknown county {sorted(unknown)}; use {', '.join(c.value for c in County)}")
-            return frozenset(names)
-        return value
 
     @field_validator("calendar_overrides")
     @classmethod

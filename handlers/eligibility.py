@@ -2,7 +2,7 @@
 
 Who asks → age (a number, 八十二, 1948年; 48年 is confirmed; the birthday is asked only when it
 decides 60/70/80) → county (or 不清楚) → conditions (several) → a will notarised before →
-review → the result. Rules: policy.eligibility (衢市司发〔2020〕3号 二、三).
+review → the result (six lines, details behind a button). Rules: policy.eligibility (衢市司发〔2020〕3号 二、三).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from common.messages import Payload
+from common.messages import Option, Payload
 from handlers.choice import UNKNOWN_WORDS
 from handlers.eligibility_answers import (
     read_age,
@@ -22,11 +22,12 @@ from handlers.eligibility_answers import (
     read_county,
     read_will,
 )
-from handlers.eligibility_result import render_result
+from handlers.eligibility_result import details, finding_values, headline
 from handlers.form import Choice, Draft, Form, Question, fixed
 from handlers.parse import AgeAnswer, ages_for_year, expand_short_year
-from handlers.turn import Turn
-from policy.eligibility import Asker, Condition, County, Facts, assess
+from handlers.turn import Route, Turn
+from policy.county_status import CountyMeasures, CountyStatus
+from policy.eligibility import Assessment, Asker, Condition, County, Facts, assess
 
 NAME = "elig"
 # Age buttons: a representative age in each band the rules distinguish (60, 70, 80).
@@ -139,18 +140,47 @@ class EligibilityFlow(Form[CheckDraft]):
             county=draft.county or turn.t("eq.county_unknown"), conditions=listed(turn, draft.conditions or ()),
             will=turn.t(f"eq.will_{draft.will}"))
 
+    def routes(self) -> dict[str, Route]:
+        return super().routes() | {"details": lambda turn, _arg: self.show_details(turn)}
+
+    async def start(self, turn: Turn, arg: str = "") -> None:
+        """arg "told": what the person's own words told fills the draft; the rest is asked, then reviewed."""
+        told = turn.state.told
+        if arg != "told" or told is None:
+            await super().start(turn, arg)
+            return
+        draft = CheckDraft(asker=told.asker, age=told.age, county=told.county,
+                           conditions=list(told.conditions) or None)
+        await self.begin(turn, draft)
+
     async def confirm(self, turn: Turn, draft: CheckDraft) -> None:
-        off = {County(name): False for name in turn.services.settings.scope_off_counties}
-        facts = Facts(age=draft.age, county=draft.county or None, conditions=frozenset(draft.conditions or ()),
-                      will_notarised_before=draft.will == "yes", asker=draft.asker or Asker.SELF)
-        assessment = assess(facts, off)
+        assessment, values = await self.assessment(turn, draft)
         turn.state.home_visit, draft.asked = assessment.home_visit, []
         self.keep(turn, draft)
         turn.state.reset()
-        headline, details = render_result(turn, assessment, who(turn, draft))
-        turn.say(headline)
+        options = [turn.option("eq.details", Payload(NAME, "details")), *self.next_steps(turn, assessment)]
+        turn.say(headline(turn.t, assessment, values), options)
+
+    async def show_details(self, turn: Turn) -> None:
+        draft = self.load(turn)
+        if draft is None or draft.age is None or any(q.pending(draft) for q in self.questions):
+            await self.stale(turn)
+            return
+        assessment, values = await self.assessment(turn, draft)
+        turn.say(details(turn.t, assessment, values), self.next_steps(turn, assessment))
+
+    async def assessment(self, turn: Turn, draft: CheckDraft) -> tuple[Assessment, dict[str, str]]:
+        """The rules applied to the draft, with the county's status as staff recorded it."""
+        measures: CountyMeasures | None = None
+        if draft.county:
+            measures = await turn.services.counties.get(County(draft.county))
+        facts = Facts(age=draft.age, county=draft.county or None, conditions=frozenset(draft.conditions or ()),
+                      will_notarised_before=draft.will == "yes", asker=draft.asker or Asker.SELF)
+        status = measures.status if measures else CountyStatus.UNCONFIRMED
+        return assess(facts, status), finding_values(turn.t, who(turn, draft), measures)
+
+    def next_steps(self, turn: Turn, assessment: Assessment) -> list[Option]:
         options = [turn.option("menu.booking", Payload("book", "start"))] if assessment.home_visit else []
-        options += [turn.option("menu.consult", Payload("consult", "start")),
-                    turn.option("menu.call", Payload("menu", "call")),
-                    turn.option("eq.again", Payload(NAME, "restart")), turn.menu_option()]
-        turn.say(details, options)
+        return [*options, turn.option("menu.consult", Payload("consult", "start")),
+                turn.option("menu.call", Payload("menu", "call")),
+                turn.option("eq.again", Payload(NAME, "restart")), turn.menu_option()]

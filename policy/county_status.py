@@ -12,7 +12,16 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from policy.eligibility import County
+
+class County(StrEnum):
+    """The six counties (市、区) of Quzhou the opinion addresses (衢市司发〔2020〕3号, 各县(市、区)司法局)."""
+
+    KECHENG = "柯城区"
+    QUJIANG = "衢江区"
+    LONGYOU = "龙游县"
+    JIANGSHAN = "江山市"
+    CHANGSHAN = "常山县"
+    KAIHUA = "开化县"
 
 
 class CountyStatus(StrEnum):

@@ -3,16 +3,20 @@
 `assess` turns the facts a user tells the bot into an `Assessment`: the benefits,
 the findings that justify them, the standing services, and what would change
 the result. Findings carry stable codes only; the chat layer renders them from
-the text catalog (keys "elig.<code>", see _catalog_draft.yaml).
+the text catalog (keys "elig.<code>").
+
+The means-test waiver and the unrestricted scope are scoped by the text to "有条件的县(市、区)":
+they are YES only where staff have recorded that the county applies them (policy.county_status),
+NO where it does not, and TO_CONFIRM otherwise.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from policy.age import OLDER_PERSON_AGE, check_age
+from policy.county_status import County, CountyStatus
 
 OPINION_2 = "衢市司发〔2020〕3号 二"
 OPINION_3 = "衢市司发〔2020〕3号 三"
@@ -24,17 +28,6 @@ AID_EXTENSION_AGE = 70
 # 二 "80周岁及以上" (free first will notarisation) and 三 "80周岁以上的高龄老人"
 # (home visits) name the same threshold: 以上 includes the number (民法典第1259条).
 ADVANCED_AGE = 80
-
-
-class County(StrEnum):
-    """The six counties (市、区) of Quzhou the opinion addresses (衢市司发〔2020〕3号, 各县(市、区)司法局)."""
-
-    KECHENG = "柯城区"
-    QUJIANG = "衢江区"
-    LONGYOU = "龙游县"
-    JIANGSHAN = "江山市"
-    CHANGSHAN = "常山县"
-    KAIHUA = "开化县"
 
 
 class Condition(StrEnum):
@@ -59,11 +52,20 @@ class Asker(StrEnum):
 
 
 class NotaryFee(StrEnum):
-    """Fee for the first will notarisation (衢市司发〔2020〕3号 二)."""
+    """Reduction of the will notarisation fee (衢市司发〔2020〕3号 二): FULL means the opinion gives none."""
 
     FULL = "full"
     HALF = "half"
     FREE = "free"
+
+
+class Verdict(StrEnum):
+    """A benefit the text scopes to 有条件的县(市、区): YES where the county applies it, NO where it
+    does not (or the person has no ground), TO_CONFIRM while the county's practice is not recorded."""
+
+    NO = "no"
+    TO_CONFIRM = "to_confirm"
+    YES = "yes"
 
 
 _DISABILITY = frozenset({Condition.DISABLED, Condition.SEMI_DISABLED})
@@ -96,8 +98,8 @@ class Finding:
 class Assessment:
     age: int
     older_person: bool
-    means_test_exempt: bool
-    scope_unrestricted: bool
+    means_test_exempt: Verdict
+    scope_unrestricted: Verdict
     will_notary_fee: NotaryFee
     home_visit: bool
     reasons: tuple[Finding, ...]
@@ -111,25 +113,30 @@ SERVICES: tuple[Finding, ...] = (
     Finding("missing_documents", OPINION_3),  # 容缺受理 + 证照"快递送达"补交材料
     Finding("township_station", OPINION_3),  # 乡镇法律援助工作站受理、初审转报,就近跑一次
     Finding("hotline_12348", OPINION_3),  # 7×24小时"12348"法律咨询热线
-    Finding("drafting", OPINION_2),  # 法律关系简单、事实清楚的案件提供代书服务
+    Finding("drafting", OPINION_2),  # 法律关系简单、案件事实清楚、维权难度不大的案件,提供代书服务
     Finding("mediation_first", OPINION_2),  # 援调结合,调解优先
 )
 
 
-def assess(facts: Facts, scope_counties: Mapping[County, bool] | None = None) -> Assessment:
+_COUNTY_VERDICT = {CountyStatus.APPLIES: Verdict.YES, CountyStatus.NOT_APPLIED: Verdict.NO,
+                   CountyStatus.UNCONFIRMED: Verdict.TO_CONFIRM}
+_COUNTY_FINDING = {CountyStatus.APPLIES: "county_applies", CountyStatus.NOT_APPLIED: "county_not_applied",
+                   CountyStatus.UNCONFIRMED: "county_unconfirmed"}
+
+
+def assess(facts: Facts, county_status: CountyStatus = CountyStatus.UNCONFIRMED) -> Assessment:
     """Apply 衢市司发〔2020〕3号 二、三 to `facts`.
 
-    `scope_counties` says which counties apply the unrestricted scope for 70+
-    (the text leaves it to 有条件的县(市、区)); a county missing from it, and an
-    unknown county, take the default: applied.
+    `county_status` is what staff recorded about `facts.county` (policy.county_status); with no
+    county given it is not known either, so the two county-scoped measures are TO_CONFIRM.
     """
     age = check_age(facts.age)
     if age < OLDER_PERSON_AGE:
         return Assessment(
             age=age,
             older_person=False,
-            means_test_exempt=False,
-            scope_unrestricted=False,
+            means_test_exempt=Verdict.NO,
+            scope_unrestricted=Verdict.NO,
             will_notary_fee=NotaryFee.FULL,
             home_visit=False,
             reasons=(Finding("not_older_person", ELDERLY_LAW_2),),
@@ -138,37 +145,36 @@ def assess(facts: Facts, scope_counties: Mapping[County, bool] | None = None) ->
         )
 
     conditions = facts.conditions
-    switches = scope_counties or {}
-    county_applies_scope = facts.county is None or switches.get(facts.county, True)
+    status = county_status if facts.county is not None else CountyStatus.UNCONFIRMED
     reasons: list[Finding] = [Finding("older_person", ELDERLY_LAW_2)]
 
     # 二: 对城乡特困老人、失能半失能、70周岁及以上和患有重大疾病的老年人 … 免于经济状况审查
+    # The grounds are facts about the person; whether they waive the test is the county's (有条件的县).
     means_grounds = [
         Finding(code, OPINION_2)
         for code, applies in (
-            ("means_exempt_hardship", Condition.HARDSHIP in conditions),
-            ("means_exempt_disabled", Condition.DISABLED in conditions),
-            ("means_exempt_semi_disabled", Condition.SEMI_DISABLED in conditions),
-            ("means_exempt_age70", age >= AID_EXTENSION_AGE),
-            ("means_exempt_serious_illness", Condition.SERIOUS_ILLNESS in conditions),
+            ("means_ground_hardship", Condition.HARDSHIP in conditions),
+            ("means_ground_disabled", Condition.DISABLED in conditions),
+            ("means_ground_semi_disabled", Condition.SEMI_DISABLED in conditions),
+            ("means_ground_age70", age >= AID_EXTENSION_AGE),
+            ("means_ground_serious_illness", Condition.SERIOUS_ILLNESS in conditions),
         )
         if applies
     ]
-    means_test_exempt = bool(means_grounds)
+    means_test_exempt = _COUNTY_VERDICT[status] if means_grounds else Verdict.NO
     reasons += means_grounds or [Finding("means_test_applies", OPINION_2)]
 
     # 二: 有条件的县(市、区)司法局 … 对70周岁及以上老年人不设法律援助事项范围限制
     if age < AID_EXTENSION_AGE:
-        scope_unrestricted, scope_code = False, "scope_standard_under70"
-    elif facts.county is None:
-        scope_unrestricted, scope_code = True, "scope_unrestricted_county_decides"
-    elif county_applies_scope:
-        scope_unrestricted, scope_code = True, "scope_unrestricted_age70"
+        scope_unrestricted = Verdict.NO
+        reasons.append(Finding("scope_standard_under70", OPINION_2))
     else:
-        scope_unrestricted, scope_code = False, "scope_standard_county"
-    reasons.append(Finding(scope_code, OPINION_2))
+        scope_unrestricted = _COUNTY_VERDICT[status]
+        reasons.append(Finding("scope_ground_age70", OPINION_2))
+    if means_grounds or age >= AID_EXTENSION_AGE:
+        reasons.append(Finding(_COUNTY_FINDING[status], OPINION_2))
 
-    # 二: 70周岁及以上 首次办理遗嘱公证减半收费; 80周岁及以上 首次办理遗嘱公证免收费用
+    # 二: 70周岁及以上 首次办理遗嘱公证减半收费; 80周岁及以上 首次办理遗嘱公证免收费用 (every county)
     if facts.will_notarised_before:
         fee, fee_code = NotaryFee.FULL, "will_fee_full_not_first"
     elif age >= ADVANCED_AGE:
@@ -179,7 +185,7 @@ def assess(facts: Facts, scope_counties: Mapping[County, bool] | None = None) ->
         fee, fee_code = NotaryFee.FULL, "will_fee_full_under70"
     reasons.append(Finding(fee_code, OPINION_2))
 
-    # 三: 对患重病、80周岁以上的高龄老人和其他行动不便的老年人实行预约提供上门服务
+    # 三: 对患重病、80周岁以上的高龄老人和其他行动不便的老年人实行预约提供上门服务 (every county)
     visit_grounds = [
         Finding(code, OPINION_3)
         for code, applies in (
@@ -196,8 +202,6 @@ def assess(facts: Facts, scope_counties: Mapping[County, bool] | None = None) ->
     home_visit = bool(visit_grounds)
     reasons += visit_grounds or [Finding("home_visit_not_eligible", OPINION_3)]
 
-    changes = _reachable_changes(facts, means_test_exempt, home_visit, county_applies_scope)
-
     return Assessment(
         age=age,
         older_person=True,
@@ -207,37 +211,33 @@ def assess(facts: Facts, scope_counties: Mapping[County, bool] | None = None) ->
         home_visit=home_visit,
         reasons=tuple(reasons),
         services=SERVICES,
-        changes=changes,
+        changes=_reachable_changes(facts, bool(means_grounds), home_visit, status),
     )
 
 
 def _reachable_changes(
-    facts: Facts, means_test_exempt: bool, home_visit: bool, county_applies_scope: bool
+    facts: Facts, has_means_ground: bool, home_visit: bool, status: CountyStatus
 ) -> tuple[Finding, ...]:
-    """What could still improve the result for an older person; only effects not already had."""
+    """What could still improve the result for an older person; only effects not already had.
+
+    Where the county does not apply the 有条件 measures, no ground of the person can bring them."""
     age, conditions, first_will = facts.age, facts.conditions, not facts.will_notarised_before
+    means_open = not has_means_ground and status is not CountyStatus.NOT_APPLIED
     candidates: tuple[tuple[str, str, bool], ...] = (
         # Turning 70 (二).
-        ("change_turn70_means_test", OPINION_2, age < AID_EXTENSION_AGE and not means_test_exempt),
-        ("change_turn70_scope", OPINION_2, age < AID_EXTENSION_AGE and county_applies_scope),
+        ("change_turn70_means_test", OPINION_2, age < AID_EXTENSION_AGE and means_open),
+        ("change_turn70_scope", OPINION_2, age < AID_EXTENSION_AGE and status is not CountyStatus.NOT_APPLIED),
         ("change_turn70_will_half", OPINION_2, age < AID_EXTENSION_AGE and first_will),
         # Turning 80 (二 fee, 三 home visit).
         ("change_turn80_will_free", OPINION_2, age < ADVANCED_AGE and first_will),
         ("change_turn80_home_visit", OPINION_3, age < ADVANCED_AGE and not home_visit),
-        # A condition the user has not mentioned (or has not had certified).
-        ("change_serious_illness_means_test", OPINION_2,
-         Condition.SERIOUS_ILLNESS not in conditions and not means_test_exempt),
+        # A condition the user has not mentioned.
+        ("change_serious_illness_means_test", OPINION_2, Condition.SERIOUS_ILLNESS not in conditions and means_open),
         ("change_serious_illness_home_visit", OPINION_3,
          Condition.SERIOUS_ILLNESS not in conditions and not home_visit),
-        ("change_disability_means_test", OPINION_2,
-         not conditions & _DISABILITY and not means_test_exempt),
-        ("change_disability_home_visit", OPINION_3,
-         not conditions & _DISABILITY and not home_visit),
-        ("change_hardship_means_test", OPINION_2,
-         Condition.HARDSHIP not in conditions and not means_test_exempt),
-        ("change_mobility_home_visit", OPINION_3,
-         Condition.MOBILITY not in conditions and not home_visit),
-        # 70+ with no county given: the county's own practice settles the scope.
-        ("change_county_settles_scope", OPINION_2, age >= AID_EXTENSION_AGE and facts.county is None),
+        ("change_disability_means_test", OPINION_2, not conditions & _DISABILITY and means_open),
+        ("change_disability_home_visit", OPINION_3, not conditions & _DISABILITY and not home_visit),
+        ("change_hardship_means_test", OPINION_2, Condition.HARDSHIP not in conditions and means_open),
+        ("change_mobility_home_visit", OPINION_3, Condition.MOBILITY not in conditions and not home_visit),
     )
     return tuple(Finding(code, source) for code, source, reachable in candidates if reachable)

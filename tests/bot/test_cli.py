@@ -62,8 +62,11 @@ def test_ask_lawyer_questions_are_answered_by_default():
 def test_check_json_for_a_father_of_82_with_mobility_problems():
     done = legalaid("check", "--age", "82", "--condition", "mobility", "--json")
     result = json.loads(done.stdout)
-    assert result["means_test_exempt"] and result["home_visit"] and result["will_notary_fee"] == "free"
+    assert result["home_visit"] and result["will_notary_fee"] == "free"
+    # 3号 二 leaves the waiver to 有条件的县(市、区): without a recorded county it is to be confirmed.
+    assert result["means_test_exempt"] == "to_confirm" and result["county_status"] == "unconfirmed"
     assert all({"text", "source"} <= set(r) for r in result["reasons"])
+    assert len(result["summary"]) <= 6
 
 
 def test_check_by_birth_date_counts_whole_years_on_the_given_day():
@@ -73,11 +76,24 @@ def test_check_by_birth_date_counts_whole_years_on_the_given_day():
     assert (birthday["age"], birthday["will_notary_fee"]) == (80, "free")
 
 
-def test_scope_switch_per_county_comes_from_configuration():
-    done = legalaid(
-        "check", "--age", "75", "--county", "常山县", "--json", env_extra={"LEGALAID_SCOPE_OFF_COUNTIES": "常山县"}
-    )
-    assert json.loads(done.stdout)["scope_unrestricted"] is False
+def test_counties_set_by_staff_decides_what_check_says_for_that_county(tmp_path):
+    assert legalaid("counties", "list", data_dir=tmp_path).stdout.count("未确认") == 6
+    done = legalaid("counties", "set", "--county", "常山县", "--status", "not_applied", "--since", "2020-01-01",
+                    "--source", "常山县司法局答复", "--by", "王", data_dir=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "常山县  未实行（2020-01-01起）  常山县司法局答复" in legalaid("counties", "list", data_dir=tmp_path).stdout
+    result = json.loads(legalaid("check", "--age", "75", "--county", "常山县", "--json", data_dir=tmp_path).stdout)
+    assert (result["means_test_exempt"], result["scope_unrestricted"]) == ("no", "no")
+    legalaid("counties", "set", "--county", "常山县", "--status", "applies", "--source", "通知", "--by", "王",
+             data_dir=tmp_path)
+    result = json.loads(legalaid("check", "--age", "75", "--county", "常山县", "--json", data_dir=tmp_path).stdout)
+    assert (result["means_test_exempt"], result["scope_unrestricted"]) == ("yes", "yes")
+
+
+def test_the_scope_setting_is_gone_from_the_configuration():
+    done = legalaid("check", "--age", "75", "--county", "常山县", "--json",
+                    env_extra={"LEGALAID_SCOPE_OFF_COUNTIES": "常山县"})
+    assert json.loads(done.stdout)["scope_unrestricted"] == "to_confirm"
 
 
 @pytest.mark.parametrize(
@@ -85,13 +101,22 @@ def test_scope_switch_per_county_comes_from_configuration():
     [
         ("check", "--age", "131"),
         ("check", "--age", "-1"),
+        ("check", "--age", "abc"),
+        ("check",),
+        ("check", "--age", "70", "--birth-date", "1950-01-01"),
         ("check", "--birth-date", "2099-01-01"),
+        ("check", "--birth-date", "1950-13-01"),
         ("check", "--age", "75", "--county", "杭州"),
+        ("check", "--age", "75", "--condition", "tired"),
         ("check", "--on", "2026-01-01", "--age", "70"),
+        ("check", "--age", "70", "--surprise"),
+        ("counties", "set", "--county", "开化县", "--status", "maybe", "--source", "x", "--by", "王"),
+        ("counties", "set", "--county", "开化县", "--status", "applies", "--source", " ", "--by", "王"),
+        ("counties", "set", "--county", "开化县", "--status", "applies", "--by", "王"),
     ],
 )
-def test_bad_check_arguments_exit_2_with_one_clear_line(args):
-    done = legalaid(*args)
+def test_bad_check_and_counties_arguments_exit_2_with_one_clear_line(args, tmp_path):
+    done = legalaid(*args, data_dir=tmp_path)
     assert done.returncode == 2
     assert done.stdout == "" and len(done.stderr.strip().splitlines()) == 1
 

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from bot.runtime import Runtime
-from handlers.state import Conversation
+from common.messages import Payload
+from handlers.state import Conversation, Told
+from policy.county_status import County, CountyStatus
+from policy.eligibility import Asker, Condition
 from tests.auxil.chat import Chat
 
 
@@ -22,11 +27,14 @@ async def test_a_family_member_answers_for_a_father_of_82_who_cannot_get_about(c
     await answer_all(chat)
     assert chat.says("eq.review") and "82周岁" in chat.text and "行动不便" in chat.text
     await chat.tap("看结果")
-    assert chat.says("eq.head.means_yes")
+    assert chat.says("eq.head.means_to_confirm", county="龙游县")  # nobody recorded 龙游县 yet
     assert chat.says("eq.head.will_free")
     assert chat.says("eq.head.visit_yes")
-    assert chat.says("eq.final_decision")
-    assert "您的家人" in chat.text and "衢市司发〔2020〕3号 二" in chat.text
+    assert chat.says("eq.to_confirm")
+    assert "预约律师上门" in chat.labels and "返回菜单" in chat.labels
+    await chat.tap("看详细说明")
+    assert chat.says("elig.home_visit_age80", who=chat.runtime.services.texts("eq.who_family"))
+    assert "衢市司发〔2020〕3号 二" in chat.text
     assert "预约律师上门" in chat.labels and "返回菜单" in chat.labels
 
 
@@ -79,14 +87,17 @@ async def test_seventy_five_without_conditions_gets_half_fee_and_no_home_visit(c
     await chat.tap("看结果")
     assert chat.says("eq.head.will_half")
     assert chat.says("eq.head.visit_no")
-    assert chat.says("elig.change_turn80_will_free")  # what would change the result
     assert "预约律师上门" not in chat.labels
+    await chat.tap("看详细说明")
+    assert chat.says("elig.change_turn80_will_free")  # what would change the result
 
 
-async def test_a_previous_will_notarisation_means_the_normal_fee(chat):
+async def test_a_previous_will_notarisation_gets_no_reduction_and_no_fee_the_text_does_not_set(chat):
     await answer_all(chat, will="办过")
     await chat.tap("看结果")
-    assert chat.says("eq.head.will_full")
+    assert chat.says("eq.head.will_not_first")
+    await chat.tap("看详细说明")
+    assert chat.says("elig.will_fee_full_not_first", who=chat.runtime.services.texts("eq.who_family"))
 
 
 async def test_under_sixty_is_told_plainly(chat):
@@ -141,7 +152,7 @@ async def test_conditions_are_several_taps_then_done(chat):
     await chat.send("好了")
     await chat.tap("没办过")
     await chat.tap("看结果")
-    assert chat.says("eq.head.means_yes") and chat.says("eq.head.visit_yes")
+    assert chat.says("eq.head.means_to_confirm", county="开化县") and chat.says("eq.head.visit_yes")
 
 
 async def test_a_stale_answer_button_from_an_earlier_step_is_not_applied(chat):
@@ -193,3 +204,78 @@ async def test_denying_a_condition_does_not_tick_it(chat):
     assert chat.says("eq.ask_will")
     await chat.tap("没办过")
     assert "情况：没有" in chat.text
+
+
+# --- 3号 二 有条件的县(市、区): the county's status as staff recorded it -----------------------------
+
+
+async def record(chat, county: County, status: CountyStatus, source: str = "县司法局通知") -> None:
+    await chat.runtime.services.counties.set(county, status, date(2020, 1, 1), source, "staff:test", chat.runtime.now())
+
+
+async def test_in_a_county_that_applies_the_measures_both_are_granted_with_the_source_staff_recorded(chat):
+    await record(chat, County.LONGYOU, CountyStatus.APPLIES, "龙游县司法局2020年通知")
+    await answer_all(chat)
+    await chat.tap("看结果")
+    assert chat.says("eq.head.means_yes", county="龙游县") and chat.says("eq.head.scope_yes", county="龙游县")
+    assert chat.says("eq.final_decision") and not chat.says("eq.to_confirm")
+    await chat.tap("看详细说明")
+    assert chat.says("elig.county_applies", county="龙游县", source="龙游县司法局2020年通知")
+
+
+async def test_in_a_county_that_does_not_apply_them_the_ordinary_rules_are_said(chat):
+    await record(chat, County.LONGYOU, CountyStatus.NOT_APPLIED)
+    await answer_all(chat)
+    await chat.tap("看结果")
+    assert chat.says("eq.head.means_no_county", county="龙游县")
+    assert chat.says("eq.head.scope_no_county", county="龙游县")
+    assert chat.says("eq.head.visit_yes")  # 三 is not left to the county
+    await chat.tap("看详细说明")
+    assert chat.says("elig.county_not_applied", county="龙游县")
+
+
+async def test_without_a_county_the_text_is_quoted_and_the_person_asked_to_confirm(chat):
+    await answer_all(chat, county="不清楚")
+    await chat.tap("看结果")
+    your_county = chat.runtime.services.texts("eq.your_county")
+    assert chat.says("eq.head.means_to_confirm", county=your_county) and chat.says("eq.to_confirm")
+    await chat.tap("看详细说明")
+    assert chat.says("elig.county_unconfirmed", county=your_county)
+
+
+async def test_the_result_is_at_most_six_lines_and_the_details_are_behind_a_button(chat):
+    await answer_all(chat, conditions=("城乡特困", "失能", "患重大疾病", "行动不便"))
+    await chat.tap("看结果")
+    result = chat.last.replies[-1].text
+    assert len(result.splitlines()) <= 6
+    assert not chat.says("eq.why") and "看详细说明" in chat.labels
+    await chat.tap("看详细说明")
+    assert chat.says("eq.why") and chat.says("eq.services")
+
+
+# --- what a person's own words told (Conversation.told) --------------------------------------------
+
+
+async def start_from_told(chat, told: Told) -> None:
+    await chat.send("菜单")
+    state = Conversation(told=told)
+    await chat.runtime.services.store.save_turn(chat.channel, chat.user_id, state.model_dump_json(), [],
+                                                chat.runtime.now())
+    await chat.press(Payload("elig", "start", "told").encode())
+
+
+async def test_what_was_told_is_not_asked_again_and_is_reviewed_before_the_result(chat):
+    await start_from_told(chat, Told(asker=Asker.FAMILY, age=83, county=County.JIANGSHAN,
+                                     conditions=[Condition.SERIOUS_ILLNESS], matters=["will"]))
+    assert chat.says("eq.ask_will", who=chat.runtime.services.texts("eq.who_family"))  # the one thing not told
+    await chat.tap("没办过")
+    assert chat.says("eq.review") and "83周岁" in chat.text and "江山市" in chat.text
+    await chat.tap("看结果")
+    assert chat.says("eq.head.will_free") and chat.says("eq.head.visit_yes")
+
+
+async def test_only_what_is_missing_is_asked(chat):
+    await start_from_told(chat, Told(age=72))
+    assert chat.says("eq.ask_asker")
+    await chat.tap("我本人")
+    assert chat.says("eq.ask_county")  # the age was told

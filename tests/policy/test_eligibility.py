@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from policy.age import AgeError
 from common.catalog import load_catalog
+from policy.county_status import CountyStatus
 from policy.eligibility import (
     Asker,
     Assessment,
@@ -15,11 +16,16 @@ from policy.eligibility import (
     County,
     Facts,
     NotaryFee,
+    Verdict,
     assess,
 )
 
+NO, TO_CONFIRM, YES = Verdict.NO, Verdict.TO_CONFIRM, Verdict.YES
+APPLIES, NOT_APPLIED = CountyStatus.APPLIES, CountyStatus.NOT_APPLIED
+
 SERVICE_CODES = ("green_channel", "missing_documents", "township_station", "hotline_12348", "drafting", "mediation_first")
 FEE_RANK = {NotaryFee.FULL: 0, NotaryFee.HALF: 1, NotaryFee.FREE: 2}
+VERDICT_RANK = {NO: 0, TO_CONFIRM: 1, YES: 2}
 
 
 def codes(findings) -> list[str]:
@@ -29,8 +35,8 @@ def codes(findings) -> list[str]:
 def benefits(a: Assessment) -> tuple:
     return (
         a.older_person,
-        a.means_test_exempt,
-        a.scope_unrestricted,
+        VERDICT_RANK[a.means_test_exempt],
+        VERDICT_RANK[a.scope_unrestricted],
         FEE_RANK[a.will_notary_fee],
         a.home_visit,
         len(a.services),
@@ -51,7 +57,7 @@ def test_county_names_are_the_six_of_quzhou():
 def test_at_59_the_opinion_does_not_apply_and_gives_nothing():
     a = assess(Facts(age=59, conditions=frozenset(Condition), county=County.KECHENG))
     assert not a.older_person
-    assert (a.means_test_exempt, a.scope_unrestricted, a.home_visit) == (False, False, False)
+    assert (a.means_test_exempt, a.scope_unrestricted, a.home_visit) == (NO, NO, False)
     assert a.will_notary_fee is NotaryFee.FULL
     assert codes(a.reasons) == ["not_older_person"]
     assert a.services == ()
@@ -62,8 +68,8 @@ def test_at_60_an_older_person_gets_the_standing_services_but_still_the_means_te
     a = assess(Facts(age=60))
     assert a.older_person
     assert codes(a.services) == list(SERVICE_CODES)
-    assert not a.means_test_exempt
-    assert not a.scope_unrestricted
+    assert a.means_test_exempt is NO
+    assert a.scope_unrestricted is NO
     assert a.will_notary_fee is NotaryFee.FULL
     assert not a.home_visit
     assert "means_test_applies" in codes(a.reasons)
@@ -81,16 +87,17 @@ def test_services_cite_their_clauses():
 
 
 def test_at_69_no_age_benefit_yet():
-    a = assess(Facts(age=69, county=County.QUJIANG))
-    assert (a.means_test_exempt, a.scope_unrestricted, a.will_notary_fee) == (False, False, NotaryFee.FULL)
+    a = assess(Facts(age=69, county=County.QUJIANG), APPLIES)
+    assert (a.means_test_exempt, a.scope_unrestricted, a.will_notary_fee) == (NO, NO, NotaryFee.FULL)
 
 
-def test_at_70_means_test_waived_scope_unrestricted_and_first_will_half_price():
-    a = assess(Facts(age=70, county=County.QUJIANG))
-    assert a.means_test_exempt
-    assert a.scope_unrestricted
+def test_at_70_in_a_county_that_applies_them_means_test_waived_scope_unrestricted_first_will_half_price():
+    a = assess(Facts(age=70, county=County.QUJIANG), APPLIES)
+    assert a.means_test_exempt is YES
+    assert a.scope_unrestricted is YES
     assert a.will_notary_fee is NotaryFee.HALF
-    assert {"means_exempt_age70", "scope_unrestricted_age70", "will_fee_half_age70"} <= set(codes(a.reasons))
+    assert {"means_ground_age70", "scope_ground_age70", "county_applies", "will_fee_half_age70"} <= set(
+        codes(a.reasons))
     assert not a.home_visit
 
 
@@ -122,20 +129,20 @@ def test_a_second_will_notarisation_is_full_price_even_at_90():
 @pytest.mark.parametrize(
     ("condition", "means_exempt", "home_visit", "reason_codes"),
     [
-        (Condition.HARDSHIP, True, False, {"means_exempt_hardship"}),
-        (Condition.DISABLED, True, True, {"means_exempt_disabled", "home_visit_disabled"}),
-        (Condition.SEMI_DISABLED, True, True, {"means_exempt_semi_disabled", "home_visit_disabled"}),
-        (Condition.SERIOUS_ILLNESS, True, True, {"means_exempt_serious_illness", "home_visit_serious_illness"}),
+        (Condition.HARDSHIP, True, False, {"means_ground_hardship"}),
+        (Condition.DISABLED, True, True, {"means_ground_disabled", "home_visit_disabled"}),
+        (Condition.SEMI_DISABLED, True, True, {"means_ground_semi_disabled", "home_visit_disabled"}),
+        (Condition.SERIOUS_ILLNESS, True, True, {"means_ground_serious_illness", "home_visit_serious_illness"}),
         (Condition.MOBILITY, False, True, {"home_visit_mobility"}),
     ],
 )
 def test_each_condition_alone_at_65(condition, means_exempt, home_visit, reason_codes):
-    a = assess(Facts(age=65, conditions=frozenset({condition})))
-    assert a.means_test_exempt is means_exempt
+    a = assess(Facts(age=65, conditions=frozenset({condition}), county=County.KECHENG), APPLIES)
+    assert a.means_test_exempt is (YES if means_exempt else NO)
     assert a.home_visit is home_visit
     assert reason_codes <= set(codes(a.reasons))
     # Conditions never touch the age-only benefits.
-    assert not a.scope_unrestricted
+    assert a.scope_unrestricted is NO
     assert a.will_notary_fee is NotaryFee.FULL
 
 
@@ -143,11 +150,11 @@ def test_all_conditions_together_give_one_reason_per_ground():
     a = assess(Facts(age=85, conditions=frozenset(Condition)))
     reasons = codes(a.reasons)
     assert len(reasons) == len(set(reasons))
-    means = [c for c in reasons if c.startswith("means_exempt_")]
+    means = [c for c in reasons if c.startswith("means_ground_")]
     visits = [c for c in reasons if c.startswith("home_visit_")]
     assert sorted(means) == sorted(
-        ["means_exempt_hardship", "means_exempt_disabled", "means_exempt_semi_disabled",
-         "means_exempt_age70", "means_exempt_serious_illness"]
+        ["means_ground_hardship", "means_ground_disabled", "means_ground_semi_disabled",
+         "means_ground_age70", "means_ground_serious_illness"]
     )
     assert sorted(visits) == sorted(
         ["home_visit_age80", "home_visit_serious_illness", "home_visit_mobility", "home_visit_disabled"]
@@ -157,8 +164,9 @@ def test_all_conditions_together_give_one_reason_per_ground():
 
 
 def test_hardship_and_mobility_together_cover_both_benefits():
-    a = assess(Facts(age=62, conditions=frozenset({Condition.HARDSHIP, Condition.MOBILITY})))
-    assert a.means_test_exempt and a.home_visit
+    a = assess(Facts(age=62, conditions=frozenset({Condition.HARDSHIP, Condition.MOBILITY}), county=County.KAIHUA),
+               APPLIES)
+    assert a.means_test_exempt is YES and a.home_visit
 
 
 def test_conditions_given_as_strings_are_accepted():
@@ -169,37 +177,40 @@ def test_conditions_given_as_strings_are_accepted():
 
 
 # --- 有条件的县(市、区) -----------------------------------------------------------------------
-
-
-def test_a_county_that_has_not_lifted_the_scope_keeps_it_for_70_plus():
-    a = assess(Facts(age=75, county=County.KAIHUA), scope_counties={County.KAIHUA: False})
-    assert not a.scope_unrestricted
-    assert "scope_standard_county" in codes(a.reasons)
-    assert a.means_test_exempt  # the other 70+ benefits do not depend on the county
-
-
-def test_a_county_missing_from_the_switches_takes_the_default():
-    a = assess(Facts(age=75, county=County.LONGYOU), scope_counties={County.KAIHUA: False})
-    assert a.scope_unrestricted
+# 3号 二: "有条件的县(市、区)司法局自2020年起要对70周岁及以上老年人不设法律援助事项范围限制,对城乡特困老人、
+# 失能半失能、70周岁及以上和患有重大疾病的老年人申请法律援助的,免于经济状况审查" — one sentence, both measures.
 
 
 @pytest.mark.parametrize("county", list(County))
-def test_every_county_applies_the_scope_by_default(county):
-    assert assess(Facts(age=70, county=county)).scope_unrestricted
+def test_until_staff_record_a_county_both_measures_are_to_confirm_not_promised(county):
+    a = assess(Facts(age=75, county=county))
+    assert (a.means_test_exempt, a.scope_unrestricted) == (TO_CONFIRM, TO_CONFIRM)
+    assert "county_unconfirmed" in codes(a.reasons)
 
 
-def test_unknown_county_assumes_the_default_and_says_the_county_decides():
-    switches = {c: False for c in County}
-    a = assess(Facts(age=75, county=None), scope_counties=switches)
-    assert a.scope_unrestricted
-    assert "scope_unrestricted_county_decides" in codes(a.reasons)
-    assert "change_county_settles_scope" in codes(a.changes)
+def test_a_county_that_does_not_apply_them_waives_neither_the_means_test_nor_the_scope():
+    a = assess(Facts(age=75, county=County.KAIHUA, conditions=frozenset(Condition)), NOT_APPLIED)
+    assert (a.means_test_exempt, a.scope_unrestricted) == (NO, NO)
+    assert "county_not_applied" in codes(a.reasons)
 
 
-def test_county_switch_does_not_matter_under_70():
-    a = assess(Facts(age=69, county=County.JIANGSHAN), scope_counties={County.JIANGSHAN: True})
-    assert not a.scope_unrestricted
+@pytest.mark.parametrize("status", list(CountyStatus))
+def test_the_fee_reductions_and_home_visits_do_not_depend_on_the_county(status):
+    a = assess(Facts(age=85, county=County.KAIHUA), status)
+    assert (a.will_notary_fee, a.home_visit) == (NotaryFee.FREE, True)
+
+
+def test_without_a_county_the_measures_are_to_confirm_whatever_was_recorded():
+    a = assess(Facts(age=75, county=None), APPLIES)
+    assert (a.means_test_exempt, a.scope_unrestricted) == (TO_CONFIRM, TO_CONFIRM)
+    assert "county_unconfirmed" in codes(a.reasons)
+
+
+def test_under_70_without_grounds_the_county_is_not_mentioned():
+    a = assess(Facts(age=69, county=County.JIANGSHAN), APPLIES)
+    assert a.scope_unrestricted is NO
     assert "scope_standard_under70" in codes(a.reasons)
+    assert not {"county_applies", "county_not_applied", "county_unconfirmed"} & set(codes(a.reasons))
 
 
 # --- errors ------------------------------------------------------------------------------------
@@ -215,7 +226,7 @@ def test_impossible_ages_are_refused(age):
 
 
 def test_at_65_with_nothing_else_every_route_is_offered():
-    a = assess(Facts(age=65, county=County.CHANGSHAN))
+    a = assess(Facts(age=65, county=County.CHANGSHAN), APPLIES)
     assert codes(a.changes) == [
         "change_turn70_means_test",
         "change_turn70_scope",
@@ -237,7 +248,7 @@ def test_at_85_having_made_a_will_before_nothing_more_can_change():
 
 
 def test_serious_illness_at_65_leaves_only_the_age_routes():
-    a = assess(Facts(age=65, conditions=frozenset({Condition.SERIOUS_ILLNESS}), county=County.KECHENG))
+    a = assess(Facts(age=65, conditions=frozenset({Condition.SERIOUS_ILLNESS}), county=County.KECHENG), APPLIES)
     assert codes(a.changes) == [
         "change_turn70_scope",
         "change_turn70_will_half",
@@ -245,16 +256,16 @@ def test_serious_illness_at_65_leaves_only_the_age_routes():
     ]
 
 
-def test_turning_70_does_not_promise_the_scope_where_the_county_keeps_it():
-    a = assess(Facts(age=65, county=County.KAIHUA), scope_counties={County.KAIHUA: False})
-    assert "change_turn70_scope" not in codes(a.changes)
+def test_turning_70_or_a_condition_does_not_promise_the_measures_where_the_county_does_not_apply_them():
+    a = assess(Facts(age=65, county=County.KAIHUA), NOT_APPLIED)
+    assert not {"change_turn70_scope", "change_turn70_means_test", "change_hardship_means_test"} & set(codes(a.changes))
 
 
 # The change each code describes, and the benefit it promises.
 CHANGE_EFFECTS = {
     "change_turn60": (lambda f: dataclasses.replace(f, age=60), lambda a: a.older_person),
-    "change_turn70_means_test": (lambda f: dataclasses.replace(f, age=70), lambda a: a.means_test_exempt),
-    "change_turn70_scope": (lambda f: dataclasses.replace(f, age=70), lambda a: a.scope_unrestricted),
+    "change_turn70_means_test": (lambda f: dataclasses.replace(f, age=70), lambda a: a.means_test_exempt is not NO),
+    "change_turn70_scope": (lambda f: dataclasses.replace(f, age=70), lambda a: a.scope_unrestricted is not NO),
     "change_turn70_will_half": (
         lambda f: dataclasses.replace(f, age=70),
         lambda a: a.will_notary_fee is NotaryFee.HALF,
@@ -276,7 +287,7 @@ CHANGE_EFFECTS = {
             ("mobility", Condition.MOBILITY),
         )
         for effect, benefit in (
-            ("means_test", lambda a: a.means_test_exempt),
+            ("means_test", lambda a: a.means_test_exempt is not NO),
             ("home_visit", lambda a: a.home_visit),
         )
     },
@@ -290,7 +301,7 @@ facts_strategy = st.builds(
     will_notarised_before=st.booleans(),
     asker=st.sampled_from(Asker),
 )
-switches_strategy = st.none() | st.dictionaries(st.sampled_from(County), st.booleans())
+switches_strategy = st.sampled_from(CountyStatus)
 
 
 def _offered_change_is_reachable(facts, switches, code) -> bool:
@@ -302,7 +313,7 @@ def _offered_change_is_reachable(facts, switches, code) -> bool:
 
 @given(facts_strategy, switches_strategy)
 def test_a_change_is_offered_exactly_when_it_would_bring_its_benefit(facts, switches):
-    offered = set(codes(assess(facts, switches).changes)) - {"change_county_settles_scope"}
+    offered = set(codes(assess(facts, switches).changes))
     if facts.age < 60:
         # Under 60 the one step that matters is becoming an older person; the rest follow from it.
         assert offered == {"change_turn60"}
@@ -330,7 +341,9 @@ def test_adding_a_condition_never_removes_a_benefit(facts, switches, condition):
 def test_every_benefit_has_a_reason_and_every_finding_cites_a_source(facts, switches):
     a = assess(facts, switches)
     reasons = set(codes(a.reasons))
-    assert a.means_test_exempt == any(c.startswith("means_exempt_") for c in reasons)
+    grounds = any(c.startswith("means_ground_") for c in reasons)
+    assert (a.means_test_exempt is not NO) <= grounds
+    assert (a.means_test_exempt is YES) == (grounds and "county_applies" in reasons)
     assert a.home_visit == any(c.startswith("home_visit_") and c != "home_visit_not_eligible" for c in reasons)
     for f in a.reasons + a.services + a.changes:
         assert f.source.startswith(("衢市司发〔2020〕3号 ", "《老年人权益保障法》第二条"))
@@ -349,7 +362,7 @@ def _all_emitted_codes() -> set[str]:
     seen: set[str] = set()
     for age in (30, 59, 60, 65, 69, 70, 75, 79, 80, 95):
         for county in (None, County.KECHENG):
-            for switches in (None, {County.KECHENG: False}):
+            for switches in CountyStatus:
                 for before in (False, True):
                     for conditions in [frozenset()] + [frozenset({c}) for c in Condition] + [frozenset(Condition)]:
                         a = assess(Facts(age, county, conditions, before), switches)
@@ -363,7 +376,7 @@ def test_the_catalog_has_a_sentence_for_every_code_and_no_stale_ones():
     assert in_catalog == {f"elig.{code}" for code in _all_emitted_codes()}
 
 
-def test_catalog_sentences_fill_in_who_and_nothing_else():
+def test_catalog_sentences_fill_in_who_the_county_and_nothing_else():
     catalog = load_catalog()
     for key in (k for k in catalog.keys() if k.startswith("elig.")):
-        assert catalog.fields(key) <= {"who"}, key
+        assert catalog.fields(key) <= {"who", "county", "since", "source"}, key
