@@ -6,7 +6,7 @@ see what nobody claimed and what stalls; the scheduler sends unclaimed questions
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from common.catalog import Catalog
 from common.messages import Address, Notice, Option, Reply
@@ -22,6 +22,20 @@ MAX_ANSWER = 3000
 # Re-notify lawyers this many times, then tell staff only; and not at night.
 MAX_RENOTIFY = 3
 QUIET_HOURS = (22, 7)
+# When a question left on a working day is still answered that day. The texts set no office hours;
+# this is the usual close of a government office, and later questions are promised the next working day.
+CLOSING_TIME = time(17, 0)
+
+
+def answer_day(services: Services, now: datetime) -> date | None:
+    """The working day by which a lawyer will answer a question left now; None: today, in office hours."""
+    local = now.astimezone(services.settings.zone)
+    if services.calendar.is_workday(local.date()) and local.time() < CLOSING_TIME:
+        return None
+    day = local.date() + timedelta(days=1)
+    while not services.calendar.is_workday(day):
+        day += timedelta(days=1)
+    return day
 
 
 def question_reply(t: Catalog, c: Consultation) -> Reply:
