@@ -111,6 +111,7 @@ async def _run(args: argparse.Namespace, services: Services) -> int:
             lawyer, code = await lawyers.add_lawyer(services, actor, args.name, args.firm, now)
             print(f"lawyer {lawyer.id}: {lawyer.name} ({lawyer.firm}); one-time code: {code}")
             print(f"the lawyer sends /register {code} to the bot within 7 days")
+            print("the points scheme covers lawyers registered at 市本级 only (衢市司发〔2020〕4号 一(一))")
         else:
             for lawyer in await lawyers.roster(services, actor):
                 bound = "bound" if lawyer.bound else "not bound"

@@ -8,7 +8,7 @@ import io
 from bot.channels.console import run_console
 
 REF = "SM-20261126-0001"  # the first booking made on Thursday 26 November 2026
-BOOK = ["/start", "预约律师上门", "是", "龙游县", "11月27日", "上午吧", "张桂英", "13812345678", "家人的",
+BOOK = ["/start", "预约上门办申请", "是", "龙游县", "11月27日", "上午吧", "张桂英", "13812345678", "家人的",
         "石梁镇", "某某村12号", "住楼上", "好了", "想立遗嘱", "同意", "确认预约"]
 MOVE = ["我的预约", "改时间", "下周二", "下午"]  # one booking listed: the bare word picks it
 CANCEL = ["我的预约", "取消", "确定"]  # 取消 on screen wins over the global 取消
