@@ -199,8 +199,9 @@ class BookingFlow(Form[VisitDraft]):
             check_mobility=True if conditions & MOBILITY_CONDITIONS else None,
         )
         facts = [turn.t("book.told.county", county=told.county)] if told.county else []
-        facts += [turn.t(f"book.told.{key}") for key in ("check_age", "check_illness", "check_mobility")
-                  if getattr(draft, key)]
+        grounds = ((draft.check_age, "book.told.check_age"), (draft.check_illness, "book.told.check_illness"),
+                   (draft.check_mobility, "book.told.check_mobility"))
+        facts += [turn.t(text_id) for held, text_id in grounds if held]
         if facts:
             turn.say(turn.t("book.from_told", facts="，".join(facts)))
         await self.begin(turn, draft)
