@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date, datetime, time
 from pathlib import Path
+from typing import NoReturn
 
 from common.config import Settings
 from common.exports import FORMATS
@@ -19,14 +20,25 @@ from storage.db import Database
 from storage.ledger import LedgerError, UnknownRecord
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """Bad arguments to a staff command: one line on stderr and exit status 2, no usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message}\n")
+
+
+def _commands(parser: argparse.ArgumentParser) -> argparse._SubParsersAction:
+    return parser.add_subparsers(dest="sub", required=True, parser_class=OneLineParser)
+
+
 def add_parsers(sub: argparse._SubParsersAction) -> None:
-    lawyers = sub.add_parser("lawyers", help="register and list lawyers").add_subparsers(dest="sub", required=True)
+    lawyers = _commands(sub.add_parser("lawyers", help="register and list lawyers"))
     add = lawyers.add_parser("add", help="register a lawyer; prints the one-time code for /register CODE")
     add.add_argument("--name", required=True)
     add.add_argument("--firm", required=True)
     lawyers.add_parser("list", help="registered lawyers")
 
-    points = sub.add_parser("points", help="the points ledger (衢市司发〔2020〕4号)").add_subparsers(dest="sub", required=True)
+    points = _commands(sub.add_parser("points", help="the points ledger (衢市司发〔2020〕4号)"))
     entry = points.add_parser("add", help="enter an item of 二(一), 二(二) or 二(三) for a lawyer")
     entry.add_argument("--lawyer", type=int, required=True, help="lawyer id (legalaid lawyers list)")
     entry.add_argument("--item", required=True, help="item key, e.g. duty_day, late_archive (see policy/points.py)")
@@ -51,7 +63,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     statement.add_argument("--year", type=int, required=True)
     statement.add_argument("--quarter", type=int, choices=[1, 2, 3, 4])
 
-    bookings = sub.add_parser("bookings", help="home-visit bookings").add_subparsers(dest="sub", required=True)
+    bookings = _commands(sub.add_parser("bookings", help="home-visit bookings"))
     export = bookings.add_parser("export", help="bookings in a date range as a file for Excel")
     export.add_argument("--from", dest="date_from", type=date.fromisoformat, required=True)
     export.add_argument("--to", dest="date_to", type=date.fromisoformat, required=True)
@@ -99,6 +111,7 @@ async def _run(args: argparse.Namespace, services: Services) -> int:
             lawyer, code = await lawyers.add_lawyer(services, actor, args.name, args.firm, now)
             print(f"lawyer {lawyer.id}: {lawyer.name} ({lawyer.firm}); one-time code: {code}")
             print(f"the lawyer sends /register {code} to the bot within 7 days")
+            print("the points scheme covers lawyers registered at 市本级 only (衢市司发〔2020〕4号 一(一))")
         else:
             for lawyer in await lawyers.roster(services, actor):
                 bound = "bound" if lawyer.bound else "not bound"

@@ -1,4 +1,5 @@
-"""预约律师上门: home visits for those who cannot travel (衢市司发〔2020〕3号 三, 一次不用跑).
+"""预约上门办申请: staff or a lawyer come to help an older person who cannot travel apply for legal
+aid (衢市司发〔2020〕3号 三 预约提供上门服务, 实现特殊老年人申请法律援助"一次不用跑").
 
 The quick check (80+? seriously ill? unable to get about?) → county → day → 上午/下午 → name →
 phone and whose → township → address → access needs → the matter → a separate consent (PIPL
@@ -34,13 +35,16 @@ from handlers.choice import CONFIRM_WORDS
 from handlers.form import Choice, Draft, Form, Question, fixed
 from handlers.turn import Turn
 from handlers.visit_time import DATE, WINDOW, time_params
-from policy.eligibility import County
+from handlers.state import Told
+from policy.eligibility import Condition, County
 from policy.slots import resident_reminder_at
-from services import wording
+from services import visits, wording
 from storage.bookings import BookingDraft
 from storage.outbox import Topic, outbox_key
 
 NAME = "book"
+# 3号 三 其他行动不便的老年人: 失能 and 半失能 cannot get about either.
+MOBILITY_CONDITIONS = frozenset({Condition.MOBILITY, Condition.DISABLED, Condition.SEMI_DISABLED})
 Place = Annotated[str, StringConstraints(min_length=2, max_length=60)]
 
 
@@ -114,7 +118,7 @@ async def access_needs(turn: Turn, draft: VisitDraft) -> list[Choice]:
 
 YES_NO = fixed(("book.answer_yes", "yes"), ("book.answer_no", "no"))
 QUESTIONS = (
-    Question("check_age", "book.ask.check_age", YES_NO, read_quick_check, when=lambda d: not d.from_check,
+    Question("check_age", "book.ask.check_age", YES_NO, read_quick_check, when=lambda d: not d.eligible,
              save=checked("check_age")),
     Question("check_illness", "book.ask.check_illness", YES_NO, read_yes_no, when=lambda d: d.check_age is False,
              save=checked("check_illness")),
@@ -155,7 +159,7 @@ class BookingFlow(Form[VisitDraft]):
     name = NAME
     draft = VisitDraft
     questions = QUESTIONS
-    editable = ("date", "name", "phone", "township", "address", "access", "matter")
+    editable = ("county", "date", "name", "phone", "township", "address", "access", "matter")
     confirm_text = "book.confirm"
     texts = "book"
     draft_ttl = timedelta(days=1)
@@ -179,7 +183,28 @@ class BookingFlow(Form[VisitDraft]):
                 turn.option("book.new", Payload(NAME, "start", "new")),
                 turn.option("book.mine", Payload("mine", "start")), turn.menu_option()))
             return
+        if arg == "told" and turn.state.told is not None:
+            await self.from_told(turn, turn.state.told)
+            return
         await super().start(turn, arg)
+
+    async def from_told(self, turn: Turn, told: Told) -> None:
+        """Start with what the person's own words told (county, 3号 三's grounds); only the rest is
+        asked, and the review shows it all to confirm."""
+        conditions = set(told.conditions)
+        draft = VisitDraft(
+            county=told.county,
+            check_age=None if told.age is None else told.age >= 80,
+            check_illness=True if Condition.SERIOUS_ILLNESS in conditions else None,
+            check_mobility=True if conditions & MOBILITY_CONDITIONS else None,
+        )
+        facts = [turn.t("book.told.county", county=told.county)] if told.county else []
+        grounds = ((draft.check_age, "book.told.check_age"), (draft.check_illness, "book.told.check_illness"),
+                   (draft.check_mobility, "book.told.check_mobility"))
+        facts += [turn.t(text_id) for held, text_id in grounds if held]
+        if facts:
+            turn.say(turn.t("book.from_told", facts="，".join(facts)))
+        await self.begin(turn, draft)
 
     async def restart(self, turn: Turn, arg: str = "") -> None:
         # A finished 查资格 has already answered the quick check, one way or the other.
@@ -218,13 +243,15 @@ class BookingFlow(Form[VisitDraft]):
         self.drop(turn)  # personal details now live only in the booking
         day = wording.day_label(turn.t, booking.visit_date)
         window = wording.window_label(turn.t, services.settings.slot_rules, booking.window)
+        today = turn.now.astimezone(services.settings.zone).date()
+        call_by = wording.day_label(turn.t, visits.call_by(services, booking.visit_date, today))
         turn.say(turn.t("book.confirmed", ref=booking.ref, day=day, window=window, county=booking.county,
-                        township=booking.township, address=booking.address),
+                        township=booking.township, address=booking.address, call_by=call_by),
                  (turn.option("book.mine", Payload("mine", "start")), turn.menu_option()))
         if result.status == "created":
             turn.notify_staff(
                 Reply(turn.t("staff.new_booking", ref=booking.ref, county=booking.county, day=day, window=window,
-                             name=mask_name(booking.elder_name)),
+                             name=mask_name(booking.elder_name), call_by=call_by),
                       (Option(turn.t("staff.details"), Payload("staff", "booking", booking.ref).encode()),)),
                 dedupe_key=outbox_key(Topic.NEW_BOOKING, booking.ref), about=turn.sender,
             )

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from handlers.turn import Flow, Route, Turn
-from policy.workdays import is_non_working_moment
 from services import consultations
+from services.wording import day_label
 from storage.consultations import Consultation, Feedback
 
 NAME = "consult"
@@ -43,12 +43,15 @@ class ConsultFlow(Flow):
 
     async def start(self, turn: Turn, arg: str = "") -> None:
         turn.state.flow, turn.state.step = NAME, "question"
-        services = turn.services
-        off_day = is_non_working_moment(turn.now, services.settings.zone, services.calendar)
-        turn.say(
-            turn.t("consult.prompt") + "\n" + turn.t("consult.when_off_day" if off_day else "consult.when_work_day"),
-            (turn.menu_option(),),
-        )
+        turn.say(turn.t("consult.prompt") + "\n" + self.when(turn), (turn.menu_option(),))
+
+    @staticmethod
+    def when(turn: Turn) -> str:
+        """Out of office hours, the date of the next working day (statutory calendar with 调休)."""
+        day = consultations.answer_day(turn.services, turn.now)
+        if day is None:
+            return turn.t("consult.when_work_day")
+        return turn.t("consult.when_later", day=day_label(turn.t, day))
 
     async def resume(self, turn: Turn) -> None:
         if turn.state.step == "follow_up":
@@ -66,7 +69,7 @@ class ConsultFlow(Flow):
         asked = await consultations.ask(turn.services, turn.sender, text, turn.now)
         turn.outcome.notices.extend(asked.notices)
         turn.state.reset()
-        turn.say(turn.t("consult.received", ref=asked.value.ref), (turn.menu_option(),))
+        turn.say(turn.t("consult.received", ref=asked.value.ref) + "\n" + self.when(turn), (turn.menu_option(),))
 
     async def begin_follow_up(self, turn: Turn, c: Consultation) -> None:
         if c.follow_up is not None:

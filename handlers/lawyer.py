@@ -7,6 +7,7 @@ layer's (services.consultations, services.points, services.lawyers).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import date, timedelta
 
 from common.messages import Option
 from handlers.roles import as_lawyer
@@ -16,9 +17,12 @@ from policy.points import quarter_of
 from services import consultations, lawyers, points
 from services.actor import Actor
 from services.consultations import MAX_ANSWER
+from services.wording import day_label
 from storage.consultations import Answered, Claim, Status
 
 NAME = "law"
+# 二(四) 5日内: the discovery days still open today (today and the five before it).
+CORRECTION_DAYS = 5
 LawyerAction = Callable[[Turn, Actor, str], Awaitable[None]]
 
 
@@ -44,7 +48,7 @@ class LawyerFlow(Flow):
     def routes(self) -> dict[str, Route]:
         table: dict[str, LawyerAction] = {
             "duty": self.duty, "claim": self.claim, "answer": self.begin_answer, "points": self.points,
-            "correct": self.begin_correction,
+            "correct": self.begin_correction, "found": self.discovered_on,
         }
         return {**super().routes(), "register": self.register,
                 **{action: self.lawyer_only(action, act) for action, act in table.items()}}
@@ -159,23 +163,42 @@ class LawyerFlow(Flow):
         return period
 
     async def begin_correction(self, turn: Turn, actor: Actor, arg: str) -> None:
+        """二(四) counts 5 days from 发现之日: first the day the lawyer found the omission, then what it is."""
         period = self.period(turn, arg)
         if period is None:
             return
         year, quarter = period
-        turn.state.flow, turn.state.step = NAME, "correction"
+        turn.state.flow, turn.state.step = NAME, "correction_day"
         turn.state.data[NAME] = {"year": year, "quarter": quarter}
-        turn.say(turn.t("lawyer.correction_prompt", year=year, quarter=quarter), (turn.menu_option(),))
+        today = turn.now.astimezone(turn.services.settings.zone).date()
+        # Only days still inside the 5 days (with a holiday at the end, a few more) are worth offering.
+        days = [today - timedelta(days=n) for n in range(CORRECTION_DAYS + 1)]
+        options = [Option(day_label(turn.t, d), f"law:found:{d.isoformat()}") for d in days]
+        turn.say(turn.t("lawyer.correction_when", year=year, quarter=quarter), (*options, turn.menu_option()))
+
+    async def discovered_on(self, turn: Turn, actor: Actor, arg: str) -> None:
+        data = turn.state.data.get(NAME, {})
+        try:
+            day = date.fromisoformat(arg)
+        except ValueError:
+            day = None
+        if turn.state.step != "correction_day" or "year" not in data or day is None:
+            await self.stale(turn)
+            return
+        data["found"] = day.isoformat()
+        turn.state.step = "correction"
+        turn.say(turn.t("lawyer.correction_prompt", year=data["year"], quarter=data["quarter"]),
+                 (turn.menu_option(),))
 
     async def file_correction(self, turn: Turn, actor: Actor, text: str) -> None:
         data = turn.state.data.pop(NAME, {})
         turn.state.reset()
-        if "year" not in data:
+        if "found" not in data:
             turn.say(turn.t("lawyer.correction_failed"), (turn.menu_option(),))
             return
         try:
             filed = await points.file_correction(turn.services, actor, data["year"], data["quarter"],
-                                                 text[:MAX_ANSWER], turn.now)
+                                                 text[:MAX_ANSWER], date.fromisoformat(data["found"]), turn.now)
         except LedgerError as exc:
             turn.say(turn.t(exc.text_id, **exc.fields), (turn.menu_option(),))
             return

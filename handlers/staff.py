@@ -1,4 +1,4 @@
-"""Centre staff in the bot: visits (assign, done, no-show, export), lawyers, points, praise,
+"""Centre staff in the bot: visits (assign, done, no-show, export), lawyers, points,
 corrections, unclaimed questions. The work itself is the service layer's (services/*); this flow
 reads commands and buttons, shows the results and queues the notices they bring.
 
@@ -58,7 +58,7 @@ class StaffFlow(Flow):
     free_text_steps = frozenset({"reason"})
     commands = {
         "/bookings": "bookings", "/export": "export", "/lawyer_add": "lawyer_add", "/lawyers": "lawyers",
-        "/points_add": "points_add", "/points_reverse": "points_reverse", "/praise": "praise",
+        "/points_add": "points_add", "/points_reverse": "points_reverse",
         "/corrections": "corrections", "/report": "report", "/unclaimed": "unclaimed",
         "/visit_cancel": "visit_cancel", "/visit_move": "visit_move",
     }
@@ -68,8 +68,8 @@ class StaffFlow(Flow):
             "bookings": self.bookings, "booking": self.booking, "assign": self.assign, "assign_to": self.assign_to,
             "visited": self.visited, "noshow": self.no_show, "export": self.export,
             "lawyer_add": self.lawyer_add, "lawyers": self.lawyers, "points_add": self.points_add,
-            "points_reverse": self.points_reverse, "report": self.report, "praise": self.praise,
-            "praise_ok": self.praise_ok, "praise_no": self.praise_no, "corrections": self.corrections,
+            "points_reverse": self.points_reverse, "report": self.report,
+            "corrections": self.corrections,
             "corr_ok": self.corr_ok, "corr_no": self.corr_no, "unclaimed": self.unclaimed,
             "visit_cancel": self.visit_cancel, "visit_move": self.visit_move, "reassign": self.reassign,
             "reassign_to": self.reassign_to,
@@ -256,22 +256,6 @@ class StaffFlow(Flow):
         document = await points.report(turn.services, actor, year, quarter, fmt)
         turn.say(turn.t("staff.report_ready", year=year), document=document)
 
-    async def praise(self, turn: Turn, actor: Actor, arg: str) -> None:
-        waiting = await points.waiting_praise(turn.services, actor)
-        if not waiting:
-            self.done(turn, "staff.nothing_pending")
-        for w in waiting[:10]:
-            turn.say(turn.t("staff.praise_item", id=w.item.id, name=w.lawyer.name, source=w.item.source_id),
-                     (Option(turn.t("staff.confirm"), f"staff:praise_ok:{w.item.id}"),
-                      Option(turn.t("staff.reject"), f"staff:praise_no:{w.item.id}")))
-
-    async def praise_ok(self, turn: Turn, actor: Actor, arg: str) -> None:
-        entry = await points.confirm_praise(turn.services, actor, _number(arg), turn.now)
-        self.done(turn, "staff.entry_added", id=entry.id, clause=entry.clause, points=f"{entry.points:+d}")
-
-    async def praise_no(self, turn: Turn, actor: Actor, arg: str) -> None:
-        self.ask_reason(turn, "praise", arg)
-
     async def corrections(self, turn: Turn, actor: Actor, arg: str) -> None:
         waiting = await points.waiting_corrections(turn.services, actor)
         if not waiting:
@@ -300,14 +284,9 @@ class StaffFlow(Flow):
         if "id" not in data:
             await self.stale(turn)
             return
-        notices: list[Notice] = []
-        if data["decision"] == "praise":
-            await points.refuse_praise(turn.services, actor, data["id"], reason, turn.now)
-        else:
-            decided = await points.decide_correction(
-                turn.services, actor, data["id"], data["decision"] == "accept", reason, turn.now)
-            notices = decided.notices
-        self.done(turn, "staff.decided", notices)
+        decided = await points.decide_correction(
+            turn.services, actor, data["id"], data["decision"] == "accept", reason, turn.now)
+        self.done(turn, "staff.decided", decided.notices)
 
     async def reassign(self, turn: Turn, actor: Actor, arg: str) -> None:
         """Choose the lawyer a stalled question goes to."""

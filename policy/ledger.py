@@ -30,6 +30,8 @@ SCHEME_START = date(2020, 1, 20)
 VETO_KEYS = frozenset(i.key for i in VETOES)
 # 二(一)1 办理法律援助案件: the one item whose count a group case changes.
 GROUP_CASE_KEY = "case"
+# 二(一)9: the one item whose day must be a non-working day.
+NON_WORKDAY_CONSULT_KEY = "non_workday_consult"
 
 
 class LedgerError(ValueError):
@@ -42,7 +44,7 @@ class LedgerError(ValueError):
 
 
 class UnknownRecord(LookupError):
-    """No lawyer, entry, praise or correction with that id."""
+    """No lawyer, entry or correction with that id."""
 
     def __init__(self, kind: str, record_id: object):
         super().__init__(f"no {kind} with id {record_id!r}")
@@ -53,12 +55,11 @@ class UnknownRecord(LookupError):
 
 
 class Decision(StrEnum):
-    """Where praise (二(一)10) or a correction (二(四)) stands; the stored values."""
+    """Where a correction (二(四)) stands; the stored values."""
 
     PENDING = "pending"
-    CONFIRMED = "confirmed"  # praise
     REJECTED = "rejected"
-    ACCEPTED = "accepted"  # correction
+    ACCEPTED = "accepted"
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def value_entry(
     """
     item = ITEMS_BY_KEY.get(item_key)
     if item is None:
-        raise LedgerError("ledger.error.unknown_item", f"unknown points item {item_key!r}", key=item_key)
+        raise LedgerError("ledger.error.unknown_item", f"unknown points item {item_key!r}", item=item_key)
     if people is not None:
         if item_key != GROUP_CASE_KEY or quantity != 1:
             raise LedgerError("ledger.error.people_only_for_cases",
@@ -135,18 +136,26 @@ def check_reversible(entry_id: int, reverses_id: int | None, reversed_by: int | 
                           entry_id=entry_id, reversal_id=reversed_by)
 
 
-def correction_window(quarter: int | None, delivered: date, today: date, cal: WorkCalendar | None) -> date:
-    """二(四): a correction concerns one quarter and comes within 5 days of the statement. Its deadline."""
+def correction_window(quarter: int | None, discovered: date, today: date, cal: WorkCalendar | None) -> date:
+    """二(四): a correction concerns one quarter and comes within 5 days of the day the lawyer
+    discovered the omission (发现之日), whatever the statement's date. Its deadline."""
     if quarter is None:
         raise LedgerError("ledger.error.bad_period", "a correction concerns one quarter (1-4)")
-    if delivered > today:
-        raise LedgerError("ledger.error.future_date", f"statement delivery {delivered} is after today {today}")
-    deadline = correction_deadline(delivered, cal)
+    if discovered > today:
+        raise LedgerError("ledger.error.future_date", f"discovery day {discovered} is after today {today}")
+    deadline = correction_deadline(discovered, cal)
     if today > deadline:
         raise LedgerError("ledger.error.correction_too_late",
-                          f"the statement was delivered on {delivered}; corrections closed at the end of {deadline}",
+                          f"the omission was discovered on {discovered}; corrections closed at the end of {deadline}",
                           deadline=deadline)
     return deadline
+
+
+def check_item_day(item_key: str, day: date, cal: WorkCalendar) -> None:
+    """二(一)9 非工作日解答…网络法律咨询: an answer given on a working day earns nothing."""
+    if item_key == NON_WORKDAY_CONSULT_KEY and cal.is_workday(day):
+        raise LedgerError("ledger.error.consult_on_workday", f"{day} is a working day; 二(一)9 is for non-working days",
+                          day=day.isoformat())
 
 
 def period(year: int, quarter: int | None) -> tuple[str, str]:

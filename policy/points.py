@@ -166,20 +166,16 @@ def quarter_of(d: date) -> int:
     return (d.month - 1) // 3 + 1
 
 
-def correction_deadline(statement_date: date, cal: WorkCalendar | None = None) -> date:
-    """Last day to report an omission from a quarterly statement (二(四): 应在发现之日起5日内提出).
+def correction_deadline(discovered_on: date, cal: WorkCalendar | None = None) -> date:
+    """Last day to report an omission (二(四): 统计有遗漏的,应在发现之日起5日内提出).
 
-    The text counts from 发现之日; the bot cannot know when a lawyer noticed, so
-    it takes the day the statement is delivered as the day of discovery (the
-    earliest possible, hence the strictest reading for the lawyer's reminder).
-    Under 民法典第201条 a period counted in days does not count its first day,
-    and 5日内 includes the fifth day (第1259条: 以内 includes the number), so
-    the deadline is the end (24:00, 第203条) of delivery day + 5.
-
-    With a `cal`, 第203条 also applies: if that day is a 法定休假日 the last day
-    becomes the next working day after it.
+    Counted from the day the lawyer discovered the omission, which they state: the
+    statement's date does not start the period. Under 民法典第201条 a period counted in
+    days does not count its first day, and 5日内 includes the fifth day (第1259条), so
+    the deadline is the end of discovery day + 5. With a `cal`, 第203条 also applies:
+    a last day that is a 法定休假日 becomes the next working day.
     """
-    last = statement_date + timedelta(days=5)
+    last = discovered_on + timedelta(days=5)
     if cal is not None:
         while not cal.is_workday(last):
             last += timedelta(days=1)

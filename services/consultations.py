@@ -1,12 +1,12 @@
 """留言问律师 as a service: a resident's question reaches the duty lawyers, one lawyer claims and
-answers it (+5 under 4号 二(一)9 on a non-working day), one follow-up, feedback and praise; staff
+answers it (+5 under 4号 二(一)9 on a non-working day), one follow-up, feedback and thanks; staff
 see what nobody claimed and what stalls; the scheduler sends unclaimed questions again.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from common.catalog import Catalog
 from common.messages import Address, Notice, Option, Reply
@@ -15,12 +15,27 @@ from services.actor import Actor, Done, Role, require, require_lawyer
 from services.context import Services
 from services.notices import to_lawyer, to_staff
 from storage.consultations import Answered, Claim, Consultation, Feedback
+from storage.lawyers import Lawyer
 from storage.outbox import Topic, outbox_key
 
 MAX_ANSWER = 3000
 # Re-notify lawyers this many times, then tell staff only; and not at night.
 MAX_RENOTIFY = 3
 QUIET_HOURS = (22, 7)
+# When a question left on a working day is still answered that day. The texts set no office hours;
+# this is the usual close of a government office, and later questions are promised the next working day.
+CLOSING_TIME = time(17, 0)
+
+
+def answer_day(services: Services, now: datetime) -> date | None:
+    """The working day by which a lawyer will answer a question left now; None: today, in office hours."""
+    local = now.astimezone(services.settings.zone)
+    if services.calendar.is_workday(local.date()) and local.time() < CLOSING_TIME:
+        return None
+    day = local.date() + timedelta(days=1)
+    while not services.calendar.is_workday(day):
+        day += timedelta(days=1)
+    return day
 
 
 def question_reply(t: Catalog, c: Consultation) -> Reply:
@@ -64,8 +79,10 @@ async def answer(services: Services, actor: Actor, c: Consultation, text: str, n
     lawyer = require_lawyer(actor, "answer a question")
     t, zone = services.texts, services.settings.zone
     follow_up = c.status == "answered"
-    # 二(一)9: +5 when the answer is given on a non-working day (statutory calendar and 调休, in the centre's zone).
-    award_on = now.astimezone(zone).date() if is_non_working_moment(now, zone, services.calendar) else None
+    # 二(一)9: +5 when the answer is given on a non-working day (statutory calendar and 调休, in the centre's zone),
+    # never for answering one's own question.
+    earns = is_non_working_moment(now, zone, services.calendar) and not _asked_by_self(lawyer, c)
+    award_on = now.astimezone(zone).date() if earns else None
     options = [Option(t("consult.satisfied"), f"consult:ok:{c.id}"), Option(t("consult.praise"), f"consult:praise:{c.id}")]
     if not follow_up:
         options.append(Option(t("consult.follow_up_button"), f"consult:follow:{c.id}"))
@@ -90,17 +107,21 @@ async def follow_up(services: Services, sender: Address, c: Consultation, text: 
 
 
 async def feedback(services: Services, sender: Address, c: Consultation, kind: Feedback, now: datetime) -> Done[bool]:
-    """满意 or 表扬, once. Praise (二(一)10) becomes a pending +10 that staff confirm."""
+    """满意 or 表扬, once. 表扬 is passed on to the lawyer as thanks and earns no points: an online
+    answer is neither a case nor praise from an aided person (4号 二(一)10 在承办法律援助案件中受到受援人表扬的)."""
     saved = await services.consultations.give_feedback(c.id, sender.channel, sender.user_id, kind)
     if not saved or kind != Feedback.PRAISE:
         return Done(saved)
-    day = now.astimezone(services.settings.zone).date()
-    pending = await services.ledger.add_pending_praise(c.lawyer_id, f"consultation:{c.id}", day, now)
-    if pending is None:
+    lawyer = await services.ledger.get_lawyer(c.lawyer_id)
+    if lawyer is None or _asked_by_self(lawyer, c):
         return Done(saved)
-    t = services.texts
-    reply = Reply(t("staff.praise_pending", ref=c.ref), (Option(t("staff.review_praise"), "staff:praise"),))
-    return Done(saved, to_staff(services, reply, outbox_key(Topic.PRAISE, pending.id)))
+    thanks = Reply(services.texts("lawyer.thanked", ref=c.ref))
+    return Done(saved, to_lawyer(lawyer, thanks, outbox_key(Topic.PRAISE, c.id), sender))
+
+
+def _asked_by_self(lawyer: Lawyer | None, c: Consultation) -> bool:
+    """A lawyer's own question (same chat account) earns nothing: no self-dealing."""
+    return lawyer is not None and (lawyer.channel, lawyer.user_id) == (c.channel, c.user_id)
 
 
 async def reassign(services: Services, actor: Actor, consultation_id: int, lawyer_id: int, now: datetime) -> Done[bool]:

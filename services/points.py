@@ -1,5 +1,5 @@
-"""The points ledger as the centre works it (衢市司发〔2020〕4号 二): entries and reversals, praise
-to confirm, corrections to decide, statements, the ranking and the quarterly statement run.
+"""The points ledger as the centre works it (衢市司发〔2020〕4号 二): entries and reversals,
+corrections to decide, statements, the ranking and the quarterly statement run.
 
 Staff enter and decide; a lawyer reads their own statement and files corrections; the
 scheduler (SYSTEM) sends the quarterly statements.
@@ -18,20 +18,20 @@ from services.context import Services
 from services.notices import to_lawyer, to_staff
 from services.reports import REPORT_COLUMNS, points_report_file
 from storage.lawyers import Lawyer
-from storage.ledger import Correction, Entry, PendingPraise, Statement
+from storage.ledger import Correction, Entry, Statement
 from storage.outbox import Topic, outbox_key
 
 
 def statement_key(lawyer_id: int, year: int, quarter: int) -> str:
-    """The outbox key of a quarterly statement: its queue time is when the lawyer received it (二(四))."""
+    """The outbox key of a quarterly statement, so each lawyer is sent each quarter once (二(四))."""
     return outbox_key(Topic.STATEMENT, lawyer_id, f"{year}Q{quarter}")
 
 
 @dataclass(frozen=True)
 class Waiting:
-    """Praise or a correction waiting for staff, with the lawyer it concerns."""
+    """A correction waiting for staff, with the lawyer it concerns."""
 
-    item: PendingPraise | Correction
+    item: Correction
     lawyer: Lawyer
 
 
@@ -42,28 +42,12 @@ async def add_entry(
     """One manual entry; `people` for a group case of 二(一)1 (the ledger computes the cases)."""
     require(actor, "enter points", Role.STAFF)
     return await services.ledger.add_entry(lawyer_id, item_key, day, actor.name, now, note=note, points=points,
-                                           quantity=quantity, people=people)
+                                           quantity=quantity, people=people, cal=services.calendar)
 
 
 async def reverse(services: Services, actor: Actor, entry_id: int, note: str, now: datetime) -> Entry:
     require(actor, "reverse points", Role.STAFF)
     return await services.ledger.reverse(entry_id, actor.name, now, note)
-
-
-async def waiting_praise(services: Services, actor: Actor) -> list[Waiting]:
-    require(actor, "review praise", Role.STAFF)
-    return [Waiting(p, await services.ledger.get_lawyer(p.lawyer_id)) for p in await services.ledger.list_pending()]
-
-
-async def confirm_praise(services: Services, actor: Actor, praise_id: int, now: datetime) -> Entry:
-    """二(一)10: the +10, exactly once per praised event."""
-    require(actor, "confirm praise", Role.STAFF)
-    return await services.ledger.confirm_pending(praise_id, actor.name, now)
-
-
-async def refuse_praise(services: Services, actor: Actor, praise_id: int, reason: str, now: datetime) -> PendingPraise:
-    require(actor, "refuse praise", Role.STAFF)
-    return await services.ledger.reject_pending(praise_id, actor.name, reason, now)
 
 
 async def waiting_corrections(services: Services, actor: Actor) -> list[Waiting]:
@@ -73,14 +57,11 @@ async def waiting_corrections(services: Services, actor: Actor) -> list[Waiting]
 
 
 async def file_correction(
-    services: Services, actor: Actor, year: int, quarter: int, text: str, now: datetime
+    services: Services, actor: Actor, year: int, quarter: int, text: str, discovered_on: date, now: datetime
 ) -> Done[Correction]:
-    """A lawyer reports an omission (二(四) 5 days, counted from the day the statement reached them)."""
+    """A lawyer reports an omission: 二(四) 应在发现之日起5日内提出, counted from the day they say they found it."""
     lawyer = require_lawyer(actor, "file a correction")
-    zone = services.settings.zone
-    queued = await services.store.queued_at(statement_key(lawyer.id, year, quarter))
-    delivered = (queued or now).astimezone(zone).date()
-    correction = await services.ledger.file_correction(lawyer.id, year, quarter, text, delivered, now,
+    correction = await services.ledger.file_correction(lawyer.id, year, quarter, text, discovered_on, now,
                                                        services.calendar)
     t = services.texts
     reply = Reply(t("staff.correction_filed", name=lawyer.name),

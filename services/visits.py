@@ -7,7 +7,7 @@ Staff only. Every read of a resident's personal details is written to the access
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from common.messages import Address, Document, Notice, Reply
 from policy.ledger import required
@@ -22,6 +22,14 @@ from storage.lawyers import Lawyer
 from storage.outbox import Topic, outbox_key
 
 EXPORT_FORMATS = ("csv", "xlsx")
+
+
+def call_by(services: Services, visit_date: date, today: date) -> date:
+    """The day by which the centre phones before a visit: the last working day before it (never before today)."""
+    day = visit_date - timedelta(days=1)
+    while day > today and not services.calendar.is_workday(day):
+        day -= timedelta(days=1)
+    return max(day, today)
 
 
 @dataclass(frozen=True)

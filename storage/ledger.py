@@ -1,4 +1,4 @@
-"""The points ledger's rows: entries, praise waiting for staff, corrections, and the ranking.
+"""The points ledger's rows: entries, corrections, and the ranking.
 
 The ledger is append-only (0002's triggers refuse UPDATE and DELETE): a mistake is undone by a
 counter-entry that names the entry it reverses, so every statement can be explained line by
@@ -22,6 +22,7 @@ from policy.ledger import (
     LedgerError,
     UnknownRecord,
     check_day,
+    check_item_day,
     check_reversible,
     correction_window,
     live_veto,
@@ -37,8 +38,6 @@ from storage.lawyers import Lawyer, LawyerStore, name_key, require_lawyer, utc
 
 __all__ = ["Decision", "Entry", "Lawyer", "LedgerError", "LedgerStore", "UnknownRecord", "insert_award"]
 
-PRAISE_KEY = "praise"  # 二(一)10
-PRAISE_SOURCE_KIND = "praise"
 _VETO_KEYS = tuple(sorted(VETO_KEYS))
 
 
@@ -77,27 +76,13 @@ class Statement:
 
 
 @dataclass(frozen=True)
-class PendingPraise:
-    id: int
-    lawyer_id: int
-    source_id: str
-    occurred_on: date
-    created_at: datetime
-    status: Decision
-    decided_by: str | None
-    decided_at: datetime | None
-    reason: str
-    ledger_id: int | None
-
-
-@dataclass(frozen=True)
 class Correction:
     id: int
     lawyer_id: int
     year: int
     quarter: int
     text: str
-    statement_delivered_on: date
+    discovered_on: date  # 二(四) 发现之日, as the lawyer states it
     deadline: date
     filed_at: datetime
     status: Decision
@@ -130,12 +115,14 @@ class LedgerStore(LawyerStore):
     async def add_entry(
         self, lawyer_id: int, item_key: str, occurred_on: date, entered_by: str, now: datetime,
         note: str = "", points: int | None = None, quantity: int = 1, people: int | None = None,
+        cal: WorkCalendar | None = None,
     ) -> Entry:
-        """A manual entry by staff; policy.ledger.value_entry decides what it is worth."""
+        """A manual entry by staff; policy.ledger decides what it is worth and which days it may fall on."""
         note = (note or "").strip()
         valued = value_entry(item_key, note, points, quantity, people)
         entered_by = required(entered_by, "entered_by")
         day = check_day(occurred_on, self.today(now))
+        check_item_day(item_key, occurred_on, cal or WorkCalendar())
         async with self.db.transaction() as conn:
             await require_lawyer(conn, lawyer_id)
             cur = await conn.execute(
@@ -166,62 +153,6 @@ class LedgerStore(LawyerStore):
                                   entry_id=entry_id) from None
             return await _entry_by_id(conn, cur.lastrowid)
 
-    # --- praise (二(一)10) --------------------------------------------------------------------
-    async def add_pending_praise(
-        self, lawyer_id: int, source_id: str, occurred_on: date, now: datetime
-    ) -> PendingPraise | None:
-        """Queue praise for staff; None if the event (`source_id`, e.g. 'visit:12') already has some."""
-        source_id = required(str(source_id), "source_id")
-        day = check_day(occurred_on, self.today(now))
-        async with self.db.transaction() as conn:
-            await require_lawyer(conn, lawyer_id)
-            async with conn.execute(
-                "INSERT INTO pending_praise (lawyer_id, source_id, occurred_on, created_at)"
-                " VALUES (?, ?, ?, ?) ON CONFLICT (source_id) DO NOTHING RETURNING *",
-                (lawyer_id, source_id, day, stored_time(now)),
-            ) as cur:
-                row = await cur.fetchone()
-        return _praise(row) if row else None
-
-    async def confirm_pending(self, pending_id: int, staff: str, now: datetime) -> Entry:
-        """Staff confirm praise: the +10 entry, keyed like an automatic award so it exists once."""
-        staff = required(staff, "staff")
-        async with self.db.transaction() as conn:
-            pending = await _undecided_praise(conn, pending_id)
-            entry_id = await insert_award(conn, pending.lawyer_id, PRAISE_KEY, PRAISE_SOURCE_KIND, pending.source_id,
-                                          pending.occurred_on.isoformat(), staff, now)
-            if entry_id is None:  # already in the ledger under the same key
-                async with conn.execute(
-                    "SELECT id FROM ledger WHERE source_kind = ? AND source_id = ? AND item_key = ?",
-                    (PRAISE_SOURCE_KIND, pending.source_id, PRAISE_KEY),
-                ) as cur:
-                    entry_id = (await cur.fetchone())["id"]
-            await conn.execute(
-                "UPDATE pending_praise SET status = ?, decided_by = ?, decided_at = ?, ledger_id = ? WHERE id = ?",
-                (Decision.CONFIRMED, staff, stored_time(now), entry_id, pending_id),
-            )
-            return await _entry_by_id(conn, entry_id)
-
-    async def reject_pending(self, pending_id: int, staff: str, reason: str, now: datetime) -> PendingPraise:
-        staff = required(staff, "staff")
-        reason = required(reason, "reason", "ledger.error.reason_required")
-        async with self.db.transaction() as conn:
-            await _undecided_praise(conn, pending_id)
-            async with conn.execute(
-                "UPDATE pending_praise SET status = ?, decided_by = ?, decided_at = ?,"
-                " reason = ? WHERE id = ? RETURNING *",
-                (Decision.REJECTED, staff, stored_time(now), reason, pending_id),
-            ) as cur:
-                return _praise(await cur.fetchone())
-
-    async def list_pending(self) -> list[PendingPraise]:
-        """Praise still waiting for staff, oldest first."""
-        async with self.db.conn.execute(
-            "SELECT * FROM pending_praise WHERE status = ? ORDER BY created_at, id", (Decision.PENDING,)
-        ) as cur:
-            return [_praise(r) for r in await cur.fetchall()]
-
-    # --- statements and the ranking (二(四), 二(五)) ------------------------------------------
     async def statement(self, lawyer_id: int, year: int, quarter: int | None = None) -> Statement:
         """Every entry of a lawyer in a year or quarter, by day, counter-entries included."""
         first, last = period(year, quarter)
@@ -236,7 +167,7 @@ class LedgerStore(LawyerStore):
     async def report(self, year: int, quarter: int | None = None, bands: Bands = Bands()) -> list[ReportRow]:
         """The ranking: active lawyers and anyone with entries in the period, highest total first.
 
-        Equal totals share a rank (1, 1, 3) and are listed in 拼音 order of name. A yearly report
+        Vetoed lawyers come last; equal totals share a rank (1, 1, 3) and are listed in 拼音 order of name. A yearly report
         rates each lawyer; a quarterly one leaves the rating empty, since 一(一) rates a year, but
         still flags a veto anywhere in the year.
         """
@@ -253,30 +184,32 @@ class LedgerStore(LawyerStore):
             (first, last, *_VETO_KEYS, year_first, year_last, first, last),
         ) as cur:
             rows = await cur.fetchall()
-        ordered = sorted(rows, key=lambda r: (-r["total"], name_key(r["name"]), r["id"]))
+        # 二(三) 一票否决: a vetoed year is 不合格 whatever its points, so it ranks below every lawyer not vetoed.
+        ordered = sorted(rows, key=lambda r: (bool(r["vetoed"]), -r["total"], name_key(r["name"]), r["id"]))
         out: list[ReportRow] = []
         for position, r in enumerate(ordered, start=1):
-            rank = out[-1].rank if out and out[-1].total == r["total"] else position
             vetoed = bool(r["vetoed"])
+            tied = out and (out[-1].total, out[-1].vetoed) == (r["total"], vetoed)
+            rank = out[-1].rank if tied else position
             rating = rate(r["total"], vetoed, bands) if quarter is None else None
             out.append(ReportRow(rank, r["id"], r["name"], r["firm"], r["total"], rating, vetoed))
         return out
 
     # --- corrections (二(四)) -----------------------------------------------------------------
     async def file_correction(
-        self, lawyer_id: int, year: int, quarter: int, text: str, statement_delivered_on: date,
+        self, lawyer_id: int, year: int, quarter: int, text: str, discovered_on: date,
         now: datetime, cal: WorkCalendar | None = None,
     ) -> Correction:
-        """A lawyer reports an omission from a quarterly statement, within 二(四)'s 5 days."""
+        """A lawyer reports an omission, within 二(四)'s 5 days of the day they discovered it."""
         period(year, quarter)
         text = required(text, "text")
-        deadline = correction_window(quarter, statement_delivered_on, self.today(now), cal)
+        deadline = correction_window(quarter, discovered_on, self.today(now), cal)
         async with self.db.transaction() as conn:
             await require_lawyer(conn, lawyer_id)
             async with conn.execute(
-                "INSERT INTO corrections (lawyer_id, year, quarter, text, statement_delivered_on,"
+                "INSERT INTO corrections (lawyer_id, year, quarter, text, discovered_on,"
                 " deadline, filed_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *",
-                (lawyer_id, year, quarter, text, statement_delivered_on.isoformat(), deadline.isoformat(), stored_time(now)),
+                (lawyer_id, year, quarter, text, discovered_on.isoformat(), deadline.isoformat(), stored_time(now)),
             ) as cur:
                 return _correction(await cur.fetchone())
 
@@ -354,18 +287,6 @@ async def _entry_by_id(conn: aiosqlite.Connection, entry_id: int) -> Entry:
     return _entry(row)
 
 
-async def _undecided_praise(conn: aiosqlite.Connection, pending_id: int) -> PendingPraise:
-    async with conn.execute("SELECT * FROM pending_praise WHERE id = ?", (pending_id,)) as cur:
-        row = await cur.fetchone()
-    if row is None:
-        raise UnknownRecord("praise", pending_id)
-    pending = _praise(row)
-    if pending.status != Decision.PENDING:
-        raise LedgerError("ledger.error.already_decided", f"praise {pending_id} is already {pending.status}",
-                          record_id=pending_id)
-    return pending
-
-
 def _when(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
@@ -379,19 +300,10 @@ def _entry(r: aiosqlite.Row) -> Entry:
     )
 
 
-def _praise(r: aiosqlite.Row) -> PendingPraise:
-    return PendingPraise(
-        id=r["id"], lawyer_id=r["lawyer_id"], source_id=r["source_id"],
-        occurred_on=date.fromisoformat(r["occurred_on"]), created_at=datetime.fromisoformat(r["created_at"]),
-        status=Decision(r["status"]), decided_by=r["decided_by"], decided_at=_when(r["decided_at"]),
-        reason=r["reason"], ledger_id=r["ledger_id"],
-    )
-
-
 def _correction(r: aiosqlite.Row) -> Correction:
     return Correction(
         id=r["id"], lawyer_id=r["lawyer_id"], year=r["year"], quarter=r["quarter"], text=r["text"],
-        statement_delivered_on=date.fromisoformat(r["statement_delivered_on"]),
+        discovered_on=date.fromisoformat(r["discovered_on"]),
         deadline=date.fromisoformat(r["deadline"]), filed_at=datetime.fromisoformat(r["filed_at"]),
         status=Decision(r["status"]), reason=r["reason"], decided_by=r["decided_by"],
         decided_at=_when(r["decided_at"]),

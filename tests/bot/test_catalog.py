@@ -30,7 +30,7 @@ DYNAMIC = (
     | {f"eq.age_{e}" for e in ("unreadable", "future", "too_old")}
     | {f"eq.will_{a}" for a in ("yes", "no", "unknown")}
     | {f"eq.head.will_{fee.value}" for fee in NotaryFee}
-    | {f"ledger.error.unknown_{kind}" for kind in ("lawyer", "entry", "praise", "correction")}
+    | {f"ledger.error.unknown_{kind}" for kind in ("lawyer", "entry", "correction")}
     | {f"report.points.{c}" for c in REPORT_COLUMNS}
     | {f"statement.points.{c}" for c in STATEMENT_COLUMNS}
     | {f"report.bookings.{c}" for c in BOOKING_COLUMNS}

@@ -155,3 +155,21 @@ def test_health_is_ok_on_a_sound_database_and_fails_without_one(tmp_path):
     legalaid("db", "migrate", data_dir=tmp_path)
     done = legalaid("health", data_dir=tmp_path)
     assert done.returncode == 0 and done.stdout.strip() == "healthy"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("points", "add", "--lawyer", "1", "--item", "nonexistent", "--on", "2026-11-02", "--by", "王"),
+        ("points", "add", "--lawyer", "x", "--item", "case", "--on", "2026-11-02", "--by", "王"),
+        ("points", "add", "--lawyer", "1", "--item", "case", "--on", "2026-13-02", "--by", "王"),
+        ("points", "add", "--lawyer", "1", "--item", "case", "--on", "2020-01-19", "--by", "王"),
+        ("points", "report", "--year", "2026", "--quarter", "5"),
+    ],
+)
+def test_bad_points_arguments_exit_2_with_one_clear_line(args, tmp_path):
+    legalaid("lawyers", "add", "--name", "王律师", "--firm", "某所", data_dir=tmp_path)
+    done = legalaid(*args, data_dir=tmp_path)
+    assert done.returncode == 2
+    assert done.stdout == "" and len(done.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in done.stderr

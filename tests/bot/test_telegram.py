@@ -23,7 +23,7 @@ async def test_start_shows_the_menu_as_a_persistent_keyboard(api, settings, cloc
     markup = replies[-1].reply_markup
     assert markup["is_persistent"] is True
     labels = [button["text"] if isinstance(button, dict) else button for row in markup["keyboard"] for button in row]
-    assert labels == ["问政策", "查资格", "预约律师上门", "留言问律师", "拨打12348"]
+    assert labels == ["问政策", "查资格", "预约上门办申请", "留言问律师", "拨打12348"]
     assert {c.method for c in api.calls} >= {"getMe", "setMyCommands", "getUpdates", "sendMessage"}
 
 
@@ -109,4 +109,4 @@ async def test_a_family_member_checks_a_father_of_82_across_a_restart(api, setti
     assert "免经济审查" in result
     assert "第一次办遗嘱公证免费" in result
     assert "可以预约上门服务" in result
-    assert "预约律师上门" in api.sent(USER)[-1].button_texts
+    assert "预约上门办申请" in api.sent(USER)[-1].button_texts

@@ -38,7 +38,7 @@ async def tap(api, user: int, label: str, replies: int = 1):
 
 
 async def book_over_telegram(api, user: int, name: str = "张桂英") -> str:
-    await say(api, user, "预约律师上门")
+    await say(api, user, "预约上门办申请")
     await tap(api, user, "是")
     date_message = await tap(api, user, "龙游县")
     first_day = next(label for label in date_message.button_texts if "月" in label)
@@ -77,7 +77,7 @@ async def test_a_second_family_cannot_take_the_last_seat_twice(api, settings, cl
     one_seat = settings.model_copy(update={"visit_capacity": 1})
     async with running_bot(one_seat, api, clock):
         assert "预约好了" in await book_over_telegram(api, FAMILY)
-        await say(api, NEIGHBOUR, "预约律师上门")
+        await say(api, NEIGHBOUR, "预约上门办申请")
         await tap(api, NEIGHBOUR, "是")
         date_message = await tap(api, NEIGHBOUR, "龙游县")
         first_day = next(label for label in date_message.button_texts if "月" in label)

@@ -371,7 +371,7 @@ async def test_a_policy_question_is_answered_with_its_source_and_numbered_follow
 async def test_subscribing_shows_the_menu_with_numbers(runtime, fake_api):
     async with serving(runtime, wechat_settings(fake_api)) as wx:
         reply = await wx.event("subscribe")
-        assert list(wx.numbers(reply)) == ["问政策", "查资格", "预约律师上门", "留言问律师", "拨打12348"]
+        assert list(wx.numbers(reply)) == ["问政策", "查资格", "预约上门办申请", "留言问律师", "拨打12348"]
         reply = await wx.say("5")  # the core maps the digit to 拨打12348
     assert "12348" in reply and "全年无休" in reply
 
@@ -400,7 +400,7 @@ async def test_the_eligibility_questionnaire_works_with_numbered_replies(runtime
         reply = await wx.pick(reply, "看结果")
     assert "免经济审查" in reply and "第一次办遗嘱公证免费" in reply
     assert "以法律援助中心的认定为准" in reply
-    assert "预约律师上门" in wx.numbers(reply)
+    assert "预约上门办申请" in wx.numbers(reply)
 
 
 async def test_voice_pictures_and_locations_get_the_polite_answers(runtime, fake_api):
@@ -521,7 +521,7 @@ async def test_the_custom_menu_has_the_core_payloads_within_wechat_limits(runtim
     top = menu["button"]
     assert [(b["name"], b.get("key")) for b in top[:2]] == [("问政策", "faq:start"), ("查资格", "elig:start")]
     assert [(b["name"], b["key"]) for b in top[2]["sub_button"]] == [
-        ("预约律师上门", "book:start"), ("留言问律师", "consult:start"), ("拨打12348", "menu:call")]
+        ("预约上门办申请", "book:start"), ("留言问律师", "consult:start"), ("拨打12348", "menu:call")]
 
 
 def test_the_cli_parses_serve_and_menu():
@@ -544,7 +544,7 @@ def test_missing_configuration_is_one_line_and_exit_2(capsys, settings):
 
 async def test_a_home_visit_is_booked_over_wechat_with_numbered_replies(runtime, fake_api):
     async with serving(runtime, wechat_settings(fake_api)) as wx:
-        reply = await wx.say("预约律师上门")
+        reply = await wx.say("预约上门办申请")
         reply = await wx.pick(reply, "是")  # 满80周岁
         reply = await wx.pick(reply, "龙游县")
         first_day = next(label for label in wx.numbers(reply) if "月" in label)

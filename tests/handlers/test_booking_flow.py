@@ -1,4 +1,4 @@
-"""预约律师上门 through the dialogue core: eligibility gate, slots, consent, review, 我的预约."""
+"""预约上门办申请 through the dialogue core: eligibility gate, slots, consent, review, 我的预约."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from tests.auxil.chat import Chat
 
 async def to_the_name(chat, *, county="龙游县", day_index=0, window="上午"):
     """The quick check (满80周岁), a county, a day and a half-day; ends on the name question."""
-    await chat.send("预约律师上门")
+    await chat.send("预约上门办申请")
     await chat.tap("是")
     await chat.tap(county)
     day = [o for o in chat.options if o.payload.startswith("book:answer:date=")][day_index]
@@ -48,7 +48,7 @@ async def test_an_82_year_old_books_a_visit_and_gets_a_reference(chat, runtime):
 
 async def test_only_working_days_within_the_horizon_are_offered(chat, clock):
     # Thursday 2026-11-26: not today (minimum notice), then working days for 14 days.
-    await chat.send("预约律师上门")
+    await chat.send("预约上门办申请")
     await chat.tap("是")
     await chat.tap("柯城区")
     offered = [o.payload.rsplit("=", 1)[1] for o in chat.options if "date=" in o.payload]
@@ -82,7 +82,7 @@ async def test_without_consent_nothing_is_kept(chat, runtime):
 
 
 async def test_someone_without_grounds_is_told_kindly_and_given_other_ways(chat):
-    await chat.send("预约律师上门")
+    await chat.send("预约上门办申请")
     for _ in range(3):
         await chat.tap("不是")
     assert chat.says("book.not_eligible")
@@ -97,7 +97,7 @@ async def test_an_eligibility_result_is_reused_instead_of_asking_again(chat):
     await chat.tap("好了")
     await chat.tap("没办过")
     await chat.tap("看结果")
-    await chat.tap("预约律师上门")
+    await chat.tap("预约上门办申请")
     assert chat.says("book.eligible_from_check") and chat.says("book.ask.county")
 
 
@@ -182,7 +182,7 @@ async def test_booking_into_january_2027_works_beyond_the_calendar_package_and_w
 
     clock.now = datetime(2026, 12, 28, 10, 0, tzinfo=SHANGHAI)  # a Monday; the horizon reaches 2027
     with caplog.at_level("WARNING"):
-        await chat.send("预约律师上门")
+        await chat.send("预约上门办申请")
         await chat.tap("是")
         await chat.tap("开化县")
         await chat.tap("上一步")
@@ -207,3 +207,61 @@ async def test_when_the_slot_goes_at_confirm_only_a_new_time_is_asked(runtime):
     await late.press([o.payload for o in late.options if "date=" in o.payload][1])
     await late.tap("下午")
     assert late.says("book.review") and "张桂英" in late.text
+
+
+async def test_the_booking_names_the_application_for_legal_aid_and_the_notary_office(chat):
+    """3号 三 对…行动不便的老年人实行预约提供上门服务,实现特殊老年人申请法律援助"一次不用跑":
+    the visit helps the person apply; a will's notarisation itself is the notary office's."""
+    await to_the_name(chat)
+    await chat.send("张桂英")
+    await chat.send("13812345678")
+    await chat.tap("家人的")
+    await chat.send("石梁镇")
+    await chat.send("某某村12号")
+    await chat.tap("好了")
+    assert chat.says("book.ask.matter") and "申请法律援助" in chat.text and "公证处" in chat.text
+
+
+async def test_after_booking_the_centre_calls_before_the_visit_by_the_last_working_day(chat, clock):
+    # Booked on Thursday 26 November for Monday 30 November: the call comes by Friday 27th.
+    await book(chat, day_index=1)
+    await chat.tap("确认预约")
+    assert chat.says("book.confirmed", call_by="11月27日（周五）", day="11月30日（周一）")
+
+
+async def test_a_booking_started_from_what_the_person_told_asks_only_the_rest(runtime, clock):
+    """The county and 3号 三's grounds (80周岁以上, 患重病, 行动不便) from the person's own words are
+    not asked again; the review shows them and the county can still be changed there."""
+    from handlers.state import Told
+    from policy.eligibility import Condition, County
+
+    chat = Chat(runtime, channel="console", user_id="told-1")
+    state = Conversation(told=Told(age=83, county=County("江山市"), conditions=[Condition.SERIOUS_ILLNESS]))
+    await runtime.services.store.save_state("console", "told-1", state.model_dump_json(), clock())
+    await chat.press("book:start:told")
+    assert chat.says("book.from_told") and "江山市" in chat.text
+    assert chat.says("book.ask.date", county="江山市")
+    day = [o for o in chat.options if o.payload.startswith("book:answer:date=")][0]
+    await chat.press(day.payload)
+    await chat.tap("上午")
+    for answer in ("张桂英", "13812345678"):
+        await chat.send(answer)
+    await chat.tap("家人的")
+    await chat.send("贺村镇")
+    await chat.send("某某村3号")
+    await chat.tap("好了")
+    await chat.send("邻居占了我家的地")
+    await chat.tap("同意")
+    assert chat.says("book.review") and "江山市" in chat.text
+    assert runtime.services.texts("book.edit.county") in chat.labels
+
+
+async def test_a_booking_from_what_was_told_without_grounds_still_asks_the_quick_check(runtime, clock):
+    from handlers.state import Told
+    from policy.eligibility import County
+
+    chat = Chat(runtime, channel="console", user_id="told-2")
+    state = Conversation(told=Told(age=72, county=County("柯城区")))
+    await runtime.services.store.save_state("console", "told-2", state.model_dump_json(), clock())
+    await chat.press("book:start:told")
+    assert chat.says("book.ask.check_illness")

@@ -56,9 +56,9 @@ def test_the_weekday_alone_means_the_coming_one_and_tomorrow_is_tomorrow():
 
 
 def test_traditional_characters_and_full_width_forms_match():
-    menu = [Option("查资格", "elig:start"), Option("预约律师上门", "book:start")]
+    menu = [Option("查资格", "elig:start"), Option("预约上门办申请", "book:start")]
     assert payloads(pick("查資格", menu)) == ["elig:start"]
-    assert payloads(pick("預約律師上門", menu)) == ["book:start"]
+    assert payloads(pick("預約上門辦申請", menu)) == ["book:start"]
 
 
 def test_a_unique_prefix_picks_but_an_ambiguous_one_does_not():

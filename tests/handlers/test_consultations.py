@@ -20,6 +20,30 @@ async def test_a_question_typed_after_a_long_pause_is_taken_not_lost(rt, clock):
     assert "留言编号" in resident.text
 
 
+@pytest.mark.parametrize(
+    ("left_at", "answer_day"),
+    [
+        (datetime(2026, 11, 27, 18, 30), "11月30日（周一）"),  # Friday evening: Monday
+        (datetime(2026, 9, 30, 17, 5), "10月8日（周四）"),  # the eve of National Day: after the holiday
+        (datetime(2026, 10, 9, 20, 0), "10月10日（周六）"),  # a 调休 working Saturday follows
+    ],
+)
+async def test_a_question_left_after_hours_says_the_date_of_the_next_working_day(rt, clock, left_at, answer_day):
+    clock.now = left_at.replace(tzinfo=SHANGHAI)
+    resident = Chat(rt, channel="telegram", user_id="806")
+    await resident.send("/ask")
+    assert resident.says("consult.when_later", day=answer_day)
+    await resident.send("儿子不给赡养费怎么办")
+    assert resident.says("consult.received") and resident.says("consult.when_later", day=answer_day)
+
+
+async def test_a_question_left_in_office_hours_on_a_working_day_is_answered_today(rt, clock):
+    clock.now = datetime(2026, 11, 27, 10, 0, tzinfo=SHANGHAI)
+    resident = Chat(rt, channel="telegram", user_id="807")
+    await resident.send("/ask")
+    assert resident.says("consult.when_work_day")
+
+
 async def test_forgetting_withdraws_undelivered_messages_about_the_person(rt):
     await register_lawyer(rt, "704")
     resident = Chat(rt, channel="telegram", user_id="804")

@@ -9,7 +9,7 @@ from handlers.state import Conversation
 from tests.auxil.chat import Chat
 from tests.handlers.conftest import STAFF_ID
 
-MENU_LABELS = ["问政策", "查资格", "预约律师上门", "留言问律师", "拨打12348"]
+MENU_LABELS = ["问政策", "查资格", "预约上门办申请", "留言问律师", "拨打12348"]
 
 
 async def test_start_shows_the_five_big_menu_buttons(chat):

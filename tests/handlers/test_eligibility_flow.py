@@ -31,11 +31,11 @@ async def test_a_family_member_answers_for_a_father_of_82_who_cannot_get_about(c
     assert chat.says("eq.head.will_free")
     assert chat.says("eq.head.visit_yes")
     assert chat.says("eq.to_confirm")
-    assert "预约律师上门" in chat.labels and "返回菜单" in chat.labels
+    assert "预约上门办申请" in chat.labels and "返回菜单" in chat.labels
     await chat.tap("看详细说明")
     assert chat.says("elig.home_visit_age80", who=chat.runtime.services.texts("eq.who_family"))
     assert "衢市司发〔2020〕3号 二" in chat.text
-    assert "预约律师上门" in chat.labels and "返回菜单" in chat.labels
+    assert "预约上门办申请" in chat.labels and "返回菜单" in chat.labels
 
 
 async def test_questions_address_the_family_member_or_the_person_themselves(chat):
@@ -87,7 +87,7 @@ async def test_seventy_five_without_conditions_gets_half_fee_and_no_home_visit(c
     await chat.tap("看结果")
     assert chat.says("eq.head.will_half")
     assert chat.says("eq.head.visit_no")
-    assert "预约律师上门" not in chat.labels
+    assert "预约上门办申请" not in chat.labels
     await chat.tap("看详细说明")
     assert chat.says("elig.change_turn80_will_free")  # what would change the result
 

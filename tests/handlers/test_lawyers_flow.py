@@ -41,7 +41,7 @@ async def test_a_question_is_answered_by_the_lawyer_who_claims_it_and_earns_5_on
     lawyer = await register_lawyer(rt, "501")
     resident = Chat(rt, channel="telegram", user_id="601")
     await resident.send("留言问律师")
-    assert "今天休息" in resident.text
+    assert resident.says("consult.when_later", day="10月8日（周四）")  # after the National Day holiday
     await resident.send("我爸的养老金被儿子拿着不给，能申请法律援助吗")
     assert "留言编号" in resident.text
     [note] = await outbox_for(rt, "501")
@@ -104,7 +104,9 @@ async def test_the_plus_5_is_recorded_once_even_if_the_answer_is_sent_twice(rt, 
     assert (await rt.services.ledger.statement(lawyer_id, 2026, 4)).total == 5
 
 
-async def test_one_follow_up_then_praise_becomes_pending_points_for_staff(rt, clock):
+async def test_one_follow_up_then_praise_is_passed_on_as_thanks_without_points(rt, clock):
+    """4号 二(一)10 "在承办法律援助案件中受到受援人表扬的": an online answer is neither a case nor praise
+    from an aided person, so the resident's 表扬 reaches the lawyer as thanks and earns nothing."""
     lawyer = await register_lawyer(rt, "531")
     resident = Chat(rt, channel="telegram", user_id="631")
     await resident.send("/ask")
@@ -121,11 +123,40 @@ async def test_one_follow_up_then_praise_becomes_pending_points_for_staff(rt, cl
     await resident.press(f"consult:follow:{consultation.id}")
     assert "已经追问过了" in resident.text
     await resident.press(f"consult:praise:{consultation.id}")
-    assert "谢谢" in resident.text
-    staff = Chat(rt, channel="telegram", user_id=str(STAFF_ID))
-    await staff.send("/praise")
-    await staff.tap("确认")
-    assert "二(一)10 +10分" in staff.text
+    assert rt.services.texts("consult.thanks") in resident.text
+    thanked = rt.services.texts("lawyer.thanked", ref=consultation.ref)
+    assert any(m["text"] == thanked for m in await outbox_for(rt, "531"))
+    assert await outbox_for(rt, "-100") == []  # nothing for staff to confirm
+    lawyer_id = (await rt.services.ledger.lawyer_for("telegram", "531")).id
+    assert (await rt.services.ledger.statement(lawyer_id, 2026, 4)).items == []
+
+
+async def test_a_lawyer_answering_their_own_question_on_a_holiday_earns_nothing(rt, clock):
+    clock.now = NATIONAL_DAY
+    lawyer = await register_lawyer(rt, "533")
+    await lawyer.send("/ask")
+    await lawyer.send("我自己问一个问题：遗嘱公证要带什么")
+    consultation = (await rt.services.consultations.list_for_user("telegram", "533"))[0]
+    await lawyer.press(f"law:claim:{consultation.id}")
+    await lawyer.send("带身份证和房产证。")
+    assert lawyer.says("lawyer.sent", ref=consultation.ref)
+    await lawyer.press(f"consult:praise:{consultation.id}")
+    lawyer_id = (await rt.services.ledger.lawyer_for("telegram", "533")).id
+    assert (await rt.services.ledger.statement(lawyer_id, 2026, 4)).items == []
+
+
+async def test_a_correction_counts_five_days_from_the_day_the_lawyer_found_the_omission(rt, clock):
+    """4号 二(四) "统计有遗漏的,应在发现之日起5日内提出": the lawyer says the day; the statement's date does not count."""
+    lawyer = await register_lawyer(rt, "535")
+    await lawyer.send("/correction 2026-1")
+    assert lawyer.says("lawyer.correction_when", year=2026, quarter=1)
+    today = clock().astimezone(SHANGHAI).date()
+    await lawyer.press(f"law:found:{today.isoformat()}")
+    assert lawyer.says("lawyer.correction_prompt", year=2026, quarter=1)
+    await lawyer.send("3月12日值班未计分")
+    assert lawyer.says("lawyer.correction_filed")
+    [filed] = await rt.services.ledger.list_corrections()
+    assert (filed.quarter, filed.discovered_on) == (1, today)
 
 
 async def test_photos_and_voice_in_a_question_are_answered_plainly(rt):

@@ -14,7 +14,7 @@ def typist(runtime) -> Chat:
 
 
 async def to_the_half_day(chat: Chat, day: str = "12月1号") -> None:
-    await chat.send("预约律师上门")
+    await chat.send("预约上门办申请")
     await chat.send("是")
     await chat.send("龙游")
     await chat.send(day)

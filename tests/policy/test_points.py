@@ -170,7 +170,7 @@ def test_quarter_edges(d, quarter):
 # --- correction deadline (二(四) 5日内) --------------------------------------------------------
 
 
-def test_correction_deadline_is_five_days_after_delivery_not_counting_the_delivery_day():
+def test_correction_deadline_is_five_days_after_discovery_not_counting_the_discovery_day():
     assert correction_deadline(date(2026, 4, 7)) == date(2026, 4, 12)
 
 

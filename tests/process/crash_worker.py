@@ -32,7 +32,7 @@ async def main(data_dir: str, start: int) -> None:
     # One person stops half-way through a booking: after the crash they must resume at the same step.
     halfway = Chat(runtime, user_id="halfway")
     if (await runtime.services.store.load_state("console", "halfway")) is None:
-        await halfway.send("预约律师上门")
+        await halfway.send("预约上门办申请")
         await halfway.tap("是")
         await halfway.tap("衢江区")
         print("HALFWAY county-chosen", flush=True)

@@ -19,7 +19,7 @@ async def test_a_group_case_of_twelve_people_counts_as_three_cases(rt, staff, la
 
 
 async def test_a_decided_correction_tells_the_lawyer_on_their_own_channel(rt, staff, lawyer, clock):
-    filed = await points.file_correction(rt.services, lawyer, 2026, 4, "11月2日值班漏记", rt.now())
+    filed = await points.file_correction(rt.services, lawyer, 2026, 4, "11月2日值班漏记", rt.now().date(), rt.now())
     [to_staff] = filed.notices
     assert Address(to_staff.channel, to_staff.user_id) == Address("telegram", str(STAFF_CHAT))
     assert to_staff.dedupe_key == outbox_key(Topic.CORRECTION_FILED, filed.value.id)

@@ -16,7 +16,7 @@ async def test_a_lawyer_cannot_do_staff_work(rt, lawyer):
         visits.day_list(s, lawyer, now.date()),
         visits.export(s, lawyer, date(2026, 11, 1), date(2026, 11, 30), "csv", now),
         points.add_entry(s, lawyer, lawyer.lawyer.id, "case", now.date(), now),
-        points.waiting_praise(s, lawyer),
+        points.waiting_corrections(s, lawyer),
         points.report(s, lawyer, 2026, None, "csv"),
         lawyers.add_lawyer(s, lawyer, "甲", "所", now),
         consultations.unclaimed(s, lawyer, now),
@@ -30,7 +30,7 @@ async def test_a_lawyer_cannot_do_staff_work(rt, lawyer):
 
 async def test_staff_cannot_claim_answer_or_file_a_correction(rt, staff):
     s, now = rt.services, rt.now()
-    for call in (consultations.claim(s, staff, 1, now), points.file_correction(s, staff, 2026, 3, "漏记", now),
+    for call in (consultations.claim(s, staff, 1, now), points.file_correction(s, staff, 2026, 3, "漏记", now.date(), now),
                  lawyers.toggle_duty(s, staff)):
         with pytest.raises(PermissionDenied):
             await call

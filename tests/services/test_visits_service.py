@@ -12,9 +12,9 @@ from storage.outbox import Topic, outbox_key
 from tests.conftest import SHANGHAI
 
 
-async def book(rt) -> str:
+async def book(rt, county="柯城区") -> str:
     day = date(2026, 11, 30)
-    draft = BookingDraft("console", "elder-1", "柯城区", day, "am", "张三", "13812345678", "self", "府山街道",
+    draft = BookingDraft("console", "elder-1", county, day, "am", "张三", "13812345678", "self", "府山街道",
                          "某路1号", "立遗嘱", rt.now())
     created = await rt.services.bookings.create(draft, 2, "req-1", rt.now(), {})
     return created.booking.ref
@@ -35,6 +35,17 @@ async def test_completing_a_visit_awards_ten_points_once(rt, staff, lawyer, cloc
     clock.now = datetime(2026, 11, 30, 16, 0, tzinfo=SHANGHAI)
     assert (await visits.complete(rt.services, staff, ref, rt.now())).status == Change.VISITED
     assert (await visits.complete(rt.services, staff, ref, rt.now())).status == Change.ALREADY_VISITED
+    statement = await rt.services.ledger.statement(lawyer.lawyer.id, 2026, 4)
+    assert [(e.clause, e.points) for e in statement.items] == [("二(一)4", 10)]
+
+
+async def test_a_visit_in_a_county_arranged_through_the_centre_earns_the_activity_points(rt, staff, lawyer, clock):
+    """4号 二(一)4 "配合市法律援助中心组织各类活动,提供法律咨询、上门服务的,每次得10分": every visit booked here
+    is organised by the city centre, which assigns the lawyer, so a visit in 江山市 counts as one in 柯城区."""
+    ref = await book(rt, county="江山市")
+    await visits.assign_lawyer(rt.services, staff, ref, lawyer.lawyer.id, rt.now())
+    clock.now = datetime(2026, 11, 30, 16, 0, tzinfo=SHANGHAI)
+    await visits.complete(rt.services, staff, ref, rt.now())
     statement = await rt.services.ledger.statement(lawyer.lawyer.id, 2026, 4)
     assert [(e.clause, e.points) for e in statement.items] == [("二(一)4", 10)]
 

@@ -1,5 +1,5 @@
 """The points ledger (衢市司发〔2020〕4号 二): registration, exactly-once awards, reversals,
-statements, ratings, praise, corrections and the ranking."""
+statements, ratings, corrections and the ranking."""
 
 from __future__ import annotations
 
@@ -400,57 +400,41 @@ async def test_a_quarter_is_one_to_four(store, lawyer, quarter):
         await store.statement(lawyer.id, 2026, quarter)
 
 
-# --- praise (二(一)10) ------------------------------------------------------------------------
+# --- 二(一)9 on a non-working day only ---------------------------------------------------------
 
 
-async def test_praise_waits_for_staff_and_confirming_adds_ten_points_once(store, lawyer):
-    pending = await store.add_pending_praise(lawyer.id, "visit:12", date(2026, 11, 20), NOW)
-    assert pending is not None and pending.status == Decision.PENDING
-    assert await store.add_pending_praise(lawyer.id, "visit:12", date(2026, 11, 20), NOW) is None
-    assert [p.id for p in await store.list_pending()] == [pending.id]
-    assert await year_total(store, lawyer.id, 2026) == 0
+async def test_a_manual_online_answer_entry_on_a_working_day_is_refused(store, lawyer):
+    """4号 二(一)9 "非工作日解答微信小程序或网络法律咨询的,每件得5分": a Wednesday earns nothing."""
+    with pytest.raises(LedgerError) as err:
+        await store.add_entry(lawyer.id, "non_workday_consult", date(2026, 11, 4), STAFF, NOW)
+    assert err.value.text_id == "ledger.error.consult_on_workday"
+    saturday = await store.add_entry(lawyer.id, "non_workday_consult", date(2026, 11, 7), STAFF, NOW)
+    assert saturday.points == 5
 
-    entry = await store.confirm_pending(pending.id, STAFF, NOW)
-    assert (entry.points, entry.clause, entry.entered_by) == (10, "二(一)10", STAFF)
-    assert (entry.source_kind, entry.source_id) == ("praise", "visit:12")
-    assert await store.list_pending() == []
+
+async def test_a_make_up_working_saturday_is_a_working_day_for_the_online_answer_item(store, lawyer):
+    # 2026-10-10 (Saturday) is a 调休 working day after National Day; 2026-10-05 (Monday) is a holiday.
     with pytest.raises(LedgerError):
-        await store.confirm_pending(pending.id, STAFF, NOW)
-    assert await year_total(store, lawyer.id, 2026) == 10
-
-
-async def test_rejecting_praise_needs_a_reason_and_adds_nothing(store, lawyer):
-    pending = await store.add_pending_praise(lawyer.id, "visit:13", TODAY, NOW)
-    with pytest.raises(LedgerError):
-        await store.reject_pending(pending.id, STAFF, " ", NOW)
-    rejected = await store.reject_pending(pending.id, STAFF, "表扬对象不是承办律师", NOW)
-    assert (rejected.status, rejected.decided_by) == (Decision.REJECTED, STAFF)
-    with pytest.raises(LedgerError):
-        await store.confirm_pending(pending.id, STAFF, NOW)
-    assert await year_total(store, lawyer.id, 2026) == 0
-
-
-async def test_confirming_praise_already_in_the_ledger_adds_no_second_entry(store, db, lawyer):
-    pending = await store.add_pending_praise(lawyer.id, "visit:14", TODAY, NOW)
-    await award(store, lawyer.id, "praise", "praise", "visit:14", TODAY, NOW)
-    await store.confirm_pending(pending.id, STAFF, NOW)
-    assert len(await ledger_rows(db, lawyer.id)) == 1
+        await store.add_entry(lawyer.id, "non_workday_consult", date(2026, 10, 10), STAFF, NOW, cal=WorkCalendar())
+    holiday = await store.add_entry(lawyer.id, "non_workday_consult", date(2026, 10, 5), STAFF, NOW,
+                                    cal=WorkCalendar())
+    assert holiday.points == 5
 
 
 # --- corrections (二(四)) ---------------------------------------------------------------------
 
-DELIVERED = date(2026, 4, 3)  # deadline: 3 April + 5 days = 8 April
+DISCOVERED = date(2026, 4, 3)  # deadline: 3 April + 5 days = 8 April
 IN_TIME = datetime(2026, 4, 4, 9, 0, tzinfo=SHANGHAI)
 
 
 async def test_a_correction_on_the_last_allowed_day_is_accepted_and_the_next_day_refused(store, lawyer):
     last_minute = datetime(2026, 4, 8, 23, 59, tzinfo=SHANGHAI)
-    filed = await store.file_correction(lawyer.id, 2026, 1, "3月12日值班未计分", DELIVERED, last_minute)
+    filed = await store.file_correction(lawyer.id, 2026, 1, "3月12日值班未计分", DISCOVERED, last_minute)
     assert (filed.status, filed.deadline) == (Decision.PENDING, date(2026, 4, 8))
 
     next_day = datetime(2026, 4, 9, 0, 0, tzinfo=SHANGHAI)
     with pytest.raises(LedgerError) as err:
-        await store.file_correction(lawyer.id, 2026, 1, "3月12日值班未计分", DELIVERED, next_day)
+        await store.file_correction(lawyer.id, 2026, 1, "3月12日值班未计分", DISCOVERED, next_day)
     assert err.value.text_id == "ledger.error.correction_too_late"
     assert err.value.fields["deadline"] == date(2026, 4, 8)
 
@@ -459,21 +443,33 @@ async def test_the_correction_deadline_is_counted_in_shanghai_time(store, lawyer
     # 16:30 UTC on 8 April is already 00:30 on 9 April in Quzhou.
     with pytest.raises(LedgerError):
         await store.file_correction(
-            lawyer.id, 2026, 1, "遗漏", DELIVERED, datetime(2026, 4, 8, 16, 30, tzinfo=timezone.utc)
+            lawyer.id, 2026, 1, "遗漏", DISCOVERED, datetime(2026, 4, 8, 16, 30, tzinfo=timezone.utc)
         )
 
 
 async def test_a_correction_deadline_on_a_holiday_moves_to_the_next_working_day_with_a_calendar(store, lawyer):
-    delivered = date(2026, 9, 28)  # +5 days is 3 October, inside the National Day holiday
+    discovered = date(2026, 9, 28)  # +5 days is 3 October, inside the National Day holiday
     on_8_october = datetime(2026, 10, 8, 9, 0, tzinfo=SHANGHAI)
     with pytest.raises(LedgerError):
-        await store.file_correction(lawyer.id, 2026, 3, "遗漏", delivered, on_8_october)
-    filed = await store.file_correction(lawyer.id, 2026, 3, "遗漏", delivered, on_8_october, cal=WorkCalendar())
+        await store.file_correction(lawyer.id, 2026, 3, "遗漏", discovered, on_8_october)
+    filed = await store.file_correction(lawyer.id, 2026, 3, "遗漏", discovered, on_8_october, cal=WorkCalendar())
     assert filed.deadline == date(2026, 10, 8)
 
 
+async def test_the_five_days_run_from_the_discovery_day_not_from_the_statement(store, lawyer):
+    """4号 二(四) "统计有遗漏的,应在发现之日起5日内提出": a Q1 omission found in November is in time."""
+    found = date(2026, 11, 18)
+    filed = await store.file_correction(lawyer.id, 2026, 1, "3月12日值班未计分", found,
+                                        datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI))
+    assert (filed.discovered_on, filed.deadline) == (found, date(2026, 11, 23))
+    with pytest.raises(LedgerError) as err:
+        await store.file_correction(lawyer.id, 2026, 1, "遗漏", date(2026, 11, 21), datetime(2026, 11, 20, 10, 0,
+                                                                                          tzinfo=SHANGHAI))
+    assert err.value.text_id == "ledger.error.future_date"
+
+
 async def test_deciding_a_correction_needs_a_reason_and_happens_once(store, lawyer):
-    filed = await store.file_correction(lawyer.id, 2026, 1, "遗漏一件援前调解", DELIVERED, IN_TIME)
+    filed = await store.file_correction(lawyer.id, 2026, 1, "遗漏一件援前调解", DISCOVERED, IN_TIME)
     for reason in ("", "   "):
         with pytest.raises(LedgerError) as err:
             await store.decide_correction(filed.id, True, reason, STAFF, NOW)
@@ -489,7 +485,7 @@ async def test_deciding_a_correction_needs_a_reason_and_happens_once(store, lawy
 
 
 async def test_a_decided_correction_cannot_be_changed_in_the_database(store, db, lawyer):
-    filed = await store.file_correction(lawyer.id, 2026, 1, "遗漏", DELIVERED, IN_TIME)
+    filed = await store.file_correction(lawyer.id, 2026, 1, "遗漏", DISCOVERED, IN_TIME)
     await store.decide_correction(filed.id, False, "该案不在本季度", STAFF, NOW)
     with pytest.raises(sqlite3.DatabaseError, match="already been decided"):
         async with db.transaction() as conn:
@@ -509,21 +505,23 @@ async def test_report_ranks_by_total_with_shared_ranks_and_ties_in_pinyin_order(
     await store.add_entry(qian.id, "harmed_client", date(2026, 7, 1), STAFF, NOW, note="查证属实")
 
     rows = await store.report(2026)
+    # 二(三) 一票否决,当年年度法律援助考核为不合格: 100 points and a veto rank below 60 points rated 合格.
     assert [(r.rank, r.name, r.total, r.rating, r.vetoed) for r in rows] == [
-        (1, "钱八", 100, Rating.FAIL, True),
-        (2, "安七", 60, Rating.PASS, False),
-        (2, "赵六", 60, Rating.PASS, False),
+        (1, "安七", 60, Rating.PASS, False),
+        (1, "赵六", 60, Rating.PASS, False),
+        (3, "钱八", 100, Rating.FAIL, True),
     ]
     q2 = await store.report(2026, 2)
     assert [(r.name, r.total, r.rating) for r in q2] == [
-        ("钱八", 100, None),
         ("安七", 60, None),
         ("赵六", 60, None),
+        ("钱八", 100, None),
     ]
-    assert q2[0].vetoed  # the veto (3rd quarter) fails the whole year
+    assert q2[-1].vetoed  # the veto (3rd quarter) fails the whole year
 
 
-FIXED_KEYS = [i.key for i in AWARDS + DEDUCTIONS if i.points is not None]
+# 二(一)9 has its own day rule (tested above); the sums hold for every other fixed item.
+FIXED_KEYS = [i.key for i in AWARDS + DEDUCTIONS if i.points is not None and i.key != "non_workday_consult"]
 
 entry_lists = st.lists(
     st.tuples(
