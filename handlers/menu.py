@@ -16,6 +16,13 @@ MAIN_MENU = (
     ("menu.call", Payload("menu", "call").encode()),
 )
 MY_BOOKINGS = Payload("mine", "start").encode()
+# What people type for a menu entry besides its label (the booking's label was 预约律师上门 until
+# it said what the visit is for: applying for legal aid without travelling, 3号 三).
+ALIASES = {
+    "menu.booking": ("预约律师上门", "预约上门", "上门服务", "请律师上门", "预约"),
+    "menu.eligibility": ("查我的资格", "我能享受什么"),
+    "menu.consult": ("问律师", "找律师"),
+}
 
 # Commands and words that start something directly, as if its button were tapped.
 COMMAND_PAYLOADS = {"/book": MAIN_MENU[2][1], "/mybookings": MY_BOOKINGS, "/ask": MAIN_MENU[3][1],
@@ -31,13 +38,14 @@ CANCEL_WORDS = frozenset({"/cancel", "取消", "退出", "不问了", "算了"})
 
 
 def main_menu_options(t: Catalog) -> tuple[Option, ...]:
-    return tuple(Option(t(text_id), payload) for text_id, payload in MAIN_MENU)
+    return tuple(Option(t(text_id), payload, ALIASES.get(text_id, ())) for text_id, payload in MAIN_MENU)
 
 
 def label_payloads(t: Catalog) -> dict[str, str]:
     """Main-menu labels and words as typed (in any script), normalised, to their payloads."""
     typed = {word: MY_BOOKINGS for word in MY_BOOKINGS_WORDS} | PRIVACY_WORDS
     labels = {t(text_id): payload for text_id, payload in MAIN_MENU} | typed
+    labels |= {alias: payload for text_id, payload in MAIN_MENU for alias in ALIASES.get(text_id, ())}
     return {normalise(word): payload for word, payload in labels.items()}
 
 

@@ -98,3 +98,10 @@ async def test_an_answer_not_understood_repeats_only_the_question_with_a_hint(ty
     assert len(typist.last.replies) == 1
     await typist.send("下午")
     assert typist.text == t("book.ask.name")
+
+
+@pytest.mark.parametrize("typed", ["预约律师上门", "預約律師上門", "预约上门", "预约上门办申请"])
+async def test_the_booking_is_reached_by_its_old_and_new_names_from_anywhere(chat, typed):
+    await chat.send("查资格")  # in another flow, not at the menu
+    await chat.send(typed)
+    assert chat.says("book.ask.check_age")
