@@ -111,3 +111,11 @@ def test_an_unknown_related_id_is_rejected(tmp_path):
 def test_invalid_yaml_names_the_file(tmp_path):
     with pytest.raises(KnowledgeBaseError, match="broken.yaml"):
         load_kb(_write(tmp_path, "- id: [unclosed"))
+
+
+def test_answers_that_add_general_advice_say_so_and_conditions_are_kept_whole():
+    """Issue 12, fidelity 6 and 7: 3号 三 "对符合法律援助事项范围但缺乏部分材料的申请" keeps its condition;
+    a definition of 申诉 or advice on complaining about a lawyer is not in the texts: marked guidance."""
+    kb = load_kb(None)
+    assert "符合法律援助事项范围但缺乏部分材料" in kb.get("benefits_70").answer
+    assert kb.get("petition_appeal").guidance and kb.get("quality_supervision").guidance
