@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     # Personal details of finished visits are blanked after this many days.
     retention_days: int = Field(180, ge=1, **_env("LEGALAID_RETENTION_DAYS"))
     rate_limit_per_minute: int = Field(20, ge=1, **_env("LEGALAID_RATE_LIMIT_PER_MINUTE"))
+    # Visits still to come per chat account and per phone number.
+    max_active_bookings: int = Field(2, ge=1, le=20, **_env("LEGALAID_MAX_ACTIVE_BOOKINGS"))
 
     @field_validator("rating_bands")
     @classmethod

@@ -233,7 +233,15 @@ class BookingFlow(Form[VisitDraft]):
             access_needs=access_text(turn, draft))
         result = await services.bookings.create(
             booking_draft, services.settings.slot_rules.capacity, f"{ev.channel}:{ev.user_id}:{draft.nonce}",
-            turn.now, {"resident": resident_reminder_at(draft.date, services.settings.zone)})
+            turn.now, {"resident": resident_reminder_at(draft.date, services.settings.zone)},
+            limit=services.settings.max_active_bookings)
+        if result.status == "limit":
+            self.keep(turn, draft)  # consented and complete: kept for a day, in case one is cancelled
+            turn.state.reset()
+            turn.say(turn.t("book.limit", limit=services.settings.max_active_bookings),
+                     (turn.option("book.mine", Payload("mine", "start")),
+                      turn.option("menu.call", Payload("menu", "call")), turn.menu_option()))
+            return
         if result.status == "full":
             draft.date = draft.window = None  # only a new time is needed; everything else is kept
             self.keep(turn, draft)

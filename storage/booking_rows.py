@@ -38,6 +38,7 @@ class Created(StrEnum):
     CREATED = "created"
     DUPLICATE = "duplicate"  # the same request key again (a double tap on 确认)
     FULL = "full"
+    LIMIT = "limit"  # this person, or this phone number, already has the most visits to come allowed
 
 
 class Change(StrEnum):

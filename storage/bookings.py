@@ -93,8 +93,12 @@ class BookingStore(VisitStore, ReminderStore):
         request_key: str,
         now: datetime,
         reminder_times: Mapping[str, datetime],
+        limit: int | None = None,
     ) -> CreateResult:
         """Book the lowest free seat of the draft's window, or say why not.
+
+        `limit`: at most this many visits still to come per chat account and per phone number, so
+        one account cannot take a county's places (checked in the same transaction as the seat).
 
         Same `request_key` again (a double tap on 确认) returns the first booking.
         Only the resident's reminder is armed here; the lawyer's comes with
@@ -115,6 +119,8 @@ class BookingStore(VisitStore, ReminderStore):
                     if (existing["channel"], existing["user_id"]) != (draft.channel, draft.user_id):
                         raise ValueError("request_key already used by another user; keys must be per user")
                     return CreateResult(Created.DUPLICATE, self._booking(existing))
+                if limit is not None and await self._active_for(conn, draft, now) >= limit:
+                    return CreateResult(Created.LIMIT, None)
                 seat = await self._free_seat(
                     conn, str(draft.county), draft.visit_date, draft.window, capacity, exclude_id=None
                 )
@@ -141,6 +147,14 @@ class BookingStore(VisitStore, ReminderStore):
             if _SEAT_TAKEN in str(exc):
                 return CreateResult(Created.FULL, None)
             raise
+
+    async def _active_for(self, conn, draft: BookingDraft, now: datetime) -> int:
+        async with conn.execute(
+            "SELECT COUNT(*) FROM bookings WHERE status = ? AND visit_date >= ?"
+            " AND ((channel = ? AND user_id = ?) OR phone = ?)",
+            (BookingStatus.ACTIVE, self._today(now).isoformat(), draft.channel, draft.user_id, draft.phone.strip()),
+        ) as cur:
+            return (await cur.fetchone())[0]
 
     async def cancel(self, ref: str, channel: str, user_id: str, now: datetime) -> Outcome:
         """The owner cancels: the seat is free at once and unsent reminders are dropped."""

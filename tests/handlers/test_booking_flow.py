@@ -147,8 +147,8 @@ async def test_reschedule_keeps_the_reference(chat, runtime):
 async def test_the_last_seat_cannot_be_taken_twice(runtime, settings):
     capacity = settings.slot_rules.capacity
     chats = [Chat(runtime, user_id=f"family-{i}") for i in range(capacity + 1)]
-    for chat in chats:
-        await book(chat)  # all on the same first day, morning
+    for i, chat in enumerate(chats):
+        await book(chat, phone=f"1381234560{i}")  # different families, all on the same first day, morning
     for chat in chats:
         await chat.tap("确认预约")
     confirmed = [c for c in chats if "预约好了" in c.text]
@@ -199,8 +199,8 @@ async def test_when_the_slot_goes_at_confirm_only_a_new_time_is_asked(runtime):
     others = [Chat(runtime, user_id=f"other-{i}") for i in range(capacity)]
     late = Chat(runtime, user_id="late")
     await book(late)
-    for other in others:
-        await book(other)
+    for i, other in enumerate(others):
+        await book(other, phone=f"1390000000{i}")
         await other.tap("确认预约")
     await late.tap("确认预约")
     assert late.says("book.taken_meanwhile")
@@ -265,3 +265,21 @@ async def test_a_booking_from_what_was_told_without_grounds_still_asks_the_quick
     await runtime.services.store.save_state("console", "told-2", state.model_dump_json(), clock())
     await chat.press("book:start:told")
     assert chat.says("book.ask.check_illness")
+
+
+async def test_a_second_account_with_the_same_phone_is_told_the_limit_and_keeps_its_answers(settings, clock):
+    from bot.runtime import Runtime
+
+    rt = await Runtime.open(settings.model_copy(update={"max_active_bookings": 1}), clock)
+    try:
+        daughter, son = Chat(rt, user_id="daughter"), Chat(rt, user_id="son")
+        await book(daughter)
+        await daughter.tap("确认预约")
+        assert daughter.says("book.confirmed")
+        await book(son)  # the same elder's phone number
+        await son.tap("确认预约")
+        assert son.says("book.limit", limit=1)
+        assert "我的预约" in son.labels
+        assert len(await rt.services.bookings.list_for_user("console", "son")) == 0
+    finally:
+        await rt.close()

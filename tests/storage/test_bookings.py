@@ -21,6 +21,7 @@ import pytest
 
 from policy.eligibility import County
 from policy.slots import lawyer_reminder_at, resident_reminder_at
+from storage.booking_rows import Created
 from storage.bookings import BookingDraft, BookingStore, forget_in
 from storage.db import Database
 
@@ -546,3 +547,21 @@ async def test_a_process_killed_mid_burst_leaves_a_sound_database_with_every_con
         assert len(stored) >= len(confirmed) >= 60
     finally:
         await db.close()
+
+
+async def test_one_account_or_one_phone_holds_at_most_the_limit_of_visits_to_come(store):
+    """Issue 13: one account took both places of a county's morning; now the limit is checked with the seat."""
+    for day in (VISIT, VISIT + timedelta(days=1)):
+        made = await store.create(draft(day=day), 10, f"a-{day}", NOW, reminders_for(day), limit=2)
+        assert made.status is Created.CREATED
+    third = VISIT + timedelta(days=2)
+    assert (await store.create(draft(day=third), 10, "a-3", NOW, reminders_for(third), limit=2)).status is Created.LIMIT
+    # Another account with the same phone number is held to the same limit; a different number is not.
+    other = draft(user="elder-2", day=third)
+    assert (await store.create(other, 10, "b-1", NOW, reminders_for(third), limit=2)).status is Created.LIMIT
+    other_phone = BookingDraft(**{**vars(other), "phone": "13900000000"})
+    assert (await store.create(other_phone, 10, "b-2", NOW, reminders_for(third), limit=2)).status is Created.CREATED
+    # A cancelled visit frees its place in the limit.
+    first = (await store.list_for_user("telegram", "elder-1"))[0]
+    await store.cancel(first.ref, "telegram", "elder-1", NOW)
+    assert (await store.create(draft(day=third), 10, "a-4", NOW, reminders_for(third), limit=2)).status is Created.CREATED
