@@ -251,7 +251,7 @@ class BookingFlow(Form[VisitDraft]):
         self.drop(turn)  # personal details now live only in the booking
         day = wording.day_label(turn.t, booking.visit_date)
         window = wording.window_label(turn.t, services.settings.slot_rules, booking.window)
-        today = turn.now.astimezone(services.settings.zone).date()
+        today = turn.today
         call_by = wording.day_label(turn.t, visits.call_by(services, booking.visit_date, today))
         turn.say(turn.t("book.confirmed", ref=booking.ref, day=day, window=window, county=booking.county,
                         township=booking.township, address=booking.address, call_by=call_by),

@@ -156,7 +156,7 @@ class LawyerFlow(Flow):
 
     def period(self, turn: Turn, arg: str) -> tuple[int, int] | None:
         """The quarter a lawyer typed (or this one); says how to write it when it is not one."""
-        today = turn.now.astimezone(turn.services.settings.zone).date()
+        today = turn.today
         period = parse_quarter(arg.strip(), today)
         if period is None:
             turn.say(turn.t("lawyer.bad_quarter"), (turn.menu_option(),))
@@ -170,7 +170,7 @@ class LawyerFlow(Flow):
         year, quarter = period
         turn.state.flow, turn.state.step = NAME, "correction_day"
         turn.state.data[NAME] = {"year": year, "quarter": quarter}
-        today = turn.now.astimezone(turn.services.settings.zone).date()
+        today = turn.today
         # Only days still inside the 5 days (with a holiday at the end, a few more) are worth offering.
         days = [today - timedelta(days=n) for n in range(CORRECTION_DAYS + 1)]
         options = [Option(day_label(turn.t, d), f"law:found:{d.isoformat()}") for d in days]

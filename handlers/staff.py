@@ -112,7 +112,7 @@ class StaffFlow(Flow):
 
     # --- visits ---------------------------------------------------------------------
     async def bookings(self, turn: Turn, actor: Actor, arg: str) -> None:
-        day = _date(arg.strip()) if arg.strip() else turn.now.astimezone(turn.services.settings.zone).date()
+        day = _date(arg.strip()) if arg.strip() else turn.today
         found = await visits.day_list(turn.services, actor, day)
         if not found:
             self.done(turn, "staff.no_bookings", day=day_label(turn.t, day))
@@ -249,7 +249,7 @@ class StaffFlow(Flow):
 
     async def report(self, turn: Turn, actor: Actor, arg: str) -> None:
         parts = arg.split()
-        today = turn.now.astimezone(turn.services.settings.zone).date()
+        today = turn.today
         year = int(parts[0]) if parts and parts[0].isdecimal() else today.year
         quarter = int(parts[1]) if len(parts) > 1 and parts[1] in ("1", "2", "3", "4") else None
         fmt = next((p for p in parts if p in ("csv", "xlsx", "json")), "xlsx")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import ClassVar
 
 from common.messages import Address, Document, Option, Payload, Reply
@@ -27,6 +27,11 @@ class Turn:
     @property
     def now(self):
         return self.ev.at
+
+    @property
+    def today(self) -> date:
+        """The date in the centre's zone (LEGALAID_TZ): what "today" means for visits and points."""
+        return self.ev.at.astimezone(self.services.settings.zone).date()
 
     def say(
         self,

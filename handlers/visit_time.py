@@ -19,10 +19,6 @@ from services import wording
 DATES_SHOWN = 8
 
 
-def local_today(turn: Turn) -> date:
-    return turn.now.astimezone(turn.services.settings.zone).date()
-
-
 async def free_windows(turn: Turn, county: str, days: list[date]) -> dict[date, list[str]]:
     """For each day, the half-days with a free place."""
     rules = turn.services.settings.slot_rules
@@ -34,7 +30,7 @@ async def free_windows(turn: Turn, county: str, days: list[date]) -> dict[date, 
 async def date_choices(turn: Turn, draft: Any) -> list[Choice]:
     days = bookable_dates(turn.now, turn.services.settings.slot_rules, turn.services.calendar)
     windows = await free_windows(turn, draft.county, days)
-    today = local_today(turn)
+    today = turn.today
     open_days = [d for d in days if windows[d]][:DATES_SHOWN]
     return [Choice(wording.day_label(turn.t, d), d.isoformat(), date_aliases(d, today)) for d in open_days]
 
