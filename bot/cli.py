@@ -19,7 +19,8 @@
                                the points ledger (衢市司发〔2020〕4号)
     legalaid bookings export   home visits in a date range, CSV or xlsx
     legalaid db migrate        apply database migrations
-    legalaid db backup PATH    online backup of the database
+    legalaid db backup PATH    online backup of the database (pg_dump on PostgreSQL)
+    legalaid db copy --to URL  copy every row into a new database [--from URL], counts and checksums compared
 """
 
 from __future__ import annotations
@@ -32,11 +33,14 @@ import sqlite3
 import sys
 from datetime import date
 
-from bot import eligibility_cli, staff_cli
+from asyncpg import PostgresError
+
+from bot import db_cli, eligibility_cli, staff_cli
 from bot.channels import wechat
 from bot.usage import UsageError
 from common.config import ConfigError, Settings, load_settings
 from common.privacy import RedactingFilter
+from storage.copy import Mismatch, NotEmpty
 from storage.db import SchemaError
 
 
@@ -92,11 +96,7 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("rest", nargs=argparse.REMAINDER, help="options of that benchmark, e.g. --users 200 --seats 10")
     sub.add_parser("health", help="check configuration, catalog, knowledge base and database (exit 0 = healthy)")
 
-    db = sub.add_parser("db", help="database tools")
-    db_sub = db.add_subparsers(dest="db_command", required=True)
-    db_sub.add_parser("migrate", help="apply pending migrations")
-    backup = db_sub.add_parser("backup", help="online backup to PATH")
-    backup.add_argument("path")
+    db_cli.add_parser(sub)
     return parser
 
 
@@ -114,9 +114,9 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"legalaid: {exc}", file=sys.stderr)
         return 2
-    except (SchemaError, sqlite3.DatabaseError) as exc:
+    except (SchemaError, sqlite3.DatabaseError, PostgresError, NotEmpty, Mismatch) as exc:
         # A corrupt or newer database: one line and a non-zero exit, so a supervisor sees it at once.
-        print(f"legalaid: database {settings.db_path}: {exc}", file=sys.stderr)
+        print(f"legalaid: database {db_cli.where(settings.database)}: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:  # a folder not writable, a port in use, a link where a file should go
         print(f"legalaid: {exc}", file=sys.stderr)
@@ -157,7 +157,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if command == "faq":
         return _faq(args, settings)
     if command == "db":
-        return asyncio.run(_db(args, settings))
+        return asyncio.run(db_cli.run(args, settings))
     if command == "health":
         return _health(settings)
     if command == "bench":
@@ -217,16 +217,10 @@ def _health(settings: Settings) -> int:
     """For container health checks: read-only, quick, one line either way."""
     from common.catalog import load_catalog
     from faq.kb import load_kb
-    from storage.db import migration_scripts
-
     try:
         load_catalog()
         load_kb(settings.faq_dir)
-        with sqlite3.connect(f"file:{settings.db_path}?mode=ro", uri=True, timeout=5) as conn:
-            verdict = conn.execute("PRAGMA quick_check").fetchone()[0]
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if version > len(migration_scripts()):
-            verdict = f"schema version {version} is newer than this bot knows"
+        verdict = asyncio.run(db_cli.check(settings))
     except Exception as exc:  # noqa: BLE001 - any failure is "unhealthy", said in one line
         print(f"unhealthy: {exc}", file=sys.stderr)
         return 1
@@ -234,22 +228,6 @@ def _health(settings: Settings) -> int:
         print(f"unhealthy: database {verdict}", file=sys.stderr)
         return 1
     print("healthy")
-    return 0
-
-
-async def _db(args: argparse.Namespace, settings: Settings) -> int:
-    from storage.db import Database
-
-    db = Database(settings.db_path)
-    await db.open()  # opening applies pending migrations
-    try:
-        if args.db_command == "migrate":
-            print(f"schema version {await db.schema_version()}: {settings.db_path}")
-        else:
-            await db.backup(args.path)
-            print(f"backup written: {args.path}")
-    finally:
-        await db.close()
     return 0
 
 

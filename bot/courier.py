@@ -29,6 +29,8 @@ Delivered = Callable[[str, str, Reply], Awaitable[None]]
 GivenUp = Callable[[Queued], list[Notice]]
 Backlogged = Callable[[int, datetime], list[Notice]]
 RETRY = Backoff(first=5.0, factor=2.0, cap=300.0)
+# A message taken for sending is another process's only after this (if this one died sending it).
+LEASE = timedelta(minutes=5)
 # Alert when this many messages have waited longer than BACKLOG_AGE (at most hourly).
 BACKLOG_ALERT, BACKLOG_AGE = 20, timedelta(minutes=15)
 
@@ -47,6 +49,7 @@ class Courier:
         self._lock = asyncio.Lock()  # one delivery pass at a time keeps per-person order
         self._wake = asyncio.Event()
         self._loop: asyncio.Task[None] | None = None
+        self.lease = LEASE
 
     def register(self, channel: str, sender: Sender) -> None:
         self.senders[channel] = sender
@@ -69,6 +72,10 @@ class Courier:
                               queued.id, queued.channel, queued.attempts)
                     continue
                 if queued.next_attempt_at is not None and queued.next_attempt_at > now:
+                    waiting.add(person)
+                    continue
+                # Several processes may deliver: only the one that takes the lease sends.
+                if not await self.store.lease(queued.id, now, now + self.lease):
                     waiting.add(person)
                     continue
                 if await self._send(queued, now):

@@ -16,7 +16,7 @@ from policy.age import AgeError, age_on
 from policy.county_status import County, CountyMeasures, CountyStatus
 from policy.eligibility import Condition, Facts, assess
 from storage.counties import CountyStore
-from storage.db import Database
+from storage.db import database_for
 
 COUNTY_NAMES = [c.value for c in County]
 STATUS_TEXT = {CountyStatus.APPLIES: "counties.applies", CountyStatus.NOT_APPLIED: "counties.not_applied",
@@ -89,9 +89,9 @@ async def _recorded(settings: Settings, county: County | None) -> CountyMeasures
     """What staff recorded for `county`; with no database yet, nothing is recorded."""
     if county is None:
         return None
-    if not settings.db_path.exists():
+    if settings.database_url is None and not settings.db_path.exists():
         return CountyMeasures(county)
-    db = Database(settings.db_path)
+    db = database_for(settings.database)
     await db.open()
     try:
         return await CountyStore(db).get(county)
@@ -101,7 +101,7 @@ async def _recorded(settings: Settings, county: County | None) -> CountyMeasures
 
 async def counties(args: argparse.Namespace, settings: Settings) -> int:
     t = load_catalog()
-    db = Database(settings.db_path)
+    db = database_for(settings.database)
     await db.open()
     try:
         store = CountyStore(db)

@@ -28,7 +28,7 @@ from handlers.privacy_flow import PrivacyFlow
 from handlers.staff import StaffFlow
 from services import notices
 from services.context import Services
-from storage.db import Database
+from storage.db import Database, database_for
 
 log = logging.getLogger(__name__)
 
@@ -45,12 +45,12 @@ class Runtime:
     @classmethod
     async def open(cls, settings: Settings, clock: Callable[[], datetime] | None = None) -> Runtime:
         kb = load_kb(settings.faq_dir)
-        db = Database(settings.db_path)
+        db = database_for(settings.database)
         await db.open()
         services = Services.over(db, settings, clock, Matcher(kb))
         flows = [EligibilityFlow(), BookingFlow(), MyBookingsFlow(), ConsultFlow(), LawyerFlow(), StaffFlow()]
         dialogue = Dialogue(services, [*flows, PrivacyFlow(flows)], at_menu=FaqFlow(Audience.PUBLIC))
-        log.info("ready: %d knowledge-base entries, database %s", len(kb), settings.db_path)
+        log.info("ready: %d knowledge-base entries, %s database", len(kb), db.kind)
         courier = Courier(services.store, services.clock, on_delivered=dialogue.remember_delivered,
                           on_given_up=partial(notices.undelivered, services),
                           on_backlog=partial(notices.backlogged, services))

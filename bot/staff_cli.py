@@ -16,7 +16,7 @@ from services import lawyers, misses, points, visits
 from services.actor import Actor
 from services.context import Services
 from services.reports import STATEMENT_COLUMNS
-from storage.db import Database
+from storage.db import database_for
 from storage.ledger import LedgerError, UnknownRecord
 
 
@@ -74,7 +74,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 @asynccontextmanager
 async def open_services(settings: Settings) -> AsyncIterator[Services]:
     """The service layer over the database, without the knowledge base a chat needs."""
-    db = Database(settings.db_path)
+    db = database_for(settings.database)
     await db.open()
     try:
         yield Services.over(db, settings)

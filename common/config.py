@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     tz: str = Field("Asia/Shanghai", **_env("LEGALAID_TZ"))
     log_level: str = Field("INFO", **_env("LEGALAID_LOG_LEVEL"))
     faq_dir: Path | None = Field(None, **_env("LEGALAID_FAQ_DIR"))
+    # sqlite:///path or postgresql://user:password@host/db; unset: SQLite in LEGALAID_DATA_DIR.
+    database_url: SecretStr | None = Field(None, **_env("LEGALAID_DATABASE_URL"))
 
     # Where staff alerts go: "channel:id"; a bare number is a Telegram chat id.
     staff_chat_id: str | None = Field(None, **_env("LEGALAID_STAFF_CHAT_ID"))
@@ -53,6 +55,13 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(20, ge=1, **_env("LEGALAID_RATE_LIMIT_PER_MINUTE"))
     # Visits still to come per chat account and per phone number.
     max_active_bookings: int = Field(2, ge=1, le=20, **_env("LEGALAID_MAX_ACTIVE_BOOKINGS"))
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith(("sqlite:///", "postgresql://", "postgres://")):
+            raise ValueError("must start with sqlite:/// or postgresql://")
+        return value
 
     @field_validator("rating_bands")
     @classmethod
@@ -134,6 +143,13 @@ class Settings(BaseSettings):
     @property
     def db_path(self) -> Path:
         return self.data_dir / "legalaid.sqlite3"
+
+    @property
+    def database(self) -> str:
+        """The database to open: LEGALAID_DATABASE_URL, or the SQLite file in the data folder."""
+        if self.database_url is not None:
+            return self.database_url.get_secret_value()
+        return f"sqlite:///{self.db_path}"
 
     @property
     def bands(self):

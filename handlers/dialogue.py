@@ -85,7 +85,7 @@ class Dialogue:
         they type next picks from its options."""
         if not reply.options or not self.channel(channel).numbered:
             return
-        async with self._lock((channel, user_id)):
+        async with self._lock((channel, user_id)), self.services.store.one_at_a_time(channel, user_id):
             state = await self._load(Incoming(channel, user_id, self.services.clock()))
             state.remember_options(reply.options)
             await self.services.store.save_state(channel, user_id, state.model_dump_json(), self.services.clock())
@@ -98,7 +98,7 @@ class Dialogue:
         dropped = 0
         oldest = now - min(f.draft_ttl for f in flows)
         for channel, user_id in await self.services.store.states_untouched_since(oldest, [f.name for f in flows]):
-            async with self._lock((channel, user_id)):
+            async with self._lock((channel, user_id)), self.services.store.one_at_a_time(channel, user_id):
                 raw = await self.services.store.load_state(channel, user_id)
                 state = Conversation.model_validate_json(raw) if raw else None
                 if state is None or state.updated_at is None:
@@ -115,7 +115,8 @@ class Dialogue:
 
     async def handle(self, ev: Incoming) -> Outcome:
         key = (ev.channel, ev.user_id)
-        async with self._lock(key):
+        # This process's lock first (its waiters hold no connection), then every process's.
+        async with self._lock(key), self.services.store.one_at_a_time(*key):
             if not self.channel(ev.channel).public:
                 return await self._handle_locked(ev)
             verdict = self.limiter.check(key, ev.at)

@@ -13,11 +13,9 @@ from enum import StrEnum
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-import aiosqlite
-
 from policy.eligibility import County
 from policy.slots import Window, make_reference
-from storage.db import Database, stored_time
+from storage.db import Database, Queries, Row, stored_time
 
 PhoneOwner = Literal["self", "family"]
 Audience = Literal["resident", "lawyer"]
@@ -209,7 +207,7 @@ class BookingRows:
     def _time(self, text: str | None) -> datetime | None:
         return datetime.fromisoformat(text).astimezone(self.tz) if text else None
 
-    def _booking(self, r: aiosqlite.Row) -> Booking:
+    def _booking(self, r: Row) -> Booking:
         return Booking(
             **{name: r[name] for name in _PLAIN_COLUMNS},
             county=County(r["county"]),
@@ -219,75 +217,65 @@ class BookingRows:
         )
 
     async def _bookings(self, sql: str, params: Sequence[object]) -> list[Booking]:
-        return [self._booking(r) for r in await self._fetch_all(self.db.conn, sql, params)]
+        return [self._booking(r) for r in await self.db.fetchall(sql, *params)]
 
-    @staticmethod
-    async def _fetch_one(conn: aiosqlite.Connection, sql: str, params: Sequence[object]) -> aiosqlite.Row | None:
-        async with conn.execute(sql, params) as cur:
-            return await cur.fetchone()
-
-    @staticmethod
-    async def _fetch_all(conn: aiosqlite.Connection, sql: str, params: Sequence[object]) -> list[aiosqlite.Row]:
-        async with conn.execute(sql, params) as cur:
-            return list(await cur.fetchall())
-
-    async def _by_id(self, conn: aiosqlite.Connection, booking_id: int) -> Booking:
-        row = await self._fetch_one(conn, "SELECT * FROM bookings WHERE id = ?", (booking_id,))
+    async def _by_id(self, conn: Queries, booking_id: int) -> Booking:
+        row = await conn.fetchone("SELECT * FROM bookings WHERE id = ?", booking_id)
         assert row is not None
         return self._booking(row)
 
-    async def _owned(self, conn: aiosqlite.Connection, ref: str, channel: str, user_id: str) -> aiosqlite.Row | None:
-        return await self._fetch_one(
-            conn, "SELECT * FROM bookings WHERE ref = ? AND channel = ? AND user_id = ?", (ref, channel, user_id)
+    async def _owned(self, conn: Queries, ref: str, channel: str, user_id: str) -> Row | None:
+        return await conn.fetchone(
+            "SELECT * FROM bookings WHERE ref = ? AND channel = ? AND user_id = ?", ref, channel, user_id
         )
 
     async def _free_seat(
-        self, conn: aiosqlite.Connection, county: str, day: date, window: str, capacity: int, exclude_id: int | None
+        self, conn: Queries, county: str, day: date, window: str, capacity: int, exclude_id: int | None
     ) -> int | None:
         """The lowest seat number in 1..capacity not held by a live booking, or None when full."""
-        rows = await self._fetch_all(
-            conn,
-            "SELECT seat FROM bookings WHERE county = ? AND visit_date = ? AND window = ?"
-            " AND status != 'cancelled' AND id IS NOT ?",
-            (county, day.isoformat(), window, exclude_id),
-        )
+        sql = ('SELECT seat FROM bookings WHERE county = ? AND visit_date = ? AND "window" = ?'
+               " AND status != 'cancelled'")
+        params: list[object] = [county, day.isoformat(), window]
+        if exclude_id is not None:
+            sql += " AND id <> ?"
+            params.append(exclude_id)
+        rows = await conn.fetchall(sql, *params)
         taken = {r["seat"] for r in rows}
         # Counting too: after capacity is lowered, seats above it still occupy the window.
         if len(taken) >= capacity:
             return None
         return next((s for s in range(1, capacity + 1) if s not in taken), None)
 
-    async def _next_ref(self, conn: aiosqlite.Connection, now: datetime) -> str:
+    async def _next_ref(self, conn: Queries, now: datetime) -> str:
         day = self._today(now)
-        row = await self._fetch_one(
-            conn,
+        row = await conn.fetchone(
             "INSERT INTO booking_ref_counters (day, last) VALUES (?, 1)"
-            " ON CONFLICT (day) DO UPDATE SET last = last + 1 RETURNING last",
-            (day.strftime("%Y%m%d"),),
+            " ON CONFLICT (day) DO UPDATE SET last = booking_ref_counters.last + 1 RETURNING last",
+            day.strftime("%Y%m%d"),
         )
         assert row is not None
         return make_reference(day, row["last"])
 
     async def _arm(
-        self, conn: aiosqlite.Connection, booking_id: int, audience: Audience, due_at: datetime | None, now: datetime
+        self, conn: Queries, booking_id: int, audience: Audience, due_at: datetime | None, now: datetime
     ) -> None:
         """Set (or reset) the booking's reminder for `audience`; without a future time, drop any unsent one."""
         if due_at is None or due_at <= now:
             await conn.execute(
                 "UPDATE reminders SET dropped_at = ?, dropped_reason = ?"
                 " WHERE booking_id = ? AND audience = ? AND sent_at IS NULL AND dropped_at IS NULL",
-                (stored_time(now), "too_late" if due_at is not None else "no_time", booking_id, audience),
+                stored_time(now), "too_late" if due_at is not None else "no_time", booking_id, audience,
             )
             return
         await conn.execute(
             "INSERT INTO reminders (booking_id, audience, due_at) VALUES (?, ?, ?)"
             " ON CONFLICT (booking_id, audience) DO UPDATE SET due_at = excluded.due_at,"
             " sent_at = NULL, dropped_at = NULL, dropped_reason = NULL",
-            (booking_id, audience, stored_time(due_at)),
+            booking_id, audience, stored_time(due_at),
         )
 
     async def _drop_unsent(
-        self, conn: aiosqlite.Connection, booking_ids: list[int], now: datetime, reason: str
+        self, conn: Queries, booking_ids: list[int], now: datetime, reason: str
     ) -> None:
         if not booking_ids:
             return
@@ -295,14 +283,14 @@ class BookingRows:
             "UPDATE reminders SET dropped_at = ?, dropped_reason = ?"
             f" WHERE booking_id IN ({','.join('?' * len(booking_ids))})"
             " AND sent_at IS NULL AND dropped_at IS NULL",
-            (stored_time(now), reason, *booking_ids),
+            stored_time(now), reason, *booking_ids,
         )
 
-    async def _blank(self, conn: aiosqlite.Connection, booking_ids: list[int], stamp: str) -> None:
+    async def _blank(self, conn: Queries, booking_ids: list[int], stamp: str) -> None:
         if not booking_ids:
             return
         await conn.execute(
             f"UPDATE bookings SET {_BLANKED}, personal_purged_at = ?, updated_at = ?"
             f" WHERE id IN ({','.join('?' * len(booking_ids))})",
-            (stamp, stamp, *booking_ids),
+            stamp, stamp, *booking_ids,
         )

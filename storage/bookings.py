@@ -1,10 +1,10 @@
 """Home-visit bookings (衢市司发〔2020〕3号 三): seats, references, reminders, visit points.
 
-Every write is one BEGIN IMMEDIATE transaction (`Database.transaction`), so the
-check "is a seat free?" and the insert that takes it cannot be split by another
-booking. The partial unique index on (county, visit_date, window, seat) makes
-overselling impossible even if this code were wrong; its IntegrityError is read
-as "full".
+Every write is one transaction named "bookings" (`Database.transaction`: BEGIN IMMEDIATE on
+SQLite, an advisory lock on PostgreSQL), so the check "is a seat free?" and the insert that takes
+it cannot be split by another booking, in this process or another. The partial unique index on
+(county, visit_date, window, seat) makes overselling impossible even if this code were wrong; its
+UniqueViolation is read as "full".
 
 Times come from the caller (never the clock here) and must be timezone-aware;
 they are stored as UTC ISO 8601 strings, so SQL can compare them as text, and
@@ -13,11 +13,8 @@ handed back in the centre's zone.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
-
-import aiosqlite
 
 from policy.eligibility import County
 from policy.slots import Window
@@ -32,14 +29,14 @@ from storage.booking_rows import (
     Outcome,
     _key,
 )
-from storage.db import stored_time
+from storage.db import Queries, UniqueViolation, stored_time
 from storage.reminders import ReminderStore
 from storage.visits import VisitStore
 
 __all__ = ["Booking", "BookingDraft", "BookingStatus", "BookingStore", "Change", "Created", "Outcome", "forget_in"]
 
-# The message SQLite gives when bookings_seat_taken rejects a row.
-_SEAT_TAKEN = "bookings.county, bookings.visit_date, bookings.window, bookings.seat"
+# Every booking write is serialised under this name, across processes too.
+_LOCK = "bookings"
 
 
 class BookingStore(VisitStore, ReminderStore):
@@ -57,21 +54,19 @@ class BookingStore(VisitStore, ReminderStore):
         if not free:
             return free
         sql = (
-            "SELECT visit_date, window, COUNT(*) AS taken FROM bookings"
+            'SELECT visit_date, "window", COUNT(*) AS taken FROM bookings'
             " WHERE county = ? AND status != 'cancelled'"
             f" AND visit_date IN ({','.join('?' * len(days))})"
-            f" AND window IN ({','.join('?' * len(keys))})"
-            " GROUP BY visit_date, window"
+            f' AND "window" IN ({",".join("?" * len(keys))})'
+            ' GROUP BY visit_date, "window"'
         )
-        params = [str(county), *(d.isoformat() for d in days), *keys]
-        async with self.db.conn.execute(sql, params) as cur:
-            for row in await cur.fetchall():
-                slot = (date.fromisoformat(row["visit_date"]), row["window"])
-                free[slot] = max(0, capacity - row["taken"])
+        for row in await self.db.fetchall(sql, str(county), *(d.isoformat() for d in days), *keys):
+            slot = (date.fromisoformat(row["visit_date"]), row["window"])
+            free[slot] = max(0, capacity - row["taken"])
         return free
 
     async def get(self, ref: str) -> Booking | None:
-        row = await self._fetch_one(self.db.conn, "SELECT * FROM bookings WHERE ref = ?", (ref,))
+        row = await self.db.fetchone("SELECT * FROM bookings WHERE ref = ?", ref)
         return self._booking(row) if row else None
 
     async def list_for_user(self, channel: str, user_id: str) -> list[Booking]:
@@ -80,7 +75,7 @@ class BookingStore(VisitStore, ReminderStore):
             "SELECT * FROM bookings WHERE channel = ? AND user_id = ?"
             " ORDER BY status != 'active',"
             " CASE WHEN status = 'active' THEN visit_date END ASC,"
-            " visit_date DESC, window, id DESC"
+            ' visit_date DESC, "window", id DESC'
         )
         return await self._bookings(sql, (channel, user_id))
 
@@ -111,10 +106,8 @@ class BookingStore(VisitStore, ReminderStore):
             raise ValueError("request_key is empty")
         stamp = stored_time(now)
         try:
-            async with self.db.transaction() as conn:
-                existing = await self._fetch_one(
-                    conn, "SELECT * FROM bookings WHERE request_key = ?", (request_key,)
-                )
+            async with self.db.transaction(_LOCK) as conn:
+                existing = await conn.fetchone("SELECT * FROM bookings WHERE request_key = ?", request_key)
                 if existing is not None:
                     if (existing["channel"], existing["user_id"]) != (draft.channel, draft.user_id):
                         raise ValueError("request_key already used by another user; keys must be per user")
@@ -127,39 +120,35 @@ class BookingStore(VisitStore, ReminderStore):
                 if seat is None:
                     return CreateResult(Created.FULL, None)
                 ref = await self._next_ref(conn, now)
-                row = await self._fetch_one(
-                    conn,
-                    "INSERT INTO bookings (ref, channel, user_id, county, visit_date, window, seat, status,"
+                row = await conn.fetchone(
+                    'INSERT INTO bookings (ref, channel, user_id, county, visit_date, "window", seat, status,'
                     " elder_name, phone, phone_owner, township, address, access_needs, matter, consent_at,"
                     " request_key, created_at, updated_at)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
-                    (
-                        ref, draft.channel, draft.user_id, str(draft.county), draft.visit_date.isoformat(),
-                        draft.window, seat, draft.elder_name.strip(), draft.phone.strip(), draft.phone_owner,
-                        draft.township.strip(), draft.address.strip(), draft.access_needs.strip(),
-                        draft.matter.strip(), stored_time(draft.consent_at), request_key, stamp, stamp,
-                    ),
+                    ref, draft.channel, draft.user_id, str(draft.county), draft.visit_date.isoformat(),
+                    draft.window, seat, draft.elder_name.strip(), draft.phone.strip(), draft.phone_owner,
+                    draft.township.strip(), draft.address.strip(), draft.access_needs.strip(),
+                    draft.matter.strip(), stored_time(draft.consent_at), request_key, stamp, stamp,
                 )
                 assert row is not None
                 await self._arm(conn, row["id"], "resident", reminder_times.get("resident"), now)
                 return CreateResult(Created.CREATED, self._booking(row))
-        except sqlite3.IntegrityError as exc:
-            if _SEAT_TAKEN in str(exc):
-                return CreateResult(Created.FULL, None)
-            raise
+        except UniqueViolation:
+            # Under the "bookings" lock the request key and the reference cannot clash: only a seat can.
+            return CreateResult(Created.FULL, None)
 
-    async def _active_for(self, conn, draft: BookingDraft, now: datetime) -> int:
-        async with conn.execute(
+    async def _active_for(self, conn: Queries, draft: BookingDraft, now: datetime) -> int:
+        return await conn.fetchval(
             "SELECT COUNT(*) FROM bookings WHERE status = ? AND visit_date >= ?"
             " AND ((channel = ? AND user_id = ?) OR phone = ?)",
-            (BookingStatus.ACTIVE, self._today(now).isoformat(), draft.channel, draft.user_id, draft.phone.strip()),
-        ) as cur:
-            return (await cur.fetchone())[0]
+            BookingStatus.ACTIVE.value, self._today(now).isoformat(), draft.channel, draft.user_id,
+            draft.phone.strip(),
+        )
 
     async def cancel(self, ref: str, channel: str, user_id: str, now: datetime) -> Outcome:
         """The owner cancels: the seat is free at once and unsent reminders are dropped."""
         stamp = stored_time(now)
-        async with self.db.transaction() as conn:
+        async with self.db.transaction(_LOCK) as conn:
             row = await self._owned(conn, ref, channel, user_id)
             if row is None:
                 return Outcome(Change.NOT_FOUND, None)
@@ -170,7 +159,7 @@ class BookingStore(VisitStore, ReminderStore):
             if date.fromisoformat(row["visit_date"]) < self._today(now):
                 return Outcome(Change.PAST, self._booking(row))
             await conn.execute(
-                "UPDATE bookings SET status = 'cancelled', updated_at = ? WHERE id = ?", (stamp, row["id"])
+                "UPDATE bookings SET status = 'cancelled', updated_at = ? WHERE id = ?", stamp, row["id"]
             )
             await self._drop_unsent(conn, [row["id"]], now, "cancelled")
             return Outcome(Change.CANCELLED, await self._by_id(conn, row["id"]))
@@ -196,7 +185,7 @@ class BookingStore(VisitStore, ReminderStore):
         window = _key(new_window)
         stamp = stored_time(now)
         try:
-            async with self.db.transaction() as conn:
+            async with self.db.transaction(_LOCK) as conn:
                 row = await self._owned(conn, ref, channel, user_id)
                 if row is None:
                     return Outcome(Change.NOT_FOUND, None)
@@ -210,20 +199,18 @@ class BookingStore(VisitStore, ReminderStore):
                 if seat is None:
                     return Outcome(Change.FULL, self._booking(row))
                 await conn.execute(
-                    "UPDATE bookings SET visit_date = ?, window = ?, seat = ?, updated_at = ? WHERE id = ?",
-                    (new_date.isoformat(), window, seat, stamp, row["id"]),
+                    'UPDATE bookings SET visit_date = ?, "window" = ?, seat = ?, updated_at = ? WHERE id = ?',
+                    new_date.isoformat(), window, seat, stamp, row["id"],
                 )
                 await self._arm(conn, row["id"], "resident", reminder_times.get("resident"), now)
                 if row["lawyer_id"] is not None:
                     await self._arm(conn, row["id"], "lawyer", reminder_times.get("lawyer"), now)
                 return Outcome(Change.MOVED, await self._by_id(conn, row["id"]))
-        except sqlite3.IntegrityError as exc:
-            if _SEAT_TAKEN in str(exc):
-                return Outcome(Change.FULL, await self.get(ref))
-            raise
+        except UniqueViolation:
+            return Outcome(Change.FULL, await self.get(ref))
 
 
-async def forget_in(conn: aiosqlite.Connection, channel: str, user_id: str, now: datetime) -> list[Booking]:
+async def forget_in(conn: Queries, channel: str, user_id: str, now: datetime) -> list[Booking]:
     """Erase one person inside the caller's transaction: cancel their active bookings from today on,
     drop unsent reminders and blank the personal details of all their bookings.
 
@@ -233,12 +220,12 @@ async def forget_in(conn: aiosqlite.Connection, channel: str, user_id: str, now:
     if not user_id:
         raise ValueError("user_id is empty")
     rows = BookingRows(None, now.tzinfo)  # row mapping only: the connection is the caller's
-    found = await rows._fetch_all(conn, "SELECT * FROM bookings WHERE channel = ? AND user_id = ?", (channel, user_id))
+    found = await conn.fetchall("SELECT * FROM bookings WHERE channel = ? AND user_id = ?", channel, user_id)
     today, stamp = now.date().isoformat(), stored_time(now)
     upcoming = [r for r in found if r["status"] == BookingStatus.ACTIVE and r["visit_date"] >= today]
     for r in upcoming:
         await conn.execute("UPDATE bookings SET status = ?, updated_at = ? WHERE id = ?",
-                           (BookingStatus.CANCELLED, stamp, r["id"]))
+                           BookingStatus.CANCELLED.value, stamp, r["id"])
     ids = [r["id"] for r in found]
     await rows._drop_unsent(conn, ids, now, "forgotten")
     await rows._blank(conn, ids, stamp)

@@ -11,11 +11,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-import aiosqlite
-
 from common.messages import Notice
 from policy.points import ITEMS_BY_KEY
-from storage.db import Database, stored_time
+from storage.db import Database, Queries, stored_time
 from storage.ledger import insert_award
 from storage.outbox import enqueue_in
 
@@ -91,31 +89,28 @@ class ConsultationStore:
         )
 
     async def get(self, consultation_id: int) -> Consultation | None:
-        async with self.db.conn.execute("SELECT * FROM consultations WHERE id = ?", (consultation_id,)) as cur:
-            row = await cur.fetchone()
+        row = await self.db.fetchone("SELECT * FROM consultations WHERE id = ?", consultation_id)
         return self._row(row) if row else None
 
     async def create(self, channel: str, user_id: str, question: str, now: datetime) -> Consultation:
         async with self.db.transaction() as conn:
-            cur = await conn.execute(
-                "INSERT INTO consultations (channel, user_id, question, created_at) VALUES (?, ?, ?, ?)",
-                (channel, user_id, question, stored_time(now)),
+            consultation_id = await conn.fetchval(
+                "INSERT INTO consultations (channel, user_id, question, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+                channel, user_id, question, stored_time(now),
             )
-            consultation_id = cur.lastrowid
         return await self.get(consultation_id)
 
     async def claim(self, consultation_id: int, lawyer_id: int, now: datetime) -> Claim:
         """CLAIMED for the one lawyer who wins, TAKEN for everyone after (MINE for the winner again)."""
         async with self.db.transaction() as conn:
-            cur = await conn.execute(
+            claimed = await conn.execute(
                 "UPDATE consultations SET status = 'claimed', lawyer_id = ?, claimed_at = ?"
                 " WHERE id = ? AND status = 'open' AND forgotten_at IS NULL",
-                (lawyer_id, stored_time(now), consultation_id),
+                lawyer_id, stored_time(now), consultation_id,
             )
-            if cur.rowcount == 1:
+            if claimed == 1:
                 return Claim.CLAIMED
-            async with conn.execute("SELECT lawyer_id FROM consultations WHERE id = ?", (consultation_id,)) as c:
-                row = await c.fetchone()
+            row = await conn.fetchone("SELECT lawyer_id FROM consultations WHERE id = ?", consultation_id)
         if row is None:
             return Claim.NOT_FOUND
         return Claim.MINE if row["lawyer_id"] == lawyer_id else Claim.TAKEN
@@ -136,21 +131,20 @@ class ConsultationStore:
         non-working day in the centre's zone, or None on a working day).
         """
         stamp = stored_time(now)
-        async with self.db.transaction() as conn:
-            async with conn.execute("SELECT * FROM consultations WHERE id = ?", (consultation_id,)) as cur:
-                row = await cur.fetchone()
+        async with self.db.transaction(f"consultation:{consultation_id}") as conn:
+            row = await conn.fetchone("SELECT * FROM consultations WHERE id = ?", consultation_id)
             if row is None or row["lawyer_id"] != lawyer_id or row["forgotten_at"] is not None:
                 return Answered.NOT_YOURS, False
             if row["status"] == "claimed":
                 await conn.execute(
                     "UPDATE consultations SET status = 'answered', answer = ?, answered_at = ? WHERE id = ?",
-                    (text, stamp, consultation_id),
+                    text, stamp, consultation_id,
                 )
                 status = Answered.ANSWERED
             elif row["status"] == "answered" and row["follow_up"] and row["follow_up_answer"] is None:
                 await conn.execute(
                     "UPDATE consultations SET follow_up_answer = ?, follow_up_answered_at = ? WHERE id = ?",
-                    (text, stamp, consultation_id),
+                    text, stamp, consultation_id,
                 )
                 status = Answered.FOLLOW_UP_ANSWERED
             else:
@@ -167,77 +161,72 @@ class ConsultationStore:
     async def ask_follow_up(self, consultation_id: int, channel: str, user_id: str, text: str, now: datetime) -> bool:
         """One follow-up question per consultation, after the answer."""
         async with self.db.transaction() as conn:
-            cur = await conn.execute(
+            return await conn.execute(
                 "UPDATE consultations SET follow_up = ?, follow_up_at = ? WHERE id = ? AND channel = ?"
                 " AND user_id = ? AND status = 'answered' AND follow_up IS NULL AND forgotten_at IS NULL",
-                (text, stored_time(now), consultation_id, channel, user_id),
-            )
-            return cur.rowcount == 1
+                text, stored_time(now), consultation_id, channel, user_id,
+            ) == 1
 
     async def give_feedback(self, consultation_id: int, channel: str, user_id: str, kind: Feedback) -> bool:
         async with self.db.transaction() as conn:
-            cur = await conn.execute(
+            return await conn.execute(
                 "UPDATE consultations SET feedback = ? WHERE id = ? AND channel = ? AND user_id = ?"
                 " AND status = 'answered' AND feedback IS NULL",
-                (kind, consultation_id, channel, user_id),
-            )
-            return cur.rowcount == 1
+                Feedback(kind).value, consultation_id, channel, user_id,
+            ) == 1
 
     async def unclaimed(self, created_before: datetime, renotified_before: datetime) -> list[Consultation]:
-        async with self.db.conn.execute(
+        rows = await self.db.fetchall(
             "SELECT * FROM consultations WHERE status = 'open' AND forgotten_at IS NULL AND created_at <= ?"
             " AND (renotified_at IS NULL OR renotified_at <= ?) ORDER BY id",
-            (stored_time(created_before), stored_time(renotified_before)),
-        ) as cur:
-            return [self._row(r) for r in await cur.fetchall()]
+            stored_time(created_before), stored_time(renotified_before),
+        )
+        return [self._row(r) for r in rows]
 
     async def mark_renotified(self, consultation_id: int, now: datetime) -> int:
         """Record one more re-notification; returns how many there have been."""
         async with self.db.transaction() as conn:
-            async with conn.execute(
+            count = await conn.fetchval(
                 "UPDATE consultations SET renotified_at = ?, renotify_count = renotify_count + 1 WHERE id = ?"
                 " RETURNING renotify_count",
-                (stored_time(now), consultation_id),
-            ) as cur:
-                row = await cur.fetchone()
-        return row["renotify_count"] if row else 0
+                stored_time(now), consultation_id,
+            )
+        return count or 0
 
     async def stalled(self, claimed_before: datetime) -> list[Consultation]:
         """Claimed but still not answered long after: staff should know (the lawyer may be away)."""
-        async with self.db.conn.execute(
+        rows = await self.db.fetchall(
             "SELECT * FROM consultations WHERE status = 'claimed' AND forgotten_at IS NULL AND claimed_at <= ?"
             " ORDER BY id",
-            (stored_time(claimed_before),),
-        ) as cur:
-            return [self._row(r) for r in await cur.fetchall()]
+            stored_time(claimed_before),
+        )
+        return [self._row(r) for r in rows]
 
     async def reassign(self, consultation_id: int, lawyer_id: int, now: datetime) -> bool:
         """Hand a claimed, unanswered question to another active lawyer (the first may be away)."""
         async with self.db.transaction() as conn:
-            cur = await conn.execute(
+            return await conn.execute(
                 "UPDATE consultations SET lawyer_id = ?, claimed_at = ? WHERE id = ? AND status = 'claimed'"
                 " AND forgotten_at IS NULL AND EXISTS (SELECT 1 FROM lawyers WHERE id = ? AND active = 1)",
-                (lawyer_id, stored_time(now), consultation_id, lawyer_id),
-            )
-            return cur.rowcount == 1
+                lawyer_id, stored_time(now), consultation_id, lawyer_id,
+            ) == 1
 
     async def list_for_user(self, channel: str, user_id: str) -> list[Consultation]:
-        async with self.db.conn.execute(
+        rows = await self.db.fetchall(
             "SELECT * FROM consultations WHERE channel = ? AND user_id = ? AND forgotten_at IS NULL ORDER BY id",
-            (channel, user_id),
-        ) as cur:
-            return [self._row(r) for r in await cur.fetchall()]
+            channel, user_id,
+        )
+        return [self._row(r) for r in rows]
 
 
-async def forget_in(conn: aiosqlite.Connection, channel: str, user_id: str, now: datetime) -> int:
+async def forget_in(conn: Queries, channel: str, user_id: str, now: datetime) -> int:
     """Blank a person's questions and answers inside the caller's transaction; how many.
 
     The ledger keeps its rows: they hold no personal data.
     """
-    cur = await conn.execute(
+    return await conn.execute(
         "UPDATE consultations SET question = '', answer = NULL, follow_up = NULL, follow_up_answer = NULL,"
         " user_id = '', forgotten_at = ?"
         " WHERE channel = ? AND user_id = ? AND forgotten_at IS NULL",
-        (stored_time(now), channel, user_id),
+        stored_time(now), channel, user_id,
     )
-    return cur.rowcount

@@ -15,8 +15,7 @@ class CountyStore:
 
     async def all(self) -> dict[County, CountyMeasures]:
         """Every county; those staff have not recorded are UNCONFIRMED."""
-        async with self.db.conn.execute("SELECT county, status, since, source FROM county_status") as cur:
-            rows = {r["county"]: r for r in await cur.fetchall()}
+        rows = {r["county"]: r for r in await self.db.fetchall("SELECT county, status, since, source FROM county_status")}
         return {c: _measures(c, rows.get(c.value)) for c in County}
 
     async def get(self, county: County) -> CountyMeasures:
@@ -30,7 +29,7 @@ class CountyStore:
                 " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (county) DO UPDATE SET status = excluded.status,"
                 " since = excluded.since, source = excluded.source, updated_by = excluded.updated_by,"
                 " updated_at = excluded.updated_at",
-                (county.value, status.value, since and since.isoformat(), source.strip(), by, stored_time(now)),
+                county.value, status.value, since and since.isoformat(), source.strip(), by, stored_time(now),
             )
         return CountyMeasures(county, status, since, source.strip())
 

@@ -1,18 +1,21 @@
-"""One aiosqlite connection with WAL, foreign keys, a busy timeout and ordered migrations."""
+"""The storage interface: one `Database` over SQLite (the default) or PostgreSQL, chosen by URL.
+
+The stores write SQL once, with `?` placeholders, and see rows as mappings (`row["col"]`); the two
+backends differ only below this interface (storage/sqlite.py, storage/postgres.py).
+"""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import os
-from collections.abc import AsyncIterator
+import hashlib
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
-import aiosqlite
-
-BUSY_TIMEOUT_MS = 5000
+Row = Mapping[str, Any]
 
 
 def stored_time(at: datetime) -> str:
@@ -22,11 +25,10 @@ def stored_time(at: datetime) -> str:
     return at.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 
-def migration_scripts() -> list[tuple[int, str]]:
-    """(version, sql) for every file in storage/migrations, in version order."""
-    folder = resources.files("storage") / "migrations"
+def migration_scripts(folder: str = "migrations") -> list[tuple[int, str]]:
+    """(version, sql) for every file in storage/<folder>, in version order."""
     scripts = []
-    for entry in folder.iterdir():
+    for entry in (resources.files("storage") / folder).iterdir():
         if entry.name.endswith(".sql"):
             version = int(entry.name.split("_", 1)[0])
             scripts.append((version, entry.read_text(encoding="utf-8")))
@@ -37,112 +39,111 @@ def migration_scripts() -> list[tuple[int, str]]:
     return scripts
 
 
+def lock_key(name: str) -> int:
+    """A stable signed 64-bit number for a lock's name (PostgreSQL advisory locks take a bigint)."""
+    return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True)
+
+
 class SchemaError(RuntimeError):
-    """The database file was written by a newer version of the bot: refuse rather than guess."""
+    """The database was written by a newer version of the bot: refuse rather than guess."""
 
 
-def _create_private(path: Path) -> None:
-    # Personal data lives in this file: only the service account may read it (or list the folder).
-    if not path.parent.exists():
-        path.parent.mkdir(parents=True, mode=0o700)
-    # O_NOFOLLOW: a link planted where the file (or a backup) goes is refused, not written through.
-    fd = os.open(path, os.O_CREAT | os.O_RDWR | os.O_NOFOLLOW, 0o600)
-    os.close(fd)
-    os.chmod(path, 0o600)
+class IntegrityError(Exception):
+    """A constraint refused the write (a check, a foreign key, the append-only ledger …), on either backend."""
 
 
-class Database:
-    """Owns the connection. Reads run freely; read-modify-write goes through `transaction()`."""
+class UniqueViolation(IntegrityError):
+    """A unique constraint or index refused the write: the same thing on SQLite and PostgreSQL."""
 
-    def __init__(self, path: Path | str):
-        self.path = Path(path)
-        self._conn: aiosqlite.Connection | None = None
-        # One connection cannot interleave two transactions, so writers queue here.
-        self._write_lock = asyncio.Lock()
 
-    @property
-    def conn(self) -> aiosqlite.Connection:
-        if self._conn is None:
-            raise RuntimeError("database is not open")
-        return self._conn
+class Queries(ABC):
+    """What a store may do, outside a transaction (autocommit) or inside one."""
 
+    @abstractmethod
+    async def fetchall(self, sql: str, *args: object) -> list[Row]: ...
+
+    @abstractmethod
+    async def execute(self, sql: str, *args: object) -> int:
+        """Run one statement; the number of rows it changed."""
+
+    async def fetchone(self, sql: str, *args: object) -> Row | None:
+        rows = await self.fetchall(sql, *args)
+        return rows[0] if rows else None
+
+    async def fetchval(self, sql: str, *args: object) -> Any:
+        row = await self.fetchone(sql, *args)
+        return None if row is None else row[0]
+
+
+class Database(Queries):
+    """Owns the connection(s). Reads run freely; read-modify-write goes through `transaction()`."""
+
+    kind: str  # "sqlite" | "postgresql"
+    url: str
+
+    @abstractmethod
     async def open(self) -> None:
-        if str(self.path) != ":memory:":
-            _create_private(self.path)
-        # isolation_level=None: we issue BEGIN ourselves, so we choose IMMEDIATE where it matters.
-        self._conn = await aiosqlite.connect(self.path, isolation_level=None)
-        try:
-            self._conn.row_factory = aiosqlite.Row
-            await self._conn.execute("PRAGMA journal_mode=WAL")
-            await self._conn.execute("PRAGMA foreign_keys=ON")
-            await self._conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-            await self._conn.execute("PRAGMA synchronous=NORMAL")
-            # Deleted personal data is overwritten with zeros, not left in free pages.
-            await self._conn.execute("PRAGMA secure_delete=ON")
-            await self.migrate()
-        except BaseException:
-            # aiosqlite's worker thread would keep the process alive: close it, then fail.
-            await self.close()
-            raise
+        """Connect and apply pending migrations."""
 
-    async def close(self) -> None:
-        if self._conn is not None:
-            await self._conn.close()
-            self._conn = None
+    @abstractmethod
+    async def close(self) -> None: ...
 
-    async def schema_version(self) -> int:
-        async with self.conn.execute("PRAGMA user_version") as cur:
-            row = await cur.fetchone()
-        return int(row[0])
+    @abstractmethod
+    def transaction(self, lock: str | None = None) -> contextlib.AbstractAsyncContextManager[Queries]:
+        """All or nothing. `lock` names what the transaction reads before it writes (e.g. "bookings"):
+        transactions with the same name run one after the other, in every process."""
 
-    async def migrate(self) -> int:
-        """Apply every migration newer than PRAGMA user_version, each file whole in one transaction.
+    @abstractmethod
+    def serialised(self, name: str) -> contextlib.AbstractAsyncContextManager[None]:
+        """Hold `name` across several transactions (one person's turn): every process waits its turn.
+        SQLite: a no-op, one process owns the file and its callers keep their own in-memory lock."""
 
-        SQLite parses the script itself (string literals, comments, trigger bodies): no splitter of ours.
-        """
-        current = await self.schema_version()
-        scripts = migration_scripts()
-        if current > len(scripts):
-            raise SchemaError(f"database {self.path} is at schema version {current}, newer than this"
-                              f" version of the bot knows ({len(scripts)}): upgrade the bot, or restore a backup")
-        for version, sql in scripts:
-            if version <= current:
-                continue
-            async with self._write_lock:
-                try:
-                    await self.conn.executescript(
-                        f"BEGIN IMMEDIATE;\n{sql}\n;PRAGMA user_version={version};\nCOMMIT;"
-                    )
-                except BaseException:
-                    if self.conn.in_transaction:
-                        await self.conn.execute("ROLLBACK")
-                    raise
-            current = version
-        return current
+    @abstractmethod
+    async def schema_version(self) -> int: ...
 
-    @contextlib.asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """BEGIN IMMEDIATE … COMMIT: takes the write lock up front, so read-then-write is atomic."""
-        async with self._write_lock:
-            await self.conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self.conn
-            except BaseException:
-                await self.conn.execute("ROLLBACK")
-                raise
-            else:
-                await self.conn.execute("COMMIT")
+    @abstractmethod
+    async def migrate(self) -> int: ...
+
+    @abstractmethod
+    async def tables(self) -> list[str]:
+        """The application's tables (not the migrations' bookkeeping), in creation order."""
+
+    @abstractmethod
+    async def backup(self, target: Path | str) -> None: ...
 
     async def checkpoint(self) -> None:
-        """Fold the write-ahead log into the main file and empty it (after deleting personal data,
-        so the deleted values do not linger in legalaid.sqlite3-wal)."""
-        async with self._write_lock:
-            await self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        """Make deleted personal data leave the disk's logs as well (SQLite's write-ahead log)."""
 
-    async def backup(self, target: Path | str) -> None:
-        """Online backup with SQLite's backup API: consistent while the bot keeps running."""
-        target = Path(target)
-        _create_private(target)
-        async with aiosqlite.connect(target) as dest:
-            await self.conn.backup(dest)
+    async def copy_rows(self, table: str, columns: Sequence[str], rows: list[Sequence[object]]) -> None:
+        """Insert rows as they are (ids included), for `legalaid db copy`."""
+        marks = ", ".join("?" for _ in columns)
+        names = ", ".join(f'"{c}"' for c in columns)
+        async with self.transaction() as tx:
+            for row in rows:
+                await tx.execute(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', *row)
 
+    async def after_copy(self) -> None:
+        """Put id counters past the copied rows (PostgreSQL's identity columns)."""
+
+
+def database_for(url: str) -> Database:
+    """An unopened database for `sqlite:///path` or `postgresql://…`."""
+    if url.startswith(("postgresql://", "postgres://")):
+        from storage.postgres import PostgresDatabase
+
+        return PostgresDatabase(url)
+    if url.startswith("sqlite:///"):
+        from storage.sqlite import SQLiteDatabase
+
+        return SQLiteDatabase(url.removeprefix("sqlite:///"))
+    raise ValueError("a database URL starts with sqlite:/// or postgresql://")
+
+
+@contextlib.asynccontextmanager
+async def opened(url: str) -> AsyncIterator[Database]:
+    db = database_for(url)
+    await db.open()
+    try:
+        yield db
+    finally:
+        await db.close()

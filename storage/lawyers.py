@@ -7,16 +7,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import sqlite3
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-import aiosqlite
 from pypinyin import Style, lazy_pinyin
 
 from policy.ledger import LedgerError, UnknownRecord, required
-from storage.db import Database, stored_time
+from storage.db import Database, Queries, Row, stored_time
 
 # Typed by older lawyers from a message: no 0/O, 1/I/L look-alikes.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -51,10 +49,9 @@ class LawyerStore:
         """Register a lawyer; returns the one-time code they send the bot to bind their account."""
         name, firm = required(name, "name"), required(firm, "firm")
         async with self.db.transaction() as conn:
-            cur = await conn.execute(
-                "INSERT INTO lawyers (name, firm, created_at) VALUES (?, ?, ?)", (name, firm, stored_time(now))
+            lawyer_id = await conn.fetchval(
+                "INSERT INTO lawyers (name, firm, created_at) VALUES (?, ?, ?) RETURNING id", name, firm, stored_time(now)
             )
-            lawyer_id = cur.lastrowid
             code = await _set_new_code(conn, lawyer_id, utc(now), code_ttl)
         lawyer = await self.get_lawyer(lawyer_id)
         assert lawyer is not None
@@ -67,25 +64,22 @@ class LawyerStore:
         """
         channel = required(channel, "channel")
         user_id = required("" if user_id is None else str(user_id), "user_id")
-        async with self.db.transaction() as conn:
-            async with conn.execute(
-                "SELECT id, code_expires_at FROM lawyers WHERE register_code_hash = ? AND active = 1",
-                (_hash_code(code),),
-            ) as cur:
-                row = await cur.fetchone()
+        async with self.db.transaction("lawyers") as conn:
+            row = await conn.fetchone(
+                "SELECT id, code_expires_at FROM lawyers WHERE register_code_hash = ? AND active = 1", _hash_code(code)
+            )
             if row is None or utc(now) >= datetime.fromisoformat(row["code_expires_at"]):
                 return None
-            async with conn.execute(
-                "SELECT id FROM lawyers WHERE channel = ? AND user_id = ? AND id <> ?", (channel, user_id, row["id"])
-            ) as cur:
-                other = await cur.fetchone()
+            other = await conn.fetchone(
+                "SELECT id FROM lawyers WHERE channel = ? AND user_id = ? AND id <> ?", channel, user_id, row["id"]
+            )
             if other is not None:
                 raise LedgerError("ledger.error.account_already_bound",
                                   f"{channel} account {user_id} is already bound to lawyer {other['id']}")
             await conn.execute(
                 "UPDATE lawyers SET channel = ?, user_id = ?, register_code_hash = NULL,"
                 " code_expires_at = NULL WHERE id = ?",
-                (channel, user_id, row["id"]),
+                channel, user_id, row["id"],
             )
         return await self.get_lawyer(row["id"])
 
@@ -107,7 +101,7 @@ class LawyerStore:
             if on_duty and row["channel"] is None:
                 raise LedgerError("ledger.error.duty_needs_binding",
                                   f"lawyer {lawyer_id} has not bound a chat account and cannot be put on duty")
-            await conn.execute("UPDATE lawyers SET on_duty = ? WHERE id = ?", (int(bool(on_duty)), lawyer_id))
+            await conn.execute("UPDATE lawyers SET on_duty = ? WHERE id = ?", int(bool(on_duty)), lawyer_id)
         lawyer = await self.get_lawyer(lawyer_id)
         assert lawyer is not None
         return lawyer
@@ -117,13 +111,11 @@ class LawyerStore:
         return await self._lawyers("WHERE on_duty = 1 AND active = 1 AND channel IS NOT NULL")
 
     async def _lawyers(self, where: str) -> list[Lawyer]:
-        async with self.db.conn.execute(f"SELECT {_LAWYER_COLUMNS} FROM lawyers {where}") as cur:
-            rows = await cur.fetchall()
+        rows = await self.db.fetchall(f"SELECT {_LAWYER_COLUMNS} FROM lawyers {where}")
         return sorted((_lawyer(r) for r in rows), key=lambda x: (name_key(x.name), x.id))
 
     async def _one_lawyer(self, where: str, params: tuple[object, ...]) -> Lawyer | None:
-        async with self.db.conn.execute(f"SELECT {_LAWYER_COLUMNS} FROM lawyers {where}", params) as cur:
-            row = await cur.fetchone()
+        row = await self.db.fetchone(f"SELECT {_LAWYER_COLUMNS} FROM lawyers {where}", *params)
         return _lawyer(row) if row else None
 
 
@@ -149,9 +141,8 @@ def utc(at: datetime) -> datetime:
 
 
 
-async def require_lawyer(conn: aiosqlite.Connection, lawyer_id: int) -> aiosqlite.Row:
-    async with conn.execute("SELECT id, channel FROM lawyers WHERE id = ?", (lawyer_id,)) as cur:
-        row = await cur.fetchone()
+async def require_lawyer(conn: Queries, lawyer_id: int) -> Row:
+    row = await conn.fetchone("SELECT id, channel FROM lawyers WHERE id = ?", lawyer_id)
     if row is None:
         raise UnknownRecord("lawyer", lawyer_id)
     return row
@@ -161,23 +152,24 @@ def _hash_code(code: str) -> str:
     return hashlib.sha256(normalize_code(code).encode("ascii", "ignore")).hexdigest()
 
 
-async def _set_new_code(conn: aiosqlite.Connection, lawyer_id: int, now: datetime, ttl: timedelta) -> str:
+async def _set_new_code(conn: Queries, lawyer_id: int, now: datetime, ttl: timedelta) -> str:
     if ttl <= timedelta(0):
         raise ValueError(f"code_ttl must be positive, got {ttl}")
     for _ in range(5):
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-        try:
-            await conn.execute(
-                "UPDATE lawyers SET register_code_hash = ?, code_expires_at = ? WHERE id = ?",
-                (_hash_code(code), stored_time(now + ttl), lawyer_id),
-            )
-        except sqlite3.IntegrityError:  # the same code is live for someone else: draw again
-            continue
+        # Asked first, not caught after: on PostgreSQL a failed statement spoils the whole transaction.
+        # (The unique index still stands behind it.)
+        if await conn.fetchone("SELECT 1 FROM lawyers WHERE register_code_hash = ?", _hash_code(code)):
+            continue  # the same code is live for someone else: draw again
+        await conn.execute(
+            "UPDATE lawyers SET register_code_hash = ?, code_expires_at = ? WHERE id = ?",
+            _hash_code(code), stored_time(now + ttl), lawyer_id,
+        )
         return code
     raise RuntimeError("could not draw an unused registration code")
 
 
-def _lawyer(r: aiosqlite.Row) -> Lawyer:
+def _lawyer(r: Row) -> Lawyer:
     return Lawyer(
         id=r["id"], name=r["name"], firm=r["firm"], channel=r["channel"], user_id=r["user_id"],
         on_duty=bool(r["on_duty"]), active=bool(r["active"]), created_at=datetime.fromisoformat(r["created_at"]),

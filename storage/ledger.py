@@ -1,6 +1,6 @@
 """The points ledger's rows: entries, corrections, and the ranking.
 
-The ledger is append-only (0002's triggers refuse UPDATE and DELETE): a mistake is undone by a
+The ledger is append-only (0002's triggers, on either backend, refuse UPDATE and DELETE): a mistake is undone by a
 counter-entry that names the entry it reverses, so every statement can be explained line by
 line. Automatic awards are exactly-once through the ledger's UNIQUE (source_kind, source_id,
 item_key), not through a read-then-write here. The rules themselves live in policy/ledger.py;
@@ -9,12 +9,9 @@ lawyers and their chat accounts in storage/lawyers.py.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
-
-import aiosqlite
 
 from policy.ledger import (
     VETO_KEYS,
@@ -33,7 +30,7 @@ from policy.ledger import (
 )
 from policy.points import ITEMS_BY_KEY, Bands, Rating, rate, signed_points
 from policy.workdays import WorkCalendar
-from storage.db import Database, stored_time
+from storage.db import Database, Queries, Row, UniqueViolation, stored_time
 from storage.lawyers import Lawyer, LawyerStore, name_key, require_lawyer, utc
 
 __all__ = ["Decision", "Entry", "Lawyer", "LedgerError", "LedgerStore", "UnknownRecord", "insert_award"]
@@ -125,12 +122,12 @@ class LedgerStore(LawyerStore):
         check_item_day(item_key, occurred_on, cal or WorkCalendar())
         async with self.db.transaction() as conn:
             await require_lawyer(conn, lawyer_id)
-            cur = await conn.execute(
+            entry_id = await conn.fetchval(
                 "INSERT INTO ledger (lawyer_id, item_key, clause, points, occurred_on, note,"
-                " entered_by, entered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (lawyer_id, item_key, valued.item.clause, valued.points, day, note, entered_by, stored_time(now)),
+                " entered_by, entered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                lawyer_id, item_key, valued.item.clause, valued.points, day, note, entered_by, stored_time(now),
             )
-            return await _entry_by_id(conn, cur.lastrowid)
+            return await _entry_by_id(conn, entry_id)
 
     async def reverse(self, entry_id: int, entered_by: str, now: datetime, note: str) -> Entry:
         """Cancel an entry with a counter-entry on the same day (so the same period nets to zero)."""
@@ -138,29 +135,27 @@ class LedgerStore(LawyerStore):
         note = required(note, "note", "ledger.error.note_required")
         async with self.db.transaction() as conn:
             original = await _entry_by_id(conn, entry_id)
-            async with conn.execute("SELECT id FROM ledger WHERE reverses_id = ?", (entry_id,)) as cur:
-                existing = await cur.fetchone()
-            check_reversible(entry_id, original.reverses_id, existing["id"] if existing else None)
+            existing = await conn.fetchval("SELECT id FROM ledger WHERE reverses_id = ?", entry_id)
+            check_reversible(entry_id, original.reverses_id, existing)
             try:
-                cur = await conn.execute(
+                counter_id = await conn.fetchval(
                     "INSERT INTO ledger (lawyer_id, item_key, clause, points, occurred_on,"
-                    " reverses_id, note, entered_by, entered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (original.lawyer_id, original.item_key, original.clause, -original.points,
-                     original.occurred_on.isoformat(), entry_id, note, entered_by, stored_time(now)),
+                    " reverses_id, note, entered_by, entered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                    original.lawyer_id, original.item_key, original.clause, -original.points,
+                    original.occurred_on.isoformat(), entry_id, note, entered_by, stored_time(now),
                 )
-            except sqlite3.IntegrityError:  # another process reversed it first
+            except UniqueViolation:  # another process reversed it first
                 raise LedgerError("ledger.error.already_reversed", f"entry {entry_id} was already reversed",
                                   entry_id=entry_id) from None
-            return await _entry_by_id(conn, cur.lastrowid)
+            return await _entry_by_id(conn, counter_id)
 
     async def statement(self, lawyer_id: int, year: int, quarter: int | None = None) -> Statement:
         """Every entry of a lawyer in a year or quarter, by day, counter-entries included."""
         first, last = period(year, quarter)
-        async with self.db.conn.execute(
+        entries = [_entry(r) for r in await self.db.fetchall(
             "SELECT * FROM ledger WHERE lawyer_id = ? AND occurred_on BETWEEN ? AND ? ORDER BY occurred_on, id",
-            (lawyer_id, first, last),
-        ) as cur:
-            entries = [_entry(r) for r in await cur.fetchall()]
+            lawyer_id, first, last,
+        )]
         vetoed = live_veto([(e.id, e.item_key, e.reverses_id) for e in entries])
         return Statement(lawyer_id, year, quarter, entries, sum(e.points for e in entries), vetoed)
 
@@ -173,7 +168,7 @@ class LedgerStore(LawyerStore):
         """
         first, last = period(year, quarter)
         year_first, year_last = period(year, None)
-        async with self.db.conn.execute(
+        rows = await self.db.fetchall(
             "SELECT l.id, l.name, l.firm,"
             " (SELECT COALESCE(SUM(e.points), 0) FROM ledger e"
             "   WHERE e.lawyer_id = l.id AND e.occurred_on BETWEEN ? AND ?) AS total,"
@@ -181,9 +176,8 @@ class LedgerStore(LawyerStore):
             " FROM lawyers l"
             " WHERE l.active = 1 OR EXISTS (SELECT 1 FROM ledger e"
             "   WHERE e.lawyer_id = l.id AND e.occurred_on BETWEEN ? AND ?)",
-            (first, last, *_VETO_KEYS, year_first, year_last, first, last),
-        ) as cur:
-            rows = await cur.fetchall()
+            first, last, *_VETO_KEYS, year_first, year_last, first, last,
+        )
         # 二(三) 一票否决: a vetoed year is 不合格 whatever its points, so it ranks below every lawyer not vetoed.
         ordered = sorted(rows, key=lambda r: (bool(r["vetoed"]), -r["total"], name_key(r["name"]), r["id"]))
         out: list[ReportRow] = []
@@ -206,12 +200,11 @@ class LedgerStore(LawyerStore):
         deadline = correction_window(quarter, discovered_on, self.today(now), cal)
         async with self.db.transaction() as conn:
             await require_lawyer(conn, lawyer_id)
-            async with conn.execute(
+            return _correction(await conn.fetchone(
                 "INSERT INTO corrections (lawyer_id, year, quarter, text, discovered_on,"
                 " deadline, filed_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *",
-                (lawyer_id, year, quarter, text, discovered_on.isoformat(), deadline.isoformat(), stored_time(now)),
-            ) as cur:
-                return _correction(await cur.fetchone())
+                lawyer_id, year, quarter, text, discovered_on.isoformat(), deadline.isoformat(), stored_time(now),
+            ))
 
     async def decide_correction(
         self, correction_id: int, accept: bool, reason: str, staff: str, now: datetime
@@ -223,20 +216,18 @@ class LedgerStore(LawyerStore):
         reason = required(reason, "reason", "ledger.error.reason_required")
         staff = required(staff, "staff")
         status = Decision.ACCEPTED if accept else Decision.REJECTED
-        async with self.db.transaction() as conn:
-            async with conn.execute("SELECT status FROM corrections WHERE id = ?", (correction_id,)) as cur:
-                row = await cur.fetchone()
+        async with self.db.transaction(f"correction:{correction_id}") as conn:
+            row = await conn.fetchone("SELECT status FROM corrections WHERE id = ?", correction_id)
             if row is None:
                 raise UnknownRecord("correction", correction_id)
             if row["status"] != Decision.PENDING:
                 raise LedgerError("ledger.error.already_decided",
                                   f"correction {correction_id} is already {row['status']}", record_id=correction_id)
-            async with conn.execute(
+            return _correction(await conn.fetchone(
                 "UPDATE corrections SET status = ?, reason = ?, decided_by = ?, decided_at = ?"
                 " WHERE id = ? RETURNING *",
-                (status, reason, staff, stored_time(now), correction_id),
-            ) as cur:
-                return _correction(await cur.fetchone())
+                status.value, reason, staff, stored_time(now), correction_id,
+            ))
 
     async def list_corrections(self, status: Decision | None = None) -> list[Correction]:
         """Corrections, oldest first; only those with `status` when given."""
@@ -244,8 +235,7 @@ class LedgerStore(LawyerStore):
         if status is not None:
             sql += " WHERE status = ?"
             params.append(Decision(status).value)
-        async with self.db.conn.execute(sql + " ORDER BY filed_at, id", params) as cur:
-            return [_correction(r) for r in await cur.fetchall()]
+        return [_correction(r) for r in await self.db.fetchall(sql + " ORDER BY filed_at, id", *params)]
 
 
 # A veto entry in [?, ?] (after the veto keys) that no counter-entry cancels.
@@ -258,7 +248,7 @@ _LIVE_VETO = (
 
 
 async def insert_award(
-    conn: aiosqlite.Connection, lawyer_id: int, item_key: str, source_kind: str, source_id: str,
+    conn: Queries, lawyer_id: int, item_key: str, source_kind: str, source_id: str,
     day: str, entered_by: str, entered_at: datetime, note: str = "",
 ) -> int | None:
     """Insert a fixed-points award keyed by its source, inside the caller's transaction.
@@ -268,20 +258,17 @@ async def insert_award(
     can award in the same transaction as the change that earns it.
     """
     item = ITEMS_BY_KEY[item_key]
-    async with conn.execute(
+    return await conn.fetchval(
         "INSERT INTO ledger (lawyer_id, item_key, clause, points, occurred_on, source_kind,"
         " source_id, note, entered_by, entered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (source_kind, source_id, item_key) DO NOTHING RETURNING id",
-        (lawyer_id, item_key, item.clause, signed_points(item_key), day, source_kind, source_id,
-         note, entered_by, stored_time(entered_at)),
-    ) as cur:
-        row = await cur.fetchone()
-    return row["id"] if row else None
+        lawyer_id, item_key, item.clause, signed_points(item_key), day, source_kind, source_id,
+        note, entered_by, stored_time(entered_at),
+    )
 
 
-async def _entry_by_id(conn: aiosqlite.Connection, entry_id: int) -> Entry:
-    async with conn.execute("SELECT * FROM ledger WHERE id = ?", (entry_id,)) as cur:
-        row = await cur.fetchone()
+async def _entry_by_id(conn: Queries, entry_id: int) -> Entry:
+    row = await conn.fetchone("SELECT * FROM ledger WHERE id = ?", entry_id)
     if row is None:
         raise UnknownRecord("entry", entry_id)
     return _entry(row)
@@ -291,7 +278,7 @@ def _when(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
-def _entry(r: aiosqlite.Row) -> Entry:
+def _entry(r: Row) -> Entry:
     return Entry(
         id=r["id"], lawyer_id=r["lawyer_id"], item_key=r["item_key"], clause=r["clause"], points=r["points"],
         occurred_on=date.fromisoformat(r["occurred_on"]), source_kind=r["source_kind"], source_id=r["source_id"],
@@ -300,7 +287,7 @@ def _entry(r: aiosqlite.Row) -> Entry:
     )
 
 
-def _correction(r: aiosqlite.Row) -> Correction:
+def _correction(r: Row) -> Correction:
     return Correction(
         id=r["id"], lawyer_id=r["lawyer_id"], year=r["year"], quarter=r["quarter"], text=r["text"],
         discovered_on=date.fromisoformat(r["discovered_on"]),

@@ -47,10 +47,9 @@ async def enqueue_in(conn, notice: Notice, at: datetime) -> bool:
     """Queue a message inside the caller's transaction; False if its key was queued before."""
     about = notice.about
     expires = notice.expires_at or at + DEFAULT_LIFETIME
-    cur = await conn.execute(
+    return await conn.execute(
         "INSERT INTO outbox (channel, user_id, reply, dedupe_key, created_at, about_channel, about_user_id,"
         " expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING",
-        (notice.channel, notice.user_id, json.dumps(notice.reply.to_dict(), ensure_ascii=False),
-         notice.dedupe_key, stored_time(at), about and about.channel, about and about.user_id, stored_time(expires)),
-    )
-    return cur.rowcount == 1
+        notice.channel, notice.user_id, json.dumps(notice.reply.to_dict(), ensure_ascii=False),
+        notice.dedupe_key, stored_time(at), about and about.channel, about and about.user_id, stored_time(expires),
+    ) == 1

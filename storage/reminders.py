@@ -28,7 +28,7 @@ class ReminderStore(BookingRows):
             " WHERE r.sent_at IS NULL AND r.dropped_at IS NULL AND r.due_at <= ? AND b.status = 'active'"
             " ORDER BY r.due_at, r.id"
         )
-        rows = await self._fetch_all(self.db.conn, sql, (stored_time(now),))
+        rows = await self.db.fetchall(sql, stored_time(now))
         return [
             DueReminder(
                 id=r["reminder_id"],
@@ -48,24 +48,22 @@ class ReminderStore(BookingRows):
         dropped, re-armed to a later time, or its booking is no longer active."""
         stamp = stored_time(now)
         async with self.db.transaction() as conn:
-            row = await self._fetch_one(
-                conn,
+            row = await conn.fetchone(
                 "UPDATE reminders SET sent_at = ?"
                 " WHERE id = ? AND sent_at IS NULL AND dropped_at IS NULL AND due_at <= ?"
                 " AND booking_id IN (SELECT id FROM bookings WHERE status = 'active')"
                 " RETURNING id",
-                (stamp, reminder_id, stamp),
+                stamp, reminder_id, stamp,
             )
         return row is not None
 
     async def drop_reminder(self, reminder_id: int, now: datetime, reason: str) -> bool:
         """Give up on a reminder (e.g. the lawyer has no chat account). True if this call dropped it."""
         async with self.db.transaction() as conn:
-            row = await self._fetch_one(
-                conn,
+            row = await conn.fetchone(
                 "UPDATE reminders SET dropped_at = ?, dropped_reason = ?"
                 " WHERE id = ? AND sent_at IS NULL AND dropped_at IS NULL RETURNING id",
-                (stored_time(now), reason, reminder_id),
+                stored_time(now), reason, reminder_id,
             )
         return row is not None
 
@@ -81,18 +79,17 @@ class ReminderStore(BookingRows):
         stamp = stored_time(now)
         finished = "visit_date < ? AND personal_purged_at IS NULL"
         params = (before.isoformat(),)
-        async with self.db.transaction() as conn:
+        async with self.db.transaction("bookings") as conn:
             await conn.execute(
                 "UPDATE reminders SET dropped_at = ?, dropped_reason = 'purged'"
                 " WHERE sent_at IS NULL AND dropped_at IS NULL"
                 f" AND booking_id IN (SELECT id FROM bookings WHERE {finished})",
-                (stamp, *params),
+                stamp, *params,
             )
-            purged = await self._fetch_all(
-                conn,
+            purged = await conn.fetchall(
                 f"UPDATE bookings SET {_BLANKED}, personal_purged_at = ?, updated_at = ?"
                 f" WHERE {finished} RETURNING id",
-                (stamp, stamp, *params),
+                stamp, stamp, *params,
             )
             return len(purged)
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from common.messages import Address, Notice
 from storage import bookings, consultations
 from storage.bookings import Booking
 from storage.db import Database, stored_time
-from storage.outbox import enqueue_in
+from storage.outbox import DEFAULT_LIFETIME, enqueue_in
 
 
 @dataclass(frozen=True)
@@ -48,11 +48,14 @@ class Store:
 
     # --- conversation state -------------------------------------------------
     async def load_state(self, channel: str, user_id: str) -> str | None:
-        async with self.db.conn.execute(
-            "SELECT state FROM conversations WHERE channel = ? AND user_id = ?", (channel, user_id)
-        ) as cur:
-            row = await cur.fetchone()
-        return row["state"] if row else None
+        return await self.db.fetchval(
+            "SELECT state FROM conversations WHERE channel = ? AND user_id = ?", channel, user_id
+        )
+
+    def one_at_a_time(self, channel: str, user_id: str):
+        """Hold this person's turn against every other process, so their messages are handled in
+        order wherever they arrive (PostgreSQL; with SQLite one process owns the file)."""
+        return self.db.serialised(f"person:{channel}:{user_id}")
 
     async def save_state(self, channel: str, user_id: str, state_json: str, at: datetime) -> None:
         await self.save_turn(channel, user_id, state_json, [], at)
@@ -62,11 +65,11 @@ class Store:
         if not holding:
             return []
         likes = " OR ".join("state LIKE ?" for _ in holding)
-        async with self.db.conn.execute(
+        rows = await self.db.fetchall(
             f"SELECT channel, user_id FROM conversations WHERE updated_at < ? AND ({likes})",
-            (stored_time(before), *(f'%"{key}":%' for key in holding)),
-        ) as cur:
-            return [(r["channel"], r["user_id"]) for r in await cur.fetchall()]
+            stored_time(before), *(f'%"{key}":%' for key in holding),
+        )
+        return [(r["channel"], r["user_id"]) for r in rows]
 
     async def save_turn(
         self,
@@ -82,7 +85,7 @@ class Store:
                 "INSERT INTO conversations (channel, user_id, state, updated_at) VALUES (?, ?, ?, ?)"
                 " ON CONFLICT (channel, user_id) DO UPDATE SET state = excluded.state,"
                 " updated_at = excluded.updated_at",
-                (channel, user_id, state_json, stored_time(at)),
+                channel, user_id, state_json, stored_time(at),
             )
             for notice in notices:
                 await enqueue_in(conn, notice, at)
@@ -96,47 +99,55 @@ class Store:
         """Messages neither sent nor given up, oldest first (each person's in the order queued);
         some may be waiting for their next attempt."""
         marks = ",".join("?" * len(channels))
-        async with self.db.conn.execute(
-            "SELECT id, channel, user_id, reply, attempts, next_attempt_at,"
-            " COALESCE(expires_at, datetime(created_at, '+7 days')) AS expires FROM outbox"
+        rows = await self.db.fetchall(
+            "SELECT id, channel, user_id, reply, attempts, next_attempt_at, expires_at, created_at FROM outbox"
             f" WHERE sent_at IS NULL AND given_up_at IS NULL AND channel IN ({marks}) ORDER BY id LIMIT ?",
-            (*channels, limit),
-        ) as cur:
-            rows = await cur.fetchall()
+            *sorted(channels), limit,
+        )
         return [Queued(r["id"], r["channel"], r["user_id"], json.loads(r["reply"]), r["attempts"],
-                       _time(r["next_attempt_at"]), _time(r["expires"])) for r in rows]
+                       _time(r["next_attempt_at"]),
+                       _time(r["expires_at"]) or _time(r["created_at"]) + DEFAULT_LIFETIME) for r in rows]
+
+    async def lease(self, queued_id: int, now: datetime, until: datetime) -> bool:
+        """Take a message for delivery until `until`: True for one courier of all the processes.
+
+        A courier that dies holding it leaves a lease that runs out, and the message goes again then
+        (at least once); one that lives marks it sent or failed, which ends the lease."""
+        return await self.db.execute(
+            "UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND sent_at IS NULL AND given_up_at IS NULL"
+            " AND (next_attempt_at IS NULL OR next_attempt_at <= ?)",
+            stored_time(until), queued_id, stored_time(now),
+        ) == 1
 
     async def queued_at(self, dedupe_key: str) -> datetime | None:
-        async with self.db.conn.execute("SELECT created_at FROM outbox WHERE dedupe_key = ?", (dedupe_key,)) as cur:
-            row = await cur.fetchone()
-        return datetime.fromisoformat(row["created_at"]) if row else None
+        created = await self.db.fetchval("SELECT created_at FROM outbox WHERE dedupe_key = ?", dedupe_key)
+        return datetime.fromisoformat(created) if created else None
 
     async def mark_sent(self, queued_id: int, at: datetime) -> None:
         async with self.db.transaction() as conn:
-            await conn.execute("UPDATE outbox SET sent_at = ? WHERE id = ?", (stored_time(at), queued_id))
+            await conn.execute("UPDATE outbox SET sent_at = ? WHERE id = ?", stored_time(at), queued_id)
 
     async def mark_failed(self, queued_id: int, error: str, retry_at: datetime) -> None:
         async with self.db.transaction() as conn:
             await conn.execute(
                 "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?",
-                (error[:300], stored_time(retry_at), queued_id),
+                error[:300], stored_time(retry_at), queued_id,
             )
 
     async def give_up(self, queued_id: int, at: datetime, alert: list[Notice]) -> None:
         """Past its useful life: stop trying, and queue `alert` (for staff) in the same transaction."""
         async with self.db.transaction() as conn:
             await conn.execute("UPDATE outbox SET given_up_at = ? WHERE id = ? AND sent_at IS NULL",
-                               (stored_time(at), queued_id))
+                               stored_time(at), queued_id)
             for notice in alert:
                 await enqueue_in(conn, notice, at)
 
     async def backlog(self, queued_before: datetime) -> int:
         """How many messages queued before `queued_before` still wait for delivery."""
-        async with self.db.conn.execute(
+        return await self.db.fetchval(
             "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND given_up_at IS NULL AND created_at < ?",
-            (stored_time(queued_before),),
-        ) as cur:
-            return (await cur.fetchone())[0]
+            stored_time(queued_before),
+        )
 
     async def forget_person(
         self, person: Address, now: datetime, tell: Callable[[list[Booking]], Awaitable[list[Notice]]]
@@ -149,10 +160,10 @@ class Store:
             cancelled = await bookings.forget_in(conn, person.channel, person.user_id, now)
             await consultations.forget_in(conn, person.channel, person.user_id, now)
             who = (person.channel, person.user_id)
-            await conn.execute("DELETE FROM conversations WHERE channel = ? AND user_id = ?", who)
-            await conn.execute("DELETE FROM outbox WHERE channel = ? AND user_id = ? AND sent_at IS NULL", who)
+            await conn.execute("DELETE FROM conversations WHERE channel = ? AND user_id = ?", *who)
+            await conn.execute("DELETE FROM outbox WHERE channel = ? AND user_id = ? AND sent_at IS NULL", *who)
             # Copies of their question, reminders about their visit, answers to them: sent or not.
-            await conn.execute("DELETE FROM outbox WHERE about_channel = ? AND about_user_id = ?", who)
+            await conn.execute("DELETE FROM outbox WHERE about_channel = ? AND about_user_id = ?", *who)
             for notice in await tell(cancelled):
                 await enqueue_in(conn, notice, now)
         await self.db.checkpoint()
@@ -160,10 +171,9 @@ class Store:
     async def purge_outbox(self, sent_before: datetime) -> int:
         """Delivered messages older than the retention period (they may quote personal details)."""
         async with self.db.transaction() as conn:
-            cur = await conn.execute(
-                "DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < ?", (stored_time(sent_before),)
+            return await conn.execute(
+                "DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < ?", stored_time(sent_before)
             )
-            return cur.rowcount
 
     # --- accountability ---------------------------------------------------------
     async def log_access(self, actor: str, action: str, subject: str, at: datetime) -> None:
@@ -171,14 +181,14 @@ class Store:
         async with self.db.transaction() as conn:
             await conn.execute(
                 "INSERT INTO access_log (at, actor, action, subject) VALUES (?, ?, ?, ?)",
-                (stored_time(at), actor, action, subject),
+                stored_time(at), actor, action, subject,
             )
 
     async def access_log(self, limit: int = 100) -> list[tuple[str, str, str, str]]:
-        async with self.db.conn.execute(
-            "SELECT at, actor, action, subject FROM access_log ORDER BY id DESC LIMIT ?", (limit,)
-        ) as cur:
-            return [tuple(r) for r in await cur.fetchall()]
+        rows = await self.db.fetchall(
+            "SELECT at, actor, action, subject FROM access_log ORDER BY id DESC LIMIT ?", limit
+        )
+        return [tuple(r) for r in rows]
 
     # --- questions the FAQ could not answer --------------------------------
     async def record_miss(
@@ -188,15 +198,14 @@ class Store:
             await conn.execute(
                 "INSERT INTO faq_misses (asked_at, kind, question, best_ids, scores)"
                 " VALUES (?, ?, ?, ?, ?)",
-                (stored_time(at), kind, question, json.dumps(best_ids), json.dumps([round(s, 1) for s in scores])),
+                stored_time(at), kind, question, json.dumps(best_ids), json.dumps([round(s, 1) for s in scores]),
             )
 
     async def misses(self, since: datetime | None = None, limit: int = 100) -> list[Miss]:
         """Unanswered questions, most frequent first, for staff to turn into phrasings."""
         sql = (
-            "SELECT question, kind, COUNT(*) AS n, MAX(asked_at) AS last, "
-            " (SELECT best_ids FROM faq_misses m2 WHERE m2.question = m.question"
-            "  ORDER BY asked_at DESC LIMIT 1) AS best"
+            "SELECT question, COUNT(*) AS n, MAX(asked_at) AS last,"
+            f" ({_LATEST.format('kind')}) AS kind, ({_LATEST.format('best_ids')}) AS best"
             " FROM faq_misses m"
         )
         params: list[object] = []
@@ -205,11 +214,14 @@ class Store:
             params.append(stored_time(since))
         sql += " GROUP BY question ORDER BY n DESC, last DESC LIMIT ?"
         params.append(limit)
-        async with self.db.conn.execute(sql, params) as cur:
-            rows = await cur.fetchall()
+        rows = await self.db.fetchall(sql, *params)
         return [
             Miss(r["question"], r["n"], r["kind"], json.loads(r["best"]), r["last"]) for r in rows
         ]
+
+
+# A column of the latest miss of the same question (what SQLite's bare column beside MAX() meant).
+_LATEST = "SELECT {} FROM faq_misses m2 WHERE m2.question = m.question ORDER BY asked_at DESC, id DESC LIMIT 1"
 
 
 def _time(text: str | None) -> datetime | None:

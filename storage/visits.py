@@ -21,7 +21,7 @@ VISIT_SOURCE_KIND = "visit"
 _EXPORT = (
     "SELECT b.*, l.name AS lawyer_name, l.firm AS lawyer_firm FROM bookings b"
     " LEFT JOIN lawyers l ON l.id = b.lawyer_id WHERE b.visit_date BETWEEN ? AND ?"
-    " ORDER BY b.visit_date, b.county, b.window, b.seat, b.id"
+    ' ORDER BY b.visit_date, b.county, b."window", b.seat, b.id'
 )
 
 
@@ -30,12 +30,12 @@ class VisitStore(BookingRows):
         sql = "SELECT * FROM bookings WHERE visit_date = ?"
         if not include_cancelled:
             sql += " AND status != 'cancelled'"
-        sql += " ORDER BY county, window, seat, id"
+        sql += ' ORDER BY county, "window", seat, id'
         return await self._bookings(sql, (day.isoformat(),))
 
     async def export_rows(self, date_from: date, date_to: date) -> list[ExportRow]:
         """Every booking with a visit date in [date_from, date_to], lawyer joined; unformatted."""
-        rows = await self._fetch_all(self.db.conn, _EXPORT, (date_from.isoformat(), date_to.isoformat()))
+        rows = await self.db.fetchall(_EXPORT, date_from.isoformat(), date_to.isoformat())
         return [ExportRow(self._booking(r), r["lawyer_name"], r["lawyer_firm"]) for r in rows]
 
     async def assign_lawyer(
@@ -43,18 +43,18 @@ class VisitStore(BookingRows):
     ) -> Outcome:
         """Assign (or replace) the lawyer and arm the lawyer's reminder."""
         stamp = stored_time(now)
-        async with self.db.transaction() as conn:
-            row = await self._fetch_one(conn, "SELECT * FROM bookings WHERE ref = ?", (ref,))
+        async with self.db.transaction("bookings") as conn:
+            row = await conn.fetchone("SELECT * FROM bookings WHERE ref = ?", ref)
             if row is None:
                 return Outcome(Change.NOT_FOUND, None)
             if row["status"] != "active":
                 return Outcome(Change.NOT_ACTIVE, self._booking(row))
-            lawyer = await self._fetch_one(conn, "SELECT id FROM lawyers WHERE id = ? AND active = 1", (lawyer_id,))
+            lawyer = await conn.fetchone("SELECT id FROM lawyers WHERE id = ? AND active = 1", lawyer_id)
             if lawyer is None:
                 return Outcome(Change.NO_SUCH_LAWYER, self._booking(row))
             if row["lawyer_id"] != lawyer_id:
                 await conn.execute(
-                    "UPDATE bookings SET lawyer_id = ?, updated_at = ? WHERE id = ?", (lawyer_id, stamp, row["id"])
+                    "UPDATE bookings SET lawyer_id = ?, updated_at = ? WHERE id = ?", lawyer_id, stamp, row["id"]
                 )
                 await self._arm(conn, row["id"], "lawyer", lawyer_reminder_at, now)
             return Outcome(Change.ASSIGNED, await self._by_id(conn, row["id"]))
@@ -67,8 +67,8 @@ class VisitStore(BookingRows):
         ledger counter-entry and is refused here (not_active).
         """
         stamp = stored_time(now)
-        async with self.db.transaction() as conn:
-            row = await self._fetch_one(conn, "SELECT * FROM bookings WHERE ref = ?", (ref,))
+        async with self.db.transaction("bookings") as conn:
+            row = await conn.fetchone("SELECT * FROM bookings WHERE ref = ?", ref)
             if row is None:
                 return Outcome(Change.NOT_FOUND, None)
             if row["status"] == "cancelled":
@@ -81,7 +81,7 @@ class VisitStore(BookingRows):
             if not already:
                 await conn.execute(
                     "UPDATE bookings SET status = 'visited', closed_by = ?, updated_at = ? WHERE id = ?",
-                    (staff, stamp, row["id"]),
+                    staff, stamp, row["id"],
                 )
             # The ledger's UNIQUE (source_kind, source_id, item_key) makes this happen once per visit.
             await insert_award(
@@ -92,8 +92,8 @@ class VisitStore(BookingRows):
 
     async def mark_no_show(self, ref: str, staff: str, now: datetime) -> Outcome:
         stamp = stored_time(now)
-        async with self.db.transaction() as conn:
-            row = await self._fetch_one(conn, "SELECT * FROM bookings WHERE ref = ?", (ref,))
+        async with self.db.transaction("bookings") as conn:
+            row = await conn.fetchone("SELECT * FROM bookings WHERE ref = ?", ref)
             if row is None:
                 return Outcome(Change.NOT_FOUND, None)
             if row["status"] == "no_show":
@@ -104,7 +104,7 @@ class VisitStore(BookingRows):
                 return Outcome(Change.NOT_YET, self._booking(row))
             await conn.execute(
                 "UPDATE bookings SET status = 'no_show', closed_by = ?, updated_at = ? WHERE id = ?",
-                (staff, stamp, row["id"]),
+                staff, stamp, row["id"],
             )
             await self._drop_unsent(conn, [row["id"]], now, "no_show")
             return Outcome(Change.NO_SHOW, await self._by_id(conn, row["id"]))

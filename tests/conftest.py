@@ -15,6 +15,7 @@ import pytest
 from common.config import Settings
 from bot.runtime import Runtime
 from tests.auxil.chat import Chat
+from tests.auxil.postgres import MISSING, PostgresServer, binaries
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -38,13 +39,46 @@ def clock() -> Clock:
     return Clock(datetime(2026, 11, 26, 10, 0, tzinfo=SHANGHAI))
 
 
+@pytest.fixture(scope="session")
+def postgres_server():
+    """One throwaway PostgreSQL server per session (per xdist worker), or a skip saying why not."""
+    bin_dir = binaries()
+    if bin_dir is None:
+        pytest.skip(MISSING)
+    server = PostgresServer(bin_dir)
+    server.start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture
-def settings(tmp_path, monkeypatch) -> Settings:
-    for name in ("TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL", "LEGALAID_STAFF_IDS", "LEGALAID_FAQ_DIR"):
+def backend() -> str:
+    """The database the test runs on; tests/storage and tests/services run on both (their conftest)."""
+    return "sqlite"
+
+
+@pytest.fixture
+async def database_url(backend, tmp_path, request):
+    """sqlite: the file in the data folder, as when LEGALAID_DATABASE_URL is unset; postgresql: a fresh
+    database of its own on the session's server."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'data' / 'legalaid.sqlite3'}"
+        return
+    server = request.getfixturevalue("postgres_server")
+    url = await server.new_database()
+    yield url
+    await server.drop(url)
+
+
+@pytest.fixture
+def settings(tmp_path, monkeypatch, backend, database_url) -> Settings:
+    for name in ("TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL", "LEGALAID_STAFF_IDS", "LEGALAID_FAQ_DIR",
+                 "LEGALAID_DATABASE_URL"):
         monkeypatch.delenv(name, raising=False)
     # The test clock stands still while a test types quickly: lift the per-person limit here
     # (tests/handlers/test_robustness.py checks the limit itself).
-    return Settings(_env_file=None, LEGALAID_DATA_DIR=str(tmp_path / "data"), LEGALAID_RATE_LIMIT_PER_MINUTE=10_000)
+    return Settings(_env_file=None, LEGALAID_DATA_DIR=str(tmp_path / "data"), LEGALAID_RATE_LIMIT_PER_MINUTE=10_000,
+                    LEGALAID_DATABASE_URL=None if backend == "sqlite" else database_url)
 
 
 @pytest.fixture

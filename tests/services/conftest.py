@@ -30,3 +30,9 @@ async def lawyer(rt):
     lawyer, code = await ledger.add_lawyer("王律师", "衢州某律师事务所", rt.now())
     bound = await ledger.bind(code, "telegram", "501", rt.now())
     return Actor.of_lawyer(bound, "telegram:501")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request) -> str:
+    """The service layer runs on both databases."""
+    return request.param

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -23,7 +22,7 @@ from policy.eligibility import County
 from policy.slots import lawyer_reminder_at, resident_reminder_at
 from storage.booking_rows import Created
 from storage.bookings import BookingDraft, BookingStore, forget_in
-from storage.db import Database
+from storage.db import IntegrityError, database_for
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 REPO = Path(__file__).resolve().parents[2]
@@ -38,11 +37,10 @@ def reminders_for(day: date) -> dict[str, datetime]:
 
 async def pending_reminders(store):
     """Reminders neither sent nor dropped, of active bookings: (id, ref, due_at) rows."""
-    async with store.db.conn.execute(
+    rows = await store.db.fetchall(
         "SELECT r.id, b.ref, r.due_at FROM reminders r JOIN bookings b ON b.id = r.booking_id"
         " WHERE r.sent_at IS NULL AND r.dropped_at IS NULL AND b.status = 'active' ORDER BY r.due_at, r.id"
-    ) as cur:
-        rows = await cur.fetchall()
+    )
     return [SimpleNamespace(id=r["id"], ref=r["ref"], due_at=datetime.fromisoformat(r["due_at"])) for r in rows]
 
 
@@ -53,14 +51,6 @@ def draft(user: str = "elder-1", day: date = VISIT, window: str = "am", county: 
         elder_name="张三", phone="13812345678", phone_owner="family", township="府山街道",
         address="衢州市柯城区某路1号", matter="赡养费", consent_at=NOW, access_needs="轮椅",
     )
-
-
-@pytest.fixture
-async def db(tmp_path):
-    database = Database(tmp_path / "b.sqlite3")
-    await database.open()
-    yield database
-    await database.close()
 
 
 @pytest.fixture
@@ -75,17 +65,14 @@ async def book(store, user="elder-1", day=VISIT, window="am", capacity=2, key=No
 
 
 async def add_lawyer(db, name="王律师", channel="telegram", user_id="900") -> int:
-    async with db.transaction() as conn:
-        cur = await conn.execute(
-            "INSERT INTO lawyers (name, firm, channel, user_id, created_at) VALUES (?, '某律师事务所', ?, ?, ?)",
-            (name, channel, user_id, NOW.isoformat()),
-        )
-        return cur.lastrowid
+    return await db.fetchval(
+        "INSERT INTO lawyers (name, firm, channel, user_id, created_at) VALUES (?, '某律师事务所', ?, ?, ?) RETURNING id",
+        name, channel, user_id, NOW.isoformat(),
+    )
 
 
 async def scalar(db, sql, params=()):
-    async with db.conn.execute(sql, params) as cur:
-        return (await cur.fetchone())[0]
+    return await db.fetchval(sql, *params)
 
 
 # --- capacity ---------------------------------------------------------------------
@@ -104,17 +91,17 @@ async def test_200_concurrent_creates_fill_exactly_the_capacity(store, db):
 async def test_the_partial_unique_index_refuses_a_second_live_row_on_a_seat_even_from_raw_sql(store, db):
     first = (await book(store)).booking
     insert = (
-        "INSERT INTO bookings (ref, channel, user_id, county, visit_date, window, seat, status, elder_name,"
+        "INSERT INTO bookings (ref, channel, user_id, county, visit_date, \"window\", seat, status, elder_name,"
         " phone, phone_owner, township, address, matter, consent_at, request_key, created_at, updated_at)"
         " VALUES (?, 'c', 'u', ?, ?, 'am', ?, ?, 'x', '1', 'self', 't', 'a', 'm', 'now', ?, 'now', 'now')"
     )
     for status in ("active", "visited", "no_show"):
-        with pytest.raises(sqlite3.IntegrityError):
+        with pytest.raises(IntegrityError):
             async with db.transaction() as conn:
-                await conn.execute(insert, (f"X-{status}", first.county, VISIT.isoformat(), first.seat, status, status))
+                await conn.execute(insert, f"X-{status}", first.county, VISIT.isoformat(), first.seat, status, status)
     # A cancelled row does not hold its seat.
     async with db.transaction() as conn:
-        await conn.execute(insert, ("X-c", first.county, VISIT.isoformat(), first.seat, "cancelled", "k-c"))
+        await conn.execute(insert, "X-c", first.county, VISIT.isoformat(), first.seat, "cancelled", "k-c")
 
 
 async def test_a_wrong_seat_choice_is_caught_by_the_index_and_reported_as_full(store, monkeypatch):
@@ -130,19 +117,22 @@ async def test_a_wrong_seat_choice_is_caught_by_the_index_and_reported_as_full(s
 
 async def test_no_row_without_consent_or_with_a_seat_below_one(db):
     insert = (
-        "INSERT INTO bookings (ref, channel, user_id, county, visit_date, window, seat, elder_name, phone,"
+        "INSERT INTO bookings (ref, channel, user_id, county, visit_date, \"window\", seat, elder_name, phone,"
         " phone_owner, township, address, matter, consent_at, request_key, created_at, updated_at)"
         " VALUES ('r', 'c', 'u', '柯城区', '2026-11-30', 'am', ?, 'x', '1', 'self', 't', 'a', 'm', ?, 'k', 'n', 'n')"
     )
     for seat, consent in ((1, None), (1, ""), (0, "2026-11-26T02:00:00+00:00")):
-        with pytest.raises(sqlite3.IntegrityError):
+        with pytest.raises(IntegrityError):
             async with db.transaction() as conn:
-                await conn.execute(insert, (seat, consent))
+                await conn.execute(insert, seat, consent)
 
 
 async def test_the_county_check_lists_exactly_quzhous_six_counties(db):
-    async with db.conn.execute("SELECT sql FROM sqlite_master WHERE name = 'bookings'") as cur:
-        ddl = (await cur.fetchone())[0]
+    if db.kind == "sqlite":
+        ddl = await db.fetchval("SELECT sql FROM sqlite_master WHERE name = 'bookings'")
+    else:
+        ddl = " ".join(r[0] for r in await db.fetchall(
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'bookings'::regclass"))
     assert all(f"'{c.value}'" in ddl for c in County)
     with pytest.raises(ValueError):
         replace(draft(), county="杭州市")
@@ -277,8 +267,7 @@ async def test_mark_visited_twice_gives_the_lawyer_one_plus_ten(store, db):
     third = await store.mark_visited(ref, STAFF, on_the_day)
 
     assert sorted([first.status, second.status, third.status]) == ["already_visited", "already_visited", "visited"]
-    async with db.conn.execute("SELECT * FROM ledger") as cur:
-        rows = await cur.fetchall()
+    rows = await db.fetchall("SELECT * FROM ledger")
     assert len(rows) == 1
     row = rows[0]
     assert (row["lawyer_id"], row["item_key"], row["clause"], row["points"]) == (lawyer, "activity", "二(一)4", 10)
@@ -333,7 +322,7 @@ async def test_reminders_fall_due_at_their_time_and_carry_the_visit(store, db):
 
 async def test_two_senders_racing_send_each_reminder_exactly_once(store, db):
     await book(store)
-    other_db = Database(db.path)
+    other_db = database_for(db.url)
     await other_db.open()
     try:
         other = BookingStore(other_db, SHANGHAI)
@@ -388,11 +377,11 @@ async def test_a_dropped_reminder_is_neither_due_nor_claimable(store):
 
 
 async def _counts(db):
-    async with db.conn.execute(
-        "SELECT county, visit_date, window, status, lawyer_id, COUNT(*) FROM bookings"
-        " GROUP BY county, visit_date, window, status, lawyer_id ORDER BY 1, 2, 3, 4, 5"
-    ) as cur:
-        return [tuple(r) for r in await cur.fetchall()]
+    rows = await db.fetchall(
+        'SELECT county, visit_date, "window", status, lawyer_id, COUNT(*) FROM bookings'
+        ' GROUP BY county, visit_date, "window", status, lawyer_id ORDER BY 1, 2, 3, 4, 5'
+    )
+    return [tuple(r) for r in rows]
 
 
 async def test_purge_blanks_bookings_past_the_cut_off_whatever_their_status_and_keeps_the_counts(store, db):
@@ -481,12 +470,12 @@ BOOKING_LOOP = textwrap.dedent(
     from zoneinfo import ZoneInfo
     from policy.eligibility import County
     from storage.bookings import BookingDraft, BookingStore, forget_in
-    from storage.db import Database
+    from storage.db import IntegrityError, database_for
 
     SH = ZoneInfo("Asia/Shanghai")
 
     async def main(path):
-        db = Database(path)
+        db = database_for(path)
         await db.open()
         store = BookingStore(db, SH)
         now = datetime(2026, 11, 26, 10, 0, tzinfo=SH)
@@ -514,7 +503,8 @@ async def test_a_process_killed_mid_burst_leaves_a_sound_database_with_every_con
     script = tmp_path / "booking_loop.py"
     script.write_text(BOOKING_LOOP, encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    proc = subprocess.Popen([sys.executable, str(script), str(path)], stdout=subprocess.PIPE, text=True, env=env)
+    proc = subprocess.Popen([sys.executable, str(script), f"sqlite:///{path}"], stdout=subprocess.PIPE, text=True,
+                            env=env)
     confirmed: list[str] = []
     deadline = time.monotonic() + 10
     try:
@@ -532,17 +522,16 @@ async def test_a_process_killed_mid_burst_leaves_a_sound_database_with_every_con
     confirmed += [line.strip() for line in rest.splitlines() if line.strip()]
     assert proc.returncode == -signal.SIGKILL
 
-    db = Database(path)
+    db = database_for(f"sqlite:///{path}")
     await db.open()
     try:
         assert await scalar(db, "PRAGMA integrity_check") == "ok"
         assert await scalar(
             db,
             "SELECT COUNT(*) FROM (SELECT 1 FROM bookings WHERE status != 'cancelled'"
-            " GROUP BY county, visit_date, window HAVING COUNT(*) > 2 OR COUNT(DISTINCT seat) < COUNT(*))",
+            ' GROUP BY county, visit_date, "window" HAVING COUNT(*) > 2 OR COUNT(DISTINCT seat) < COUNT(*))',
         ) == 0
-        async with db.conn.execute("SELECT ref FROM bookings") as cur:
-            stored = {r[0] for r in await cur.fetchall()}
+        stored = {r[0] for r in await db.fetchall("SELECT ref FROM bookings")}
         assert set(confirmed) <= stored
         assert len(stored) >= len(confirmed) >= 60
     finally:

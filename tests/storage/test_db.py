@@ -1,4 +1,5 @@
-"""The database: migrations, pragmas, private file mode, backups, atomic writes."""
+"""The database: migrations, pragmas, private file mode, backups, atomic writes (on both backends
+where the behaviour is shared; SQLite's own file, pragmas and backup API on SQLite)."""
 
 from __future__ import annotations
 
@@ -10,47 +11,72 @@ from datetime import datetime, timezone
 
 import pytest
 
-from storage.db import Database, migration_scripts
+from storage.db import IntegrityError, UniqueViolation, database_for, migration_scripts, opened
+from storage.sqlite import SQLiteDatabase
 from storage.store import Store
 
 AT = datetime(2026, 11, 26, 2, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture
-async def db(tmp_path):
-    database = Database(tmp_path / "t.sqlite3")
-    await database.open()
-    yield database
-    await database.close()
+async def sqlite_db(tmp_path):
+    async with opened(f"sqlite:///{tmp_path / 't.sqlite3'}") as database:
+        yield database
 
 
 async def test_open_applies_every_migration_and_records_the_version(db):
-    assert await db.schema_version() == len(migration_scripts())
-    async with db.conn.execute("SELECT name FROM sqlite_master WHERE type='table'") as cur:
-        tables = {row[0] for row in await cur.fetchall()}
-    assert {"conversations", "faq_misses"} <= tables
+    folder = "migrations" if db.kind == "sqlite" else "migrations_pg"
+    assert await db.schema_version() == len(migration_scripts(folder)) == len(migration_scripts())
+    assert {"conversations", "faq_misses", "bookings", "outbox"} <= set(await db.tables())
 
 
-async def test_reopening_does_not_reapply_migrations(tmp_path):
-    path = tmp_path / "t.sqlite3"
+async def test_reopening_does_not_reapply_migrations(database_url):
     for _ in range(2):
-        database = Database(path)
-        await database.open()  # a second CREATE TABLE would raise
-        await database.close()
+        async with opened(database_url) as database:  # a second CREATE TABLE would raise
+            assert await database.schema_version() == len(migration_scripts())
 
 
-async def test_wal_foreign_keys_and_busy_timeout_are_on(db):
+async def test_a_unique_violation_is_the_same_exception_on_both_backends(db):
+    insert = "INSERT INTO county_status (county, status, updated_by, updated_at) VALUES (?, 'applies', 's', 't')"
+    await db.execute(insert, "柯城区")
+    with pytest.raises(UniqueViolation):
+        await db.execute(insert, "柯城区")
+    with pytest.raises(IntegrityError) as refused:
+        await db.execute(insert.replace("'applies'", "'maybe'"), "衢江区")  # a CHECK, not a unique key
+    assert not isinstance(refused.value, UniqueViolation)
+
+
+async def test_the_ledger_refuses_edits_and_deletions_on_both_backends(db):
+    lawyer = await db.fetchval("INSERT INTO lawyers (name, firm, created_at) VALUES ('a', 'b', 't') RETURNING id")
+    await db.execute("INSERT INTO ledger (lawyer_id, item_key, clause, points, occurred_on, entered_by, entered_at)"
+                     " VALUES (?, 'case', '二(一)1', 5, '2026-01-05', 'staff', 't')", lawyer)
+    with pytest.raises(IntegrityError):
+        await db.execute("UPDATE ledger SET points = 50")
+    with pytest.raises(IntegrityError):
+        await db.execute("DELETE FROM ledger")
+    assert await db.fetchval("SELECT points FROM ledger") == 5
+
+
+def test_a_database_url_names_its_backend():
+    assert isinstance(database_for("sqlite:////tmp/x.sqlite3"), SQLiteDatabase)
+    assert database_for("postgresql://u@h/db").kind == "postgresql"
+    with pytest.raises(ValueError):
+        database_for("mysql://u@h/db")
+
+
+async def test_wal_foreign_keys_and_busy_timeout_are_on(sqlite_db):
+    db = sqlite_db
+
     async def pragma(name):
-        async with db.conn.execute(f"PRAGMA {name}") as cur:
-            return (await cur.fetchone())[0]
+        return await db.fetchval(f"PRAGMA {name}")
 
     assert await pragma("journal_mode") == "wal"
     assert await pragma("foreign_keys") == 1
     assert await pragma("busy_timeout") >= 1000
 
 
-async def test_database_file_is_readable_by_its_owner_only(db):
-    mode = stat.S_IMODE(os.stat(db.path).st_mode)
+async def test_database_file_is_readable_by_its_owner_only(sqlite_db):
+    mode = stat.S_IMODE(os.stat(sqlite_db.path).st_mode)
     assert mode == 0o600
 
 
@@ -68,15 +94,14 @@ async def test_a_failed_transaction_leaves_nothing_behind(db):
 async def test_concurrent_writers_queue_instead_of_failing(db):
     store = Store(db)
     await asyncio.gather(*(store.save_state("c", str(i), "{}", AT) for i in range(50)))
-    async with db.conn.execute("SELECT COUNT(*) FROM conversations") as cur:
-        assert (await cur.fetchone())[0] == 50
+    assert await db.fetchval("SELECT COUNT(*) FROM conversations") == 50
 
 
-async def test_backup_is_a_consistent_private_copy(db, tmp_path):
-    store = Store(db)
+async def test_backup_is_a_consistent_private_copy(sqlite_db, tmp_path):
+    store = Store(sqlite_db)
     await store.save_state("console", "u1", '{"flow": "menu"}', AT)
     target = tmp_path / "backup.sqlite3"
-    await db.backup(target)
+    await sqlite_db.backup(target)
     assert stat.S_IMODE(os.stat(target).st_mode) == 0o600
     with sqlite3.connect(target) as copy:
         assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -90,19 +115,18 @@ CREATE TRIGGER t AFTER INSERT ON a BEGIN
 END;
 INSERT INTO a DEFAULT VALUES;
 """
-    monkeypatch.setattr("storage.db.migration_scripts", lambda: [(1, script)])
-    db = Database(tmp_path / "m.sqlite3")
+    monkeypatch.setattr("storage.sqlite.migration_scripts", lambda: [(1, script)])
+    db = SQLiteDatabase(tmp_path / "m.sqlite3")
     await db.open()
-    async with db.conn.execute("SELECT x FROM a") as cur:
-        assert (await cur.fetchone())[0] == "--not a comment;--;"
+    assert await db.fetchval("SELECT x FROM a") == "--not a comment;--;"
     assert await db.schema_version() == 1
     await db.close()
 
 
 async def test_a_failing_migration_leaves_nothing_half_applied(tmp_path, monkeypatch):
     broken = "CREATE TABLE b (x); INSERT INTO no_such_table VALUES (1);"
-    monkeypatch.setattr("storage.db.migration_scripts", lambda: [(1, broken)])
-    db = Database(tmp_path / "m.sqlite3")
+    monkeypatch.setattr("storage.sqlite.migration_scripts", lambda: [(1, broken)])
+    db = SQLiteDatabase(tmp_path / "m.sqlite3")
     with pytest.raises(sqlite3.OperationalError):
         await db.open()
     with sqlite3.connect(tmp_path / "m.sqlite3") as raw:

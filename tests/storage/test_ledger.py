@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import sqlite3
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -15,7 +14,8 @@ from hypothesis import strategies as st
 
 from policy.points import AWARDS, DEDUCTIONS, Bands, Rating, signed_points
 from policy.workdays import WorkCalendar
-from storage.db import Database
+from storage.db import IntegrityError, database_for
+from storage.sqlite import SQLiteDatabase
 from storage.lawyers import CODE_ALPHABET, CODE_LENGTH
 from storage.ledger import Decision, LedgerError, LedgerStore, UnknownRecord, insert_award
 
@@ -23,14 +23,6 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=SHANGHAI)  # a Thursday
 TODAY = NOW.date()
 STAFF = "staff:42"
-
-
-@pytest.fixture
-async def db(tmp_path):
-    database = Database(tmp_path / "t.sqlite3")
-    await database.open()
-    yield database
-    await database.close()
 
 
 @pytest.fixture
@@ -48,8 +40,7 @@ async def ledger_rows(db, lawyer_id=None):
     sql, params = "SELECT * FROM ledger", ()
     if lawyer_id is not None:
         sql, params = sql + " WHERE lawyer_id = ?", (lawyer_id,)
-    async with db.conn.execute(sql, params) as cur:
-        return await cur.fetchall()
+    return await db.fetchall(sql, *params)
 
 
 async def award(store, lawyer_id, key, kind, source, day, now) -> bool:
@@ -86,14 +77,12 @@ async def test_a_registration_code_binds_one_account_once(store):
 
 async def test_only_the_hash_of_the_code_is_stored_and_it_is_cleared_on_use(store, db):
     lawyer, code = await store.add_lawyer("李四", "浙江衢州律师事务所", NOW)
-    async with db.conn.execute("SELECT * FROM lawyers WHERE id = ?", (lawyer.id,)) as cur:
-        row = dict(await cur.fetchone())
+    row = dict(await db.fetchone("SELECT * FROM lawyers WHERE id = ?", lawyer.id))
     assert code not in repr(row)
     assert row["register_code_hash"] == hashlib.sha256(code.encode()).hexdigest()
 
     await store.bind(code, "wechat", "o-abc", NOW)
-    async with db.conn.execute("SELECT register_code_hash FROM lawyers WHERE id = ?", (lawyer.id,)) as cur:
-        assert (await cur.fetchone())[0] is None
+    assert await db.fetchval("SELECT register_code_hash FROM lawyers WHERE id = ?", lawyer.id) is None
 
 
 async def test_a_code_typed_in_lowercase_with_spaces_or_full_width_still_binds(store):
@@ -164,9 +153,8 @@ async def test_twenty_racing_auto_awards_for_one_consultation_add_exactly_one_en
     assert (rows[0]["points"], rows[0]["entered_by"]) == (5, "system")
 
 
-async def test_auto_award_is_exactly_once_across_two_connections(tmp_path):
-    path = tmp_path / "shared.sqlite3"
-    first, second = Database(path), Database(path)
+async def test_auto_award_is_exactly_once_across_two_connections(database_url):
+    first, second = database_for(database_url), database_for(database_url)
     await first.open()
     await second.open()
     try:
@@ -268,12 +256,12 @@ async def test_a_reversed_automatic_award_is_not_awarded_again(store, lawyer):
 
 async def test_the_database_itself_refuses_to_edit_or_delete_ledger_entries(store, db, lawyer):
     entry = await store.add_entry(lawyer.id, "case", TODAY, STAFF, NOW)
-    with pytest.raises(sqlite3.DatabaseError, match="never edited"):
+    with pytest.raises(IntegrityError, match="never edited"):
         async with db.transaction() as conn:
-            await conn.execute("UPDATE ledger SET points = 100 WHERE id = ?", (entry.id,))
-    with pytest.raises(sqlite3.DatabaseError, match="never deleted"):
+            await conn.execute("UPDATE ledger SET points = 100 WHERE id = ?", entry.id)
+    with pytest.raises(IntegrityError, match="never deleted"):
         async with db.transaction() as conn:
-            await conn.execute("DELETE FROM ledger WHERE id = ?", (entry.id,))
+            await conn.execute("DELETE FROM ledger WHERE id = ?", entry.id)
     assert [e.points for e in (await store.statement(lawyer.id, TODAY.year)).items] == [20]
 
 
@@ -487,9 +475,9 @@ async def test_deciding_a_correction_needs_a_reason_and_happens_once(store, lawy
 async def test_a_decided_correction_cannot_be_changed_in_the_database(store, db, lawyer):
     filed = await store.file_correction(lawyer.id, 2026, 1, "遗漏", DISCOVERED, IN_TIME)
     await store.decide_correction(filed.id, False, "该案不在本季度", STAFF, NOW)
-    with pytest.raises(sqlite3.DatabaseError, match="already been decided"):
+    with pytest.raises(IntegrityError, match="already been decided"):
         async with db.transaction() as conn:
-            await conn.execute("UPDATE corrections SET status = 'accepted' WHERE id = ?", (filed.id,))
+            await conn.execute("UPDATE corrections SET status = 'accepted' WHERE id = ?", filed.id)
 
 
 # --- the ranking (二(五)) ---------------------------------------------------------------------
@@ -544,7 +532,7 @@ def test_report_totals_equal_the_sum_of_each_lawyers_entries_for_the_period(entr
         return d.year == 2026 and (quarter is None or (d.month - 1) // 3 + 1 == quarter)
 
     async def run() -> None:
-        database = Database(":memory:")
+        database = SQLiteDatabase(":memory:")
         await database.open()
         try:
             store = LedgerStore(database, SHANGHAI)

@@ -1,0 +1,157 @@
+"""SQLite: one aiosqlite connection with WAL, foreign keys, a busy timeout and ordered migrations."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import sqlite3
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiosqlite
+
+from storage.db import Database, IntegrityError, Queries, Row, SchemaError, UniqueViolation, migration_scripts
+
+BUSY_TIMEOUT_MS = 5000
+
+
+def _create_private(path: Path) -> None:
+    # Personal data lives in this file: only the service account may read it (or list the folder).
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, mode=0o700)
+    # O_NOFOLLOW: a link planted where the file (or a backup) goes is refused, not written through.
+    fd = os.open(path, os.O_CREAT | os.O_RDWR | os.O_NOFOLLOW, 0o600)
+    os.close(fd)
+    os.chmod(path, 0o600)
+
+
+@contextlib.contextmanager
+def _our_errors():
+    try:
+        yield
+    except sqlite3.IntegrityError as exc:
+        # The extended result code, not the message: SQLITE_CONSTRAINT_UNIQUE / _PRIMARYKEY.
+        if getattr(exc, "sqlite_errorname", "") in ("SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"):
+            raise UniqueViolation(str(exc)) from exc
+        raise IntegrityError(str(exc)) from exc
+
+
+class _Connection(Queries):
+    def __init__(self, conn: aiosqlite.Connection):
+        self._conn = conn
+
+    @property
+    def conn(self) -> aiosqlite.Connection:
+        if self._conn is None:
+            raise RuntimeError("database is not open")
+        return self._conn
+
+    async def fetchall(self, sql: str, *args: object) -> list[Row]:
+        with _our_errors():
+            async with self.conn.execute(sql, args) as cur:
+                return list(await cur.fetchall())
+
+    async def execute(self, sql: str, *args: object) -> int:
+        with _our_errors():
+            async with self.conn.execute(sql, args) as cur:
+                return cur.rowcount
+
+
+class SQLiteDatabase(_Connection, Database):
+    kind = "sqlite"
+
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+        self.url = f"sqlite:///{self.path}"
+        self._conn: aiosqlite.Connection | None = None
+        # One connection cannot interleave two transactions, so writers queue here.
+        self._write_lock = asyncio.Lock()
+
+    async def open(self) -> None:
+        if str(self.path) != ":memory:":
+            _create_private(self.path)
+        # isolation_level=None: we issue BEGIN ourselves, so we choose IMMEDIATE where it matters.
+        self._conn = await aiosqlite.connect(self.path, isolation_level=None)
+        try:
+            self._conn.row_factory = aiosqlite.Row
+            await self._conn.execute("PRAGMA journal_mode=WAL")
+            await self._conn.execute("PRAGMA foreign_keys=ON")
+            await self._conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            await self._conn.execute("PRAGMA synchronous=NORMAL")
+            # Deleted personal data is overwritten with zeros, not left in free pages.
+            await self._conn.execute("PRAGMA secure_delete=ON")
+            await self.migrate()
+        except BaseException:
+            # aiosqlite's worker thread would keep the process alive: close it, then fail.
+            await self.close()
+            raise
+
+    async def close(self) -> None:
+        if self._conn is not None:
+            await self._conn.close()
+            self._conn = None
+
+    async def schema_version(self) -> int:
+        return int(await self.fetchval("PRAGMA user_version"))
+
+    async def migrate(self) -> int:
+        """Apply every migration newer than PRAGMA user_version, each file whole in one transaction.
+
+        SQLite parses the script itself (string literals, comments, trigger bodies): no splitter of ours.
+        """
+        current = await self.schema_version()
+        scripts = migration_scripts()
+        if current > len(scripts):
+            raise SchemaError(f"database {self.path} is at schema version {current}, newer than this"
+                              f" version of the bot knows ({len(scripts)}): upgrade the bot, or restore a backup")
+        for version, sql in scripts:
+            if version <= current:
+                continue
+            async with self._write_lock:
+                try:
+                    await self.conn.executescript(
+                        f"BEGIN IMMEDIATE;\n{sql}\n;PRAGMA user_version={version};\nCOMMIT;"
+                    )
+                except BaseException:
+                    if self.conn.in_transaction:
+                        await self.conn.execute("ROLLBACK")
+                    raise
+            current = version
+        return current
+
+    async def tables(self) -> list[str]:
+        rows = await self.fetchall("SELECT name FROM sqlite_master WHERE type = 'table'"
+                                   " AND name NOT LIKE 'sqlite_%' ORDER BY rowid")
+        return [r["name"] for r in rows]
+
+    @contextlib.asynccontextmanager
+    async def transaction(self, lock: str | None = None) -> AsyncIterator[Queries]:
+        """BEGIN IMMEDIATE … COMMIT: takes the write lock up front, so read-then-write is atomic
+        (whatever `lock` names: one writer at a time is already the strictest order)."""
+        async with self._write_lock:
+            await self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield _Connection(self.conn)
+            except BaseException:
+                await self.conn.execute("ROLLBACK")
+                raise
+            else:
+                await self.conn.execute("COMMIT")
+
+    @contextlib.asynccontextmanager
+    async def serialised(self, name: str) -> AsyncIterator[None]:
+        yield
+
+    async def checkpoint(self) -> None:
+        """Fold the write-ahead log into the main file and empty it (after deleting personal data,
+        so the deleted values do not linger in legalaid.sqlite3-wal)."""
+        async with self._write_lock:
+            await self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    async def backup(self, target: Path | str) -> None:
+        """Online backup with SQLite's backup API: consistent while the bot keeps running."""
+        target = Path(target)
+        _create_private(target)
+        async with aiosqlite.connect(target) as dest:
+            await self.conn.backup(dest)
