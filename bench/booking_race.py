@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from policy.eligibility import County
 from policy.slots import resident_reminder_at
 from storage.bookings import BookingDraft, BookingStore
-from storage.db import Database
+from storage.db import database_for
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -31,7 +31,7 @@ async def race(db_path: Path | str, users: int = 200, seats: int = 10) -> dict[s
     if db_path.exists():
         # Seats already taken there would skew the figures, and a bench must not write into real data.
         raise FileExistsError(f"{db_path} exists; the bench needs a fresh database file")
-    db = Database(db_path)
+    db = database_for(f"sqlite:///{db_path}")
     await db.open()
     try:
         store = BookingStore(db, SHANGHAI)

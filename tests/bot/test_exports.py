@@ -14,7 +14,7 @@ import pytest
 from common.exports import CSV_MIME, JSON_MIME, XLSX_MIME, to_csv, to_json, to_xlsx
 from services.reports import points_report_file
 from policy.points import Rating
-from storage.db import Database
+from storage.sqlite import SQLiteDatabase
 from storage.ledger import LedgerStore
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -99,7 +99,7 @@ def test_a_row_of_the_wrong_length_is_refused(export):
 
 @pytest.fixture
 async def store(tmp_path):
-    database = Database(tmp_path / "t.sqlite3")
+    database = SQLiteDatabase(tmp_path / "t.sqlite3")
     await database.open()
     store = LedgerStore(database, SHANGHAI)
     good, _ = await store.add_lawyer("钱八", "丙所", NOW)

@@ -42,8 +42,8 @@ async def test_moving_a_visit_tells_the_lawyer_and_keeps_the_lawyers_reminder(rt
     await family.press([o.payload for o in family.options if "date=" in o.payload][1])
     await family.tap("下午")
     assert await notice(rt, family, "book.notice_moved") in [m["text"] for m in await outbox_for(rt, "701")]
-    reminders = await rt.db.conn.execute_fetchall(
-        "SELECT audience, dropped_at FROM reminders r JOIN bookings b ON b.id = r.booking_id WHERE b.ref = ?", (ref,))
+    reminders = await rt.db.fetchall(
+        "SELECT audience, dropped_at FROM reminders r JOIN bookings b ON b.id = r.booking_id WHERE b.ref = ?", ref)
     assert ("lawyer", None) in [tuple(r) for r in reminders]
 
 

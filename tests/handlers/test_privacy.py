@@ -26,7 +26,7 @@ async def test_forget_asks_first_then_deletes_personal_data_and_cancels_future_v
     assert "确定要删除" in chat.text
     await chat.tap("确定删除")
     assert "已经删除" in chat.text
-    [booking] = await runtime.db.conn.execute_fetchall("SELECT elder_name, phone, address, status FROM bookings")
+    [booking] = await runtime.db.fetchall("SELECT elder_name, phone, address, status FROM bookings")
     assert tuple(booking) == ("", "", "", "cancelled")
     await chat.send("我的数据")
     assert "张桂英" not in chat.text and "没有保存" in chat.text
@@ -81,9 +81,9 @@ async def test_forgetting_removes_sent_copies_too_and_tells_lawyer_and_staff_of_
     await resident.send("/forget")
     await resident.tap("确定删除")
     assert resident.says("privacy.forgotten")
-    rows = await rt.db.conn.execute_fetchall("SELECT user_id, reply FROM outbox")
+    rows = await rt.db.fetchall("SELECT user_id, reply FROM outbox")
     assert not any("退休金" in r["reply"] or "张桂英" in r["reply"] for r in rows)
-    [ref] = [r["ref"] for r in await rt.db.conn.execute_fetchall("SELECT ref FROM bookings")]
+    [ref] = [r["ref"] for r in await rt.db.fetchall("SELECT ref FROM bookings")]
     told = [r for r in rows if ref in r["reply"]]
     assert [r["user_id"] for r in told] == [str(STAFF_CHAT)]  # no lawyer was assigned yet: staff only
 
@@ -98,7 +98,7 @@ async def test_forgetting_is_all_or_nothing(rt, monkeypatch):
     await resident.send("/forget")
     await resident.tap("确定删除")
     assert resident.says("error.apology")
-    [booking] = await rt.db.conn.execute_fetchall("SELECT elder_name, status FROM bookings")
+    [booking] = await rt.db.fetchall("SELECT elder_name, status FROM bookings")
     assert tuple(booking) == ("张桂英", "active"), "a failed deletion leaves nothing half-deleted"
 
 
@@ -116,7 +116,7 @@ async def test_deleted_values_leave_the_write_ahead_log_and_free_pages_are_zeroe
     resident = await _booked_and_asked(rt)
     await resident.send("/forget")
     await resident.tap("确定删除")
-    [[secure]] = await rt.db.conn.execute_fetchall("PRAGMA secure_delete")
+    [[secure]] = await rt.db.fetchall("PRAGMA secure_delete")
     assert secure == 1
     wal = rt.settings.db_path.with_name(rt.settings.db_path.name + "-wal")
     assert not wal.exists() or b"\xe5\xbc\xa0\xe6\xa1\x82\xe8\x8b\xb1" not in wal.read_bytes()  # 张桂英

@@ -32,7 +32,7 @@ async def test_strange_text_gets_a_polite_answer_and_breaks_nothing(chat, runtim
     assert chat.text != runtime.services.texts("error.apology")
     await chat.send("/start")
     assert chat.labels[0] == "问政策"
-    tables = await runtime.db.conn.execute_fetchall("SELECT name FROM sqlite_master WHERE type = 'table'")
+    tables = await runtime.db.fetchall("SELECT name FROM sqlite_master WHERE type = 'table'")
     assert "bookings" in {row[0] for row in tables}
 
 

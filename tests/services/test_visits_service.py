@@ -57,8 +57,7 @@ async def test_reading_a_visit_and_exporting_are_logged(rt, staff):
     export = await visits.export(rt.services, staff, date(2026, 11, 30), date(2026, 11, 30) + timedelta(days=1),
                                  "csv", rt.now())
     assert export.count == 1 and export.document.filename.endswith(".csv")
-    async with rt.db.conn.execute("SELECT actor, action FROM access_log ORDER BY id") as cur:
-        rows = [tuple(r) for r in await cur.fetchall()]
+    rows = [tuple(r) for r in await rt.db.fetchall("SELECT actor, action FROM access_log ORDER BY id")]
     assert rows == [(staff.name, "booking.details"), (staff.name, "bookings.export")]
 
 
