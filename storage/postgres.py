@@ -176,10 +176,13 @@ class PostgresDatabase(Database):
             await conn.copy_records_to_table(table, records=[tuple(r) for r in rows], columns=list(columns))
 
     async def after_copy(self) -> None:
-        for table in await self.tables():
-            if await self.fetchval("SELECT pg_get_serial_sequence(?, 'id')", table) is not None:
-                await self.fetchval(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
-                                    f" COALESCE(MAX(id), 0) + 1, false) FROM \"{table}\"")
+        identities = await self.fetchall(
+            "SELECT table_name FROM information_schema.columns WHERE table_schema = current_schema()"
+            " AND column_name = 'id' AND is_identity = 'YES'")
+        for row in identities:
+            table = row["table_name"]
+            await self.fetchval(f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'),"
+                                f" COALESCE(MAX(id), 0) + 1, false) FROM \"{table}\"")
 
 
 async def _version(conn: asyncpg.Connection) -> int:
