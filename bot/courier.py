@@ -75,7 +75,8 @@ class Courier:
                     waiting.add(person)
                     continue
                 # Several processes may deliver: only the one that takes the lease sends.
-                if not await self.store.lease(queued.id, now, now + self.lease):
+                taken = self.clock()  # not the pass's `now`: a long pass must not shorten the lease
+                if not await self.store.lease(queued.id, taken, taken + self.lease):
                     waiting.add(person)
                     continue
                 if await self._send(queued, now):
