@@ -6,6 +6,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     LEGALAID_DATA_DIR=/data
 
+# postgresql-client: pg_dump, for `legalaid db backup` when LEGALAID_DATABASE_URL is PostgreSQL.
+RUN apt-get update && apt-get install -y --no-install-recommends postgresql-client \
+    && rm -rf /var/lib/apt/lists/*
+
 RUN useradd --create-home --uid 10001 legalaid \
     && mkdir /data && chown legalaid:legalaid /data
 

@@ -6,7 +6,7 @@ import asyncio
 import tempfile
 from pathlib import Path
 
-from bench import booking_race, matcher, telegram_e2e
+from bench import backends, booking_race, matcher, telegram_e2e
 
 
 def main() -> None:
@@ -16,6 +16,8 @@ def main() -> None:
         figures = asyncio.run(booking_race.race(Path(folder) / "race.sqlite3", users=200, seats=10))
     print(f"booking race — 200 users, 10 seats: {figures['bookings']} booked, {figures['rejects']} full, "
           f"{figures['errors']} errors in {figures['seconds']:.3f} s (target: exactly 10, no errors, < 1 s)")
+    print()
+    print(backends.report(asyncio.run(backends.run(people=50, per_person=10))))
     print()
     telegram_e2e.main([])
 
