@@ -25,7 +25,7 @@ from common.messages import Payload, Reply
 from faq.urgent import Danger, danger_in
 from handlers import choice, menu
 from handlers.events import ChannelInfo, Incoming, Kind, Outcome
-from handlers.ratelimit import RateLimiter, Verdict
+from handlers.ratelimit import RateLimiter, Verdict, Window
 from handlers.state import Conversation
 from handlers.turn import Flow, Turn
 from services.context import Services
@@ -119,7 +119,9 @@ class Dialogue:
         async with self._lock(key), self.services.store.one_at_a_time(*key):
             if not self.channel(ev.channel).public:
                 return await self._handle_locked(ev)
-            verdict = self.limiter.check(key, ev.at)
+            store = self.services.store
+            verdict, window = self.limiter.check(Window(*await store.rate_window(*key)), ev.at)
+            await store.save_rate_window(*key, window.times, window.warned)
             if verdict is Verdict.DROP:
                 return Outcome()
             if verdict is Verdict.SLOW_DOWN:

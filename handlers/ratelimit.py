@@ -1,12 +1,13 @@
 """A per-person message limit, so one flood cannot crowd out everyone else.
 
-In memory, per process: a sliding window of the last minute. Over the limit, the person
-gets one calm message per window, not silence and not a reply to every message.
+A sliding window of the last minute, kept in the database (`Store.rate_window`), so every process
+that handles the person counts the same messages. Over the limit, the person gets one calm message
+per window, not silence and not a reply to every message.
 """
 
 from __future__ import annotations
 
-from collections import deque
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 
@@ -19,30 +20,23 @@ class Verdict(Enum):
     DROP = "drop"  # already said so in this window
 
 
+@dataclass(frozen=True)
+class Window:
+    """One person's messages in the last minute, and when they were last told to slow down."""
+
+    times: tuple[datetime, ...] = ()
+    warned: datetime | None = None
+
+
 class RateLimiter:
-    def __init__(self, per_minute: int, max_people: int = 100_000):
+    def __init__(self, per_minute: int):
         self.per_minute = per_minute
-        self.max_people = max_people
-        self._seen: dict[tuple[str, str], deque[datetime]] = {}
-        self._warned: dict[tuple[str, str], datetime] = {}
 
-    def check(self, key: tuple[str, str], at: datetime) -> Verdict:
-        if len(self._seen) > self.max_people:
-            self._forget_idle(at)
-        times = self._seen.setdefault(key, deque())
-        while times and at - times[0] >= WINDOW:
-            times.popleft()
+    def check(self, window: Window, at: datetime) -> tuple[Verdict, Window]:
+        """The verdict on a message at `at`, and the window to keep for the next one."""
+        times = tuple(t for t in window.times if at - t < WINDOW)
         if len(times) < self.per_minute:
-            times.append(at)
-            return Verdict.ALLOW
-        warned = self._warned.get(key)
-        if warned is not None and at - warned < WINDOW:
-            return Verdict.DROP
-        self._warned[key] = at
-        return Verdict.SLOW_DOWN
-
-    def _forget_idle(self, at: datetime) -> None:
-        idle = [k for k, times in self._seen.items() if not times or at - times[-1] >= WINDOW]
-        for key in idle:
-            self._seen.pop(key, None)
-            self._warned.pop(key, None)
+            return Verdict.ALLOW, Window((*times, at), window.warned)
+        if window.warned is not None and at - window.warned < WINDOW:
+            return Verdict.DROP, Window(times, window.warned)
+        return Verdict.SLOW_DOWN, Window(times, at)

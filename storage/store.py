@@ -57,6 +57,26 @@ class Store:
         order wherever they arrive (PostgreSQL; with SQLite one process owns the file)."""
         return self.db.serialised(f"person:{channel}:{user_id}")
 
+    async def rate_window(self, channel: str, user_id: str) -> tuple[tuple[datetime, ...], datetime | None]:
+        """A person's message times of late and when they were last told to slow down (the rate limit's
+        memory, shared by every process)."""
+        row = await self.db.fetchone(
+            "SELECT times, warned_at FROM rate_windows WHERE channel = ? AND user_id = ?", channel, user_id)
+        if row is None:
+            return (), None
+        return tuple(datetime.fromisoformat(t) for t in json.loads(row["times"])), _time(row["warned_at"])
+
+    async def save_rate_window(self, channel: str, user_id: str, times: tuple[datetime, ...],
+                               warned: datetime | None) -> None:
+        # Microseconds kept: a burst within one second still counts message by message.
+        stamps = json.dumps([t.astimezone(timezone.utc).isoformat() for t in times])
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO rate_windows (channel, user_id, times, warned_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (channel, user_id) DO UPDATE SET times = excluded.times, warned_at = excluded.warned_at",
+                channel, user_id, stamps, warned and stored_time(warned),
+            )
+
     async def save_state(self, channel: str, user_id: str, state_json: str, at: datetime) -> None:
         await self.save_turn(channel, user_id, state_json, [], at)
 
@@ -161,6 +181,7 @@ class Store:
             await consultations.forget_in(conn, person.channel, person.user_id, now)
             who = (person.channel, person.user_id)
             await conn.execute("DELETE FROM conversations WHERE channel = ? AND user_id = ?", *who)
+            await conn.execute("DELETE FROM rate_windows WHERE channel = ? AND user_id = ?", *who)
             await conn.execute("DELETE FROM outbox WHERE channel = ? AND user_id = ? AND sent_at IS NULL", *who)
             # Copies of their question, reminders about their visit, answers to them: sent or not.
             await conn.execute("DELETE FROM outbox WHERE about_channel = ? AND about_user_id = ?", *who)

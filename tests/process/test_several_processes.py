@@ -152,3 +152,24 @@ async def test_a_courier_killed_mid_delivery_loses_and_doubles_nothing(pg, tmp_p
     for user, texts in messages.items():  # and each person's in the order queued
         assert [text for who, text in receiver.accepted if who == user] == texts
     assert receiver.by.get("A", 0) == 2 and receiver.by.get("B", 0) == 38
+
+
+async def test_the_per_person_limit_counts_the_messages_every_process_handled(pg, tmp_path):
+    from bot.runtime import Runtime
+    from common.config import Settings
+    from tests.auxil.chat import Chat
+
+    settings = Settings(_env_file=None, LEGALAID_DATA_DIR=str(tmp_path / "data"), LEGALAID_DATABASE_URL=pg,
+                        LEGALAID_RATE_LIMIT_PER_MINUTE=10)
+    first, second = await Runtime.open(settings, lambda: NOW), await Runtime.open(settings, lambda: NOW)
+    try:
+        chats = [Chat(rt, channel="telegram", user_id="flooder") for rt in (first, second)]
+        answered = []
+        for n in range(14):  # alternately to each process, as a load balancer would
+            await chats[n % 2].send("遗嘱公证要钱吗")
+            answered.append(chats[n % 2].text)
+        assert sum("遗嘱" in a for a in answered) == 10
+        assert answered.count(first.services.texts("input.slow_down")) == 1
+    finally:
+        await first.close()
+        await second.close()
