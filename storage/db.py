@@ -25,18 +25,27 @@ def stored_time(at: datetime) -> str:
     return at.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 
-def migration_scripts(folder: str = "migrations") -> list[tuple[int, str]]:
-    """(version, sql) for every file in storage/<folder>, in version order."""
-    scripts = []
+def _scripts(folder: str) -> dict[int, str]:
+    scripts = {}
     for entry in (resources.files("storage") / folder).iterdir():
         if entry.name.endswith(".sql"):
-            version = int(entry.name.split("_", 1)[0])
-            scripts.append((version, entry.read_text(encoding="utf-8")))
-    scripts.sort()
-    versions = [v for v, _ in scripts]
+            scripts[int(entry.name.split("_", 1)[0])] = entry.read_text(encoding="utf-8")
+    return scripts
+
+
+def migration_scripts(dialect: str | None = None) -> list[tuple[int, str]]:
+    """(version, sql) for every file in storage/migrations, in version order. With `dialect`
+    ("migrations_pg"), a file of the same number there replaces one that is not portable as written."""
+    scripts = _scripts("migrations")
+    versions = sorted(scripts)
     if versions != list(range(1, len(versions) + 1)):
         raise RuntimeError(f"migration versions must be 1..N without gaps: {versions}")
-    return scripts
+    if dialect is not None:
+        replacing = _scripts(dialect)
+        if not set(replacing) <= set(scripts):
+            raise RuntimeError(f"{dialect} has versions with no migration to replace: {sorted(set(replacing) - set(scripts))}")
+        scripts.update(replacing)
+    return sorted(scripts.items())
 
 
 def lock_key(name: str) -> int:

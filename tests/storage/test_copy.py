@@ -47,39 +47,39 @@ async def sqlite_url(tmp_path):
     return url
 
 
-async def test_a_copy_to_postgresql_has_every_row_and_ids_continue_after_them(sqlite_url, postgres_server):
-    target = await postgres_server.new_database()
-    try:
-        async with opened(sqlite_url) as source, opened(target) as pg:
-            tallies = await copy_database(source, pg)
-            counts = {t.table: t.rows for t in tallies}
-            assert (counts["bookings"], counts["reminders"], counts["ledger"], counts["outbox"]) == (3, 3, 2, 1)
-            assert tallies == [await tally(pg, t.table) for t in tallies]
-            # The copy works as the deployment: a new booking takes the next seat and the next id.
-            draft = BookingDraft("wechat", "o-9", County.LONGYOU, date(2026, 11, 30), "am", "李四", "13900000000",
-                                 "self", "东华街道", "某路2号", "赡养费", NOW)
-            made = await BookingStore(pg, SHANGHAI).create(draft, 5, "k-9", NOW, {})
-            assert (made.booking.seat, made.booking.id, made.booking.ref) == (4, 4, "SM-20261126-0004")
-            with pytest.raises(NotEmpty):
-                await copy_database(source, pg)
-    finally:
-        await postgres_server.drop(target)
+@pytest.fixture
+async def target(postgres_server):
+    """A new PostgreSQL database with the schema and no rows."""
+    url = await postgres_server.new_database()
+    yield url
+    await postgres_server.drop(url)
 
 
-async def test_a_difference_after_the_copy_is_reported(sqlite_url, postgres_server, monkeypatch):
-    target = await postgres_server.new_database()
-    try:
-        async with opened(sqlite_url) as source, opened(target) as pg:
-            real = type(pg).copy_rows
+async def test_a_copy_to_postgresql_has_every_row_and_ids_continue_after_them(sqlite_url, target):
+    async with opened(sqlite_url) as source, opened(target) as pg:
+        tallies = await copy_database(source, pg)
+        counts = {t.table: t.rows for t in tallies}
+        assert (counts["bookings"], counts["reminders"], counts["ledger"], counts["outbox"]) == (3, 3, 2, 1)
+        assert tallies == [await tally(pg, t.table) for t in tallies]
+        # The copy works as the deployment: a new booking takes the next seat and the next id.
+        draft = BookingDraft("wechat", "o-9", County.LONGYOU, date(2026, 11, 30), "am", "李四", "13900000000",
+                             "self", "东华街道", "某路2号", "赡养费", NOW)
+        made = await BookingStore(pg, SHANGHAI).create(draft, 5, "k-9", NOW, {})
+        assert (made.booking.seat, made.booking.id, made.booking.ref) == (4, 4, "SM-20261126-0004")
+        with pytest.raises(NotEmpty):
+            await copy_database(source, pg)
 
-            async def drop_one(self, table, columns, rows):
-                await real(self, table, columns, rows[1:] if table == "outbox" else rows)
 
-            monkeypatch.setattr(type(pg), "copy_rows", drop_one)
-            with pytest.raises(Mismatch, match="outbox: sent 1 rows"):
-                await copy_database(source, pg)
-    finally:
-        await postgres_server.drop(target)
+async def test_a_difference_after_the_copy_is_reported(sqlite_url, target, monkeypatch):
+    async with opened(sqlite_url) as source, opened(target) as pg:
+        real = type(pg).copy_rows
+
+        async def drop_one(self, table, columns, rows):
+            await real(self, table, columns, rows[1:] if table == "outbox" else rows)
+
+        monkeypatch.setattr(type(pg), "copy_rows", drop_one)
+        with pytest.raises(Mismatch, match="outbox: sent 1 rows"):
+            await copy_database(source, pg)
 
 
 async def test_the_db_commands_and_health_on_postgresql(sqlite_url, postgres_server, tmp_path):
