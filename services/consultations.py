@@ -160,7 +160,9 @@ async def renotify_unclaimed(services: Services, actor: Actor, now: datetime) ->
     t, stamp = services.texts, f"{now:%Y%m%d%H%M}"
     notices: list[Notice] = []
     for c in waiting:
-        count = await services.consultations.mark_renotified(c.id, now)
+        count = await services.consultations.mark_renotified(c.id, now, now - timedelta(minutes=minutes))
+        if not count:
+            continue  # another process's scheduler re-sent it a moment ago
         for lawyer in lawyers if count <= MAX_RENOTIFY else ():
             notices += to_lawyer(lawyer, question_reply(t, c), outbox_key(Topic.RENOTIFY, c.id, lawyer.id, stamp),
                                  _resident(c))

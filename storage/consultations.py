@@ -183,13 +183,14 @@ class ConsultationStore:
         )
         return [self._row(r) for r in rows]
 
-    async def mark_renotified(self, consultation_id: int, now: datetime) -> int:
-        """Record one more re-notification; returns how many there have been."""
+    async def mark_renotified(self, consultation_id: int, now: datetime, last_before: datetime) -> int:
+        """Record one more re-notification if the last was before `last_before`; how many there have been,
+        or 0 when another process's scheduler has just recorded one (so exactly one re-sends it)."""
         async with self.db.transaction() as conn:
             count = await conn.fetchval(
                 "UPDATE consultations SET renotified_at = ?, renotify_count = renotify_count + 1 WHERE id = ?"
-                " RETURNING renotify_count",
-                stored_time(now), consultation_id,
+                " AND (renotified_at IS NULL OR renotified_at <= ?) RETURNING renotify_count",
+                stored_time(now), consultation_id, stored_time(last_before),
             )
         return count or 0
 

@@ -34,3 +34,22 @@ async def test_staff_hand_a_stalled_question_to_another_lawyer(rt, staff, lawyer
 async def test_an_open_question_cannot_be_reassigned(rt, staff, lawyer):
     asked = await consultations.ask(rt.services, Address("console", "elder-9"), "怎么立遗嘱呢", rt.now())
     assert not (await consultations.reassign(rt.services, staff, asked.value.id, lawyer.lawyer.id, rt.now())).value
+
+
+async def test_two_schedulers_at_once_resend_an_unclaimed_question_once(rt, clock, lawyer):
+    """Two processes run the scheduler: both see the question unclaimed, only one re-sends it."""
+    import asyncio
+    from datetime import timedelta
+
+    from services.actor import SYSTEM
+
+    await rt.services.ledger.set_on_duty(lawyer.lawyer.id, True)
+    asked = await consultations.ask(rt.services, Address("console", "elder-9"), "儿子不给赡养费怎么办", rt.now())
+    clock.advance(minutes=rt.settings.claim_timeout_minutes + 1)
+    first, second = await asyncio.gather(
+        consultations.renotify_unclaimed(rt.services, SYSTEM, rt.now()),
+        consultations.renotify_unclaimed(rt.services, SYSTEM, rt.now() + timedelta(minutes=1)),
+    )
+    resent = [n for n in first.notices + second.notices if n.dedupe_key.startswith(Topic.RENOTIFY.value)]
+    assert [n.user_id for n in resent] == ["501"]
+    assert await rt.db.fetchval("SELECT renotify_count FROM consultations WHERE id = ?", asked.value.id) == 1
