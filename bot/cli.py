@@ -29,19 +29,14 @@ import argparse
 import asyncio
 import json
 import logging
-import sqlite3
 import sys
 from datetime import date
-
-from asyncpg import PostgresError
 
 from bot import db_cli, eligibility_cli, staff_cli
 from bot.channels import wechat
 from bot.usage import UsageError
 from common.config import ConfigError, Settings, load_settings
 from common.privacy import RedactingFilter
-from storage.copy import Mismatch, NotEmpty
-from storage.db import SchemaError
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -114,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"legalaid: {exc}", file=sys.stderr)
         return 2
-    except (SchemaError, sqlite3.DatabaseError, PostgresError, NotEmpty, Mismatch) as exc:
+    except db_cli.failures() as exc:
         # A corrupt or newer database: one line and a non-zero exit, so a supervisor sees it at once.
         print(f"legalaid: database {db_cli.where(settings.database)}: {exc}", file=sys.stderr)
         return 1

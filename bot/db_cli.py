@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sqlite3
-
-import asyncpg
+import sys
 
 from common.config import Settings
-from storage.copy import copy_database
-from storage.db import database_for, migration_scripts, opened
-from storage.postgres import VERSION_TABLE
+from storage.copy import Mismatch, NotEmpty, copy_database
+from storage.db import SchemaError, database_for, migration_scripts, opened
 
 
 def add_parser(sub) -> None:
@@ -49,6 +47,14 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def failures() -> tuple[type[BaseException], ...]:
+    """What a database command may fail with, said in one line: asyncpg's errors only once it is
+    loaded (only PostgreSQL loads it; the other commands start without its import time)."""
+    found: tuple[type[BaseException], ...] = (SchemaError, sqlite3.DatabaseError, NotEmpty, Mismatch)
+    asyncpg = sys.modules.get("asyncpg")
+    return found if asyncpg is None else (*found, asyncpg.PostgresError)
+
+
 async def check(settings: Settings) -> str:
     """'ok', or what is wrong with the database; reads only (SQLite: quick_check)."""
     url = settings.database
@@ -58,6 +64,10 @@ async def check(settings: Settings) -> str:
             verdict = conn.execute("PRAGMA quick_check").fetchone()[0]
             version = conn.execute("PRAGMA user_version").fetchone()[0]
     else:
+        import asyncpg
+
+        from storage.postgres import VERSION_TABLE
+
         database_for(url)  # the same URL check as at start-up
         conn = await asyncpg.connect(url, timeout=5)
         try:
