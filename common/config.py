@@ -53,6 +53,18 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(20, ge=1, **_env("LEGALAID_RATE_LIMIT_PER_MINUTE"))
     # Visits still to come per chat account and per phone number.
     max_active_bookings: int = Field(2, ge=1, le=20, **_env("LEGALAID_MAX_ACTIVE_BOOKINGS"))
+    # Voice (docs/voice.md): OpenAI-compatible speech servers the centre runs; unset → feature off.
+    asr_url: str | None = Field(None, **_env("LEGALAID_ASR_URL"))
+    asr_model: str = Field("Systran/faster-whisper-small", **_env("LEGALAID_ASR_MODEL"))
+    asr_api_key: SecretStr | None = Field(None, **_env("LEGALAID_ASR_API_KEY"))
+    tts_url: str | None = Field(None, **_env("LEGALAID_TTS_URL"))
+    tts_model: str = Field("tts-1", **_env("LEGALAID_TTS_MODEL"))
+    tts_voice: str = Field("zf_xiaobei", **_env("LEGALAID_TTS_VOICE"))
+    tts_api_key: SecretStr | None = Field(None, **_env("LEGALAID_TTS_API_KEY"))
+    # One speech call, download included, gives up after this; the person is told "没听清".
+    speech_timeout_seconds: float = Field(10.0, gt=0, le=60, **_env("LEGALAID_SPEECH_TIMEOUT_SECONDS"))
+    # Longer voice notes are refused before they are downloaded.
+    voice_max_seconds: int = Field(60, ge=1, le=600, **_env("LEGALAID_VOICE_MAX_SECONDS"))
 
     @field_validator("rating_bands")
     @classmethod
@@ -112,12 +124,14 @@ class Settings(BaseSettings):
             raise ValueError("use DEBUG, INFO, WARNING or ERROR")
         return value
 
-    @field_validator("telegram_api_base_url")
+    @field_validator("telegram_api_base_url", "asr_url", "tts_url", mode="before")
     @classmethod
-    def _url(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
+    def _url(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if not str(value).startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
-        return value.rstrip("/")
+        return str(value).rstrip("/")
 
     @property
     def staff(self) -> frozenset[Address]:
@@ -126,6 +140,16 @@ class Settings(BaseSettings):
     @property
     def staff_chat(self) -> Address | None:
         return None if self.staff_chat_id is None else Address.parse(str(self.staff_chat_id), DEFAULT_CHANNEL)
+
+    @property
+    def hears(self) -> bool:
+        """Voice notes are transcribed (LEGALAID_ASR_URL is set)."""
+        return self.asr_url is not None
+
+    @property
+    def speaks(self) -> bool:
+        """Answers can be read aloud (LEGALAID_TTS_URL is set)."""
+        return self.tts_url is not None
 
     @property
     def zone(self) -> ZoneInfo:

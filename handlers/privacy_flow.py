@@ -62,6 +62,5 @@ class PrivacyFlow(Flow):
             return [n for b in cancelled for n in await visit_changed(services, b, "book.notice_cancelled", turn.now)]
 
         await services.store.forget_person(turn.sender, turn.now.astimezone(services.settings.zone), tell)
-        turn.state.data.clear()
-        turn.state.reset()
+        turn.state.clear()  # answers, what they told, 总是读给我听: all of it
         turn.say(turn.t("privacy.forgotten"), (turn.menu_option(),))
