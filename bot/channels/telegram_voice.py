@@ -38,7 +38,7 @@ async def heard(update: Update, ev: Incoming, bot, runtime: Runtime) -> Incoming
             audio = bytes(await file.download_as_bytearray())
         except TelegramError as exc:
             raise SpeechError(f"download failed: {type(exc).__name__}") from None
-        return audio, "voice.ogg", note.mime_type or "audio/ogg"
+        return audio, "voice-note.ogg", note.mime_type or "audio/ogg"
 
     return await hear(runtime.speech, ev, fetch)
 

@@ -49,7 +49,7 @@ async def heard(endpoint: WeChatEndpoint, msg: dict[str, str], ev: Incoming) -> 
     limit = 6 + AMR_BYTES_PER_SECOND * runtime.settings.voice_max_seconds
 
     async def fetch() -> tuple[bytes, str, str]:
-        return await get_media(endpoint.api, media_id, limit), "voice.amr", "audio/amr"
+        return await get_media(endpoint.api, media_id, limit), "voice-note.amr", "audio/amr"
 
     return await hear(runtime.speech, ev, fetch)
 
