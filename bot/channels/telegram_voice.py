@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
+from datetime import timedelta
 
 from telegram import Update
 from telegram.error import TelegramError
@@ -29,7 +30,10 @@ async def heard(update: Update, ev: Incoming, bot, runtime: Runtime) -> Incoming
     note = message.voice or message.audio
     if note is None:
         return ev  # a round video note: the polite "please type"
-    if (note.duration or 0) > runtime.settings.voice_max_seconds:
+    # python-telegram-bot gives a timedelta with PTB_TIMEDELTA set, whole seconds before that.
+    duration = note.duration
+    seconds = duration.total_seconds() if isinstance(duration, timedelta) else duration or 0
+    if seconds > runtime.settings.voice_max_seconds:
         return replace(ev, kind=Kind.VOICE_TOO_LONG)  # refused before it is downloaded
 
     async def fetch() -> tuple[bytes, str, str]:
