@@ -73,7 +73,8 @@ class Speech:
 
     @staticmethod
     def _headers(key) -> dict[str, str]:
-        return {"Authorization": f"Bearer {key.get_secret_value()}"} if key is not None else {}
+        secret = key.get_secret_value() if key is not None else ""
+        return {"Authorization": f"Bearer {secret}"} if secret else {}
 
     async def transcribe(self, audio: bytes, filename: str, content_type: str) -> str:
         """What was said, stripped; "" when nothing was heard."""

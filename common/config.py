@@ -58,7 +58,7 @@ class Settings(BaseSettings):
     asr_model: str = Field("Systran/faster-whisper-small", **_env("LEGALAID_ASR_MODEL"))
     asr_api_key: SecretStr | None = Field(None, **_env("LEGALAID_ASR_API_KEY"))
     tts_url: str | None = Field(None, **_env("LEGALAID_TTS_URL"))
-    tts_model: str = Field("tts-1", **_env("LEGALAID_TTS_MODEL"))
+    tts_model: str = Field("speaches-ai/Kokoro-82M-v1.0-ONNX", **_env("LEGALAID_TTS_MODEL"))
     tts_voice: str = Field("zf_xiaobei", **_env("LEGALAID_TTS_VOICE"))
     tts_api_key: SecretStr | None = Field(None, **_env("LEGALAID_TTS_API_KEY"))
     # One speech call, download included, gives up after this; the person is told "没听清".

@@ -15,6 +15,7 @@ What it checks, as a real server would refuse it: a transcription is multipart w
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -32,6 +33,7 @@ class Transcription:
     content_type: str
     model: str
     language: str
+    seconds: float  # the server's own time on this request, from its first byte read to the answer
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,8 @@ class FakeSpeech:
     def __init__(self, transcript: str = "遗嘱公证要钱吗") -> None:
         self.transcript = transcript
         self.delay = 0.0
-        self.transcriptions: list[Transcription] = []
+        self.transcriptions: list[Transcription] = []  # answered (recorded once the delay is over)
+        self.transcription_requests = 0  # arrived, answered or not
         self.speeches: list[Spoken] = []
         self.authorizations: list[str] = []
         self._status = 200
@@ -101,6 +104,8 @@ class FakeSpeech:
             await asyncio.sleep(self.delay)
 
     async def _transcribe(self, request: web.Request) -> web.Response:
+        started = time.perf_counter()
+        self.transcription_requests += 1
         self.authorizations.append(request.headers.get("Authorization", ""))
         form = await request.post()
         upload = form.get("file")
@@ -109,9 +114,9 @@ class FakeSpeech:
         audio = upload.file.read()
         if not audio:
             return web.json_response({"error": {"message": "empty file"}}, status=400)
-        self.transcriptions.append(Transcription(audio, upload.filename, upload.content_type,
-                                                 str(form["model"]), str(form.get("language", ""))))
         await self._answer_delay()
+        self.transcriptions.append(Transcription(audio, upload.filename, upload.content_type, str(form["model"]),
+                                                 str(form.get("language", "")), time.perf_counter() - started))
         if self._status != 200:
             return web.json_response({"error": {"message": "unavailable"}}, status=self._status)
         return web.json_response({"text": self.transcript})
