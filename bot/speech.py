@@ -37,6 +37,10 @@ _SENTENCE_END = re.compile(r"(?<=[。！？；\n])")
 class SpeechError(Exception):
     """The speech server could not be reached, refused, or answered nonsense (never the audio)."""
 
+    def __init__(self, message: str = "", status: int | None = None):
+        super().__init__(message)
+        self.status = status  # the HTTP status when the server answered with an error
+
 
 class TooLong(SpeechError):
     """A voice note longer than LEGALAID_VOICE_MAX_SECONDS, found out only once it was fetched."""
@@ -108,7 +112,7 @@ class Speech:
         try:
             async with self.session().post(url, json=payload, headers=self._headers(self.settings.tts_api_key)) as resp:
                 if resp.status != 200:
-                    raise SpeechError(f"speech server answered HTTP {resp.status}")
+                    raise SpeechError(f"speech server answered HTTP {resp.status}", resp.status)
                 audio = await resp.read()
         except aiohttp.ClientError as exc:
             raise SpeechError(f"speech failed: {type(exc).__name__}") from None
@@ -117,6 +121,17 @@ class Speech:
         if not audio:
             raise SpeechError("speech server answered no audio")
         return audio
+
+    async def synthesize_first(self, text: str, formats: tuple[str, ...]) -> tuple[bytes, str]:
+        """The audio in the first of `formats` the server makes, and that format. A server that
+        refuses a format (speaches makes no Opus) answers 400 or 422; the next one is asked."""
+        for fmt in formats[:-1]:
+            try:
+                return await self.synthesize(text, fmt), fmt
+            except SpeechError as exc:
+                if exc.status not in (400, 422):
+                    raise
+        return await self.synthesize(text, formats[-1]), formats[-1]
 
     async def close(self) -> None:
         if self._session is not None:

@@ -15,7 +15,7 @@ from telegram import Update
 from telegram.error import TelegramError
 
 from bot.runtime import Runtime
-from bot.speech import OPUS, SpeechError, hear
+from bot.speech import MP3, OPUS, SpeechError, hear
 from common.messages import Reply
 from handlers.events import Incoming, Kind
 
@@ -48,13 +48,14 @@ async def heard(update: Update, ev: Incoming, bot, runtime: Runtime) -> Incoming
 
 
 async def speak(bot, chat_id: int, replies: list[Reply], runtime: Runtime) -> None:
-    """Each reply that carries `voice` is also sent as an OGG/Opus voice message."""
+    """Each reply that carries `voice` is also sent as a voice message: OGG/Opus, or MP3 from a
+    server that makes no Opus (sendVoice takes both)."""
     for reply in replies:
         if reply.voice is None:
             continue
         try:
-            audio = await runtime.speech.synthesize(reply.voice, OPUS)
-            await bot.send_voice(chat_id, voice=audio, filename="answer.ogg")
+            audio, fmt = await runtime.speech.synthesize_first(reply.voice, (OPUS, MP3))
+            await bot.send_voice(chat_id, voice=audio, filename=f"answer.{'ogg' if fmt == OPUS else fmt}")
         except (SpeechError, TelegramError) as exc:
             log.warning("could not send a voice answer: %s", exc)
             await bot.send_message(chat_id, runtime.services.texts("voice.read_failed"))

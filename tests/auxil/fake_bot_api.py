@@ -24,7 +24,10 @@ What the fake imitates because bots get it wrong against the real API:
 * per-chat message ids shared by user and bot messages;
 * only inline keyboards are echoed in the returned Message (reply keyboards are not);
 * callback queries must be answered once, with an id Telegram issued;
-* text over 4096 characters and callback_data over 64 bytes are 400 errors.
+* text over 4096 characters and callback_data over 64 bytes are 400 errors;
+* files a user sent (``push_voice``…) are fetched as Telegram serves them: ``getFile`` gives a
+  ``file_path``, then ``GET /file/bot<token>/<file_path>`` the bytes (recorded in ``downloads``);
+  ``sendVoice`` takes an upload (recorded like a document).
 
 Only the methods this bot calls are served; the bot sends plain text, so no markup is parsed.
 

@@ -8,7 +8,8 @@
 
 What it checks, as a real server would refuse it: a transcription is multipart with a non-empty
 `file`, a `model` and `response_format=json`; speech is JSON with `model`, `input`, `voice` and a
-`response_format` of the OpenAI API. `down()` closes the port (connection refused);
+`response_format` of the OpenAI API, and 422 for a format the server does not make
+(`formats`; speaches makes no Opus). `down()` closes the port (connection refused);
 `fail_with(503)` answers errors; `delay` holds every answer that many seconds.
 """
 
@@ -48,6 +49,7 @@ class FakeSpeech:
     def __init__(self, transcript: str = "遗嘱公证要钱吗") -> None:
         self.transcript = transcript
         self.delay = 0.0
+        self.formats = set(FORMATS)  # what this server makes
         self.transcriptions: list[Transcription] = []  # answered (recorded once the delay is over)
         self.transcription_requests = 0  # arrived, answered or not
         self.speeches: list[Spoken] = []
@@ -126,6 +128,8 @@ class FakeSpeech:
         fields = ("model", "input", "voice", "response_format")
         if not all(isinstance(body.get(f), str) and body[f] for f in fields) or body["response_format"] not in FORMATS:
             return web.json_response({"error": {"message": "model, input, voice, response_format"}}, status=400)
+        if body["response_format"] not in self.formats:
+            return web.json_response({"detail": "unsupported response_format"}, status=422)
         self.speeches.append(Spoken(body["input"], body["voice"], body["model"], body["response_format"]))
         await self._answer_delay()
         if self._status != 200:

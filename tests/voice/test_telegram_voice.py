@@ -122,6 +122,16 @@ async def test_an_answer_is_read_aloud_as_an_ogg_opus_voice_message(api, speech,
     assert "依据：衢州市司法局2020年3号文件第二条" in spoken.input
 
 
+async def test_a_server_that_makes_no_opus_gives_an_mp3_voice(api, speech, settings, clock):
+    speech.formats = {"mp3", "wav"}  # as speaches
+    async with running_bot(voiced(settings, speech), api, clock):
+        await say(api, "遗嘱公证要钱吗")
+        api.push_button(USER, "🔊 读给我听")
+        [voice] = await api.wait_for(lambda: [m for m in api.sent(USER) if m.method == "sendVoice"])
+    assert voice.document.content.startswith(b"ID3")
+    assert [s.response_format for s in speech.speeches] == ["mp3"]
+
+
 async def test_when_speech_fails_the_person_is_told_to_read_the_text(api, speech, settings, clock):
     async with running_bot(voiced(settings, speech), api, clock):
         await say(api, "遗嘱公证要钱吗")

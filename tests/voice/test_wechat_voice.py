@@ -10,26 +10,13 @@ import pytest
 from bot.runtime import Runtime
 from common.catalog import load_catalog
 from tests.auxil.fake_speech import FakeSpeech
-from tests.auxil.fake_wechat_api import FakeWeChatApi
-from tests.bot.test_wechat import APP_ID, SECRET, USER, serving, wechat_settings
+from tests.bot.test_wechat import USER, serving, wechat_settings
+from tests.bot.test_wechat import _no_wechat_environment, fake_api  # noqa: F401 - the same fixtures
 
 pytestmark = pytest.mark.timeout(20)
 T = load_catalog()
 AMR = b"#!AMR\n" + b"\x3c" * 3200  # two seconds of AMR-NB
 _ids = itertools.count(7_000_000_000_000_000_001)
-
-
-@pytest.fixture(autouse=True)
-def _no_wechat_environment(monkeypatch):
-    for name in ("WECHAT_TOKEN", "WECHAT_APP_ID", "WECHAT_APP_SECRET", "WECHAT_ENCODING_AES_KEY",
-                 "WECHAT_API_BASE_URL", "WECHAT_REPLY_DEADLINE_SECONDS", "WECHAT_DELIVER_EVERY_SECONDS"):
-        monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture
-async def fake_api():
-    async with FakeWeChatApi(APP_ID, SECRET) as api:
-        yield api
 
 
 @pytest.fixture
