@@ -83,6 +83,11 @@ class Dialogue:
     def channel(self, name: str) -> ChannelInfo:
         return self.channels.get(name) or ChannelInfo(name)
 
+    def over_limit(self, ev: Incoming) -> bool:
+        """This person is over LEGALAID_RATE_LIMIT_PER_MINUTE: their voice note is not worth
+        transcribing (the core answers "slow down" or nothing)."""
+        return self.channel(ev.channel).public and self.limiter.full((ev.channel, ev.user_id), ev.at)
+
     async def remember_delivered(self, channel: str, user_id: str, reply: Reply) -> None:
         """A queued message (an answer, a reminder) reached someone on a numbered channel: a digit
         they type next picks from its options."""

@@ -27,6 +27,8 @@ async def heard(update: Update, ev: Incoming, bot, runtime: Runtime) -> Incoming
     message = update.effective_message
     if ev.kind is not Kind.VOICE or ev.group or not runtime.speech.hears or message is None:
         return ev
+    if runtime.dialogue.over_limit(ev):
+        return ev  # a flood of notes is not sent to the speech server
     note = message.voice or message.audio
     if note is None:
         return ev  # a round video note: the polite "please type"

@@ -44,7 +44,7 @@ async def heard(endpoint: WeChatEndpoint, msg: dict[str, str], ev: Incoming) -> 
         return replace(ev, kind=Kind.TEXT, text=recognition, spoken=True)
     runtime = endpoint.runtime
     media_id = msg.get("MediaId", "")
-    if not runtime.speech.hears or not media_id:
+    if not runtime.speech.hears or not media_id or runtime.dialogue.over_limit(ev):
         return ev
     limit = 6 + AMR_BYTES_PER_SECOND * runtime.settings.voice_max_seconds
 

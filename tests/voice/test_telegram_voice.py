@@ -139,3 +139,12 @@ async def test_when_speech_fails_the_person_is_told_to_read_the_text(api, speech
         api.push_button(USER, "🔊 读给我听")
         await api.wait_for(lambda: any(m.text == T("voice.read_failed") for m in api.sent(USER)))
     assert api.calls_to("sendVoice") == []
+
+
+async def test_a_flood_of_voice_notes_is_not_sent_to_the_speech_server(api, speech, settings, clock):
+    limited = voiced(settings, speech).model_copy(update={"rate_limit_per_minute": 2})
+    async with running_bot(limited, api, clock):
+        await voice_note(api)
+        await voice_note(api)
+        assert await voice_note(api) == T("input.slow_down")
+    assert speech.transcription_requests == 2
