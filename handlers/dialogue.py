@@ -6,7 +6,9 @@ Order of precedence for one event (each step may end the turn):
   3. an urgent-risk message gets 110 and 12348 before anything else (inside a form it is never
      stored as an answer; inside another flow it is also that flow's text: "儿子打我" may be
      exactly the question for the lawyer);
-  4. typed text that picks options on screen (a label, an alias, digits) is a tap on them;
+  4. inside a form, text heard in a voice note is read back and taken only after 对
+     (handlers/voice.py); typed text that picks options on screen (a label, an alias, digits)
+     is a tap on them;
   5. commands, menu / help / cancel words and main-menu labels work everywhere;
   6. text goes to the active flow, or to the policy questions at the menu.
 """
