@@ -63,10 +63,6 @@ class Speech:
         return self.settings.hears
 
     @property
-    def speaks(self) -> bool:
-        return self.settings.speaks
-
-    @property
     def timeout(self) -> float:
         return self.settings.speech_timeout_seconds
 

@@ -65,18 +65,14 @@ class FakeSpeech:
         app.router.add_post("/v1/audio/speech", self._speak)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.2, handler_cancellation=True)
         await self._runner.setup()
-        await self._listen(0)
+        self._site = web.TCPSite(self._runner, HOST, 0)
+        await self._site.start()
         self._port = self._runner.addresses[0][1]
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
         if self._runner is not None:
             await self._runner.cleanup()
-
-    async def _listen(self, port: int) -> None:
-        assert self._runner is not None
-        self._site = web.TCPSite(self._runner, HOST, port)
-        await self._site.start()
 
     @property
     def url(self) -> str:
@@ -89,13 +85,10 @@ class FakeSpeech:
 
     # ------------------------------------------------------------------ faults
     async def down(self) -> None:
-        """Stop listening: every call is refused until `up()`."""
+        """Stop listening: every call is refused from now on."""
         if self._site is not None:
             await self._site.stop()
             self._site = None
-
-    async def up(self) -> None:
-        await self._listen(self._port)
 
     def fail_with(self, status: int) -> None:
         self._status = status

@@ -104,3 +104,17 @@ async def test_always_read_aloud_sends_every_answer_as_voice_too(settings, clock
         answer = await phone.say("遗嘱公证要钱吗")
         assert "读给我听" not in answer
         await fake_api.wait_for_voices(USER, 1)
+
+
+async def test_a_recognised_answer_in_the_questionnaire_is_confirmed_by_its_number_then_stored(
+        settings, clock, fake_api, speech):
+    async with account(settings, clock, fake_api, speech) as phone:
+        screen = await phone.pick(await phone.say("查资格"), "我本人")
+        assert screen.startswith(T("eq.ask_age", who="您").splitlines()[0])
+        read_back = await phone.deliver(voice_xml(phone, "MEDIA-unused", recognition="七十五岁。"))
+        assert read_back.startswith(T("voice.confirm", text="七十五岁。").splitlines()[0])
+        county = await phone.pick(read_back, "对")
+        assert county.startswith(T("eq.ask_county", who="您"))
+        raw = await phone.runtime.services.store.load_state("wechat", USER)
+    assert '"age":75' in raw.replace(" ", "")
+    assert speech.transcriptions == []
