@@ -98,3 +98,13 @@ def test_a_long_answer_is_cut_at_sentence_ends_into_pieces_that_fit():
     assert all(len(p) <= 200 for p in pieces)
     assert "".join(pieces) == text
     assert pieces[0].endswith("。")
+
+
+async def test_neither_the_audio_nor_what_was_heard_is_logged(fake, speech, caplog):
+    caplog.set_level("DEBUG", logger="bot")
+    fake.transcript = "我叫王秀英，电话13812345678"
+    await hear(speech, NOTE, fetched)
+    fake.fail_with(503)
+    await hear(speech, NOTE, fetched)
+    assert caplog.records, "the failure is logged"
+    assert "王秀英" not in caplog.text and "OggS" not in caplog.text
