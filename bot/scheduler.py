@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from bot.runtime import Runtime
-from services import consultations, points, visit_care
+from services import calendar_status, consultations, points, visit_care
 from services.actor import SYSTEM, Done
 
 log = logging.getLogger(__name__)
@@ -25,7 +25,7 @@ async def tick(runtime: Runtime) -> None:
     now = runtime.now()
     # The slower jobs (quarterly statements, retention) need not run more than hourly.
     if runtime.hourly_due(now):
-        jobs += [send_quarterly_statements, purge_expired]
+        jobs += [send_quarterly_statements, warn_provisional_calendar, purge_expired]
     for job in jobs:
         try:
             await job(runtime)
@@ -59,6 +59,11 @@ async def alert_stalled(runtime: Runtime) -> int:
 async def send_quarterly_statements(runtime: Runtime) -> int:
     """二(四): each quarter's statement goes to every bound lawyer once, early in the next quarter."""
     return await _queue(runtime, await points.quarterly_statements(runtime.services, SYSTEM, runtime.now()))
+
+
+async def warn_provisional_calendar(runtime: Runtime) -> int:
+    """A year whose holidays are only computed: staff are told once, to enter the notice."""
+    return await _queue(runtime, calendar_status.warn_staff(runtime.services, SYSTEM, runtime.now()))
 
 
 async def purge_expired(runtime: Runtime) -> int:
