@@ -20,6 +20,7 @@
     legalaid bookings export   home visits in a date range, CSV or xlsx
     legalaid db migrate        apply database migrations
     legalaid db backup PATH    online backup of the database
+    legalaid db purge          apply the retention periods now (the bot also does, hourly)
 """
 
 from __future__ import annotations
@@ -97,6 +98,7 @@ def _parser() -> argparse.ArgumentParser:
     db_sub.add_parser("migrate", help="apply pending migrations")
     backup = db_sub.add_parser("backup", help="online backup to PATH")
     backup.add_argument("path")
+    db_sub.add_parser("purge", help="blank or delete what its retention period has run out on")
     return parser
 
 
@@ -240,6 +242,8 @@ def _health(settings: Settings) -> int:
 async def _db(args: argparse.Namespace, settings: Settings) -> int:
     from storage.db import Database
 
+    if args.db_command == "purge":
+        return await _purge(settings)
     db = Database(settings.db_path)
     await db.open()  # opening applies pending migrations
     try:
@@ -250,6 +254,17 @@ async def _db(args: argparse.Namespace, settings: Settings) -> int:
             print(f"backup written: {args.path}")
     finally:
         await db.close()
+    return 0
+
+
+async def _purge(settings: Settings) -> int:
+    from services import retention
+    from services.actor import SYSTEM
+
+    async with staff_cli.open_services(settings) as services:
+        purged = await retention.purge(services, SYSTEM, services.clock())
+    print(f"purged: {purged.visits} visits, {purged.questions} questions, {purged.states} conversations,"
+          f" {purged.misses} unanswered-question texts, {purged.messages} messages")
     return 0
 
 

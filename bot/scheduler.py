@@ -10,8 +10,9 @@ from __future__ import annotations
 import logging
 
 from bot.runtime import Runtime
-from services import calendar_status, consultations, points, visit_care
+from services import calendar_status, consultations, points, retention, visit_care
 from services.actor import SYSTEM, Done
+from storage.retention import Purged
 
 log = logging.getLogger(__name__)
 
@@ -66,8 +67,8 @@ async def warn_provisional_calendar(runtime: Runtime) -> int:
     return await _queue(runtime, calendar_status.warn_staff(runtime.services, SYSTEM, runtime.now()))
 
 
-async def purge_expired(runtime: Runtime) -> int:
-    """Blank what the retention period has run out on; drop drafts nobody came back to."""
-    purged = await visit_care.purge_expired(runtime.services, SYSTEM, runtime.now())
+async def purge_expired(runtime: Runtime) -> Purged:
+    """Blank or delete what its retention period has run out on; drop drafts nobody came back to."""
+    purged = await retention.purge(runtime.services, SYSTEM, runtime.now())
     await runtime.dialogue.drop_stale_drafts(runtime.now())
     return purged

@@ -48,8 +48,15 @@ class Settings(BaseSettings):
     calendar_overrides: Path | None = Field(None, **_env("LEGALAID_CALENDAR_OVERRIDES"))
     # Consultations not claimed by a lawyer within this many minutes are re-notified and shown to staff.
     claim_timeout_minutes: int = Field(60, ge=1, **_env("LEGALAID_CLAIM_TIMEOUT_MINUTES"))
-    # Personal details of finished visits are blanked after this many days.
+    # Retention (README: Reliability and personal data). Finished visits' personal details and
+    # answered questions are blanked after this many days.
     retention_days: int = Field(180, ge=1, **_env("LEGALAID_RETENTION_DAYS"))
+    # Conversations nobody touched for this long are deleted (questionnaire answers, told facts).
+    state_retention_days: int = Field(30, ge=1, **_env("LEGALAID_STATE_RETENTION_DAYS"))
+    # The text of questions the knowledge base could not answer; the counts stay, anonymous.
+    miss_retention_days: int = Field(90, ge=1, **_env("LEGALAID_MISS_RETENTION_DAYS"))
+    # Messages sent (or given up) are blanked after this many days.
+    outbox_retention_days: int = Field(30, ge=1, **_env("LEGALAID_OUTBOX_RETENTION_DAYS"))
     rate_limit_per_minute: int = Field(20, ge=1, **_env("LEGALAID_RATE_LIMIT_PER_MINUTE"))
     # Visits still to come per chat account and per phone number.
     max_active_bookings: int = Field(2, ge=1, le=20, **_env("LEGALAID_MAX_ACTIVE_BOOKINGS"))

@@ -202,3 +202,16 @@ def test_an_export_refuses_to_follow_a_link(tmp_path):
                     data_dir=tmp_path / "data")
     assert done.returncode != 0 and victim.read_text() == "keep"
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
+def test_db_purge_applies_the_retention_periods_and_says_what_it_did(tmp_path):
+    import sqlite3
+
+    assert legalaid("chat", stdin="查资格\n", data_dir=tmp_path).returncode == 0
+    with sqlite3.connect(tmp_path / "legalaid.sqlite3") as conn:  # as if nobody came back for a year
+        conn.execute("UPDATE conversations SET updated_at = '2025-01-01T00:00:00+00:00'")
+    done = legalaid("db", "purge", data_dir=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("purged: 0 visits, 0 questions, 1 conversations")
+    with sqlite3.connect(tmp_path / "legalaid.sqlite3") as conn:
+        assert conn.execute("SELECT COUNT(*) FROM conversations").fetchone() == (0,)
