@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -102,6 +103,20 @@ class Settings(BaseSettings):
             raise ValueError(f"no such file: {value}")
         return value
 
+    @field_validator("telegram_bot_token", mode="before")
+    @classmethod
+    def _token(cls, value: object) -> object:
+        """Blank is "not set"; anything else must look like BotFather's 123456:ABC… (the value is
+        never repeated in the error: it is a secret)."""
+        raw = value.get_secret_value() if isinstance(value, SecretStr) else value
+        if isinstance(raw, str):
+            raw = raw.strip()
+            if not raw:
+                return None
+            if not _TOKEN_SHAPE.fullmatch(raw):
+                raise ValueError("not a bot token from @BotFather (digits, a colon, then letters, digits, _ or -)")
+        return raw
+
     @field_validator("tz")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -158,6 +173,9 @@ class Settings(BaseSettings):
             min_notice_days=self.min_notice_days,
             horizon_days=self.booking_horizon_days,
         )
+
+
+_TOKEN_SHAPE = re.compile(r"[0-9]+:[A-Za-z0-9_-]+")
 
 
 class ConfigError(Exception):
