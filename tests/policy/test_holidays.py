@@ -112,3 +112,19 @@ def test_a_year_is_computed_once_and_reported_once():
         day += timedelta(days=1)
     cal.provisional_holidays(2027)
     assert years == [2027]
+
+
+async def test_the_booking_flow_on_29_january_2027_offers_no_spring_festival_day_even_forged(chat, clock):
+    from datetime import datetime
+
+    clock.now = datetime(2027, 1, 29, 10, 0, tzinfo=SHANGHAI)
+    await chat.send("预约上门办申请")
+    await chat.tap("是")
+    await chat.tap("龙游县")
+    offered = {o.payload.removeprefix("book:answer:date=") for o in chat.options
+               if o.payload.startswith("book:answer:date=")}
+    assert "2027-02-04" in offered and "2027-02-11" in offered
+    assert not offered & {f"2027-02-{d:02d}" for d in range(5, 11)}
+    await chat.press("book:answer:date=2027-02-05")  # a forged button for 除夕
+    saved = await chat.runtime.services.store.load_state("console", "elder-1")
+    assert "2027-02-05" not in saved
