@@ -125,7 +125,7 @@ async def test_deleted_values_leave_the_write_ahead_log_and_free_pages_are_zeroe
 async def test_my_data_says_how_long_each_kind_of_record_is_kept_from_the_settings(chat, runtime):
     await chat.send("我的数据")
     s = runtime.services.settings
-    assert runtime.services.texts("privacy.kept", visits=s.retention_days, questions=s.retention_days,
+    assert runtime.services.texts("privacy.kept", visits=s.retention_days, questions=s.retention_days, draft=1,
                                   states=s.state_retention_days, messages=s.outbox_retention_days,
                                   misses=s.miss_retention_days) in chat.text
     assert f"{s.state_retention_days}天没动就删" in chat.text and "上门日期过后180天" in chat.text
