@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -48,8 +49,15 @@ class Settings(BaseSettings):
     calendar_overrides: Path | None = Field(None, **_env("LEGALAID_CALENDAR_OVERRIDES"))
     # Consultations not claimed by a lawyer within this many minutes are re-notified and shown to staff.
     claim_timeout_minutes: int = Field(60, ge=1, **_env("LEGALAID_CLAIM_TIMEOUT_MINUTES"))
-    # Personal details of finished visits are blanked after this many days.
+    # Retention (README: Reliability and personal data). Finished visits' personal details and
+    # answered questions are blanked after this many days.
     retention_days: int = Field(180, ge=1, **_env("LEGALAID_RETENTION_DAYS"))
+    # Conversations nobody touched for this long are deleted (questionnaire answers, told facts).
+    state_retention_days: int = Field(30, ge=1, **_env("LEGALAID_STATE_RETENTION_DAYS"))
+    # The text of questions the knowledge base could not answer; the counts stay, anonymous.
+    miss_retention_days: int = Field(90, ge=1, **_env("LEGALAID_MISS_RETENTION_DAYS"))
+    # Messages sent (or given up) are blanked after this many days.
+    outbox_retention_days: int = Field(30, ge=1, **_env("LEGALAID_OUTBOX_RETENTION_DAYS"))
     rate_limit_per_minute: int = Field(20, ge=1, **_env("LEGALAID_RATE_LIMIT_PER_MINUTE"))
     # Visits still to come per chat account and per phone number.
     max_active_bookings: int = Field(2, ge=1, le=20, **_env("LEGALAID_MAX_ACTIVE_BOOKINGS"))
@@ -106,6 +114,20 @@ class Settings(BaseSettings):
         if value is not None and not value.is_file():
             raise ValueError(f"no such file: {value}")
         return value
+
+    @field_validator("telegram_bot_token", mode="before")
+    @classmethod
+    def _token(cls, value: object) -> object:
+        """Blank is "not set"; anything else must look like BotFather's 123456:ABC… (the value is
+        never repeated in the error: it is a secret)."""
+        raw = value.get_secret_value() if isinstance(value, SecretStr) else value
+        if isinstance(raw, str):
+            raw = raw.strip()
+            if not raw:
+                return None
+            if not _TOKEN_SHAPE.fullmatch(raw):
+                raise ValueError("not a bot token from @BotFather (digits, a colon, then letters, digits, _ or -)")
+        return raw
 
     @field_validator("tz")
     @classmethod
@@ -175,6 +197,9 @@ class Settings(BaseSettings):
             min_notice_days=self.min_notice_days,
             horizon_days=self.booking_horizon_days,
         )
+
+
+_TOKEN_SHAPE = re.compile(r"[0-9]+:[A-Za-z0-9_-]+")
 
 
 class ConfigError(Exception):
