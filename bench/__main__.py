@@ -6,7 +6,7 @@ import asyncio
 import tempfile
 from pathlib import Path
 
-from bench import backends, booking_race, matcher, telegram_e2e
+from bench import backends, booking_race, matcher, telegram_e2e, voice
 
 
 def main() -> None:
@@ -20,6 +20,8 @@ def main() -> None:
     print(backends.report(asyncio.run(backends.run(people=50, per_person=10))))
     print()
     telegram_e2e.main([])
+    print()
+    voice.main([])
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@
     legalaid db migrate        apply database migrations
     legalaid db backup PATH    online backup of the database (pg_dump on PostgreSQL)
     legalaid db copy --to URL  copy every row into a new database [--from URL], counts and checksums compared
+    legalaid db purge          apply the retention periods now (the bot also does, hourly)
 """
 
 from __future__ import annotations
@@ -37,6 +38,11 @@ from bot.channels import wechat
 from bot.usage import UsageError
 from common.config import ConfigError, Settings, load_settings
 from common.privacy import RedactingFilter
+from faq.kb import KnowledgeBaseError
+
+
+class StartupError(Exception):
+    """The process cannot start for a reason outside it (a refused token, an unusable folder)."""
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -109,6 +115,13 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"legalaid: {exc}", file=sys.stderr)
         return 2
+    except StartupError as exc:
+        print(f"legalaid: {exc}", file=sys.stderr)
+        return 1
+    except KnowledgeBaseError as exc:
+        folder = settings.faq_dir or "the packaged knowledge base"
+        print(f"legalaid: knowledge base {folder}: {' '.join(str(exc).split())}", file=sys.stderr)
+        return 1
     except db_cli.failures() as exc:
         # A corrupt or newer database: one line and a non-zero exit, so a supervisor sees it at once.
         print(f"legalaid: database {db_cli.where(settings.database)}: {exc}", file=sys.stderr)
@@ -129,18 +142,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if command == "telegram":
         if settings.telegram_bot_token is None:
             raise UsageError("TELEGRAM_BOT_TOKEN is not set (use `legalaid chat` for the console)")
-        if getattr(args, "webhook", None):
-            from bot.channels.telegram_webhook import WebhookConfigError, run_webhook
-
-            try:
-                run_webhook(settings, args.webhook, args.listen, args.port)
-            except WebhookConfigError as exc:
-                raise UsageError(str(exc)) from None
-            return 0
-        from bot.channels.telegram_run import run_polling
-
-        run_polling(settings)
-        return 0
+        return _telegram(args, settings)
     if command == "wechat":
         return wechat.run(args, settings)
     if command == "ask":
@@ -152,6 +154,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if command == "faq":
         return _faq(args, settings)
     if command == "db":
+        if args.db_command == "purge":
+            return asyncio.run(_purge(settings))
         return asyncio.run(db_cli.run(args, settings))
     if command == "health":
         return _health(settings)
@@ -166,6 +170,28 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if command in ("lawyers", "points", "bookings"):
         return asyncio.run(staff_cli.run(args, settings))
     raise UsageError(f"unknown command {command}")
+
+
+def _telegram(args: argparse.Namespace, settings: Settings) -> int:
+    from telegram.error import InvalidToken
+
+    try:
+        if getattr(args, "webhook", None):
+            from bot.channels.telegram_webhook import WebhookConfigError, run_webhook
+
+            try:
+                run_webhook(settings, args.webhook, args.listen, args.port)
+            except WebhookConfigError as exc:
+                raise UsageError(str(exc)) from None
+            return 0
+        from bot.channels.telegram_run import run_polling
+
+        run_polling(settings)
+    except InvalidToken:
+        # PTB's own message repeats the token: say it without.
+        raise StartupError("Telegram rejected TELEGRAM_BOT_TOKEN (401 Unauthorized): take the token"
+                           " from @BotFather again") from None
+    return 0
 
 
 async def _chat(settings: Settings) -> int:
@@ -194,7 +220,7 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _faq(args: argparse.Namespace, settings: Settings) -> int:
-    from faq.kb import KnowledgeBaseError, load_kb
+    from faq.kb import load_kb
 
     if args.faq_command == "check":
         try:
@@ -223,6 +249,17 @@ def _health(settings: Settings) -> int:
         print(f"unhealthy: database {verdict}", file=sys.stderr)
         return 1
     print("healthy")
+    return 0
+
+
+async def _purge(settings: Settings) -> int:
+    from services import retention
+    from services.actor import SYSTEM
+
+    async with staff_cli.open_services(settings) as services:
+        purged = await retention.purge(services, SYSTEM, services.clock())
+    print(f"purged: {purged.visits} visits, {purged.questions} questions, {purged.states} conversations,"
+          f" {purged.misses} unanswered-question texts, {purged.messages} messages")
     return 0
 
 

@@ -20,6 +20,7 @@ def add_parser(sub) -> None:
     copy = db_sub.add_parser("copy", help="copy every row into a new, empty database, then compare both")
     copy.add_argument("--from", dest="source", metavar="URL", help="default: LEGALAID_DATABASE_URL or the data folder")
     copy.add_argument("--to", dest="target", metavar="URL", required=True)
+    db_sub.add_parser("purge", help="blank or delete what its retention period has run out on")
 
 
 def where(url: str) -> str:

@@ -40,3 +40,7 @@ class RateLimiter:
         if window.warned is not None and at - window.warned < WINDOW:
             return Verdict.DROP, Window(times, window.warned)
         return Verdict.SLOW_DOWN, Window(times, at)
+
+    def full(self, window: Window, at: datetime) -> bool:
+        """Whether one more message now would be over the limit (nothing is counted)."""
+        return sum(1 for t in window.times if at - t < WINDOW) >= self.per_minute

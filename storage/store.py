@@ -189,13 +189,6 @@ class Store:
                 await enqueue_in(conn, notice, now)
         await self.db.checkpoint()
 
-    async def purge_outbox(self, sent_before: datetime) -> int:
-        """Delivered messages older than the retention period (they may quote personal details)."""
-        async with self.db.transaction() as conn:
-            return await conn.execute(
-                "DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < ?", stored_time(sent_before)
-            )
-
     # --- accountability ---------------------------------------------------------
     async def log_access(self, actor: str, action: str, subject: str, at: datetime) -> None:
         """Record that staff (or a lawyer) read someone's personal data."""
@@ -227,11 +220,11 @@ class Store:
         sql = (
             "SELECT question, COUNT(*) AS n, MAX(asked_at) AS last,"
             f" ({_LATEST.format('kind')}) AS kind, ({_LATEST.format('best_ids')}) AS best"
-            " FROM faq_misses m"
+            " FROM faq_misses m WHERE question <> ''"  # blanked by retention: counts only
         )
         params: list[object] = []
         if since is not None:
-            sql += " WHERE asked_at >= ?"
+            sql += " AND asked_at >= ?"
             params.append(stored_time(since))
         sql += " GROUP BY question ORDER BY n DESC, last DESC LIMIT ?"
         params.append(limit)
