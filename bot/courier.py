@@ -95,15 +95,22 @@ class Courier:
     @contextmanager
     def holding(self, channel: str, user_id: str) -> Iterator[None]:
         """The channel handles this person's event and sends its replies itself meanwhile."""
-        person = (channel, user_id)
-        self._held[person] += 1
-        self._touched.add(person)
+        self.hold(channel, user_id)
         try:
             yield
         finally:
-            self._held[person] -= 1
-            if not self._held[person]:
-                del self._held[person]
+            self.release(channel, user_id)
+
+    def hold(self, channel: str, user_id: str) -> None:
+        person = (channel, user_id)
+        self._held[person] += 1
+        self._touched.add(person)
+
+    def release(self, channel: str, user_id: str) -> None:
+        person = (channel, user_id)
+        self._held[person] -= 1
+        if not self._held[person]:
+            del self._held[person]
 
     async def deliver_replies(self, channel: str, user_id: str, replies: Sequence[Reply], queued: Sequence[int],
                               send: Callable[[Reply], Awaitable[object]]) -> int:

@@ -55,6 +55,9 @@ class Settlements:
             future = self._waiting[update_id] = asyncio.get_running_loop().create_future()
         return future
 
+    def pending(self, update_id: int) -> asyncio.Future[None] | None:
+        return self._waiting.get(update_id)
+
     def settle(self, update_id: int) -> None:
         future = self._waiting.pop(update_id, None)
         if future is not None and not future.done():

@@ -287,7 +287,7 @@ def test_the_de_duplication_memory_forgets_by_age_and_by_number():
     recent = RecentTurns(window=600, limit=2, clock=lambda: now[0])
 
     def turn(key):
-        return _Turn(USER, key, task=None, seen_at=now[0])  # type: ignore[arg-type]
+        return _Turn(key, seen_at=now[0], answer=None)  # type: ignore[arg-type]
 
     recent.add(turn("a"))
     recent.add(turn("b"))
