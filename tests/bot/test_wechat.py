@@ -18,7 +18,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.channels import wechat, wechat_api
 from bot.channels.wechat import create_menu
 from bot.channels.wechat_api import WeChatApi, WeChatApiError
-from bot.channels.wechat_endpoint import ENDPOINT, RecentTurns, _Turn, create_app
+from bot.channels.wechat_endpoint import ENDPOINT, create_app
+from bot.channels.wechat_events import RecentTurns, _Turn
 from bot.channels.wechat_settings import WeChatSettings
 from common.retry import Backoff
 from bot.channels.wechat_protocol import (
