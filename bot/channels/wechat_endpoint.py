@@ -214,18 +214,23 @@ class WeChatEndpoint:
             courier.release(CHANNEL, ev.user_id)
             self._pushed_now(ev, outcome)
             return web.Response(text=SUCCESS)
+        turn.answer.set_result(text)
+        response = self._respond(msg, request.query, text)
         try:
-            turn.answer.set_result(text)
-            response = self._respond(msg, request.query, text)
             await response.prepare(request)
             await response.write_eof()
-            # Written: a crash after this and before the mark may send it once more by the
-            # customer-service API (never lost); WeChat retries a request it got no answer to.
-            for queued_id in outcome.queued if outcome is not None else ():
-                await store.mark_sent(queued_id, self.runtime.now())
         finally:
-            courier.release(CHANNEL, ev.user_id)
+            # Written: marked sent in a task of its own, which a shutdown waits for. A crash between
+            # the write and the mark sends it once more by customer-service message (never lost).
+            self._spawn(self._mark_passive(ev, outcome.queued if outcome is not None else []))
         return response
+
+    async def _mark_passive(self, ev: Incoming, queued: list[int]) -> None:
+        try:
+            for queued_id in queued:
+                await self.runtime.services.store.mark_sent(queued_id, self.runtime.now())
+        finally:
+            self.runtime.courier.release(CHANNEL, ev.user_id)
 
     def _respond(self, msg: dict[str, str], q, text: str | None) -> web.Response:
         if text is None:
@@ -340,8 +345,8 @@ def create_app(
             runtime.courier.start(lambda: tick(runtime), settings.deliver_every_seconds)
             endpoint._spawn(endpoint.recover())
             yield
+            await endpoint.close()  # replies answered passively are marked sent before the courier stops
             await runtime.courier.stop()
-            await endpoint.close()
 
     async def get(request: web.Request) -> web.StreamResponse:
         return await request.app[ENDPOINT].handle_get(request)
