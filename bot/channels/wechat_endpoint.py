@@ -146,7 +146,7 @@ class WeChatEndpoint:
     async def handle_post(self, request: web.Request) -> web.StreamResponse:
         loop = asyncio.get_running_loop()
         # WeChat's 5 s run from when it sent the request: count from its arrival, not from now.
-        deadline = request.get(ARRIVED, loop.time()) + self.settings.reply_deadline_seconds
+        deadline = self.admission.deadline(request.get(ARRIVED, loop.time()), self.settings.reply_deadline_seconds)
         if not self._authentic(request):
             raise web.HTTPForbidden()
         body = await request.read()  # over client_max_size: 413 before anything is parsed
@@ -182,12 +182,8 @@ class WeChatEndpoint:
         if ev is None:
             return web.Response(text=SUCCESS)
         store, courier = self.runtime.services.store, self.runtime.courier
-        if await store.event_state(CHANNEL, ev.key) is not None:
-            # Seen before a restart: handled (its replies, if any are left, go from the outbox) or
-            # accepted (run again at start-up). Either way nothing more to do here.
-            log.info("wechat: %s arrived again after a restart", ev.ref)
-            courier.wake()
-            return web.Response(text=SUCCESS)
+        # Seen before a restart? The turn recognises a handled event (nothing to say: "success",
+        # its replies, if any are left, go from the outbox); accepting recognises any known one.
         if self._behind[ev.user_id] or not await self.admission.enter(deadline):
             return await self._accept(ev, msg)  # no passive reply could be ready in time
         loop = asyncio.get_running_loop()
@@ -266,8 +262,11 @@ class WeChatEndpoint:
 
     async def _accept(self, ev: Incoming, msg: dict[str, str]) -> web.Response:
         """Kept in the inbox first ("success" only after a commit), then run in the background."""
-        await self.runtime.services.store.accept_event(CHANNEL, ev.key, json.dumps(msg, ensure_ascii=False), ev.at)
-        self._later(ev)
+        if await self.runtime.services.store.accept_event(CHANNEL, ev.key, json.dumps(msg, ensure_ascii=False), ev.at):
+            self._later(ev)
+        else:  # known from before a restart: handled, or run by `recover`
+            log.info("wechat: %s arrived again after a restart", ev.ref)
+            self.runtime.courier.wake()
         return web.Response(text=SUCCESS)
 
     def _later(self, ev: Incoming) -> None:
@@ -344,7 +343,9 @@ def create_app(
             runtime.attach(WECHAT, endpoint.send)
             runtime.courier.start(lambda: tick(runtime), settings.deliver_every_seconds)
             endpoint._spawn(endpoint.recover())
+            endpoint.admission.watch()
             yield
+            await endpoint.admission.close()
             await endpoint.close()  # replies answered passively are marked sent before the courier stops
             await runtime.courier.stop()
 
