@@ -67,6 +67,7 @@ TEXT_IDS = frozenset({"wechat.option_line", "wechat.menu_lawyer", "channel.no_do
 SUCCESS = "success"  # tells WeChat "received, nothing to reply passively"
 ARRIVED = web.RequestKey("arrived", float)  # the event loop's time when aiohttp began the request
 
+
 class WeChatEndpoint:
     def __init__(self, runtime: Runtime, settings: WeChatSettings, api: WeChatApi):
         self.runtime = runtime
@@ -218,15 +219,17 @@ class WeChatEndpoint:
         finally:
             # Written: marked sent in a task of its own, which a shutdown waits for. A crash between
             # the write and the mark sends it once more by customer-service message (never lost).
-            self._spawn(self._mark_passive(ev, outcome.queued if outcome is not None else []))
+            self._spawn(self._mark_passive(ev, outcome))
         return response
 
-    async def _mark_passive(self, ev: Incoming, queued: list[int]) -> None:
+    async def _mark_passive(self, ev: Incoming, outcome: Outcome | None) -> None:
         try:
-            for queued_id in queued:
+            for queued_id in outcome.queued if outcome is not None else ():
                 await self.runtime.services.store.mark_sent(queued_id, self.runtime.now())
         finally:
             self.runtime.courier.release(CHANNEL, ev.user_id)
+        if outcome is not None and outcome.notices:
+            self.runtime.courier.wake()  # messages for others (a question to the duty lawyer)
 
     def _respond(self, msg: dict[str, str], q, text: str | None) -> web.Response:
         if text is None:
