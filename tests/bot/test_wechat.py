@@ -115,6 +115,9 @@ def wechat_settings(api: FakeWeChatApi, *, safe: bool = False, **overrides) -> W
     return WeChatSettings(_env_file=None, **values)
 
 
+# One sequence for every client in the run: WeChat never reuses a nonce, even across a restart.
+NONCES = itertools.count(73914)
+
 class Phone:
     """WeChat's server, as far as the endpoint can tell: signed, optionally encrypted XML posts."""
 
@@ -123,7 +126,6 @@ class Phone:
         self.runtime = runtime
         self.crypto = WeChatCrypto(TOKEN, AES_KEY, APP_ID) if settings.encoding_aes_key else None
         self._ids = itertools.count(6_000_000_000_000_000_001)
-        self._nonces = itertools.count(73914)
         self.options_pattern = _option_pattern(runtime.services.texts._texts["wechat.option_line"])
 
     @property
@@ -133,7 +135,7 @@ class Phone:
     def signed_query(self, timestamp: int | None = None, nonce: str | None = None) -> dict[str, str]:
         """Like WeChat's: a fresh nonce on every request."""
         ts = str(int(time.time()) if timestamp is None else timestamp)
-        nonce = nonce or str(next(self._nonces))
+        nonce = nonce or str(next(NONCES))
         return {"timestamp": ts, "nonce": nonce, "signature": sign(TOKEN, ts, nonce), "openid": USER}
 
     async def post(self, xml: str | bytes, query: dict[str, str] | None = None) -> aiohttp.ClientResponse:
