@@ -18,6 +18,10 @@
     legalaid points add|reverse|report|statement
                                the points ledger (衢市司发〔2020〕4号)
     legalaid bookings export   home visits in a date range, CSV or xlsx
+    legalaid web [--listen HOST --port N]
+                               the web console for staff and lawyers (also in `run` with LEGALAID_WEB_PORT)
+    legalaid users add|list|disable|reset-password
+                               accounts of the web console (passwords read from standard input)
     legalaid db migrate        apply database migrations
     legalaid db backup PATH    online backup of the database
 """
@@ -32,7 +36,7 @@ import sqlite3
 import sys
 from datetime import date
 
-from bot import eligibility_cli, staff_cli
+from bot import eligibility_cli, staff_cli, web_cli
 from bot.channels import wechat
 from bot.usage import UsageError
 from common.config import ConfigError, Settings, load_settings
@@ -86,6 +90,7 @@ def _parser() -> argparse.ArgumentParser:
     misses.add_argument("--limit", type=int, default=50)
 
     staff_cli.add_parsers(sub)
+    web_cli.add_parsers(sub)
     wechat.add_parser(sub)
     bench = sub.add_parser("bench", help="benchmarks (from a source checkout)")
     bench.add_argument("name", choices=["booking", "matcher"])
@@ -129,6 +134,12 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     command = args.command
     if command == "run":
         command = "telegram" if settings.telegram_bot_token else "chat"
+        if settings.web_port:
+            web_cli.serve_in_background(settings)
+    if command == "web":
+        return web_cli.serve(args, settings)
+    if command == "users":
+        return asyncio.run(web_cli.users(args, settings))
     if command == "chat":
         return asyncio.run(_chat(settings))
     if command == "telegram":
