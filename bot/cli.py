@@ -60,7 +60,8 @@ def setup_logging(settings: Settings) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     # At DEBUG, python-telegram-bot logs the Bot API URL (with the token) and raw updates (names,
     # addresses, what people wrote): never below INFO, whatever LEGALAID_LOG_LEVEL says.
-    for name in ("telegram", "httpcore", "aiohttp.access"):
+    # aiosqlite logs every statement with its parameters (names, phone numbers) at DEBUG.
+    for name in ("telegram", "httpcore", "aiohttp.access", "aiosqlite"):
         logging.getLogger(name).setLevel(max(logging.INFO, logging.getLevelName(settings.log_level)))
 
 

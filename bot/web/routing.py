@@ -8,15 +8,17 @@ from enum import StrEnum
 
 from aiohttp import web
 
+from services.actor import Actor
 from services.context import Services
+from storage.users import User
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 SERVICES = web.AppKey("services", Services)
 ROUTES = web.AppKey("routes", dict)
 # What the session middleware puts on each request.
-USER = "user"  # storage.users.User, or absent
-ACTOR = "actor"  # services.actor.Actor of that user
-CSRF = "csrf"  # the form token of the session (or of the sign-in page)
+USER = web.RequestKey("user", User)  # absent when nobody is signed in
+ACTOR = web.RequestKey("actor", Actor)  # the service-layer actor of that user
+CSRF = web.RequestKey("csrf", str)  # the form token of the session (or of the sign-in page)
 
 
 class Access(StrEnum):
