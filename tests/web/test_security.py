@@ -156,3 +156,10 @@ async def test_no_personal_data_in_urls_or_logs(rt, staff, people, ref, caplog):
     assert urls and not [u for u in urls if any(s in u for s in secrets_of_the_resident)]
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert not [s for s in secrets_of_the_resident + (STAFF_PASSWORD,) if s in logged]
+
+
+def test_templates_hold_markup_and_the_catalog_holds_the_words():
+    from bot.web.render import TEMPLATES
+
+    chinese = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+    assert [p.name for p in TEMPLATES.glob("*.html") if chinese.search(p.read_text("utf-8"))] == []
