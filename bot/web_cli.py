@@ -15,16 +15,14 @@ import logging
 import sys
 import threading
 
-from aiohttp import web
-
 from bot.staff_cli import OneLineParser, open_services
 from bot.usage import UsageError
-from bot.web.app import create_app
 from common.config import Settings
-from services import accounts
 from services.actor import Actor
-from services.context import Services
-from storage.db import Database
+from storage.users import WebRole
+
+# The console itself (aiohttp's server, Jinja2, argon2) is imported when a command needs it, so
+# every other `legalaid` command starts as fast as before.
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +36,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         dest="sub", required=True, parser_class=OneLineParser)
     add = users.add_parser("add", help="create an account; the password is read from standard input")
     add.add_argument("--name", required=True)
-    add.add_argument("--role", choices=[r.value for r in accounts.WebRole], required=True)
+    add.add_argument("--role", choices=[r.value for r in WebRole], required=True)
     add.add_argument("--lawyer", type=int, help="the lawyer's id (legalaid lawyers list); lawyer accounts only")
     add.add_argument("--password-stdin", action="store_true", required=True,
                      help="read the password from standard input (never from the command line)")
@@ -50,6 +48,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
 
 def _password() -> str:
+    from services import accounts
+
     password = sys.stdin.readline().rstrip("\n")
     if len(password) < accounts.MIN_PASSWORD:
         raise UsageError(f"the password must have at least {accounts.MIN_PASSWORD} characters")
@@ -57,11 +57,13 @@ def _password() -> str:
 
 
 async def users(args: argparse.Namespace, settings: Settings) -> int:
+    from services import accounts
+
     actor = Actor.staff("cli")
     async with open_services(settings) as services:
         now = services.clock()
         if args.sub == "add":
-            role = accounts.WebRole(args.role)
+            role = WebRole(args.role)
             try:
                 user = await accounts.add_user(services, actor, args.name, role, args.lawyer, _password(), now)
             except accounts.UserExists:
@@ -85,13 +87,19 @@ async def users(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-async def serving(settings: Settings) -> web.Application:
+async def serving(settings: Settings):
     """The console's application over its own connection to the bot's database."""
+    from aiohttp import web
+
+    from bot.web.app import create_app
+    from services.context import Services
+    from storage.db import Database
+
     db = Database(settings.db_path)
     await db.open()
     app = create_app(Services.over(db, settings))
 
-    async def close_db(_: web.Application):
+    async def close_db(_):
         yield
         await db.close()
 
@@ -100,6 +108,8 @@ async def serving(settings: Settings) -> web.Application:
 
 
 def serve(args: argparse.Namespace, settings: Settings) -> int:
+    from aiohttp import web
+
     web.run_app(serving(settings), host=args.listen, port=args.port, access_log=None,
                 print=lambda line: log.info("%s", line.strip()))
     return 0
@@ -107,6 +117,8 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
 
 def serve_in_background(settings: Settings) -> threading.Thread:
     """`legalaid run` with LEGALAID_WEB_PORT: the console in a thread with its own event loop."""
+
+    from aiohttp import web
 
     async def run() -> None:
         runner = web.AppRunner(await serving(settings), access_log=None)

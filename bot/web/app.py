@@ -51,7 +51,7 @@ async def access(request: web.Request, handler: Handler) -> web.StreamResponse:
     if user is None:
         if request.method == "GET":
             return redirect("/login")
-        raise web.HTTPForbidden()
+        return render(request, "refused.html", status=403)
     if needed != Access.SIGNED_IN and user.role != needed:
         log.warning("web: %s refused %s %s", user.role, request.method, route.path if route else request.path)
         return render(request, "refused.html", status=403)

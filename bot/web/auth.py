@@ -90,7 +90,9 @@ async def login(request: web.Request) -> web.StreamResponse:
         log.info("web: sign-in failed")
         return render(request, "login.html", status=401, error="web.login.wrong")
     token, form_token = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
-    await accounts.users(services).open_session(_hash(token), signed.user.id, form_token, now)
+    store = accounts.users(services)
+    await store.drop_idle(now - IDLE)  # sessions nobody came back to, so the table stays small
+    await store.open_session(_hash(token), signed.user.id, form_token, now)
     response = redirect("/")
     _cookie(response, request, SESSION_COOKIE, token)
     response.del_cookie(LOGIN_COOKIE, path="/")

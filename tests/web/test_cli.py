@@ -13,7 +13,8 @@ import pytest
 
 from tests.bot.test_cli import legalaid
 
-pytestmark = pytest.mark.timeout(90)
+# Real processes, each importing the whole bot: slow on a busy machine.
+pytestmark = pytest.mark.timeout(180)
 
 
 def test_the_first_account_is_created_from_the_command_line(tmp_path):
@@ -21,10 +22,8 @@ def test_the_first_account_is_created_from_the_command_line(tmp_path):
                     stdin="a-long-password\n", data_dir=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "a-long-password" not in done.stdout + done.stderr
-    listed = legalaid("users", "list", data_dir=tmp_path)
-    assert listed.stdout.split() == ["admin", "staff", "active"]
     assert legalaid("users", "disable", "admin", data_dir=tmp_path).returncode == 0
-    assert "disabled" in legalaid("users", "list", data_dir=tmp_path).stdout
+    assert legalaid("users", "list", data_dir=tmp_path).stdout.split() == ["admin", "staff", "disabled"]
     assert legalaid("users", "reset-password", "admin", stdin="another-password\n", data_dir=tmp_path).returncode == 0
 
 

@@ -141,3 +141,14 @@ async def test_staff_create_an_account_that_can_sign_in(make_console, staff):
     assert response.headers["Location"].endswith("result=weak")
     console = await make_console()
     assert (await console.sign_in("clerk", "clerk-password")).status == 303
+
+
+async def test_staff_keep_the_duty_roster_and_deactivate_a_lawyer(rt, staff, lawyer, people):
+    assert (await staff.post(f"/lawyers/{people.lawyer_id}/off-duty")).status == 303
+    assert await rt.services.ledger.on_duty_lawyers() == []
+    await staff.post(f"/lawyers/{people.lawyer_id}/on-duty")
+    assert [x.id for x in await rt.services.ledger.on_duty_lawyers()] == [people.lawyer_id]
+    await staff.post(f"/lawyers/{people.lawyer_id}/deactivate")
+    gone = await rt.services.ledger.get_lawyer(people.lawyer_id)
+    assert (gone.active, gone.on_duty) == (False, False)
+    assert (await lawyer.get("/my/questions")).status == 303  # their console account is signed out too
