@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench clean
+.PHONY: run test bench screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# Every web console page at phone and desktop width, in screenshots/ (git-ignored; needs Debian's chromium).
+screenshots: $(STAMP)
+	$(BIN)/python -m tests.web.screenshots screenshots
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -6,7 +6,7 @@ import asyncio
 import tempfile
 from pathlib import Path
 
-from bench import booking_race, matcher, telegram_e2e, voice
+from bench import booking_race, matcher, telegram_e2e, voice, web_bookings
 
 
 def main() -> None:
@@ -20,6 +20,8 @@ def main() -> None:
     telegram_e2e.main([])
     print()
     voice.main([])
+    print()
+    web_bookings.main([])
 
 
 if __name__ == "__main__":

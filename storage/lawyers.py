@@ -112,6 +112,17 @@ class LawyerStore:
         assert lawyer is not None
         return lawyer
 
+    async def set_active(self, lawyer_id: int, active: bool) -> Lawyer:
+        """Deactivate (or reactivate) a lawyer: an inactive lawyer is off duty, gets no questions
+        or visits, and cannot sign in to the web console; the ledger keeps their entries."""
+        async with self.db.transaction() as conn:
+            await require_lawyer(conn, lawyer_id)
+            await conn.execute("UPDATE lawyers SET active = ?, on_duty = on_duty * ? WHERE id = ?",
+                               (int(active), int(active), lawyer_id))
+        lawyer = await self.get_lawyer(lawyer_id)
+        assert lawyer is not None
+        return lawyer
+
     async def on_duty_lawyers(self) -> list[Lawyer]:
         """Active, bound lawyers on duty: the ones the bot may hand a question to."""
         return await self._lawyers("WHERE on_duty = 1 AND active = 1 AND channel IS NOT NULL")
