@@ -24,10 +24,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
+import os
 import signal
 import sys
 import tempfile
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +43,7 @@ from bench.telegram_load import closed_loop, people, timed_fake
 USERS = (100, 500, 1000)
 SHIPPED_RATE = 30.0  # Telegram's flood limit, messages per second
 START_TIMEOUT = 90.0
+Sampler = Callable[[int], AbstractAsyncContextManager[object]]
 
 
 def rounds(config: str, users: int, quick: bool) -> int:
@@ -109,8 +114,12 @@ class BotProcess:
         self._log.close()
 
 
-async def scenario(kind: str, config: str, users: int, turns: int, workdir: Path) -> dict[str, Any]:
-    """One bot process against a fresh fake: idle RSS, one warm-up turn each, the recorded rounds."""
+async def scenario(kind: str, config: str, users: int, turns: int, workdir: Path,
+                   sampler: Sampler | None = None) -> dict[str, Any]:
+    """One bot process against a fresh fake: idle RSS, one warm-up turn each, the recorded rounds.
+
+    `sampler(pid)`, when given, is entered around the recorded rounds (bench/profile.py).
+    """
     timeout = 10.0 + users / 10  # shipped: a turn waits about users ÷ 30 s for its place
     async with timed_fake() as api:
         root = api.base_url.removesuffix("/bot")
@@ -121,10 +130,15 @@ async def scenario(kind: str, config: str, users: int, turns: int, workdir: Path
             crowd = people(api, users, echo=kind == "echo")
             await closed_loop(crowd, 1, timeout, record=False)
             cpu, calls = cpu_seconds(bot.pid), sum(api.request_counts.values())
-            stats = await closed_loop(crowd, turns, timeout)
+            driver_cpu = cpu_seconds(os.getpid())
+            async with sampler(bot.pid) if sampler else contextlib.nullcontext():
+                stats = await closed_loop(crowd, turns, timeout)
             stats.bot_cpu_s = cpu_seconds(bot.pid) - cpu
             stats.api_calls = sum(api.request_counts.values()) - calls
-            result = {**stats.summary(), "idle_rss_mb": idle_rss, "rss_mb": rss_mb(bot.pid)}
+            # Share of one core the load generator (fake API + simulated users) used: near 100 %, it is the limit.
+            driver = (cpu_seconds(os.getpid()) - driver_cpu) / stats.seconds * 100
+            result = {**stats.summary(), "idle_rss_mb": idle_rss, "rss_mb": rss_mb(bot.pid),
+                      "driver_cpu_pct": round(driver)}
             if stats.stalls:
                 result["log_tail"] = bot.log_tail()
     return result

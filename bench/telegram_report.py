@@ -18,6 +18,7 @@ ROWS: tuple[tuple[str, tuple[str, ...], int], ...] = (
     ("RSS MB idle before / after the run", ("idle_rss_mb", "rss_mb"), 1),
     ("Bot API calls per update", ("calls_per_update",), 2),
     ("messages sent per update", ("messages_per_update",), 2),
+    ("load generator CPU, % of one core", ("driver_cpu_pct",), 0),
 )
 
 
