@@ -89,7 +89,8 @@ def main(argv: list[str] | None = None) -> None:
     section("telegram", telegram)
     section("wechat", wechat)
 
-    section("memory and start", lambda: memory.report(figures["telegram"], figures["wechat"], memory.cold_ask(1 if quick else 3)))
+    asks = 1 if quick else 3
+    section("memory and start", lambda: memory.report(figures["telegram"], figures["wechat"], memory.cold_ask(asks)))
     section("profile", lambda: profile.report(profile.run(20 if quick else 100, 2 if quick else 10)))
 
     if not quick:

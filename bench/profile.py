@@ -86,7 +86,8 @@ def shares(raw: str) -> tuple[int, dict[str, float]]:
 async def profile(users: int, turns: int, keep: Path | None) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="bench-profile-") as tmp:
         out = keep or Path(tmp) / "ours.raw"
-        figures = await telegram_e2e.scenario("ours", "lifted", users, turns, Path(tmp) / "run", sampler(out))
+        figures = await telegram_e2e.scenario("ours", "lifted", users, turns, Path(tmp) / "run",
+                                             sampler=sampler(out))
         total, by_group = shares(out.read_text())
     return {"users": users, "turns": turns, "samples": total, "shares": by_group,
             "bot_cpu_ms_per_update": figures["bot_cpu_ms_per_update"], "updates": figures["updates"]}

@@ -15,9 +15,10 @@ Two configurations, both reported:
            not the CPU, sets the pace), one run each.
   lifted   no flood limit, LEGALAID_RATE_LIMIT_PER_MINUTE=1,000,000: what each bot costs. Bots one
            at a time, --runs runs each.
-Per run: a fresh process, one unrecorded turn per person (a first contact costs more), then
-the recorded rounds. Bot CPU per update is utime+stime of the bot process (/proc/PID/stat) over
-the recorded rounds; RSS is the bot's VmRSS when idle before the first update and after the run.
+Per run: a fresh process, a warm-up (see `scenario`), then the recorded rounds. Both bots get
+the same updates: where ours had no button to press, the echo bot's person sends /start too.
+Bot CPU per update is utime+stime of the bot process (/proc/PID/stat) over the recorded rounds;
+RSS is the bot's VmRSS when idle before the first update and after the run.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from typing import Any
 from bench import telegram_report
 from bench.procs import child_env, cpu_seconds, legalaid_command, rss_mb
 from bench.telegram_bots import TOKEN
-from bench.telegram_load import closed_loop, people, timed_fake
+from bench.telegram_load import Taps, closed_loop, people, timed_fake
 
 USERS = (100, 500, 1000)
 SHIPPED_RATE = 30.0  # Telegram's flood limit, messages per second
@@ -47,12 +48,17 @@ Sampler = Callable[[int], AbstractAsyncContextManager[object]]
 
 
 def rounds(config: str, users: int, quick: bool) -> int:
-    """Recorded turns per person: about 1,000-2,000 updates a run lifted; shipped, ~users ÷ 30 s a round."""
+    """Recorded turns per person: at least two, 500-2,000 updates a run lifted; shipped, ~users ÷ 30 s a round."""
     if quick:
         return 2
     if config == "shipped":
         return 2 if users <= 100 else 1
-    return max(2, 1000 // users)
+    return max(2, 500 // users)
+
+
+def replies(api) -> int:
+    """Bot API calls so far other than getUpdates (whose number depends on how updates were batched)."""
+    return sum(n for method, n in api.request_counts.items() if method != "getUpdates")
 
 
 class BotProcess:
@@ -115,9 +121,12 @@ class BotProcess:
 
 
 async def scenario(kind: str, config: str, users: int, turns: int, workdir: Path,
-                   sampler: Sampler | None = None) -> dict[str, Any]:
-    """One bot process against a fresh fake: idle RSS, one warm-up turn each, the recorded rounds.
+                   taps: Taps | None = None, sampler: Sampler | None = None) -> dict[str, Any]:
+    """One bot process against a fresh fake: idle RSS, warm-up, the recorded rounds.
 
+    Lifted, every person takes one unrecorded turn first (a first contact costs more); shipped,
+    one person does (a warm-up round would take users ÷ 30 s), so shipped figures include each
+    person's first contact. `taps`: see telegram_load.people (ours fills it, echo follows it).
     `sampler(pid)`, when given, is entered around the recorded rounds (bench/profile.py).
     """
     timeout = 10.0 + users / 10  # shipped: a turn waits about users ÷ 30 s for its place
@@ -127,14 +136,14 @@ async def scenario(kind: str, config: str, users: int, turns: int, workdir: Path
             await bot.wait_polling(api)
             await asyncio.sleep(1.0)
             idle_rss = rss_mb(bot.pid)
-            crowd = people(api, users, echo=kind == "echo")
-            await closed_loop(crowd, 1, timeout, record=False)
-            cpu, calls = cpu_seconds(bot.pid), sum(api.request_counts.values())
+            crowd = people(api, users, kind == "echo", {} if taps is None else taps)
+            await closed_loop(crowd if config == "lifted" else crowd[:1], 1, timeout, record=False)
+            cpu, calls = cpu_seconds(bot.pid), replies(api)
             driver_cpu = cpu_seconds(os.getpid())
             async with sampler(bot.pid) if sampler else contextlib.nullcontext():
                 stats = await closed_loop(crowd, turns, timeout)
             stats.bot_cpu_s = cpu_seconds(bot.pid) - cpu
-            stats.api_calls = sum(api.request_counts.values()) - calls
+            stats.api_calls = replies(api) - calls
             # Share of one core the load generator (fake API + simulated users) used: near 100 %, it is the limit.
             driver = (cpu_seconds(os.getpid()) - driver_cpu) / stats.seconds * 100
             result = {**stats.summary(), "idle_rss_mb": idle_rss, "rss_mb": rss_mb(bot.pid),
@@ -149,16 +158,19 @@ async def run(users: tuple[int, ...], runs: int, quick: bool) -> dict[str, Any]:
     figures: dict[str, Any] = {"lifted": {}, "shipped": {}, "runs": runs}
     with tempfile.TemporaryDirectory(prefix="bench-telegram-") as tmp:
         work = Path(tmp)
+        taps: dict[int, Taps] = {n: {} for n in users}  # ours runs first and fills them
         for n in users:
             by_kind: dict[str, list[dict[str, Any]]] = {"echo": [], "ours": []}
             for i in range(runs):
-                for kind in ("echo", "ours"):
-                    by_kind[kind].append(await scenario(kind, "lifted", n, rounds("lifted", n, quick), work / f"l{i}"))
+                for kind in ("ours", "echo"):
+                    result = await scenario(kind, "lifted", n, rounds("lifted", n, quick), work / f"l{i}", taps[n])
+                    by_kind[kind].append(result)
             figures["lifted"][n] = by_kind
         for n in users:
             turns = rounds("shipped", n, quick)
             echo, ours = await asyncio.gather(
-                scenario("echo", "shipped", n, turns, work / "s"), scenario("ours", "shipped", n, turns, work / "s")
+                scenario("echo", "shipped", n, turns, work / "s", dict(taps[n])),
+                scenario("ours", "shipped", n, turns, work / "s", {}),
             )
             figures["shipped"][n] = {"echo": [echo], "ours": [ours]}
     return figures

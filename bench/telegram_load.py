@@ -36,6 +36,7 @@ SCRIPT: tuple[tuple[str, str], ...] = (
 # Which inline button a simulated person taps when the message offers it.
 PREFERRED_TAPS = ("重新开始", "我本人", "80岁及以上", "柯城区", "好了", "没办过", "看结果")
 NOT_TAPPED = ("返回菜单", "上一步")
+Taps = dict[tuple[int, int], bool]  # (user id, script step) → ours had a button to press there
 
 
 def timed_fake():
@@ -94,7 +95,7 @@ class Stats:
     started: float = 0.0
     finished: float = 0.0
     bot_cpu_s: float = 0.0
-    api_calls: int = 0  # every Bot API request during the phase, getUpdates included
+    api_calls: int = 0  # Bot API requests during the phase other than getUpdates
 
     @property
     def seconds(self) -> float:
@@ -120,12 +121,13 @@ class Stats:
 class Person:
     """One simulated user: follows SCRIPT from their own starting point, one turn at a time."""
 
-    def __init__(self, api, user_id: int, echo: bool, questions: list[str], start: int):
+    def __init__(self, api, user_id: int, echo: bool, questions: list[str], start: int, taps: Taps):
         self.api = api
         self.user_id = user_id
         self.echo = echo
         self.questions = questions
         self.step = start
+        self.taps = taps
 
     def _push(self) -> None:
         kind, text = SCRIPT[self.step % len(SCRIPT)]
@@ -135,13 +137,15 @@ class Person:
         if kind == "tap":
             if self._tap():
                 return
-            kind, text = "text", "/start"  # nothing to tap: start over
+            kind, text = "text", "/start"  # nothing to tap (or ours had nothing here): start over
         self.api.push_text(self.user_id, text)
 
     def _tap(self) -> bool:
         sent = self.api.sent(self.user_id)
-        if self.echo:  # echo messages carry no buttons; press one on the last message anyway
-            if not sent:
+        key = (self.user_id, self.step)
+        if self.echo:
+            # Echo messages carry no buttons: press one on the last message anyway, where ours was pressed.
+            if not sent or not self.taps.get(key, True):
                 return False
             self.api.push_callback(self.user_id, "tap", message_id=sent[-1].message_id, check_button=False)
             return True
@@ -151,7 +155,9 @@ class Person:
                 label = next((p for p in PREFERRED_TAPS if p in labels), None)
                 label = label or next((lb for lb in labels if lb not in NOT_TAPPED), labels[0])
                 self.api.push_button(self.user_id, label, message_id=message.message_id)
+                self.taps[key] = True
                 return True
+        self.taps[key] = False
         return False
 
     def _turn_done(self, before: int) -> Callable[[], bool]:
@@ -179,11 +185,15 @@ class Person:
             stats.stalls += 1
 
 
-def people(api, users: int, echo: bool) -> list[Person]:
-    """Each person starts at their own point of the script, so every phase mixes all steps."""
+def people(api, users: int, echo: bool, taps: Taps) -> list[Person]:
+    """Each person starts at their own point of the script, so every phase mixes all steps.
+
+    `taps` is where ours had a button to press, step by step: ours records it, the echo bot's
+    people follow it, so both bots get the same updates (a button where ours had one, else /start).
+    """
     questions = devset_questions()
     offsets = random.Random(11)
-    return [Person(api, FIRST_USER + i, echo, questions, offsets.randrange(len(SCRIPT))) for i in range(users)]
+    return [Person(api, FIRST_USER + i, echo, questions, offsets.randrange(len(SCRIPT)), taps) for i in range(users)]
 
 
 async def closed_loop(crowd: list[Person], turns: int, timeout: float, record: bool = True) -> Stats:
