@@ -58,7 +58,8 @@ def report(telegram: dict[str, Any] | None, wechat: dict[str, Any] | None, ask: 
         lines.append(_line("`legalaid wechat` idle, before the first message",
                            [r["idle_rss_mb"] for r in wechat["ours"]], TARGET_IDLE_MB, "MB"))
         if wechat["burst"] >= 1000:
-            what = f"`legalaid wechat` after {wechat['people'] * wechat['messages']:,} messages and {wechat['burst']:,} at once"
+            messages = wechat["people"] * wechat["messages"]
+            what = f"`legalaid wechat` after {messages:,} messages and {wechat['burst']:,} at once"
             lines.append(_line(what, [r["rss_mb"] for r in wechat["ours"]], TARGET_AFTER_MB, "MB"))
     lines.append(_line(f"cold `legalaid ask \"{QUESTION}\"`, wall time", ask, TARGET_ASK_S, "s", 2))
     return "\n".join(lines)
