@@ -32,9 +32,9 @@ def ratio_runs(echo: list[dict[str, Any]], ours: list[dict[str, Any]]) -> list[f
 
 
 def block(title: str, echo: list[dict[str, Any]], ours: list[dict[str, Any]]) -> list[str]:
-    lines = [f"  {title}", f"    {'':<38}{'echo bot (same transport)':<44}ours"]
+    lines = [f"  {title}", f"    {'':<44}{'echo bot (same transport)':<44}ours"]
     for name, keys, digits in ROWS:
-        lines.append(f"    {name:<38}{_cell(echo, keys, digits):<44}{_cell(ours, keys, digits)}")
+        lines.append(f"    {name:<44}{_cell(echo, keys, digits):<44}{_cell(ours, keys, digits)}")
     for kind, runs in (("echo", echo), ("ours", ours)):
         stalls = sum(r["stalls"] for r in runs)
         if stalls:
