@@ -1,6 +1,7 @@
 """Booking race across processes: many people tap 确认 on the same window at once; exactly `seats` must win.
 
-    python -m bench.booking_race [--processes 2,4,8] [--people 200] [--seats 10] [--database URL]
+    python -m bench.booking_race [--processes 2,4,8] [--people 200] [--seats 10] [--database URL] [--json]
+    legalaid bench booking …           the same (--users and --db are the older names of --people and --database)
 
 For each number of processes: a fresh database, then that many worker processes, each with its
 own connection, share the people between them and book all at once (after a common "go"), so
@@ -168,9 +169,9 @@ def report(results: list[dict[str, Any]], people: int, seats: int, where: str) -
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.booking_race", description=__doc__.splitlines()[0])
     parser.add_argument("--processes", default=",".join(map(str, PROCESSES)), help="comma-separated")
-    parser.add_argument("--people", type=int, default=200)
+    parser.add_argument("--people", "--users", dest="people", type=int, default=200)
     parser.add_argument("--seats", type=int, default=10)
-    parser.add_argument("--database", help="path or URL of a database that does not exist yet (default: temporary)")
+    parser.add_argument("--database", "--db", dest="database", help="path or URL of a database that does not exist yet (default: temporary)")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--first", type=int, default=0, help=argparse.SUPPRESS)
