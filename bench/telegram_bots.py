@@ -7,7 +7,7 @@ PTB's HTTPXRequest with our pool size and timeouts (`telegram_requests.bot_api_r
 limiter (`telegram_requests.rate_limiter`: Telegram's 30 msg/s flood limit as shipped, none when
 lifted), our per-chat ordered update processor with CONCURRENT_CHATS chats at once, and polling
 with our parameters. Only the handler differs: the echo bot sends back what it got (and answers
-a tapped button), ours runs the dialogue. tests/bench/test_telegram_bots.py checks the settings
+a tapped button), ours runs the dialogue. tests/bench/test_baselines.py checks the settings
 stay the same.
 
 Ours as shipped is not started from here: the bench runs `legalaid telegram` itself. Ours with
