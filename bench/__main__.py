@@ -22,7 +22,7 @@ from pathlib import Path
 
 from bench import booking_race, memory, profile, telegram_e2e, telegram_report, wechat_e2e
 
-# Other workers' benches, run when present (see optional_report).
+# Other workers' benches, run when present (see run_optional).
 OPTIONAL = ("voice", "web_bookings", "backends")
 
 
@@ -46,15 +46,13 @@ def section(title: str, produce: Callable[[], str]) -> None:
     print(f"{text}\n  [{title}: {time.perf_counter() - started:.0f} s]\n", flush=True)
 
 
-def optional_report(name: str) -> str | None:
-    """The report of bench/NAME.py when it exists: its `report(run())`, else its `main([])` output."""
+def run_optional(name: str) -> None:
+    """bench/NAME.py, when it exists: its own command line with its defaults prints its report."""
     if importlib.util.find_spec(f"bench.{name}") is None:
-        return None
-    module = importlib.import_module(f"bench.{name}")
-    if hasattr(module, "run") and hasattr(module, "report"):
-        return module.report(module.run())
-    module.main([])
-    return ""
+        return
+    started = time.perf_counter()
+    importlib.import_module(f"bench.{name}").main([])
+    print(f"  [{name}: {time.perf_counter() - started:.0f} s]\n", flush=True)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -95,9 +93,7 @@ def main(argv: list[str] | None = None) -> None:
 
     if not quick:
         for name in OPTIONAL:
-            text = optional_report(name)
-            if text:
-                section(name, lambda text=text: text)
+            run_optional(name)
     print(f"make bench took {time.perf_counter() - started:.0f} s")
 
 

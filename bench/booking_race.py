@@ -31,6 +31,7 @@ from bench.procs import MARK, child_env
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PROCESSES = (2, 4, 8)
 SEATS_LIMIT_PER_PERSON = 2  # LEGALAID_MAX_ACTIVE_BOOKINGS as shipped
+WORKER_TIMEOUT = 120.0  # seconds for a worker to book its share and answer
 
 
 def open_database(url: str):
@@ -134,7 +135,7 @@ async def race(url: str, processes: int, people: int, seats: int) -> dict[str, A
     for proc in procs:
         proc.stdin.write(b"go\n")
         await proc.stdin.drain()
-    answers = [json.loads((await proc.communicate())[0]) for proc in procs]
+    answers = [json.loads((await asyncio.wait_for(proc.communicate(), WORKER_TIMEOUT))[0]) for proc in procs]
     seconds = time.perf_counter() - started
     totals = {k: sum(a[k] for a in answers) for k in ("created", "full", "other", "errors")}
     first_error = next((a["first_error"] for a in answers if a["first_error"]), None)

@@ -135,6 +135,17 @@ async def wait_listening(port: int, proc: asyncio.subprocess.Process, log: Path)
     raise RuntimeError(f"the server on {port} did not start:\n{log.read_text(errors='replace')[-2000:]}")
 
 
+async def stop(proc: asyncio.subprocess.Process) -> None:
+    """SIGTERM, and SIGKILL if the server has not stopped 20 s later: a stuck server must not hang the bench."""
+    if proc.returncode is None:
+        proc.terminate()
+        try:
+            await asyncio.wait_for(proc.wait(), 20)
+        except TimeoutError:
+            proc.kill()
+            await proc.wait()
+
+
 async def one_run(kind: str, work: Path, people: int, messages: int, burst: int) -> dict[str, Any]:
     from tests.auxil.fake_wechat_api import FakeWeChatApi
 
@@ -165,9 +176,7 @@ async def one_run(kind: str, work: Path, people: int, messages: int, burst: int)
                         result[phase]["cpu_ms_per_request"] = round(spent * 1000 / max(1, result[phase]["requests"]), 2)
                 result["rss_mb"] = rss_mb(proc.pid)
             finally:
-                if proc.returncode is None:
-                    proc.terminate()
-                    await proc.wait()
+                await stop(proc)
     return result
 
 

@@ -37,6 +37,7 @@ class Topic(StrEnum):
     LATE_REPLY = "late-reply"  # a reply that missed a channel's passive-reply deadline
     UNDELIVERED = "undelivered"  # to staff: a message given up after its useful life
     BACKLOG = "backlog"  # to staff: many messages waiting (at most hourly)
+    CALENDAR = "calendar"  # to staff: a year's holidays are computed, its 调休 unknown (once a year)
 
 
 def outbox_key(topic: Topic, *parts: object) -> str:

@@ -157,14 +157,6 @@ class Store:
                 await enqueue_in(conn, notice, now)
         await self.db.checkpoint()
 
-    async def purge_outbox(self, sent_before: datetime) -> int:
-        """Delivered messages older than the retention period (they may quote personal details)."""
-        async with self.db.transaction() as conn:
-            cur = await conn.execute(
-                "DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < ?", (stored_time(sent_before),)
-            )
-            return cur.rowcount
-
     # --- accountability ---------------------------------------------------------
     async def log_access(self, actor: str, action: str, subject: str, at: datetime) -> None:
         """Record that staff (or a lawyer) read someone's personal data."""
@@ -197,11 +189,11 @@ class Store:
             "SELECT question, kind, COUNT(*) AS n, MAX(asked_at) AS last, "
             " (SELECT best_ids FROM faq_misses m2 WHERE m2.question = m.question"
             "  ORDER BY asked_at DESC LIMIT 1) AS best"
-            " FROM faq_misses m"
+            " FROM faq_misses m WHERE question <> ''"  # blanked by retention: counts only
         )
         params: list[object] = []
         if since is not None:
-            sql += " WHERE asked_at >= ?"
+            sql += " AND asked_at >= ?"
             params.append(stored_time(since))
         sql += " GROUP BY question ORDER BY n DESC, last DESC LIMIT ?"
         params.append(limit)

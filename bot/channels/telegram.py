@@ -32,7 +32,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.channels import telegram_order, telegram_requests
+from bot.channels import telegram_order, telegram_requests, telegram_voice
 from bot.channels.telegram_order import ChatLocks, ChatOrderedUpdateProcessor
 from bot.runtime import Runtime
 from bot.scheduler import tick
@@ -44,7 +44,7 @@ from handlers.menu import main_menu_options
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"
 # Inline buttons, pushed messages and documents.
-TELEGRAM = ChannelInfo(CHANNEL, numbered=False, push=True, files=True)
+TELEGRAM = ChannelInfo(CHANNEL, numbered=False, push=True, files=True, voice=True)
 RUNTIME = "runtime"
 
 # The update types the bot acts on; Telegram is asked for these only (polling and webhook).
@@ -140,9 +140,11 @@ async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     try:
         if ev is None or chat is None:
             return
+        ev = await telegram_voice.heard(update, ev, context.bot, runtime)
         outcome = await runtime.handle(ev)
         for reply in outcome.replies:
             await send_reply(context.bot, chat.id, reply)
+        await telegram_voice.speak(context.bot, chat.id, outcome.replies, runtime)
     finally:
         if ack is not None:
             await ack

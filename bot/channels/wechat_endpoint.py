@@ -25,6 +25,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.channels.numbered import render_reply, render_turn
+from bot.channels import wechat_voice
 from bot.channels.wechat_api import WeChatApi
 from bot.channels.wechat_protocol import (
     MAX_TEXT_BYTES,
@@ -50,7 +51,7 @@ log = logging.getLogger(__name__)
 CHANNEL = "wechat"
 # No buttons in a passive reply: numbered lines; later messages through the customer-service
 # API; no file sending (the customer-service API takes media ids, not documents).
-WECHAT = ChannelInfo(CHANNEL, numbered=True, push=True, files=False)
+WECHAT = ChannelInfo(CHANNEL, numbered=True, push=True, files=False, voice=True)
 PATH = "/wechat"
 MAX_BODY_BYTES = 64 * 1024  # real messages are a few hundred bytes
 # A signed request older (or newer) than this is refused: replays inside the window are caught
@@ -232,7 +233,7 @@ class WeChatEndpoint:
             ev = event_from_message(msg, self.runtime.now())
             if ev is None:
                 return web.Response(text=SUCCESS)
-            turn = _Turn(ev.user_id, key, asyncio.create_task(self._run(ev)), time.monotonic())
+            turn = _Turn(ev.user_id, key, asyncio.create_task(self._run(ev, msg)), time.monotonic())
             self.recent.add(turn)
             await asyncio.wait({turn.task}, timeout=self.settings.reply_deadline_seconds)
         else:
@@ -261,9 +262,11 @@ class WeChatEndpoint:
             raise ProtocolError("no sender or message type")
         return msg
 
-    async def _run(self, ev: Incoming) -> str:
+    async def _run(self, ev: Incoming, msg: dict[str, str]) -> str:
         try:
+            ev = await wechat_voice.heard(self, msg, ev)
             outcome = await self.runtime.handle(ev)
+            wechat_voice.speak_later(self, ev.user_id, outcome.replies)
             if outcome.notices:
                 self.runtime.courier.wake()
             return render_turn(outcome.replies, self.option_line)
