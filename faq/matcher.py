@@ -26,9 +26,9 @@ from enum import StrEnum
 
 from rapidfuzz import fuzz
 
-from faq.kb import Audience, Entry, KnowledgeBase
+from faq.kb import SOURCES, Audience, Entry, KnowledgeBase
 from faq.normalize import normalize, to_pinyin
-from faq.topics import keywords_of, query_pinyin, topics_in, youngest_age
+from faq.topics import below_age, document_named, keywords_of, query_pinyin, topics_in, youngest_age
 
 GREETINGS = frozenset(
     {"你好", "您好", "在吗", "在不在", "hello", "hi", "喂", "早上好", "下午好", "晚上好", "你是谁", "谢谢", "好的", "嗯"}
@@ -128,7 +128,8 @@ KEYWORD_BONUS, KEYWORD_CAP = 6.0, 2
 # A question on a guarded topic (工资, 邻居 …) never gets an entry on another guarded topic, and
 # scores this fraction on entries that name none.
 TOPIC_CLASH = 0.75
-# A question about someone younger than every age an entry speaks of (70多 asking the 80+ entry).
+# A question about someone younger than every age an entry speaks of (70多 asking the 80+ entry),
+# or older than the age an entry is about not having reached (70多 asking the under-70 entry).
 TOO_YOUNG = 0.85
 
 
@@ -162,6 +163,8 @@ class Matcher:
             for e, texts in zip(self._entries, texts_by_entry)
         ]
         self._youngest = [youngest_age(normalize(e.question)) for e in self._entries]
+        self._below = [below_age(normalize(e.question)) for e in self._entries]
+        self._document = ["3" if e.source.startswith(SOURCES[0]) else "4" for e in self._entries]
 
     def _phrasing(self, text: str) -> _Phrasing:
         weights = {f: w * self._idf[f] for f, w in features(text).items()}
@@ -203,6 +206,7 @@ class Matcher:
         hits = {i: n for i, kws in enumerate(self._keywords) if (n := sum(k.found_in(norm, fenced) for k in kws))}
         asked = topics_in(norm)
         age = youngest_age(norm)
+        document = document_named(norm)
         top = sorted(gained, key=gained.__getitem__, reverse=True)[: self.LEXICAL_TOP]
         top += [i for i in hits if i not in top]
         query_pinyin_text = "".join(to_pinyin(norm))
@@ -216,8 +220,12 @@ class Matcher:
                 if self._topics[index]:
                     continue  # an entry about another guarded subject: 工资 never lands on 公证
                 score *= TOPIC_CLASH
+            if document is not None and document != self._document[index]:
+                continue  # a question naming 3号 is not answered from 4号, nor the other way round
             if age is not None and self._youngest[index] is not None and age < self._youngest[index]:
                 score *= TOO_YOUNG
+            if age is not None and self._below[index] is not None and age >= self._below[index]:
+                score *= TOO_YOUNG  # 70多 asking the entry on those not yet 70
             if numbers - self._numbers[index]:
                 score *= NUMBER_MISMATCH  # 12345 is not 12348: a different number is a different thing
             entry = self._entries[index]

@@ -31,6 +31,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "上门": ("到家里", "来家里", "到家", "来家", "上家里", "家里来"),
     "行动不便": ("走不动", "走不了路", "腿脚不好", "腿脚不方便", "瘫痪", "卧床", "坐轮椅", "出不了门"),
     "12348": ("一二三四八", "幺二三四八"),
+    # Refusing to support, said with a modal verb in between: 不肯养 / 不愿意养 are 不养.
+    "不养": ("不肯养", "不愿养", "不愿意养", "不想养"),
 }
 
 # Filler that carries no meaning for matching: politeness, particles, hesitation.
