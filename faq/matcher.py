@@ -28,14 +28,13 @@ from rapidfuzz import fuzz
 
 from faq.kb import SOURCES, Audience, Entry, KnowledgeBase
 from faq.normalize import normalize, to_pinyin
+from faq.scope import STOP_CHARS, Scope, scope_of
 from faq.topics import below_age, document_named, keywords_of, query_pinyin, topics_in, youngest_age
 
 GREETINGS = frozenset(
     {"你好", "您好", "在吗", "在不在", "hello", "hi", "喂", "早上好", "下午好", "晚上好", "你是谁", "谢谢", "好的", "嗯"}
 )
 
-# Characters too common in questions to say anything about the topic.
-STOP_CHARS = frozenset("的了吗是我你他她它们有在要能可以不没么什怎样这那就都也和与或及吧呢啊呀哦个一")
 
 
 class Kind(StrEnum):
@@ -47,19 +46,25 @@ class Kind(StrEnum):
 
 @dataclass(frozen=True)
 class Thresholds:
-    # Chosen on the development set so that >= 95% of out-of-scope questions are not answered.
-    answer: float = 48.0  # at or above: confident enough to answer …
-    margin: float = 3.0  # … when ahead of the runner-up by at least this much
-    clarify: float = 36.0  # at or above (but not confident): offer the top 3
-    # A question of one or two words ("扣分", "老人优待") says too little to answer outright
-    # unless it matches very clearly.
+    """Tuned on the development set's tuning half only (bench/matcher.py: split by a hash of the
+    question); the other half is held out and reported separately."""
+
+    # Confidence = score + MARGIN_WEIGHT x the lead over the runner-up (capped) - FOREIGN_WEIGHT x
+    # the share of the question the knowledge base has never seen. Answer at or above:
+    answer: float = 46.0  # … a question that does not name legal aid
+    answer_named: float = 40.0  # … a question that names it (援助, 12348): it is ours
+    margin: float = 1.0  # and always ahead of the runner-up by at least this much
+    clarify: float = 36.0  # score at or above (but not confident): offer the top 3
+    # A question of one to four characters ("扣分", "老人优待") says too little: it needs more.
     short_length: int = 4
-    short_answer: float = 60.0
-    short_margin: float = 8.0
+    short_extra: float = 8.0
     # A run-on message tells a lot: below the clarify score it still gets "您是想问", never a
     # bare "答不好", as long as something in it matches at all.
     long_length: int = 20
     long_clarify: float = 15.0
+
+
+MARGIN_WEIGHT, MARGIN_CAP, FOREIGN_WEIGHT = 1.0, 20.0, 40.0
 
 
 @dataclass(frozen=True)
@@ -174,15 +179,13 @@ class Matcher:
         norm = normalize(text)
         if not norm or norm in GREETINGS or text.strip() in GREETINGS:
             return Match(Kind.GREETING, 0.0)
-        ranked = self.rank(norm, audience)
+        ranked, scope = self._ranked(norm, audience)
         if not ranked:
             return Match(Kind.FALLBACK, 0.0)
         best = ranked[0].score
         second = ranked[1].score if len(ranked) > 1 else 0.0
         th = self.thresholds
-        short = len(norm) <= th.short_length
-        answer_at, margin = (th.short_answer, th.short_margin) if short else (th.answer, th.margin)
-        if best >= answer_at and best - second >= margin:
+        if self._confident(best, second, scope, len(norm)):
             kind = Kind.ANSWER
         elif best >= th.clarify or (len(norm) >= th.long_length and best >= th.long_clarify):
             kind = Kind.CLARIFY
@@ -190,19 +193,28 @@ class Matcher:
             kind = Kind.FALLBACK
         return Match(kind, round(best, 1), tuple(ranked[:3]), runner_up_at=th.clarify)
 
-    def rank(self, norm: str, audience: Audience | None = None) -> list[Candidate]:
-        """Candidates for a normalised question, best first, scores 0-100."""
+    def _confident(self, best: float, second: float, scope: Scope, length: int) -> bool:
+        th = self.thresholds
+        if scope.outside is not None or best - second < th.margin:
+            return False
+        confidence = best + MARGIN_WEIGHT * min(best - second, MARGIN_CAP) - FOREIGN_WEIGHT * scope.foreign
+        needed = th.answer_named if scope.names_legal_aid else th.answer
+        return confidence >= needed + (th.short_extra if length <= th.short_length else 0.0)
+
+    def _ranked(self, norm: str, audience: Audience | None) -> tuple[list[Candidate], Scope]:
+        """Candidates for a normalised question, best first, scores 0-100, and its scope evidence."""
         query = {f: w * self._idf.get(f, self._unseen_idf) for f, w in features(norm).items()}
         total = sum(query.values())
+        fenced = query_pinyin(norm)
+        scope = scope_of(norm, fenced, query, total, self._idf)
         if not total:
-            return []
+            return [], scope
         gained: dict[int, float] = defaultdict(float)
         for feat, weight in query.items():
             for index in self._postings.get(feat, ()):
                 gained[index] += weight
         if not gained:
-            return []
-        fenced = query_pinyin(norm)
+            return [], scope
         hits = {i: n for i, kws in enumerate(self._keywords) if (n := sum(k.found_in(norm, fenced) for k in kws))}
         asked = topics_in(norm)
         age = youngest_age(norm)
@@ -233,7 +245,7 @@ class Matcher:
                 score += 0.5  # audience only breaks near-ties
             scored.append(Candidate(entry, min(score, 100.0)))
         scored.sort(key=lambda c: c.score, reverse=True)
-        return scored
+        return scored, scope
 
     @staticmethod
     def _phrasing_score(norm: str, norm_pinyin: str, query: dict[str, float], total: float, p: _Phrasing) -> float:
