@@ -55,9 +55,11 @@ class Thresholds:
     answer_named: float = 40.0  # … a question that names it (援助, 12348): it is ours
     margin: float = 1.0  # and always ahead of the runner-up by at least this much
     clarify: float = 36.0  # score at or above (but not confident): offer the top 3
-    # A question of one to four characters ("扣分", "老人优待") says too little: it needs more.
+    # A question of one to four characters ("扣分", "公证") says too little to answer outright
+    # unless it matches very clearly: its own bar on the score and the lead, before confidence.
     short_length: int = 4
-    short_extra: float = 8.0
+    short_answer: float = 60.0
+    short_margin: float = 8.0
     # A run-on message tells a lot: below the clarify score it still gets "您是想问", never a
     # bare "答不好", as long as something in it matches at all.
     long_length: int = 20
@@ -161,7 +163,7 @@ class Matcher:
         self._unseen_idf = math.log(1 + n)  # a feature no entry has is as rare as it gets
         self._postings = {f: tuple(ids) for f, ids in postings.items()}
         self._phrasings = [[self._phrasing(t) for t in texts] for texts in texts_by_entry]
-        self._numbers = [set(_LONG_NUMBER.findall("".join(texts))) for texts in texts_by_entry]
+        self._numbers = {e.id: set(_LONG_NUMBER.findall("".join(t))) for e, t in zip(self._entries, texts_by_entry)}
         self._keywords = [keywords_of(e) for e in self._entries]
         self._topics = [
             topics_in("".join(texts) + "".join(normalize(w) for w in e.keywords))
@@ -185,7 +187,9 @@ class Matcher:
         best = ranked[0].score
         second = ranked[1].score if len(ranked) > 1 else 0.0
         th = self.thresholds
-        if self._confident(best, second, scope, len(norm)):
+        # 12345 is not 12348: an entry that does not have the number asked about is never the answer.
+        other_number = bool(set(_LONG_NUMBER.findall(norm)) - self._numbers[ranked[0].entry.id])
+        if not other_number and self._confident(best, second, scope, len(norm)):
             kind = Kind.ANSWER
         elif best >= th.clarify or (len(norm) >= th.long_length and best >= th.long_clarify):
             kind = Kind.CLARIFY
@@ -197,9 +201,11 @@ class Matcher:
         th = self.thresholds
         if scope.outside is not None or best - second < th.margin:
             return False
+        if length <= th.short_length and (best < th.short_answer or best - second < th.short_margin):
+            return False
         confidence = best + MARGIN_WEIGHT * min(best - second, MARGIN_CAP) - FOREIGN_WEIGHT * scope.foreign
         needed = th.answer_named if scope.names_legal_aid else th.answer
-        return confidence >= needed + (th.short_extra if length <= th.short_length else 0.0)
+        return confidence >= needed
 
     def _ranked(self, norm: str, audience: Audience | None) -> tuple[list[Candidate], Scope]:
         """Candidates for a normalised question, best first, scores 0-100, and its scope evidence."""
@@ -238,7 +244,7 @@ class Matcher:
                 score *= TOO_YOUNG
             if age is not None and self._below[index] is not None and age >= self._below[index]:
                 score *= TOO_YOUNG  # 70多 asking the entry on those not yet 70
-            if numbers - self._numbers[index]:
+            if numbers - self._numbers[self._entries[index].id]:
                 score *= NUMBER_MISMATCH  # 12345 is not 12348: a different number is a different thing
             entry = self._entries[index]
             if audience is not None and entry.audience is audience:

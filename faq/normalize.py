@@ -78,6 +78,7 @@ def strip_symbols(text: str) -> str:
     return _PUNCT_OR_SYMBOL.sub("", text)
 
 
+_YEAR_IN_BRACKETS = re.compile(r"[〔\[【(（]\s*((?:19|20)\d\d)\s*[〕\]】)）]")
 _AGE_IN_DECADE = re.compile(r"(?<!\d)([6-9])[1-9](?!\d)")
 
 
@@ -90,6 +91,7 @@ def age_decades(text: str) -> str:
 def normalize(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).lower()
     text = to_simplified(text)
+    text = _YEAR_IN_BRACKETS.sub(r"\1年", text)  # 〔2020〕3号 is 2020年3号, not the number 20203
     text = strip_symbols(text)
     text = _REPLACE_RE.sub(lambda m: _REPLACE_MAP[m.group(0)], text)
     text = numerals_to_digits(text)

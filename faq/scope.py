@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from faq.normalize import to_pinyin
 
 # Subjects people ask a helper like this about that neither 3号 nor 4号 covers. Written as
-# everyday categories (money products, shopping, health, travel, celebrations, holidays,
-# setting up a business), not as the development set's questions.
+# everyday categories (money products, shopping, medicine, travel, celebrations, setting up a
+# business), not as the development set's questions; none of them is a word of the knowledge
+# base (a test checks this), so no entry's own subject is ever declined.
 OUTSIDE_TEXTS = (
-    "保险", "利息", "信用卡", "超市", "兑换", "打折", "摆酒", "酒席", "酒店", "放假", "设立",
-    "出国", "天气", "公交", "火车", "吃什么药", "血压", "糖尿病", "社保卡", "手机", "所得税",
-    "高龄补贴", "笑话",
+    "保险", "利息", "信用卡", "超市", "兑换", "摆酒", "酒席", "酒店", "设立", "出国", "天气",
+    "公交", "火车", "吃什么药", "社保卡", "所得税", "高龄补贴", "笑话",
 )
 _OUTSIDE = re.compile("|".join(OUTSIDE_TEXTS))
 

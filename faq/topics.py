@@ -24,6 +24,8 @@ GUARDED_TOPICS: dict[str, tuple[str, ...]] = {
     # When a text takes effect (3号 and 4号 each end with their date); not 生效 or 实行 alone,
     # which also speak of judgments in force and of counties applying a measure.
     "in_force": ("施行", "开始执行", "开始实施", "开始实行"),
+    # Applying near home: 3号 三 names the 乡镇法律援助工作站 (not 乡下 or 村里, said in passing).
+    "township": ("乡镇", "镇上", "镇里", "工作站"),
     "notary": ("公证",),
     "will": ("遗嘱",),
 }
@@ -44,8 +46,8 @@ def below_age(text: str) -> int | None:
     return int(found.group(1)) if found else None
 
 
-# Which of the two texts a question names: 衢市司发〔2020〕3号 (normalised 衢市司发20203号), 4号文.
-_DOCUMENT = re.compile(r"司发(?:2020)?([34])号|(?<!\d)([34])号(?:文)")
+# Which of the two texts a question names: 衢市司发〔2020〕3号 (normalised 衢市司发2020年3号), 4号文.
+_DOCUMENT = re.compile(r"司发(?:2020年?)?([34])号|(?<!\d)([34])号文")
 
 
 def document_named(text: str) -> str | None:
