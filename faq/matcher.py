@@ -29,7 +29,7 @@ from rapidfuzz import fuzz
 from faq.kb import SOURCES, Audience, Entry, KnowledgeBase
 from faq.normalize import normalize, to_pinyin
 from faq.scope import STOP_CHARS, Scope, scope_of
-from faq.topics import below_age, document_named, keywords_of, query_pinyin, topics_in, youngest_age
+from faq.topics import MATTERS, below_age, document_named, keywords_of, query_pinyin, topics_in, youngest_age
 
 GREETINGS = frozenset(
     {"你好", "您好", "在吗", "在不在", "hello", "hi", "喂", "早上好", "下午好", "晚上好", "你是谁", "谢谢", "好的", "嗯"}
@@ -165,6 +165,9 @@ class Matcher:
         self._phrasings = [[self._phrasing(t) for t in texts] for texts in texts_by_entry]
         self._numbers = {e.id: set(_LONG_NUMBER.findall("".join(t))) for e, t in zip(self._entries, texts_by_entry)}
         self._keywords = [keywords_of(e) for e in self._entries]
+        self._index = {e.id: i for i, e in enumerate(self._entries)}
+        # The subject an entry is about, as its question names it (not examples in its phrasings).
+        self._headline_topics = [topics_in(normalize(e.question)) & MATTERS for e in self._entries]
         self._topics = [
             topics_in("".join(texts) + "".join(normalize(w) for w in e.keywords))
             for e, texts in zip(self._entries, texts_by_entry)
@@ -189,13 +192,23 @@ class Matcher:
         th = self.thresholds
         # 12345 is not 12348: an entry that does not have the number asked about is never the answer.
         other_number = bool(set(_LONG_NUMBER.findall(norm)) - self._numbers[ranked[0].entry.id])
-        if not other_number and self._confident(best, second, scope, len(norm)):
+        if not other_number and self._on_its_subject(norm, ranked[0].entry) and self._confident(best, second, scope, len(norm)):
             kind = Kind.ANSWER
         elif best >= th.clarify or (len(norm) >= th.long_length and best >= th.long_clarify):
             kind = Kind.CLARIFY
         else:
             kind = Kind.FALLBACK
         return Match(kind, round(best, 1), tuple(ranked[:3]), runner_up_at=th.clarify)
+
+    def _on_its_subject(self, norm: str, entry: Entry) -> bool:
+        """An entry on a matter people lead with (wages, neighbours, support) answers only a question that names
+        it or one of the entry's keywords: 借出去的钱要不回来 reads like 工钱要不回来, but is not wages."""
+        index = self._index[entry.id]
+        own = self._headline_topics[index]
+        if not own or own & topics_in(norm):
+            return True
+        fenced = query_pinyin(norm)
+        return any(k.found_in(norm, fenced) for k in self._keywords[index])
 
     def _confident(self, best: float, second: float, scope: Scope, length: int) -> bool:
         th = self.thresholds

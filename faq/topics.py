@@ -31,6 +31,11 @@ GUARDED_TOPICS: dict[str, tuple[str, ...]] = {
 }
 
 
+# The matters people lead with, whose entries share one frame ("…要不回来能申请法援吗"): such an
+# entry is asserted only when the question names its matter.
+MATTERS = frozenset({"wages", "neighbours", "support"})
+
+
 def _syllables(text: str) -> str:
     """Pinyin as a searchable string, each syllable fenced so 'an' never matches inside 'nan'."""
     return "|" + "|".join(to_pinyin(text)) + "|"
