@@ -14,7 +14,8 @@ from functools import lru_cache
 
 import cn2an
 import opencc
-from pypinyin import Style, pinyin
+
+from faq.pinyin import char_pinyin
 
 # Longest first is applied automatically; each maps many spellings to one.
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -98,13 +99,6 @@ def normalize(text: str) -> str:
     return age_decades(text).replace("多多", "多")
 
 
-@lru_cache(maxsize=8192)
-def _char_pinyin(char: str) -> str:
-    if "\u4e00" <= char <= "\u9fff":
-        return pinyin(char, style=Style.NORMAL, heteronym=False)[0][0]
-    return char
-
-
 def to_pinyin(text: str) -> list[str]:
     """Toneless syllables, one per Chinese character, other characters kept: 公正 → [gong, zheng]."""
-    return [_char_pinyin(c) for c in text]
+    return [char_pinyin(c) for c in text]
