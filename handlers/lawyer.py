@@ -13,7 +13,7 @@ from common.messages import Option
 from handlers.roles import as_lawyer
 from handlers.turn import Flow, Route, Turn
 from policy.ledger import LedgerError
-from policy.points import quarter_of
+from policy.points import correction_deadline, quarter_of
 from services import consultations, lawyers, points
 from services.actor import Actor
 from services.consultations import MAX_ANSWER
@@ -21,8 +21,8 @@ from services.wording import day_label
 from storage.consultations import Answered, Claim, Status
 
 NAME = "law"
-# 二(四) 5日内: the discovery days still open today (today and the five before it).
-CORRECTION_DAYS = 5
+# 二(四) 5日内, extended when the fifth day is a holiday: look this far back for days still open.
+CORRECTION_LOOKBACK_DAYS = 15
 LawyerAction = Callable[[Turn, Actor, str], Awaitable[None]]
 
 
@@ -171,8 +171,9 @@ class LawyerFlow(Flow):
         turn.state.flow, turn.state.step = NAME, "correction_day"
         turn.state.data[NAME] = {"year": year, "quarter": quarter}
         today = turn.today
-        # Only days still inside the 5 days (with a holiday at the end, a few more) are worth offering.
-        days = [today - timedelta(days=n) for n in range(CORRECTION_DAYS + 1)]
+        # Only discovery days whose deadline (5 days, later when it ends on a holiday) is still open.
+        days = [d for d in (today - timedelta(days=n) for n in range(CORRECTION_LOOKBACK_DAYS + 1))
+                if correction_deadline(d, turn.services.calendar) >= today]
         options = [Option(day_label(turn.t, d), f"law:found:{d.isoformat()}") for d in days]
         turn.say(turn.t("lawyer.correction_when", year=year, quarter=quarter), (*options, turn.menu_option()))
 

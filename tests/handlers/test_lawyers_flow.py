@@ -159,6 +159,20 @@ async def test_a_correction_counts_five_days_from_the_day_the_lawyer_found_the_o
     assert (filed.quarter, filed.discovered_on) == (1, today)
 
 
+async def test_a_discovery_day_whose_fifth_day_fell_in_the_holiday_can_still_be_picked(rt, clock):
+    """二(四) 5日内 with 第203条: found on 9月26日, the fifth day (10月1日) is 国庆, so on 10月8日 it is
+    still open; 9月25日's window closed on 9月30日."""
+    clock.now = datetime(2026, 10, 8, 10, 0, tzinfo=SHANGHAI)
+    lawyer = await register_lawyer(rt, "536")
+    await lawyer.send("/correction 2026-3")
+    found = {o.payload for o in lawyer.options}
+    assert "law:found:2026-09-26" in found
+    assert "law:found:2026-09-25" not in found
+    await lawyer.press("law:found:2026-09-26")
+    await lawyer.send("9月20日值班未计分")
+    assert lawyer.says("lawyer.correction_filed")
+
+
 async def test_photos_and_voice_in_a_question_are_answered_plainly(rt):
     resident = Chat(rt, channel="telegram", user_id="641")
     await resident.send("/ask")
