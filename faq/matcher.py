@@ -239,7 +239,10 @@ class Matcher:
         age = youngest_age(norm)
         document = document_named(norm)
         top = sorted(gained, key=gained.__getitem__, reverse=True)[: self.LEXICAL_TOP]
-        top += [i for i in hits if i not in top]
+        # Entries named by a keyword join them, the most named first, at most LEXICAL_TOP: a run-on
+        # names many keywords, and in a large knowledge base each is in many entries.
+        named = sorted(hits, key=lambda i: (hits[i], gained.get(i, 0.0)), reverse=True)
+        top += [i for i in named if i not in top][: self.LEXICAL_TOP]
         query_pinyin_text = "".join(to_pinyin(norm))
         numbers = set(_LONG_NUMBER.findall(norm))
         scored = []
