@@ -2,7 +2,7 @@
 
 Importing pypinyin loads its phrase dictionary too (about 55 MB of resident memory); the matcher
 only ever asks for one character at a time, the first reading, without tones. So this reads
-pypinyin's pinyin_dict.json (its data file, found without importing the package) once, into one
+pypinyin's pinyin_dict.json (its data file, found without importing the package) once, on first use, into one
 interned syllable per code point of the CJK block. tests/faq/test_pinyin.py checks that it gives
 what pypinyin's own `pinyin(char, style=Style.NORMAL)` gives for every character of the block.
 """
@@ -13,6 +13,7 @@ import importlib.util
 import re
 import sys
 import unicodedata
+from functools import cache
 from pathlib import Path
 
 FIRST, LAST = 0x4E00, 0x9FFF
@@ -39,7 +40,9 @@ def _dictionary_file() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "pinyin_dict.json"
 
 
-def _load() -> tuple[str, ...]:
+@cache
+def _table() -> tuple[str, ...]:
+    """Built on first use: CLI commands that never match a question never pay for it."""
     text = _dictionary_file().read_text(encoding="utf-8")
     untoned = _untoned(text)
     table = [""] * (LAST - FIRST + 1)
@@ -50,12 +53,9 @@ def _load() -> tuple[str, ...]:
     return tuple(table)
 
 
-_TABLE = _load()
-
-
 def char_pinyin(char: str) -> str:
     """The first reading of a CJK character without tones; any other character as it is."""
     code = ord(char)
     if FIRST <= code <= LAST:
-        return _TABLE[code - FIRST] or char
+        return _table()[code - FIRST] or char
     return char
