@@ -6,7 +6,7 @@ import asyncio
 import tempfile
 from pathlib import Path
 
-from bench import booking_race, matcher, telegram_e2e
+from bench import booking_race, matcher, telegram_e2e, voice
 
 
 def main() -> None:
@@ -18,6 +18,8 @@ def main() -> None:
           f"{figures['errors']} errors in {figures['seconds']:.3f} s (target: exactly 10, no errors, < 1 s)")
     print()
     telegram_e2e.main([])
+    print()
+    voice.main([])
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@
     legalaid bookings export   home visits in a date range, CSV or xlsx
     legalaid db migrate        apply database migrations
     legalaid db backup PATH    online backup of the database
+    legalaid db purge          apply the retention periods now (the bot also does, hourly)
 """
 
 from __future__ import annotations
@@ -37,7 +38,12 @@ from bot.channels import wechat
 from bot.usage import UsageError
 from common.config import ConfigError, Settings, load_settings
 from common.privacy import RedactingFilter
+from faq.kb import KnowledgeBaseError
 from storage.db import SchemaError
+
+
+class StartupError(Exception):
+    """The process cannot start for a reason outside it (a refused token, an unusable folder)."""
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -97,6 +103,7 @@ def _parser() -> argparse.ArgumentParser:
     db_sub.add_parser("migrate", help="apply pending migrations")
     backup = db_sub.add_parser("backup", help="online backup to PATH")
     backup.add_argument("path")
+    db_sub.add_parser("purge", help="blank or delete what its retention period has run out on")
     return parser
 
 
@@ -114,6 +121,13 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"legalaid: {exc}", file=sys.stderr)
         return 2
+    except StartupError as exc:
+        print(f"legalaid: {exc}", file=sys.stderr)
+        return 1
+    except KnowledgeBaseError as exc:
+        folder = settings.faq_dir or "the packaged knowledge base"
+        print(f"legalaid: knowledge base {folder}: {' '.join(str(exc).split())}", file=sys.stderr)
+        return 1
     except (SchemaError, sqlite3.DatabaseError) as exc:
         # A corrupt or newer database: one line and a non-zero exit, so a supervisor sees it at once.
         print(f"legalaid: database {settings.db_path}: {exc}", file=sys.stderr)
@@ -134,18 +148,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if command == "telegram":
         if settings.telegram_bot_token is None:
             raise UsageError("TELEGRAM_BOT_TOKEN is not set (use `legalaid chat` for the console)")
-        if getattr(args, "webhook", None):
-            from bot.channels.telegram_webhook import WebhookConfigError, run_webhook
-
-            try:
-                run_webhook(settings, args.webhook, args.listen, args.port)
-            except WebhookConfigError as exc:
-                raise UsageError(str(exc)) from None
-            return 0
-        from bot.channels.telegram_run import run_polling
-
-        run_polling(settings)
-        return 0
+        return _telegram(args, settings)
     if command == "wechat":
         return wechat.run(args, settings)
     if command == "ask":
@@ -171,6 +174,28 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if command in ("lawyers", "points", "bookings"):
         return asyncio.run(staff_cli.run(args, settings))
     raise UsageError(f"unknown command {command}")
+
+
+def _telegram(args: argparse.Namespace, settings: Settings) -> int:
+    from telegram.error import InvalidToken
+
+    try:
+        if getattr(args, "webhook", None):
+            from bot.channels.telegram_webhook import WebhookConfigError, run_webhook
+
+            try:
+                run_webhook(settings, args.webhook, args.listen, args.port)
+            except WebhookConfigError as exc:
+                raise UsageError(str(exc)) from None
+            return 0
+        from bot.channels.telegram_run import run_polling
+
+        run_polling(settings)
+    except InvalidToken:
+        # PTB's own message repeats the token: say it without.
+        raise StartupError("Telegram rejected TELEGRAM_BOT_TOKEN (401 Unauthorized): take the token"
+                           " from @BotFather again") from None
+    return 0
 
 
 async def _chat(settings: Settings) -> int:
@@ -199,7 +224,7 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _faq(args: argparse.Namespace, settings: Settings) -> int:
-    from faq.kb import KnowledgeBaseError, load_kb
+    from faq.kb import load_kb
 
     if args.faq_command == "check":
         try:
@@ -240,6 +265,8 @@ def _health(settings: Settings) -> int:
 async def _db(args: argparse.Namespace, settings: Settings) -> int:
     from storage.db import Database
 
+    if args.db_command == "purge":
+        return await _purge(settings)
     db = Database(settings.db_path)
     await db.open()  # opening applies pending migrations
     try:
@@ -250,6 +277,17 @@ async def _db(args: argparse.Namespace, settings: Settings) -> int:
             print(f"backup written: {args.path}")
     finally:
         await db.close()
+    return 0
+
+
+async def _purge(settings: Settings) -> int:
+    from services import retention
+    from services.actor import SYSTEM
+
+    async with staff_cli.open_services(settings) as services:
+        purged = await retention.purge(services, SYSTEM, services.clock())
+    print(f"purged: {purged.visits} visits, {purged.questions} questions, {purged.states} conversations,"
+          f" {purged.misses} unanswered-question texts, {purged.messages} messages")
     return 0
 
 

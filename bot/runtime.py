@@ -12,6 +12,7 @@ from functools import partial
 from datetime import datetime, timedelta
 
 from bot.courier import Courier, Sender
+from bot.speech import Speech
 from common.config import Settings
 from common.messages import Reply
 from faq.kb import Audience, load_kb
@@ -25,6 +26,7 @@ from handlers.faq_flow import FaqFlow
 from handlers.lawyer import LawyerFlow
 from handlers.my_bookings import MyBookingsFlow
 from handlers.privacy_flow import PrivacyFlow
+from handlers.settings_flow import SettingsFlow
 from handlers.staff import StaffFlow
 from services import notices
 from services.context import Services
@@ -40,6 +42,7 @@ class Runtime:
     services: Services
     dialogue: Dialogue
     courier: Courier
+    speech: Speech
     _last_hourly: datetime | None = field(default=None, init=False, repr=False)
 
     @classmethod
@@ -48,13 +51,14 @@ class Runtime:
         db = Database(settings.db_path)
         await db.open()
         services = Services.over(db, settings, clock, Matcher(kb))
-        flows = [EligibilityFlow(), BookingFlow(), MyBookingsFlow(), ConsultFlow(), LawyerFlow(), StaffFlow()]
+        flows = [EligibilityFlow(), BookingFlow(), MyBookingsFlow(), ConsultFlow(), LawyerFlow(), StaffFlow(),
+                 SettingsFlow()]
         dialogue = Dialogue(services, [*flows, PrivacyFlow(flows)], at_menu=FaqFlow(Audience.PUBLIC))
         log.info("ready: %d knowledge-base entries, database %s", len(kb), settings.db_path)
         courier = Courier(services.store, services.clock, on_delivered=dialogue.remember_delivered,
                           on_given_up=partial(notices.undelivered, services),
                           on_backlog=partial(notices.backlogged, services))
-        return cls(settings, db, services, dialogue, courier)
+        return cls(settings, db, services, dialogue, courier, Speech(settings))
 
     def attach(self, info: ChannelInfo, sender: Sender | None = None) -> None:
         """A channel adapter declares what it can do, and (push channels) how queued messages reach its people."""
@@ -69,7 +73,13 @@ class Runtime:
             self.courier.register(info.name, send_fitted)
 
     async def handle(self, ev: Incoming) -> Outcome:
-        """The core's answer to what someone did, fitted to what their channel can show."""
+        """The core's answer to what someone did, fitted to what their channel can show.
+
+        An event the channel names (`ev.key`) and handled before (a re-delivery after a restart) is
+        not handled again: nothing to say. Its turn is saved with its replies queued (`queued`)."""
+        if ev.key and await self.services.store.event_state(ev.channel, ev.key) == "handled":
+            log.info("%s event %s was handled before; not again", ev.channel, ev.ref)
+            return Outcome()
         outcome = await self.dialogue.handle(ev)
         info = self.dialogue.channel(ev.channel)
         outcome.replies = [self.fit(info, reply) for reply in outcome.replies]
@@ -77,6 +87,8 @@ class Runtime:
 
     def fit(self, info: ChannelInfo, reply: Reply) -> Reply:
         """A file on a channel that cannot send files becomes a line saying where to get it."""
+        if reply.voice is not None and not info.voice:
+            reply = replace(reply, voice=None)
         if reply.document is None or info.files:
             return reply
         line = self.services.texts("channel.no_document", filename=reply.document.filename)
@@ -94,4 +106,5 @@ class Runtime:
         return True
 
     async def close(self) -> None:
+        await self.speech.close()
         await self.db.close()

@@ -8,12 +8,16 @@ the first tick at start-up catches up on anything that fell due while the bot wa
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from bot.runtime import Runtime
-from services import consultations, points, visit_care
+from services import calendar_status, consultations, points, retention, visit_care
 from services.actor import SYSTEM, Done
+from storage.retention import Purged
 
 log = logging.getLogger(__name__)
+# Signed WeChat requests are refused after 10 minutes (wechat_events.REPLAY_WINDOW_SECONDS); kept a little longer.
+SIGNED_WINDOW = timedelta(minutes=15)
 
 
 async def tick(runtime: Runtime) -> None:
@@ -25,7 +29,7 @@ async def tick(runtime: Runtime) -> None:
     now = runtime.now()
     # The slower jobs (quarterly statements, retention) need not run more than hourly.
     if runtime.hourly_due(now):
-        jobs += [send_quarterly_statements, purge_expired]
+        jobs += [send_quarterly_statements, warn_provisional_calendar, purge_expired]
     for job in jobs:
         try:
             await job(runtime)
@@ -61,8 +65,14 @@ async def send_quarterly_statements(runtime: Runtime) -> int:
     return await _queue(runtime, await points.quarterly_statements(runtime.services, SYSTEM, runtime.now()))
 
 
-async def purge_expired(runtime: Runtime) -> int:
-    """Blank what the retention period has run out on; drop drafts nobody came back to."""
-    purged = await visit_care.purge_expired(runtime.services, SYSTEM, runtime.now())
+async def warn_provisional_calendar(runtime: Runtime) -> int:
+    """A year whose holidays are only computed: staff are told once, to enter the notice."""
+    return await _queue(runtime, calendar_status.warn_staff(runtime.services, SYSTEM, runtime.now()))
+
+
+async def purge_expired(runtime: Runtime) -> Purged:
+    """Blank or delete what its retention period has run out on; drop drafts nobody came back to."""
+    purged = await retention.purge(runtime.services, SYSTEM, runtime.now())
     await runtime.dialogue.drop_stale_drafts(runtime.now())
+    await runtime.services.store.prune_inbox(runtime.now(), SIGNED_WINDOW)
     return purged

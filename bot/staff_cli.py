@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from common.config import Settings
-from common.exports import FORMATS
+from common.exports import FORMATS, write_private
 from services import lawyers, misses, points, visits
 from services.actor import Actor
 from services.context import Services
@@ -149,5 +149,5 @@ def _write(content: bytes, output: Path | None) -> None:
         sys.stdout.buffer.write(content)
         sys.stdout.flush()
     else:
-        output.write_bytes(content)
+        write_private(output, content)
         print(f"written: {output}", file=sys.stderr)

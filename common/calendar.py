@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
@@ -24,31 +25,42 @@ def work_calendar(settings: Settings) -> WorkCalendar:
 
     def warn(year: int) -> None:
         log.warning(
-            "chinese-calendar has no data for %d: using Monday–Friday plus %s; add that year's"
-            " holidays and 调休 working days there once the State Council publishes them",
+            "chinese-calendar has no data for %d: its statutory holidays are computed from"
+            " 《全国年节及纪念日放假办法》 and provisional, and its 调休 working days are unknown; add that"
+            " year's holidays and 调休 working days to %s once the State Council publishes them",
             year,
             path,
         )
 
-    return WorkCalendar(load_overrides(path), on_fallback=warn)
+    overrides = load_overrides(path)
+    return WorkCalendar(overrides.days, on_fallback=warn, entered_years=overrides.entered_years)
 
 
-def load_overrides(path: Path) -> dict[date, bool]:
-    """Read `{holidays: [YYYY-MM-DD, ...], workdays: [YYYY-MM-DD, ...]}` (a missing file is an error:
-    silently "no holidays" would offer visits on them)."""
+@dataclass(frozen=True)
+class Overrides:
+    days: dict[date, bool]  # True: worked (调休上班), False: a holiday
+    entered_years: frozenset[int]  # years whose State Council notice is entered here in full
+
+
+def load_overrides(path: Path) -> Overrides:
+    """Read `{holidays: [YYYY-MM-DD, ...], workdays: [...], entered: [YYYY, ...]}` (a missing file is
+    an error: silently "no holidays" would offer visits on them)."""
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     if not isinstance(data, dict):
         raise ValueError(f"{path}: expected a mapping with 'holidays' and 'workdays'")
-    unknown = set(data) - {"holidays", "workdays"}
+    unknown = set(data) - {"holidays", "workdays", "entered"}
     if unknown:
-        raise ValueError(f"{path}: unknown keys {sorted(unknown)}; only 'holidays' and 'workdays'")
+        raise ValueError(f"{path}: unknown keys {sorted(unknown)}; only 'holidays', 'workdays' and 'entered'")
     holidays = _dates(path, "holidays", data.get("holidays"))
     workdays = _dates(path, "workdays", data.get("workdays"))
     both = sorted(holidays & workdays)
     if both:
         listed = ", ".join(d.isoformat() for d in both)
         raise ValueError(f"{path}: {listed} listed as both a holiday and a workday")
-    return {**{d: False for d in holidays}, **{d: True for d in workdays}}
+    entered = data.get("entered") or []
+    if not isinstance(entered, list) or not all(isinstance(y, int) and 2000 <= y <= 2100 for y in entered):
+        raise ValueError(f"{path}: 'entered' must be a list of years such as 2027")
+    return Overrides({**{d: False for d in holidays}, **{d: True for d in workdays}}, frozenset(entered))
 
 
 def _dates(path: Path, key: str, raw: object) -> set[date]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -48,11 +49,30 @@ class Settings(BaseSettings):
     calendar_overrides: Path | None = Field(None, **_env("LEGALAID_CALENDAR_OVERRIDES"))
     # Consultations not claimed by a lawyer within this many minutes are re-notified and shown to staff.
     claim_timeout_minutes: int = Field(60, ge=1, **_env("LEGALAID_CLAIM_TIMEOUT_MINUTES"))
-    # Personal details of finished visits are blanked after this many days.
+    # Retention (README: Reliability and personal data). Finished visits' personal details and
+    # answered questions are blanked after this many days.
     retention_days: int = Field(180, ge=1, **_env("LEGALAID_RETENTION_DAYS"))
+    # Conversations nobody touched for this long are deleted (questionnaire answers, told facts).
+    state_retention_days: int = Field(30, ge=1, **_env("LEGALAID_STATE_RETENTION_DAYS"))
+    # The text of questions the knowledge base could not answer; the counts stay, anonymous.
+    miss_retention_days: int = Field(90, ge=1, **_env("LEGALAID_MISS_RETENTION_DAYS"))
+    # Messages sent (or given up) are blanked after this many days.
+    outbox_retention_days: int = Field(30, ge=1, **_env("LEGALAID_OUTBOX_RETENTION_DAYS"))
     rate_limit_per_minute: int = Field(20, ge=1, **_env("LEGALAID_RATE_LIMIT_PER_MINUTE"))
     # Visits still to come per chat account and per phone number.
     max_active_bookings: int = Field(2, ge=1, le=20, **_env("LEGALAID_MAX_ACTIVE_BOOKINGS"))
+    # Voice (docs/voice.md): OpenAI-compatible speech servers the centre runs; unset → feature off.
+    asr_url: str | None = Field(None, **_env("LEGALAID_ASR_URL"))
+    asr_model: str = Field("Systran/faster-whisper-small", **_env("LEGALAID_ASR_MODEL"))
+    asr_api_key: SecretStr | None = Field(None, **_env("LEGALAID_ASR_API_KEY"))
+    tts_url: str | None = Field(None, **_env("LEGALAID_TTS_URL"))
+    tts_model: str = Field("speaches-ai/Kokoro-82M-v1.0-ONNX", **_env("LEGALAID_TTS_MODEL"))
+    tts_voice: str = Field("zf_xiaobei", **_env("LEGALAID_TTS_VOICE"))
+    tts_api_key: SecretStr | None = Field(None, **_env("LEGALAID_TTS_API_KEY"))
+    # One speech call, download included, gives up after this; the person is told "没听清".
+    speech_timeout_seconds: float = Field(10.0, gt=0, le=60, **_env("LEGALAID_SPEECH_TIMEOUT_SECONDS"))
+    # Longer voice notes are refused before they are downloaded.
+    voice_max_seconds: int = Field(60, ge=1, le=600, **_env("LEGALAID_VOICE_MAX_SECONDS"))
 
     @field_validator("rating_bands")
     @classmethod
@@ -95,6 +115,20 @@ class Settings(BaseSettings):
             raise ValueError(f"no such file: {value}")
         return value
 
+    @field_validator("telegram_bot_token", mode="before")
+    @classmethod
+    def _token(cls, value: object) -> object:
+        """Blank is "not set"; anything else must look like BotFather's 123456:ABC… (the value is
+        never repeated in the error: it is a secret)."""
+        raw = value.get_secret_value() if isinstance(value, SecretStr) else value
+        if isinstance(raw, str):
+            raw = raw.strip()
+            if not raw:
+                return None
+            if not _TOKEN_SHAPE.fullmatch(raw):
+                raise ValueError("not a bot token from @BotFather (digits, a colon, then letters, digits, _ or -)")
+        return raw
+
     @field_validator("tz")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -112,12 +146,14 @@ class Settings(BaseSettings):
             raise ValueError("use DEBUG, INFO, WARNING or ERROR")
         return value
 
-    @field_validator("telegram_api_base_url")
+    @field_validator("telegram_api_base_url", "asr_url", "tts_url", mode="before")
     @classmethod
-    def _url(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
+    def _url(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if not str(value).startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
-        return value.rstrip("/")
+        return str(value).rstrip("/")
 
     @property
     def staff(self) -> frozenset[Address]:
@@ -126,6 +162,16 @@ class Settings(BaseSettings):
     @property
     def staff_chat(self) -> Address | None:
         return None if self.staff_chat_id is None else Address.parse(str(self.staff_chat_id), DEFAULT_CHANNEL)
+
+    @property
+    def hears(self) -> bool:
+        """Voice notes are transcribed (LEGALAID_ASR_URL is set)."""
+        return self.asr_url is not None
+
+    @property
+    def speaks(self) -> bool:
+        """Answers can be read aloud (LEGALAID_TTS_URL is set)."""
+        return self.tts_url is not None
 
     @property
     def zone(self) -> ZoneInfo:
@@ -151,6 +197,9 @@ class Settings(BaseSettings):
             min_notice_days=self.min_notice_days,
             horizon_days=self.booking_horizon_days,
         )
+
+
+_TOKEN_SHAPE = re.compile(r"[0-9]+:[A-Za-z0-9_-]+")
 
 
 class ConfigError(Exception):

@@ -9,11 +9,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import unicodedata
 from collections.abc import Sequence
 from datetime import date, datetime
 from enum import Enum
+from pathlib import Path
 from typing import Any
 
 CSV_MIME = "text/csv"
@@ -26,6 +28,15 @@ UTF8_BOM = "\ufeff"
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _SHEET_TITLE_BAD = re.compile(r"[\[\]:*?/\\]")
 _MAX_COLUMN_WIDTH = 60
+
+
+def write_private(path: Path, content: bytes) -> None:
+    """Write an export readable by its owner only (0600, even over an existing 0644 file): exports
+    hold names, phones and addresses. A link in its place is refused rather than followed."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        os.fchmod(out.fileno(), 0o600)
+        out.write(content)
 
 
 def to_csv(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:

@@ -78,6 +78,9 @@ class Reply:
     options: tuple[Option, ...] = ()
     main_menu: bool = False  # the home screen: Telegram shows it as a persistent keyboard
     document: Document | None = None
+    # Also sent as a voice message: this text, as it is read aloud. Never queued (to_dict drops it):
+    # voice goes straight to the person who asked.
+    voice: str | None = None
 
     def to_dict(self) -> dict:
         """For the outbox (documents are never queued: they go straight to the person asking)."""

@@ -6,7 +6,9 @@ Order of precedence for one event (each step may end the turn):
   3. an urgent-risk message gets 110 and 12348 before anything else (inside a form it is never
      stored as an answer; inside another flow it is also that flow's text: "儿子打我" may be
      exactly the question for the lawyer);
-  4. typed text that picks options on screen (a label, an alias, digits) is a tap on them;
+  4. inside a form, text heard in a voice note is read back and taken only after 对
+     (handlers/voice.py); typed text that picks options on screen (a label, an alias, digits)
+     is a tap on them;
   5. commands, menu / help / cancel words and main-menu labels work everywhere;
   6. text goes to the active flow, or to the policy questions at the menu.
 """
@@ -23,7 +25,7 @@ from pydantic import ValidationError
 
 from common.messages import Payload, Reply
 from faq.urgent import Danger, danger_in
-from handlers import choice, menu
+from handlers import choice, menu, voice
 from handlers.events import ChannelInfo, Incoming, Kind, Outcome
 from handlers.ratelimit import RateLimiter, Verdict
 from handlers.state import Conversation
@@ -39,6 +41,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-
 
 _KIND_TEXT_IDS = {
     Kind.VOICE: "input.voice",
+    Kind.VOICE_UNHEARD: "voice.unheard",
+    Kind.VOICE_TOO_LONG: "voice.too_long",
     Kind.PHOTO: "input.photo",
     Kind.STICKER: "input.sticker",
     Kind.LOCATION: "input.location",
@@ -58,7 +62,8 @@ class Dialogue:
         """`at_menu` reads text typed outside any flow (the policy questions)."""
         self.services = services
         self.at_menu = at_menu
-        self.flows = {flow.name: flow for flow in [menu.MenuFlow(), at_menu, *flows]}
+        built_in = [menu.MenuFlow(), voice.VoiceFlow(self._typed, self._resume_active)]
+        self.flows = {flow.name: flow for flow in [*built_in, at_menu, *flows]}
         self.commands = {cmd: (flow, action) for flow in self.flows.values() for cmd, action in flow.commands.items()}
         self.limiter = RateLimiter(services.settings.rate_limit_per_minute)
         self.channels: dict[str, ChannelInfo] = {}
@@ -79,6 +84,11 @@ class Dialogue:
 
     def channel(self, name: str) -> ChannelInfo:
         return self.channels.get(name) or ChannelInfo(name)
+
+    def over_limit(self, ev: Incoming) -> bool:
+        """This person is over LEGALAID_RATE_LIMIT_PER_MINUTE: their voice note is not worth
+        transcribing (the core answers "slow down" or nothing)."""
+        return self.channel(ev.channel).public and self.limiter.full((ev.channel, ev.user_id), ev.at)
 
     async def remember_delivered(self, channel: str, user_id: str, reply: Reply) -> None:
         """A queued message (an answer, a reminder) reached someone on a numbered channel: a digit
@@ -126,24 +136,35 @@ class Dialogue:
             return await self._handle_locked(ev)
 
     async def _handle_locked(self, ev: Incoming) -> Outcome:
-        store = self.services.store
         state = await self._load(ev)
         turn = Turn(ev, state, self.services)
         previous_update = state.updated_at
         try:
             await self._route(turn, previous_update)
+            if ev.spoken:
+                voice.show_heard(turn, self._urgent_first(turn))
+            voice.offer_reading(turn, self.channel(ev.channel))
         except Exception:
             # The saved state is left as it was before this event; the person gets the menu.
             log.exception("flow %s failed on %s event %s (%s)", state.flow, ev.kind, ev.ref, ev.channel)
             failed = Turn(ev, Conversation(), self.services)
             menu.show_menu(failed, "error.apology")
-            return failed.outcome
+            return await self._saved(ev, None, failed.outcome)
         last = next((r for r in reversed(turn.outcome.replies) if r.options), None)
         if last is not None:
             state.remember_options(last.options, turn.multi)
         state.updated_at = ev.at
-        await store.save_turn(ev.channel, ev.user_id, state.model_dump_json(), turn.outcome.notices, ev.at)
-        return turn.outcome
+        return await self._saved(ev, state.model_dump_json(), turn.outcome)
+
+    async def _saved(self, ev: Incoming, state_json: str | None, outcome: Outcome) -> Outcome:
+        if state_json is None and not ev.key:
+            return outcome  # a failed turn leaves the saved state as it was
+        queued = await self.services.store.save_turn(ev.channel, ev.user_id, state_json, outcome.notices, ev.at,
+                                                     event=ev.key, replies=outcome.replies)
+        if queued is None:  # handled before (a re-delivery): nothing was saved, nothing to say
+            return Outcome()
+        outcome.queued = queued
+        return outcome
 
     async def _load(self, ev: Incoming) -> Conversation:
         raw = await self.services.store.load_state(ev.channel, ev.user_id)
@@ -157,6 +178,9 @@ class Dialogue:
 
     async def _route(self, turn: Turn, previous_update) -> None:
         ev, state = turn.ev, turn.state
+        # A heard answer waits for 对 only until the next event (a voice note that was not heard
+        # puts it back: the read-back is still on screen).
+        turn.heard, state.heard = state.heard, None
         if ev.group and not self.services.is_staff(ev.channel, ev.user_id):
             # Staff may work from the staff group chat; everyone else is asked to talk privately.
             turn.say(turn.t("input.group"))
@@ -180,8 +204,17 @@ class Dialogue:
             self._urgent(turn, flow, danger)
             if flow is None or not flow.urgent_is_answer:
                 return  # a form never stores it as an answer
+        elif ev.spoken and flow is not None and flow.confirms_spoken and not menu.always_word(text):
+            # Inside a form a heard answer is read back first; "对" said to a read-back answers it.
+            if turn.heard is None or not await self._picked(turn, text):
+                voice.confirm_heard(turn, text)
+            return
         elif await self._picked(turn, text) or await self._global(turn, text):
             return
+        await self._to_flow(turn, flow, text, previous_update)
+
+    async def _to_flow(self, turn: Turn, flow: Flow | None, text: str, previous_update) -> None:
+        ev, state = turn.ev, turn.state
         if flow is not None:
             idle = previous_update is not None and ev.at - previous_update > RESUME_AFTER
             if idle and flow.asks_after_idle(state.step):
@@ -195,6 +228,23 @@ class Dialogue:
             return
         state.reset()
         await self.at_menu.on_text(turn, text)
+
+    async def _typed(self, turn: Turn, text: str) -> None:
+        """A confirmed heard answer: as if typed now (urgent words were looked at when it was heard)."""
+        if not (await self._picked(turn, text) or await self._global(turn, text)):
+            flow = self.flows.get(turn.state.flow) if turn.state.active else None
+            await self._to_flow(turn, flow, text, previous_update=None)
+
+    async def _resume_active(self, turn: Turn) -> None:
+        flow = self.flows.get(turn.state.flow) if turn.state.active else None
+        if flow is None:
+            menu.show_menu(turn)
+        else:
+            await flow.resume(turn)
+
+    def _urgent_first(self, turn: Turn) -> bool:
+        replies = turn.outcome.replies
+        return bool(replies) and replies[0].text.startswith(turn.t("urgent.text"))
 
     def _urgent(self, turn: Turn, flow: Flow | None, danger: Danger) -> None:
         options = [turn.option("menu.call", Payload("menu", "call"))]
@@ -252,10 +302,12 @@ class Dialogue:
         await flow.on_button(turn, payload.action, payload.arg)
 
     async def _non_text(self, turn: Turn) -> None:
+        turn.state.heard = turn.heard  # nothing new was heard: a read-back on screen still stands
         text_id = _KIND_TEXT_IDS.get(turn.ev.kind, "input.other")
         flow = self.flows.get(turn.state.flow) if turn.state.active else None
         if flow is not None and flow.non_text_note and turn.ev.kind in (Kind.VOICE, Kind.PHOTO, Kind.FILE):
             text_id = flow.non_text_note
         # Keep the person where they were: show the same choices again, or the menu.
         shown = (turn.state.shown() if turn.state.active else ()) or menu.main_menu_options(turn.t)
-        turn.say(turn.t(text_id), shown)
+        values = {"seconds": self.services.settings.voice_max_seconds} if turn.ev.kind is Kind.VOICE_TOO_LONG else {}
+        turn.say(turn.t(text_id, **values), shown)

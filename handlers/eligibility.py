@@ -159,7 +159,7 @@ class EligibilityFlow(Form[CheckDraft]):
         self.keep(turn, draft)
         turn.state.reset()
         options = [turn.option("eq.details", Payload(NAME, "details")), *self.next_steps(turn, assessment)]
-        turn.say(headline(turn.t, assessment, values), options)
+        turn.say(headline(turn.t, assessment, values), options, readable=True)
 
     async def show_details(self, turn: Turn) -> None:
         draft = self.load(turn)
@@ -167,7 +167,7 @@ class EligibilityFlow(Form[CheckDraft]):
             await self.stale(turn)
             return
         assessment, values = await self.assessment(turn, draft)
-        turn.say(details(turn.t, assessment, values), self.next_steps(turn, assessment))
+        turn.say(details(turn.t, assessment, values), self.next_steps(turn, assessment), readable=True)
 
     async def assessment(self, turn: Turn, draft: CheckDraft) -> tuple[Assessment, dict[str, str]]:
         """The rules applied to the draft, with the county's status as staff recorded it."""

@@ -84,7 +84,7 @@ class FaqFlow(Flow):
         if entry is None:
             await self.stale(turn)
             return
-        turn.say(*render_answer(turn.t, turn.services.matcher.kb, entry))
+        turn.say(*render_answer(turn.t, turn.services.matcher.kb, entry), readable=True)
 
     async def none(self, turn: Turn, arg: str = "") -> None:
         turn.say(turn.t("faq.fallback"), fallback_options(turn.t))
@@ -118,7 +118,7 @@ class FaqFlow(Flow):
         county = turn.state.told.county if turn.state.told else None
         if match.entry is not None and match.entry.id in COUNTY_BOUND and county is not None:
             reply += "\n" + county_line(turn.t, await turn.services.counties.get(county))
-        turn.say(reply, options)
+        turn.say(reply, options, readable=match.kind is Kind.ANSWER)
 
     @staticmethod
     def tells_more(facts: Facts, match: Match) -> bool:

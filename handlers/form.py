@@ -109,6 +109,7 @@ class Form(Flow, Generic[D]):
     texts: ClassVar[str] = ""  # catalog prefix of the 修改 labels: f"{texts}.edit.{key}"
     has_review: ClassVar[bool] = True
     urgent_is_answer = False
+    confirms_spoken = True  # a misheard answer must not be stored unseen
 
     def routes(self) -> dict[str, Route]:
         return super().routes() | {

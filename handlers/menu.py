@@ -30,6 +30,7 @@ COMMAND_PAYLOADS = {"/book": MAIN_MENU[2][1], "/mybookings": MY_BOOKINGS, "/ask"
 MY_BOOKINGS_WORDS = ("我的预约", "我的预约单")  # typed, not tapped: people say it this way
 SHOW_DATA, FORGET = Payload("data", "show").encode(), Payload("data", "forget").encode()
 PRIVACY_WORDS = {"我的数据": SHOW_DATA, "我的信息": SHOW_DATA, "删除我的信息": FORGET, "删除我的数据": FORGET}
+SETTINGS_WORDS = dict.fromkeys(("设置", "朗读设置", "读给我听设置"), Payload("settings", "start").encode())
 
 # Words that always work, whatever flow the person is in (compared after choice.normalise).
 MENU_WORDS = frozenset({"/start", "/menu", "菜单", "主菜单", "返回", "返回菜单", "首页", "开始"})
@@ -43,7 +44,7 @@ def main_menu_options(t: Catalog) -> tuple[Option, ...]:
 
 def label_payloads(t: Catalog) -> dict[str, str]:
     """Main-menu labels and words as typed (in any script), normalised, to their payloads."""
-    typed = {word: MY_BOOKINGS for word in MY_BOOKINGS_WORDS} | PRIVACY_WORDS
+    typed = {word: MY_BOOKINGS for word in MY_BOOKINGS_WORDS} | PRIVACY_WORDS | SETTINGS_WORDS
     labels = {t(text_id): payload for text_id, payload in MAIN_MENU} | typed
     labels |= {alias: payload for text_id, payload in MAIN_MENU for alias in ALIASES.get(text_id, ())}
     return {normalise(word): payload for word, payload in labels.items()}
@@ -51,6 +52,11 @@ def label_payloads(t: Catalog) -> dict[str, str]:
 
 def word_in(text: str, words: frozenset[str]) -> bool:
     return text.lower() in words or normalise(text) in {normalise(w) for w in words}
+
+
+def always_word(text: str) -> bool:
+    """菜单, 帮助, 取消 and their kin: they work everywhere, spoken or typed."""
+    return any(word_in(text, words) for words in (MENU_WORDS, HELP_WORDS, CANCEL_WORDS))
 
 
 def show_menu(turn: Turn, text_id: str = "menu.title") -> None:

@@ -45,6 +45,12 @@ class PrivacyFlow(Flow):
             lines.append(turn.t("privacy.lawyer", name=lawyer.name, firm=lawyer.firm))
         if len(lines) == 1:
             lines.append(turn.t("privacy.nothing"))
+        kept = services.settings
+        draft = min(f.draft_ttl for f in self.flows if f.draft_ttl is not None)
+        lines.append(turn.t("privacy.kept", visits=kept.retention_days, questions=kept.retention_days,
+                            draft=max(1, draft.days),
+                            states=kept.state_retention_days, messages=kept.outbox_retention_days,
+                            misses=kept.miss_retention_days))
         lines.append(turn.t("privacy.how_to_delete"))
         turn.say("\n".join(lines), (turn.option("privacy.forget_button", Payload(NAME, "forget")), turn.menu_option()))
 
@@ -62,6 +68,5 @@ class PrivacyFlow(Flow):
             return [n for b in cancelled for n in await visit_changed(services, b, "book.notice_cancelled", turn.now)]
 
         await services.store.forget_person(turn.sender, turn.now.astimezone(services.settings.zone), tell)
-        turn.state.data.clear()
-        turn.state.reset()
+        turn.state.clear()  # answers, what they told, 总是读给我听: all of it
         turn.say(turn.t("privacy.forgotten"), (turn.menu_option(),))

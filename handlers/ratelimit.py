@@ -41,6 +41,10 @@ class RateLimiter:
         self._warned[key] = at
         return Verdict.SLOW_DOWN
 
+    def full(self, key: tuple[str, str], at: datetime) -> bool:
+        """Whether one more message now would be over the limit (nothing is counted)."""
+        return sum(1 for t in self._seen.get(key, ()) if at - t < WINDOW) >= self.per_minute
+
     def _forget_idle(self, at: datetime) -> None:
         idle = [k for k, times in self._seen.items() if not times or at - times[-1] >= WINDOW]
         for key in idle:

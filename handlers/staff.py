@@ -142,6 +142,9 @@ class StaffFlow(Flow):
         )
 
     async def assign(self, turn: Turn, actor: Actor, ref: str) -> None:
+        if await turn.services.bookings.get(ref) is None:  # a forged or mistyped reference
+            await self.stale(turn)
+            return
         active = [x for x in await lawyers.roster(turn.services, actor) if x.active]
         if not active:
             self.done(turn, "staff.no_lawyers")
@@ -291,6 +294,10 @@ class StaffFlow(Flow):
     async def reassign(self, turn: Turn, actor: Actor, arg: str) -> None:
         """Choose the lawyer a stalled question goes to."""
         question = _number(arg)
+        found = await turn.services.consultations.get(question)
+        if found is None or found.status != "claimed":  # only a claimed, unanswered question moves
+            self.done(turn, "staff.nothing_pending")
+            return
         active = [x for x in await lawyers.roster(turn.services, actor) if x.active and x.bound]
         options = [Option(turn.t("staff.lawyer_choice", name=x.name, firm=x.firm),
                           f"staff:reassign_to:{question}:{x.id}") for x in active]

@@ -33,6 +33,14 @@ class Told(BaseModel):
     matters: list[str] = Field(default_factory=list)  # e.g. "will", "wages", "neighbours"
 
 
+class Heard(BaseModel):
+    """A transcribed answer read back for 对, and the options that were on screen when it came."""
+
+    text: str
+    options: list[SavedOption] = Field(default_factory=list)
+    multi: bool = False
+
+
 class Conversation(BaseModel):
     flow: str = IDLE  # the active flow, or IDLE at the menu
     step: str = ""  # for flows that are not forms (a form keeps its step in its draft)
@@ -42,6 +50,9 @@ class Conversation(BaseModel):
     # What a finished 查资格 found about a home visit (3号 三); 预约律师上门 reuses it.
     home_visit: bool | None = None
     told: Told | None = None
+    heard: Heard | None = None  # a transcribed answer waiting for "对" before a form stores it
+    reading: str | None = None  # the last answer that can be read aloud, as it is spoken
+    read_aloud: bool = False  # 设置 → 总是读给我听: answers also come as voice messages
     updated_at: datetime | None = None
 
     @property
@@ -51,6 +62,11 @@ class Conversation(BaseModel):
     def reset(self) -> None:
         """Back to the menu. Saved answers in `data` stay, so a flow can offer to continue."""
         self.flow, self.step = IDLE, ""
+
+    def clear(self) -> None:
+        """Everything forgotten ("删除我的信息"): the same object, as the turn saves it afterwards."""
+        for name, value in Conversation():
+            setattr(self, name, value)
 
     def remember_options(self, options: tuple[Option, ...], multi: bool = False) -> None:
         self.options = [SavedOption(label=o.label, payload=o.payload, aliases=list(o.aliases)) for o in options]

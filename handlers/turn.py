@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from common.messages import Address, Document, Option, Payload, Reply
 from handlers.events import Incoming, Outcome
-from handlers.state import Conversation
+from handlers.state import Conversation, Heard
 from services.context import Services
 from services.notices import to_staff
 
@@ -23,6 +23,8 @@ class Turn:
         self.t = services.texts
         self.outcome = Outcome()
         self.multi = False  # the options shown may be picked several at once ("2 5")
+        self.heard: Heard | None = None  # a transcribed answer the person was asked to confirm
+        self.readable: list[Reply] = []  # replies that may be read aloud (handlers/voice.py)
 
     @property
     def now(self):
@@ -40,8 +42,14 @@ class Turn:
         *,
         main_menu: bool = False,
         document: Document | None = None,
+        readable: bool = False,
+        voice: str | None = None,
     ) -> None:
-        self.outcome.replies.append(Reply(text, tuple(options), main_menu, document))
+        """`readable`: an answer a person may have read aloud; `voice`: sent as a voice message too."""
+        reply = Reply(text, tuple(options), main_menu, document, voice)
+        self.outcome.replies.append(reply)
+        if readable:
+            self.readable.append(reply)
 
     def notify_staff(self, reply: Reply, dedupe_key: str, about: Address | None = None) -> None:
         """Tell the centre (LEGALAID_STAFF_CHAT_ID); saved with this turn's state, then delivered."""
@@ -84,6 +92,8 @@ class Flow:
     draft_ttl: ClassVar[timedelta | None] = None
     # Said when a voice note, photo or file arrives inside this flow (e.g. "the lawyer reads text only").
     non_text_note: ClassVar[str | None] = None
+    # Whether a transcribed voice answer is read back for "对" before the flow takes it (forms).
+    confirms_spoken: ClassVar[bool] = False
 
     def held(self, turn: Turn) -> list[str]:
         """Lines for 我的数据: what this flow keeps about the person in their conversation."""

@@ -13,30 +13,31 @@ from zoneinfo import ZoneInfo
 
 import chinese_calendar
 
-# 《全国年节及纪念日放假办法》(2024年修订, from 2025) 第二条: the holidays on fixed solar dates —
-# 元旦 1月1日, 劳动节 5月1日、2日, 国庆节 10月1日至3日. They hold every year, so the fallback
-# knows them; 春节, 清明, 端午, 中秋 (lunar) and 调休 come only with the published schedule.
-FIXED_HOLIDAYS = frozenset({(1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3)})
+from policy.holidays import Festival, holidays
 
 
 class WorkCalendar:
-    """Is a day worked? Staff overrides first, then chinese_calendar, then Monday–Friday.
+    """Is a day worked? Staff overrides first, then chinese_calendar, then the law's holidays.
 
-    chinese_calendar only knows the years whose schedule had been published
-    when it was released; for any other year it raises NotImplementedError and
-    we fall back to Monday–Friday less the fixed-date statutory holidays,
-    reporting the year once via `on_fallback` so the caller can log a warning
-    once rather than on every lookup.
+    chinese_calendar only knows the years whose schedule had been published when it was
+    released. For any other year the statutory holidays are computed (policy.holidays) and
+    marked provisional: they are never worked, but the year's 调休 swaps stay unknown until
+    staff enter the State Council's notice as overrides and list the year as entered. `on_fallback` hears of each such year
+    once, so the caller can warn once rather than on every lookup.
     """
 
     def __init__(
         self,
         overrides: Mapping[date, bool] | None = None,
         on_fallback: Callable[[int], None] | None = None,
+        entered_years: frozenset[int] = frozenset(),
     ) -> None:
         self._overrides = dict(overrides or {})
         self._on_fallback = on_fallback
-        self._fallback_years: set[int] = set()
+        # Only the years chinese_calendar lacks. A year whose notice staff entered in full computes
+        # nothing: the overrides and Monday–Friday are its schedule.
+        self._computed: dict[int, dict[date, Festival]] = {year: {} for year in entered_years}
+        self._published: set[int] = set()
 
     def is_workday(self, d: date) -> bool:
         if isinstance(d, datetime):
@@ -44,14 +45,31 @@ class WorkCalendar:
             raise TypeError("is_workday takes a date; convert a datetime with is_non_working_moment")
         if d in self._overrides:
             return self._overrides[d]
-        if d.year not in self._fallback_years:
+        computed = self._unpublished(d.year)
+        if computed is None:
+            return chinese_calendar.is_workday(d)
+        return d.weekday() < 5 and d not in computed
+
+    def provisional_holidays(self, year: int) -> dict[date, Festival]:
+        """The year's computed holidays that staff have not yet confirmed or changed by an override;
+        empty for a year chinese_calendar knows or whose notice is entered."""
+        computed = self._unpublished(year) or {}
+        return {d: f for d, f in computed.items() if d not in self._overrides}
+
+    def _unpublished(self, year: int) -> dict[date, Festival] | None:
+        if year in self._published:
+            return None
+        if year not in self._computed:
             try:
-                return chinese_calendar.is_workday(d)
+                chinese_calendar.is_workday(date(year, 1, 1))
             except NotImplementedError:
-                self._fallback_years.add(d.year)
+                self._computed[year] = holidays(year)
                 if self._on_fallback is not None:
-                    self._on_fallback(d.year)
-        return d.weekday() < 5 and (d.month, d.day) not in FIXED_HOLIDAYS
+                    self._on_fallback(year)
+            else:
+                self._published.add(year)
+                return None
+        return self._computed[year]
 
 
 def is_non_working_moment(at: datetime, tz: ZoneInfo, cal: WorkCalendar) -> bool:

@@ -60,13 +60,12 @@ async def send_due_reminders(services: Services, actor: Actor, now: datetime) ->
 
 
 async def purge_expired(services: Services, actor: Actor, now: datetime) -> int:
-    """Blank the personal details of visits finished more than the retention period ago, and the
-    delivered messages of that age (assignments and reminders quote names and addresses)."""
+    """Blank the personal details of visits finished more than the retention period ago (the
+    messages quoting them go after LEGALAID_OUTBOX_RETENTION_DAYS: services.retention)."""
     require(actor, "purge personal data", Role.SYSTEM)
     days = services.settings.retention_days
     cutoff = now.astimezone(services.settings.zone).date() - timedelta(days=days)
     purged = await services.bookings.purge_personal(cutoff, now)
     if purged:
         log.info("blanked the personal details of %d finished visits before %s", purged, cutoff)
-    await services.store.purge_outbox(now - timedelta(days=days))
     return purged

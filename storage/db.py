@@ -124,7 +124,14 @@ class Database:
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """BEGIN IMMEDIATE … COMMIT: takes the write lock up front, so read-then-write is atomic."""
         async with self._write_lock:
-            await self.conn.execute("BEGIN IMMEDIATE")
+            begin = asyncio.ensure_future(self.conn.execute("BEGIN IMMEDIATE"))
+            try:
+                await asyncio.shield(begin)
+            except asyncio.CancelledError:  # cancelled while BEGIN ran: never leave the connection inside it
+                with contextlib.suppress(Exception):
+                    await begin
+                    await self.conn.execute("ROLLBACK")
+                raise
             try:
                 yield self.conn
             except BaseException:

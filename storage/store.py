@@ -7,15 +7,15 @@ backend can implement the same methods without the flows noticing.
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
-from common.messages import Address, Notice
-from storage import bookings, consultations
+from common.messages import Address, Notice, Reply
+from storage import bookings, consultations, inbox
 from storage.bookings import Booking
 from storage.db import Database, stored_time
-from storage.outbox import enqueue_in
+from storage.outbox import Topic, enqueue_in, outbox_key, queue_in
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,7 @@ class Queued:
     attempts: int
     next_attempt_at: datetime | None = None  # None: due now
     expires_at: datetime | None = None
+    turn_reply: bool = False  # a turn's reply to the person who wrote (the turn remembered its options)
 
 
 @dataclass(frozen=True)
@@ -72,20 +73,66 @@ class Store:
         self,
         channel: str,
         user_id: str,
-        state_json: str,
+        state_json: str | None,
         notices: list[Notice],
         at: datetime,
-    ) -> None:
-        """The person's new state and the messages it causes for others, in one transaction."""
+        *,
+        event: str = "",
+        replies: Sequence[Reply] = (),
+    ) -> list[int] | None:
+        """The person's new state (None: left as it was) and the messages it causes for others, in one
+        transaction. With `event` (the channel's id for what the person did), the event is recorded
+        as handled and `replies` are queued to the person in the same transaction: their outbox ids
+        are returned, in order; None, and nothing written, if the event was handled before."""
         async with self.db.transaction() as conn:
-            await conn.execute(
-                "INSERT INTO conversations (channel, user_id, state, updated_at) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (channel, user_id) DO UPDATE SET state = excluded.state,"
-                " updated_at = excluded.updated_at",
-                (channel, user_id, state_json, stored_time(at)),
-            )
+            key = inbox.event_key(channel, event) if event else None
+            if key is not None and not await inbox.mark_handled(conn, channel, key, at):
+                return None
+            if state_json is not None:
+                await conn.execute(
+                    "INSERT INTO conversations (channel, user_id, state, updated_at) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT (channel, user_id) DO UPDATE SET state = excluded.state,"
+                    " updated_at = excluded.updated_at",
+                    (channel, user_id, state_json, stored_time(at)),
+                )
             for notice in notices:
                 await enqueue_in(conn, notice, at)
+            ids: list[int] = []
+            if key is not None:
+                person = Address(channel, user_id)  # forgotten with the person
+                for number, reply in enumerate(replies):
+                    notice = Notice(channel, user_id, reply, outbox_key(Topic.REPLY, key, number), about=person)
+                    ids.append(await queue_in(conn, notice, at, reply_to=key))
+            return ids
+
+    # --- incoming events (see storage/inbox.py) ---------------------------------
+    async def event_state(self, channel: str, event: str) -> str | None:
+        """"handled", "waiting" (accepted, its turn not saved yet) or None (never seen)."""
+        return await inbox.state_of(self.db.conn, channel, inbox.event_key(channel, event))
+
+    async def accept_event(self, channel: str, event: str, raw: str, at: datetime) -> bool:
+        """Keep an event before its turn runs (its channel acknowledged it); False if already known."""
+        async with self.db.transaction() as conn:
+            return await inbox.accept(conn, channel, inbox.event_key(channel, event), raw, at)
+
+    async def waiting_events(self, channel: str) -> list[str]:
+        return await inbox.waiting(self.db.conn, channel)
+
+    async def replies_waiting(self, channel: str, event: str) -> list[Queued]:
+        """The saved replies to this event not delivered yet, in order."""
+        async with self.db.conn.execute(
+            f"SELECT {_QUEUED} FROM outbox WHERE reply_to = ? AND channel = ? AND sent_at IS NULL"
+            " AND given_up_at IS NULL ORDER BY id", (inbox.event_key(channel, event), channel),
+        ) as cur:
+            return [_queued(r) for r in await cur.fetchall()]
+
+    async def bind_signed_body(self, request_key: str, body_sha256: str, at: datetime) -> bool:
+        async with self.db.transaction() as conn:
+            return await inbox.bind_body(conn, request_key, body_sha256, at)
+
+    async def prune_inbox(self, now: datetime, signed_window: timedelta) -> int:
+        async with self.db.transaction() as conn:
+            return await inbox.prune(conn, now - inbox.INBOX_DAYS, now - signed_window)
 
     async def enqueue(self, notice: Notice, at: datetime) -> bool:
         """Queue a message; False if one with the same dedupe key was queued before."""
@@ -97,14 +144,12 @@ class Store:
         some may be waiting for their next attempt."""
         marks = ",".join("?" * len(channels))
         async with self.db.conn.execute(
-            "SELECT id, channel, user_id, reply, attempts, next_attempt_at,"
-            " COALESCE(expires_at, datetime(created_at, '+7 days')) AS expires FROM outbox"
+            f"SELECT {_QUEUED} FROM outbox"
             f" WHERE sent_at IS NULL AND given_up_at IS NULL AND channel IN ({marks}) ORDER BY id LIMIT ?",
             (*channels, limit),
         ) as cur:
             rows = await cur.fetchall()
-        return [Queued(r["id"], r["channel"], r["user_id"], json.loads(r["reply"]), r["attempts"],
-                       _time(r["next_attempt_at"]), _time(r["expires"])) for r in rows]
+        return [_queued(r) for r in rows]
 
     async def queued_at(self, dedupe_key: str) -> datetime | None:
         async with self.db.conn.execute("SELECT created_at FROM outbox WHERE dedupe_key = ?", (dedupe_key,)) as cur:
@@ -112,7 +157,9 @@ class Store:
         return datetime.fromisoformat(row["created_at"]) if row else None
 
     async def mark_sent(self, queued_id: int, at: datetime) -> None:
+        """Delivered. A turn's own reply is deleted: the person has it, and it may quote them."""
         async with self.db.transaction() as conn:
+            await conn.execute("DELETE FROM outbox WHERE id = ? AND reply_to IS NOT NULL", (queued_id,))
             await conn.execute("UPDATE outbox SET sent_at = ? WHERE id = ?", (stored_time(at), queued_id))
 
     async def mark_failed(self, queued_id: int, error: str, retry_at: datetime) -> None:
@@ -157,14 +204,6 @@ class Store:
                 await enqueue_in(conn, notice, now)
         await self.db.checkpoint()
 
-    async def purge_outbox(self, sent_before: datetime) -> int:
-        """Delivered messages older than the retention period (they may quote personal details)."""
-        async with self.db.transaction() as conn:
-            cur = await conn.execute(
-                "DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < ?", (stored_time(sent_before),)
-            )
-            return cur.rowcount
-
     # --- accountability ---------------------------------------------------------
     async def log_access(self, actor: str, action: str, subject: str, at: datetime) -> None:
         """Record that staff (or a lawyer) read someone's personal data."""
@@ -197,11 +236,11 @@ class Store:
             "SELECT question, kind, COUNT(*) AS n, MAX(asked_at) AS last, "
             " (SELECT best_ids FROM faq_misses m2 WHERE m2.question = m.question"
             "  ORDER BY asked_at DESC LIMIT 1) AS best"
-            " FROM faq_misses m"
+            " FROM faq_misses m WHERE question <> ''"  # blanked by retention: counts only
         )
         params: list[object] = []
         if since is not None:
-            sql += " WHERE asked_at >= ?"
+            sql += " AND asked_at >= ?"
             params.append(stored_time(since))
         sql += " GROUP BY question ORDER BY n DESC, last DESC LIMIT ?"
         params.append(limit)
@@ -210,6 +249,15 @@ class Store:
         return [
             Miss(r["question"], r["n"], r["kind"], json.loads(r["best"]), r["last"]) for r in rows
         ]
+
+
+_QUEUED = ("id, channel, user_id, reply, attempts, next_attempt_at, reply_to,"
+           " COALESCE(expires_at, datetime(created_at, '+7 days')) AS expires")
+
+
+def _queued(r) -> Queued:
+    return Queued(r["id"], r["channel"], r["user_id"], json.loads(r["reply"]), r["attempts"],
+                  _time(r["next_attempt_at"]), _time(r["expires"]), r["reply_to"] is not None)
 
 
 def _time(text: str | None) -> datetime | None:

@@ -25,8 +25,9 @@ class Chat:
         self.last = await self.runtime.dialogue.handle(ev)
         return self.last
 
-    async def send(self, text: str, kind: Kind = Kind.TEXT) -> Outcome:
-        ev = Incoming(self.channel, self.user_id, self.runtime.now(), kind=kind, text=text)
+    async def send(self, text: str, kind: Kind = Kind.TEXT, spoken: bool = False) -> Outcome:
+        """`spoken`: the text a speech recogniser heard in a voice note."""
+        ev = Incoming(self.channel, self.user_id, self.runtime.now(), kind=kind, text=text, spoken=spoken)
         return await self._handle(ev)
 
     async def press(self, payload: str) -> Outcome:

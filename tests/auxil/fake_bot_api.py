@@ -24,7 +24,10 @@ What the fake imitates because bots get it wrong against the real API:
 * per-chat message ids shared by user and bot messages;
 * only inline keyboards are echoed in the returned Message (reply keyboards are not);
 * callback queries must be answered once, with an id Telegram issued;
-* text over 4096 characters and callback_data over 64 bytes are 400 errors.
+* text over 4096 characters and callback_data over 64 bytes are 400 errors;
+* files a user sent (``push_voice``…) are fetched as Telegram serves them: ``getFile`` gives a
+  ``file_path``, then ``GET /file/bot<token>/<file_path>`` the bytes (recorded in ``downloads``);
+  ``sendVoice`` takes an upload (recorded like a document).
 
 Only the methods this bot calls are served; the bot sends plain text, so no markup is parsed.
 
@@ -247,6 +250,7 @@ class FakeBotApi:
         self._query_by_update: dict[int, str] = {}
         self._blocked: set[ChatId] = set()
         self._files: dict[str, UploadedFile] = {}
+        self.downloads: list[str] = []  # file_ids whose content the bot fetched from the file endpoint
         self._file_ids = itertools.count(1)
 
         self._faults: dict[str, list[_Fault]] = {}
@@ -261,6 +265,8 @@ class FakeBotApi:
                 "deleteWebhook": self._delete_webhook,
                 "sendMessage": self._send_message,
                 "sendDocument": self._send_document,
+                "sendVoice": self._send_voice,
+                "getFile": self._get_file,
                 "answerCallbackQuery": self._answer_callback_query,
                 "setMyCommands": self._set_my_commands,
             }.items()
@@ -278,6 +284,7 @@ class FakeBotApi:
     async def start(self) -> None:
         app = web.Application(client_max_size=60 * 1024 * 1024)  # Telegram allows 50 MB
         app.router.add_route("*", "/bot{token}/{method}", self._handle_api)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._handle_file)
         # handler_cancellation: when PTB gives up on a request (stop, read timeout), the
         # server-side handler is cancelled too instead of lingering in a long poll.
         self._runner = web.AppRunner(
@@ -731,6 +738,16 @@ class FakeBotApi:
             self._notify()
         return _json_response({"ok": True, "result": result}, 200)
 
+    async def _handle_file(self, request: web.Request) -> web.StreamResponse:
+        """The file endpoint: GET /file/bot<token>/<file_path> as getFile gave it."""
+        file_id = request.match_info["path"].rsplit("/", 1)[-1].split(".", 1)[0]
+        upload = self._files.get(file_id)
+        if upload is None or request.match_info["token"] != self._token:
+            return web.Response(status=404, text="Not Found")
+        self.downloads.append(file_id)
+        self._notify()
+        return web.Response(body=upload.content, content_type=upload.mime_type or "application/octet-stream")
+
     async def _dispatch(self, method: str, params: dict[str, Any]) -> Any:
         handler = self._methods.get(method.lower())
         if handler is None:
@@ -1039,6 +1056,23 @@ class FakeBotApi:
         content = {"document": document.as_document(), **self._caption_content(params)}
         return self._record_sent("sendDocument", params, content, token, document)
 
+
+    def _send_voice(self, params: dict[str, Any], token: str) -> JSONDict:
+        voice = self._file_reference(params.get("voice"), "voice")
+        if not voice.content:
+            raise _bad_request("file must be non-empty")
+        meta = {"file_id": voice.file_id, "file_unique_id": voice.file_unique_id,
+                "duration": int(params.get("duration") or 1), "mime_type": "audio/ogg",
+                "file_size": len(voice.content)}
+        content = {"voice": meta, **self._caption_content(params)}
+        return self._record_sent("sendVoice", params, content, token, voice)
+
+    def _get_file(self, params: dict[str, Any], token: str) -> JSONDict:
+        upload = self._files.get(str(params.get("file_id", "")))
+        if upload is None:
+            raise _bad_request("invalid file_id")
+        return {"file_id": upload.file_id, "file_unique_id": upload.file_unique_id,
+                "file_size": len(upload.content), "file_path": f"voice/{upload.file_id}.oga"}
 
     def _answer_callback_query(self, params: dict[str, Any], token: str) -> bool:
         query_id = params.get("callback_query_id")

@@ -18,6 +18,12 @@ What it imitates, because clients get it wrong against the real API:
 * ``POST /cgi-bin/menu/create``: WeChat's limits — at most 3 top-level buttons of at most 16
   bytes, at most 5 sub-buttons of at most 60 bytes, CLICK keys of at most 128 bytes —
   otherwise errcode 40016 / 40017 / 40018 / 40019 / 40023;
+* ``GET /cgi-bin/media/get``: the bytes of a media file a user sent (``add_media``), with its
+  content type; an unknown media_id is errcode 40007 as JSON;
+* ``POST /cgi-bin/media/upload?type=voice``: multipart field ``media``, at most 2 MB for voice
+  (40006 otherwise); answers ``{"type", "media_id", "created_at"}``;
+* customer-service ``msgtype`` voice with an uploaded ``media_id`` (40007 for any other id),
+  recorded in ``voices``;
 * ``fail_next(path, errcode)`` answers the next call to ``path`` with that errcode.
 
 Errors come back as HTTP 200 with ``{"errcode": N, "errmsg": "..."}``, as on the real API.
@@ -48,6 +54,13 @@ class CustomMessage:
 
 
 @dataclass(frozen=True)
+class VoiceMessage:
+    touser: str
+    media_id: str
+    audio: bytes
+
+
+@dataclass(frozen=True)
 class ApiCall:
     path: str
     errcode: int
@@ -61,6 +74,10 @@ class FakeWeChatApi:
         self.messages: list[CustomMessage] = []
         self.menus: list[dict[str, Any]] = []
         self.calls: list[ApiCall] = []
+        self.voices: list[VoiceMessage] = []
+        self.media_gets: list[str] = []
+        self._media: dict[str, tuple[bytes, str]] = {}  # media_id -> (content, content type)
+        self._uploaded: dict[str, bytes] = {}
         self.token_requests = 0
         self._tokens: dict[str, float] = {}  # token -> monotonic expiry
         self._serial = itertools.count(1)
@@ -74,6 +91,8 @@ class FakeWeChatApi:
         app.router.add_get("/cgi-bin/token", self._token)
         app.router.add_post("/cgi-bin/message/custom/send", self._custom_send)
         app.router.add_post("/cgi-bin/menu/create", self._menu_create)
+        app.router.add_get("/cgi-bin/media/get", self._media_get)
+        app.router.add_post("/cgi-bin/media/upload", self._media_upload)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
         await self._runner.setup()
         site = web.TCPSite(self._runner, HOST, 0)
@@ -99,7 +118,24 @@ class FakeWeChatApi:
     def fail_next(self, path: str, errcode: int) -> None:
         self._faults.setdefault(path, []).append(errcode)
 
+    def add_media(self, content: bytes, content_type: str = "audio/amr") -> str:
+        """Media a user sent (a voice message's AMR): its media_id, for the message's MediaId."""
+        media_id = f"MEDIA-{next(self._serial)}"
+        self._media[media_id] = (content, content_type)
+        return media_id
+
     # ------------------------------------------------------------------ assertions
+
+    async def wait_for_voices(self, touser: str, count: int, timeout: float = 5.0) -> list[VoiceMessage]:
+        async def enough() -> None:
+            async with self._changed:
+                await self._changed.wait_for(lambda: len([v for v in self.voices if v.touser == touser]) >= count)
+
+        try:
+            await asyncio.wait_for(enough(), timeout)
+        except TimeoutError:
+            raise AssertionError(f"expected {count} voice messages to {touser}, got {self.voices}") from None
+        return [v for v in self.voices if v.touser == touser]
 
     def sent_to(self, touser: str) -> list[str]:
         return [m.content for m in self.messages if m.touser == touser]
@@ -168,6 +204,8 @@ class FakeWeChatApi:
         if (refused := await self._precheck(request)) is not None:
             return refused
         body = await self._body(request)
+        if body is not None and body.get("msgtype") == "voice":
+            return await self._voice_send(request, body)
         if body is None or body.get("msgtype") != "text" or not isinstance(body.get("text"), dict):
             await self._record(request.path, 40008)
             return _error(40008, "invalid message type")
@@ -184,6 +222,46 @@ class FakeWeChatApi:
             self.calls.append(ApiCall(request.path, 0))
             self._changed.notify_all()
         return _error(0, "ok")
+
+    async def _voice_send(self, request: web.Request, body: dict[str, Any]) -> web.Response:
+        media_id = (body.get("voice") or {}).get("media_id", "")
+        if media_id not in self._uploaded:
+            await self._record(request.path, 40007)
+            return _error(40007, "invalid media_id")
+        async with self._changed:
+            self.voices.append(VoiceMessage(str(body.get("touser", "")), media_id, self._uploaded[media_id]))
+            self.calls.append(ApiCall(request.path, 0))
+            self._changed.notify_all()
+        return _error(0, "ok")
+
+    async def _media_get(self, request: web.Request) -> web.Response:
+        if (refused := await self._precheck(request)) is not None:
+            return refused
+        media_id = request.query.get("media_id", "")
+        await self._record(request.path, 0 if media_id in self._media else 40007)
+        if media_id not in self._media:
+            return _error(40007, "invalid media_id")
+        self.media_gets.append(media_id)
+        content, content_type = self._media[media_id]
+        return web.Response(body=content, content_type=content_type,
+                            headers={"Content-disposition": f'attachment; filename="{media_id}.amr"'})
+
+    async def _media_upload(self, request: web.Request) -> web.Response:
+        if (refused := await self._precheck(request)) is not None:
+            return refused
+        form = await request.post()
+        media = form.get("media")
+        if request.query.get("type") != "voice" or not isinstance(media, web.FileField):
+            await self._record(request.path, 40004)
+            return _error(40004, "invalid media type")
+        content = media.file.read()
+        if not content or len(content) > 2 * 1024 * 1024:
+            await self._record(request.path, 40006)
+            return _error(40006, "invalid meida size")
+        media_id = f"UPLOADED-{next(self._serial)}"
+        self._uploaded[media_id] = content
+        await self._record(request.path, 0)
+        return web.json_response({"type": "voice", "media_id": media_id, "created_at": int(time.time())})
 
     async def _menu_create(self, request: web.Request) -> web.Response:
         if (refused := await self._precheck(request)) is not None:

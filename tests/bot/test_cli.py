@@ -173,3 +173,45 @@ def test_bad_points_arguments_exit_2_with_one_clear_line(args, tmp_path):
     assert done.returncode == 2
     assert done.stdout == "" and len(done.stderr.strip().splitlines()) == 1
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("points", "report", "--year", "2026", "--format", "xlsx"),
+        ("bookings", "export", "--from", "2026-11-01", "--to", "2026-11-30"),
+    ],
+)
+def test_exports_are_written_readable_by_their_owner_only(args, tmp_path):
+    # An export holds names, phones and addresses; a file already there at 0644 is narrowed too.
+    fresh, existing = tmp_path / "fresh.out", tmp_path / "existing.out"
+    existing.write_bytes(b"old")
+    existing.chmod(0o644)
+    for target in (fresh, existing):
+        done = legalaid(*args, "--output", str(target), data_dir=tmp_path / "data")
+        assert done.returncode == 0, done.stderr
+        assert target.stat().st_mode & 0o777 == 0o600
+        assert target.read_bytes() != b"old"
+
+
+def test_an_export_refuses_to_follow_a_link(tmp_path):
+    victim = tmp_path / "victim"
+    victim.write_text("keep")
+    (tmp_path / "link.csv").symlink_to(victim)
+    done = legalaid("points", "report", "--year", "2026", "--output", str(tmp_path / "link.csv"),
+                    data_dir=tmp_path / "data")
+    assert done.returncode != 0 and victim.read_text() == "keep"
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
+def test_db_purge_applies_the_retention_periods_and_says_what_it_did(tmp_path):
+    import sqlite3
+
+    assert legalaid("chat", stdin="查资格\n", data_dir=tmp_path).returncode == 0
+    with sqlite3.connect(tmp_path / "legalaid.sqlite3") as conn:  # as if nobody came back for a year
+        conn.execute("UPDATE conversations SET updated_at = '2025-01-01T00:00:00+00:00'")
+    done = legalaid("db", "purge", data_dir=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("purged: 0 visits, 0 questions, 1 conversations")
+    with sqlite3.connect(tmp_path / "legalaid.sqlite3") as conn:
+        assert conn.execute("SELECT COUNT(*) FROM conversations").fetchone() == (0,)

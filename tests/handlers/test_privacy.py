@@ -41,9 +41,9 @@ async def test_finished_visits_lose_their_personal_details_after_the_retention_p
     clock.advance(days=1)
     await runtime.services.bookings.mark_visited(ref, "staff:1", clock())
     clock.advance(days=179)
-    assert await purge_expired(runtime) == 0
+    assert (await purge_expired(runtime)).visits == 0
     clock.advance(days=2)
-    assert await purge_expired(runtime) == 1
+    assert (await purge_expired(runtime)).visits == 1
     booking = await runtime.services.bookings.get(ref)
     assert booking.elder_name == "" and booking.status == "visited" and booking.county == "龙游县"
 
@@ -120,3 +120,12 @@ async def test_deleted_values_leave_the_write_ahead_log_and_free_pages_are_zeroe
     assert secure == 1
     wal = rt.settings.db_path.with_name(rt.settings.db_path.name + "-wal")
     assert not wal.exists() or b"\xe5\xbc\xa0\xe6\xa1\x82\xe8\x8b\xb1" not in wal.read_bytes()  # 张桂英
+
+
+async def test_my_data_says_how_long_each_kind_of_record_is_kept_from_the_settings(chat, runtime):
+    await chat.send("我的数据")
+    s = runtime.services.settings
+    assert runtime.services.texts("privacy.kept", visits=s.retention_days, questions=s.retention_days, draft=1,
+                                  states=s.state_retention_days, messages=s.outbox_retention_days,
+                                  misses=s.miss_retention_days) in chat.text
+    assert f"{s.state_retention_days}天没动就删" in chat.text and "上门日期过后180天" in chat.text

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from services import consultations, lawyers, misses, points, visit_care, visits
+from services import consultations, lawyers, misses, points, retention, visit_care, visits
 from services.actor import SYSTEM, PermissionDenied
 
 
@@ -46,7 +46,7 @@ async def test_a_lawyer_reads_only_their_own_statement(rt, lawyer, staff):
 async def test_only_the_scheduler_runs_the_periodic_jobs(rt, staff):
     s, now = rt.services, rt.now()
     for job in (points.quarterly_statements, consultations.renotify_unclaimed, consultations.stalled,
-                visit_care.send_due_reminders, visit_care.purge_expired):
+                visit_care.send_due_reminders, visit_care.purge_expired, retention.purge):
         with pytest.raises(PermissionDenied):
             await job(s, staff, now)
     assert (await points.quarterly_statements(rt.services, SYSTEM, rt.now())).value == 0
