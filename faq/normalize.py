@@ -15,7 +15,7 @@ from functools import lru_cache
 import cn2an
 import opencc
 
-from faq.pinyin import char_pinyin
+from common.pinyin import char_pinyin
 
 # Longest first is applied automatically; each maps many spellings to one.
 SYNONYMS: dict[str, tuple[str, ...]] = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pypinyin import Style, pinyin
 
-from faq.pinyin import FIRST, LAST, char_pinyin
+from common.pinyin import FIRST, LAST, char_pinyin
 
 
 def test_every_character_of_the_cjk_block_reads_as_pypinyin_reads_it():
