@@ -13,6 +13,10 @@ stay the same.
 Ours as shipped is not started from here: the bench runs `legalaid telegram` itself. Ours with
 limits lifted (`ours --lifted`) is `legalaid telegram` with the flood limit off; the per-person
 limit is lifted by the bench through LEGALAID_RATE_LIMIT_PER_MINUTE.
+
+Both receive through our own polling loop (`telegram_run.polling`), which confirms a batch only
+once every update in it is settled: ours settles when the turn is saved, the echo bot when its
+handler starts (it has nothing to save).
 """
 
 from __future__ import annotations
@@ -20,10 +24,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import signal
+from functools import partial
 
 TOKEN = "123456:BENCH-TOKEN"
-# What `polling` in bot/channels/telegram_run.py passes to start_polling.
+# What `polling` in bot/channels/telegram_run.py uses by default.
 POLL_INTERVAL = 0.0
 POLL_TIMEOUT = 10
 
@@ -36,10 +40,14 @@ def echo_application(api_root: str, lifted: bool):
     # Only these two modules of ours: the echo process must not load the dialogue (its RSS is compared).
     from bot.channels import telegram_order, telegram_requests
 
+    settlements = telegram_order.Settlements()
+
     async def echo(update: Update, context) -> None:
+        settlements.settle(update.update_id)
         await context.bot.send_message(update.effective_chat.id, update.effective_message.text or "?")
 
     async def tapped(update: Update, context) -> None:
+        settlements.settle(update.update_id)
         # As ours does: the spinner is stopped while the answer is sent.
         ack = asyncio.create_task(update.callback_query.answer())
         try:
@@ -58,26 +66,22 @@ def echo_application(api_root: str, lifted: bool):
         .request(requests)
         .get_updates_request(updates_request)
         .rate_limiter(telegram_requests.rate_limiter(flood_limit))
-        .concurrent_updates(telegram_order.ChatOrderedUpdateProcessor(locks, telegram_order.CONCURRENT_CHATS))
+        .concurrent_updates(
+            telegram_order.ChatOrderedUpdateProcessor(locks, telegram_order.CONCURRENT_CHATS, settlements))
         .build()
     )
     app.add_handler(CallbackQueryHandler(tapped))
     app.add_handler(MessageHandler(filters.ALL, echo))
+    app.bot_data[telegram_order.SETTLEMENTS] = settlements
     return app
 
 
-def allowed_updates() -> list[str]:
-    from telegram import Update
-
-    return [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
-
-
 def serve_echo(api_root: str, lifted: bool) -> None:
+    from bot.channels import telegram_run
+
     app = echo_application(api_root, lifted)
-    app.run_polling(
-        poll_interval=POLL_INTERVAL, timeout=POLL_TIMEOUT, allowed_updates=allowed_updates(),
-        bootstrap_retries=0, drop_pending_updates=False, stop_signals=(signal.SIGINT, signal.SIGTERM),
-    )
+    receiving = partial(telegram_run.polling, poll_interval=POLL_INTERVAL, timeout=POLL_TIMEOUT)
+    asyncio.run(telegram_run.until_signal(app, receiving))
 
 
 def serve_ours_lifted() -> None:

@@ -34,7 +34,7 @@ from telegram.ext import (
 )
 
 from bot.channels import telegram_order, telegram_requests, telegram_voice
-from bot.channels.telegram_order import ChatLocks, ChatOrderedUpdateProcessor, Settlements
+from bot.channels.telegram_order import ALLOWED_UPDATES, SETTLEMENTS, ChatLocks, ChatOrderedUpdateProcessor, Settlements
 from bot.runtime import Runtime
 from bot.scheduler import tick
 from common.config import Settings
@@ -47,10 +47,8 @@ CHANNEL = "telegram"
 # Inline buttons, pushed messages and documents.
 TELEGRAM = ChannelInfo(CHANNEL, numbered=False, push=True, files=True, voice=True)
 RUNTIME = "runtime"
-SETTLEMENTS = "settlements"  # bot_data: Settlements, resolved as each update's turn is saved
 
 # The update types the bot acts on; Telegram is asked for these only (polling and webhook).
-ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
 
 # Inline keyboards: one big button per row, two per row only when the list is long.
 WIDE_AFTER = 6

@@ -42,6 +42,12 @@ class ChatLocks:
             yield
 
 
+# How our polling loop and the webhook reach the Settlements of an Application (its bot_data key),
+# and the updates either asks Telegram for: light constants, so the benches' echo bot shares them.
+SETTLEMENTS = "settlements"
+ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
+
+
 class Settlements:
     """One future per update, resolved once its turn is saved: polling confirms the update (the next
     getUpdates offset) and the webhook answers 200 only then, so a crash before cannot lose it."""

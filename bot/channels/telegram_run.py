@@ -22,7 +22,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppres
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application
 
-from bot.channels.telegram import ALLOWED_UPDATES, SETTLEMENTS, build_application
+from bot.channels.telegram_order import ALLOWED_UPDATES, SETTLEMENTS
 from bot.channels.telegram_requests import STARTUP_RETRY, transient
 from common.config import Settings
 from common.retry import retrying
@@ -124,4 +124,7 @@ async def until_signal(app: Application, receiving: Receiving) -> None:
 
 def run_polling(settings: Settings) -> None:
     """Long polling until SIGINT/SIGTERM."""
+    # Imported here: the loop above is shared with the benches' echo bot, which must not load the dialogue.
+    from bot.channels.telegram import build_application
+
     asyncio.run(until_signal(build_application(settings), polling))

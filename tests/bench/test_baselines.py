@@ -44,7 +44,6 @@ def test_the_echo_bot_polls_as_ours_does():
     defaults = inspect.signature(telegram_run.polling).parameters
     assert telegram_bots.POLL_INTERVAL == defaults["poll_interval"].default
     assert telegram_bots.POLL_TIMEOUT == defaults["timeout"].default
-    assert telegram_bots.allowed_updates() == telegram.ALLOWED_UPDATES
 
 
 def test_the_bare_wechat_handler_serves_the_same_path_and_body_limit():
