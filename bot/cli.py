@@ -18,6 +18,10 @@
     legalaid points add|reverse|report|statement
                                the points ledger (衢市司发〔2020〕4号)
     legalaid bookings export   home visits in a date range, CSV or xlsx
+    legalaid web [--listen HOST --port N]
+                               the web console for staff and lawyers (also in `run` with LEGALAID_WEB_PORT)
+    legalaid users add|list|disable|reset-password
+                               accounts of the web console (passwords read from standard input)
     legalaid db migrate        apply database migrations
     legalaid db backup PATH    online backup of the database (pg_dump on PostgreSQL)
     legalaid db copy --to URL  copy every row into a new database [--from URL], counts and checksums compared
@@ -33,7 +37,7 @@ import logging
 import sys
 from datetime import date
 
-from bot import db_cli, eligibility_cli, staff_cli
+from bot import db_cli, eligibility_cli, staff_cli, web_cli
 from bot.channels import wechat
 from bot.usage import UsageError
 from common.config import ConfigError, Settings, load_settings
@@ -61,7 +65,8 @@ def setup_logging(settings: Settings) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     # At DEBUG, python-telegram-bot logs the Bot API URL (with the token) and raw updates (names,
     # addresses, what people wrote): never below INFO, whatever LEGALAID_LOG_LEVEL says.
-    for name in ("telegram", "httpcore", "aiohttp.access"):
+    # aiosqlite logs every statement with its parameters (names, phone numbers) at DEBUG.
+    for name in ("telegram", "httpcore", "aiohttp.access", "aiosqlite"):
         logging.getLogger(name).setLevel(max(logging.INFO, logging.getLevelName(settings.log_level)))
 
 
@@ -91,6 +96,7 @@ def _parser() -> argparse.ArgumentParser:
     misses.add_argument("--limit", type=int, default=50)
 
     staff_cli.add_parsers(sub)
+    web_cli.add_parsers(sub)
     wechat.add_parser(sub)
     bench = sub.add_parser("bench", help="benchmarks (from a source checkout)")
     bench.add_argument("name", choices=["booking", "matcher"])
@@ -137,6 +143,12 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     command = args.command
     if command == "run":
         command = "telegram" if settings.telegram_bot_token else "chat"
+        if settings.web_port:
+            web_cli.serve_in_background(settings)
+    if command == "web":
+        return web_cli.serve(args, settings)
+    if command == "users":
+        return asyncio.run(web_cli.users(args, settings))
     if command == "chat":
         return asyncio.run(_chat(settings))
     if command == "telegram":

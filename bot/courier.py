@@ -6,14 +6,19 @@ the order they were queued. A failed message is tried again after a growing paus
 at most 5 minutes) for as long as it is useful (`Notice.expires_at`); then it is given up and
 staff are told, never dropped silently. Every push channel runs the same delivery loop (`start`):
 the scheduler's tick on a timer, and a delivery pass as soon as a turn queues something (`wake`).
+
+A turn's own replies are queued with the turn too (channels that de-duplicate events): the channel
+sends them at once itself (`deliver_replies`) while it holds the person (`holding`), so a delivery
+pass never sends them a second time, and leaves to the loop whatever it could not send.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
-from contextlib import suppress
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 
 from datetime import datetime, timedelta
 
@@ -50,6 +55,11 @@ class Courier:
         self._wake = asyncio.Event()
         self._loop: asyncio.Task[None] | None = None
         self.lease = LEASE
+        # People whose replies a channel is sending itself, and everyone held since the pass began.
+        self._held: Counter[tuple[str, str]] = Counter()
+        self._touched: set[tuple[str, str]] = set()
+        # People with a message waiting for its next attempt: their new replies queue behind it.
+        self._stalled: set[tuple[str, str]] = set()
 
     def register(self, channel: str, sender: Sender) -> None:
         self.senders[channel] = sender
@@ -62,9 +72,12 @@ class Courier:
         async with self._lock:
             now = self.clock()
             waiting: set[tuple[str, str]] = set()  # people whose earlier message is not through yet
+            # A row read now may have been saved by a turn whose channel is sending it: everyone
+            # held at any moment of this pass is left alone (their rows are delivered or marked failed).
+            self._touched = set(self._held)
             for queued in await self.store.unsent(frozenset(self.senders)):
                 person = (queued.channel, queued.user_id)
-                if person in waiting:
+                if person in waiting or person in self._touched:
                     continue  # keep this person's order
                 if queued.expires_at is not None and queued.expires_at <= now:
                     await self.store.give_up(queued.id, now, self.on_given_up(queued))
@@ -75,16 +88,71 @@ class Courier:
                     waiting.add(person)
                     continue
                 # Several processes may deliver: only the one that takes the lease sends.
-                taken = self.clock()  # not the pass's `now`: a long pass must not shorten the lease
-                if not await self.store.lease(queued.id, taken, taken + self.lease):
+                if not await self._take(queued.id):
                     waiting.add(person)
                     continue
                 if await self._send(queued, now):
                     sent += 1
                 else:
                     waiting.add(person)
+            self._stalled = waiting - self._touched
             await self._watch_backlog(now)
         return sent
+
+    @contextmanager
+    def holding(self, channel: str, user_id: str) -> Iterator[None]:
+        """The channel handles this person's event and sends its replies itself meanwhile."""
+        self.hold(channel, user_id)
+        try:
+            yield
+        finally:
+            self.release(channel, user_id)
+
+    def hold(self, channel: str, user_id: str) -> None:
+        person = (channel, user_id)
+        self._held[person] += 1
+        self._touched.add(person)
+
+    def release(self, channel: str, user_id: str) -> None:
+        person = (channel, user_id)
+        self._held[person] -= 1
+        if not self._held[person]:
+            del self._held[person]
+
+    async def deliver_replies(self, channel: str, user_id: str, replies: Sequence[Reply], queued: Sequence[int],
+                              send: Callable[[Reply], Awaitable[object]]) -> int:
+        """Send a turn's replies now, in order, each marked sent as it goes (`queued`: their outbox ids,
+        or empty when they were not queued). A failure leaves it and the rest to the delivery loop,
+        as does a message to this person still waiting for its retry (order first), or one another
+        process's courier took first (each is leased before it goes). The caller
+        holds the person (`holding`). Returns how many were sent."""
+        person = (channel, user_id)
+        if queued and person in self._stalled:
+            self.wake()
+            return 0
+        for number, reply in enumerate(replies):
+            # Another process's delivery loop may have read the row already: only the lease holder sends.
+            if queued and not await self._take(queued[number]):
+                self.wake()
+                return number
+            try:
+                await send(reply)
+            except Exception as exc:  # noqa: BLE001 - queued: the loop retries it; else it is lost, logged
+                if not queued:
+                    raise
+                pause = RETRY.delay(0)
+                await self.store.mark_failed(queued[number], repr(exc), self.clock() + timedelta(seconds=pause))
+                log.warning("reply %s to %s failed, left to the delivery loop: %r", queued[number], channel, exc)
+                self._stalled.add(person)
+                self.wake()
+                return number
+            if queued:
+                await self.store.mark_sent(queued[number], self.clock())
+        return len(replies)
+
+    async def _take(self, queued_id: int) -> bool:
+        taken = self.clock()  # not a pass's `now`: a long pass must not shorten the lease
+        return await self.store.lease(queued_id, taken, taken + self.lease)
 
     async def _send(self, queued: Queued, now: datetime) -> bool:
         reply = Reply.from_dict(queued.reply)
@@ -96,7 +164,7 @@ class Courier:
             log.warning("outbox %s to %s failed (attempt %d), next try in %.0f s: %r",
                         queued.id, queued.channel, queued.attempts + 1, pause, exc)
             return False
-        if self.on_delivered is not None:
+        if self.on_delivered is not None and not queued.turn_reply:  # a turn remembers its own options
             try:
                 await self.on_delivered(queued.channel, queued.user_id, reply)
             except Exception:  # noqa: BLE001 - it was delivered: never resend because of this

@@ -58,6 +58,10 @@ class Runtime:
         courier = Courier(services.store, services.clock, on_delivered=dialogue.remember_delivered,
                           on_given_up=partial(notices.undelivered, services),
                           on_backlog=partial(notices.backlogged, services))
+        if db.kind == "sqlite":
+            # One process owns the file: no other courier to fence off, and a message this process
+            # was sending when it died goes at once after the restart, not when a lease runs out.
+            courier.lease = timedelta(0)
         return cls(settings, db, services, dialogue, courier, Speech(settings))
 
     def attach(self, info: ChannelInfo, sender: Sender | None = None) -> None:
@@ -73,7 +77,13 @@ class Runtime:
             self.courier.register(info.name, send_fitted)
 
     async def handle(self, ev: Incoming) -> Outcome:
-        """The core's answer to what someone did, fitted to what their channel can show."""
+        """The core's answer to what someone did, fitted to what their channel can show.
+
+        An event the channel names (`ev.key`) and handled before (a re-delivery after a restart) is
+        not handled again: nothing to say. Its turn is saved with its replies queued (`queued`)."""
+        if ev.key and await self.services.store.event_state(ev.channel, ev.key) == "handled":
+            log.info("%s event %s was handled before; not again", ev.channel, ev.ref)
+            return Outcome()
         outcome = await self.dialogue.handle(ev)
         info = self.dialogue.channel(ev.channel)
         outcome.replies = [self.fit(info, reply) for reply in outcome.replies]

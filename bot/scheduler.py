@@ -8,6 +8,7 @@ the first tick at start-up catches up on anything that fell due while the bot wa
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from bot.runtime import Runtime
 from services import calendar_status, consultations, points, retention, visit_care
@@ -15,6 +16,8 @@ from services.actor import SYSTEM, Done
 from storage.retention import Purged
 
 log = logging.getLogger(__name__)
+# Signed WeChat requests are refused after 10 minutes (wechat_events.REPLAY_WINDOW_SECONDS); kept a little longer.
+SIGNED_WINDOW = timedelta(minutes=15)
 
 
 async def tick(runtime: Runtime) -> None:
@@ -71,4 +74,5 @@ async def purge_expired(runtime: Runtime) -> Purged:
     """Blank or delete what its retention period has run out on; drop drafts nobody came back to."""
     purged = await retention.purge(runtime.services, SYSTEM, runtime.now())
     await runtime.dialogue.drop_stale_drafts(runtime.now())
+    await runtime.services.store.prune_inbox(runtime.now(), SIGNED_WINDOW)
     return purged

@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(20, ge=1, **_env("LEGALAID_RATE_LIMIT_PER_MINUTE"))
     # Visits still to come per chat account and per phone number.
     max_active_bookings: int = Field(2, ge=1, le=20, **_env("LEGALAID_MAX_ACTIVE_BOOKINGS"))
+    # The web console (管理后台) served by `legalaid run` too, when a port is given.
+    web_port: int | None = Field(None, ge=1, le=65535, **_env("LEGALAID_WEB_PORT"))
+    web_listen: str = Field("127.0.0.1", **_env("LEGALAID_WEB_LISTEN"))
     # Voice (docs/voice.md): OpenAI-compatible speech servers the centre runs; unset → feature off.
     asr_url: str | None = Field(None, **_env("LEGALAID_ASR_URL"))
     asr_model: str = Field("Systran/faster-whisper-small", **_env("LEGALAID_ASR_MODEL"))

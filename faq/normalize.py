@@ -14,7 +14,8 @@ from functools import lru_cache
 
 import cn2an
 import opencc
-from pypinyin import Style, pinyin
+
+from common.pinyin import char_pinyin
 
 # Longest first is applied automatically; each maps many spellings to one.
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -31,6 +32,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "上门": ("到家里", "来家里", "到家", "来家", "上家里", "家里来"),
     "行动不便": ("走不动", "走不了路", "腿脚不好", "腿脚不方便", "瘫痪", "卧床", "坐轮椅", "出不了门"),
     "12348": ("一二三四八", "幺二三四八"),
+    # Refusing to support, said with a modal verb in between: 不肯养 / 不愿意养 are 不养.
+    "不养": ("不肯养", "不愿养", "不愿意养", "不想养"),
 }
 
 # Filler that carries no meaning for matching: politeness, particles, hesitation.
@@ -76,6 +79,7 @@ def strip_symbols(text: str) -> str:
     return _PUNCT_OR_SYMBOL.sub("", text)
 
 
+_YEAR_IN_BRACKETS = re.compile(r"[〔\[【(（]\s*((?:19|20)\d\d)\s*[〕\]】)）]")
 _AGE_IN_DECADE = re.compile(r"(?<!\d)([6-9])[1-9](?!\d)")
 
 
@@ -88,19 +92,13 @@ def age_decades(text: str) -> str:
 def normalize(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).lower()
     text = to_simplified(text)
+    text = _YEAR_IN_BRACKETS.sub(r"\1年", text)  # 〔2020〕3号 is 2020年3号, not the number 20203
     text = strip_symbols(text)
     text = _REPLACE_RE.sub(lambda m: _REPLACE_MAP[m.group(0)], text)
     text = numerals_to_digits(text)
     return age_decades(text).replace("多多", "多")
 
 
-@lru_cache(maxsize=8192)
-def _char_pinyin(char: str) -> str:
-    if "\u4e00" <= char <= "\u9fff":
-        return pinyin(char, style=Style.NORMAL, heteronym=False)[0][0]
-    return char
-
-
 def to_pinyin(text: str) -> list[str]:
     """Toneless syllables, one per Chinese character, other characters kept: 公正 → [gong, zheng]."""
-    return [_char_pinyin(c) for c in text]
+    return [char_pinyin(c) for c in text]

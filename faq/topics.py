@@ -18,10 +18,22 @@ from faq.normalize import normalize, to_pinyin
 GUARDED_TOPICS: dict[str, tuple[str, ...]] = {
     "wages": ("工资", "欠薪", "讨薪", "工钱", "薪水"),
     "neighbours": ("邻居", "邻里", "隔壁"),
-    "support": ("赡养", "生活费"),
+    "support": ("赡养", "生活费", "不养"),
+    # Who pays the lawyers (3号 四), not whether the older person pays.
+    "funding": ("经费", "补贴", "钱谁出", "钱谁给", "谁出钱", "谁给钱"),
+    # When a text takes effect (3号 and 4号 each end with their date); not 生效 or 实行 alone,
+    # which also speak of judgments in force and of counties applying a measure.
+    "in_force": ("施行", "开始执行", "开始实施", "开始实行"),
+    # Applying near home: 3号 三 names the 乡镇法律援助工作站 (not 乡下 or 村里, said in passing).
+    "township": ("乡镇", "镇上", "镇里", "工作站"),
     "notary": ("公证",),
     "will": ("遗嘱",),
 }
+
+
+# The matters people lead with, whose entries share one frame ("…要不回来能申请法援吗"): such an
+# entry is asserted only when the question names its matter.
+MATTERS = frozenset({"wages", "neighbours", "support"})
 
 
 def _syllables(text: str) -> str:
@@ -31,6 +43,21 @@ def _syllables(text: str) -> str:
 
 # An age the normaliser left as a decade (70多, 80岁) or a whole number of years.
 _AGE = re.compile(r"(?<!\d)([6-9]0)(?=多|岁|周岁|以上)")
+
+
+def below_age(text: str) -> int | None:
+    """The age a normalised text says someone has not reached: 不到70岁 → 70."""
+    found = re.search(r"(?:不到|不满|未满|没到)(\d+)", text)
+    return int(found.group(1)) if found else None
+
+
+# Which of the two texts a question names: 衢市司发〔2020〕3号 (normalised 衢市司发2020年3号), 4号文.
+_DOCUMENT = re.compile(r"司发(?:2020年?)?([34])号|(?<!\d)([34])号文")
+
+
+def document_named(text: str) -> str | None:
+    found = _DOCUMENT.search(text)
+    return (found.group(1) or found.group(2)) if found else None
 
 
 def youngest_age(text: str) -> int | None:

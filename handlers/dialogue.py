@@ -141,7 +141,6 @@ class Dialogue:
             return await self._handle_locked(ev)
 
     async def _handle_locked(self, ev: Incoming) -> Outcome:
-        store = self.services.store
         state = await self._load(ev)
         turn = Turn(ev, state, self.services)
         previous_update = state.updated_at
@@ -155,13 +154,22 @@ class Dialogue:
             log.exception("flow %s failed on %s event %s (%s)", state.flow, ev.kind, ev.ref, ev.channel)
             failed = Turn(ev, Conversation(), self.services)
             menu.show_menu(failed, "error.apology")
-            return failed.outcome
+            return await self._saved(ev, None, failed.outcome)
         last = next((r for r in reversed(turn.outcome.replies) if r.options), None)
         if last is not None:
             state.remember_options(last.options, turn.multi)
         state.updated_at = ev.at
-        await store.save_turn(ev.channel, ev.user_id, state.model_dump_json(), turn.outcome.notices, ev.at)
-        return turn.outcome
+        return await self._saved(ev, state.model_dump_json(), turn.outcome)
+
+    async def _saved(self, ev: Incoming, state_json: str | None, outcome: Outcome) -> Outcome:
+        if state_json is None and not ev.key:
+            return outcome  # a failed turn leaves the saved state as it was
+        queued = await self.services.store.save_turn(ev.channel, ev.user_id, state_json, outcome.notices, ev.at,
+                                                     event=ev.key, replies=outcome.replies)
+        if queued is None:  # handled before (a re-delivery): nothing was saved, nothing to say
+            return Outcome()
+        outcome.queued = queued
+        return outcome
 
     async def _load(self, ev: Incoming) -> Conversation:
         raw = await self.services.store.load_state(ev.channel, ev.user_id)

@@ -50,9 +50,14 @@ class Incoming:
     group: bool = False  # sent in a group chat rather than privately
     ref: str = ""  # the channel's id for this event (Telegram update_id), for log lines
     spoken: bool = False  # `text` is what a speech recogniser heard in a voice note
+    # Set by channels that de-duplicate what arrives (update_id, MsgId): the turn is recorded as
+    # handled and its replies are queued in the outbox, with the state, in one transaction.
+    key: str = ""
 
 
 @dataclass
 class Outcome:
     replies: list[Reply] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
+    # With Incoming.key: the outbox ids of `replies`, in order; the channel marks each one it delivers.
+    queued: list[int] = field(default_factory=list)

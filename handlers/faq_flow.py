@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from common.catalog import Catalog
 from common.messages import Option, Payload
 from common.privacy import redact
@@ -93,7 +95,9 @@ class FaqFlow(Flow):
             turn.state.told = told_of(facts)
         # A registered lawyer's near-ties lean towards the points-scheme answers.
         lawyer = await turn.services.ledger.lawyer_for(turn.ev.channel, turn.ev.user_id)
-        match = turn.services.matcher.match(text, Audience.LAWYER if lawyer else self.audience)
+        # Matching a 300-character run-on takes several ms of CPU (bench/matcher.py): on a worker
+        # thread, so the other chats' turns are not held up behind it.
+        match = await asyncio.to_thread(turn.services.matcher.match, text, Audience.LAWYER if lawyer else self.audience)
         if self.tells_more(facts, match):
             measures = await turn.services.counties.get(facts.county) if facts.county else None
             turn.say(*render_told(turn.t, turn.services.matcher.kb, facts, measures))

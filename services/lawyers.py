@@ -30,3 +30,14 @@ async def register(services: Services, sender: Address, code: str, now: datetime
 async def toggle_duty(services: Services, actor: Actor) -> Lawyer:
     lawyer = require_lawyer(actor, "go on or off duty")
     return await services.ledger.set_on_duty(lawyer.id, not lawyer.on_duty)
+
+
+async def set_duty(services: Services, actor: Actor, lawyer_id: int, on_duty: bool) -> Lawyer:
+    """Staff keep the duty roster (who is sent new questions, e.g. on non-working days)."""
+    require(actor, "set a lawyer's duty", Role.STAFF)
+    return await services.ledger.set_on_duty(lawyer_id, on_duty)
+
+
+async def set_active(services: Services, actor: Actor, lawyer_id: int, active: bool) -> Lawyer:
+    require(actor, "deactivate a lawyer", Role.STAFF)
+    return await services.ledger.set_active(lawyer_id, active)

@@ -38,6 +38,7 @@ class Topic(StrEnum):
     UNDELIVERED = "undelivered"  # to staff: a message given up after its useful life
     BACKLOG = "backlog"  # to staff: many messages waiting (at most hourly)
     CALENDAR = "calendar"  # to staff: a year's holidays are computed, its 调休 unknown (once a year)
+    REPLY = "reply"  # a turn's reply to the person who wrote, saved with the turn (inbox key, number)
 
 
 def outbox_key(topic: Topic, *parts: object) -> str:
@@ -46,11 +47,19 @@ def outbox_key(topic: Topic, *parts: object) -> str:
 
 async def enqueue_in(conn, notice: Notice, at: datetime) -> bool:
     """Queue a message inside the caller's transaction; False if its key was queued before."""
+    return await queue_in(conn, notice, at) is not None
+
+
+async def queue_in(conn, notice: Notice, at: datetime, reply_to: str | None = None) -> int | None:
+    """Queue a message inside the caller's transaction: its outbox id, or None if its key was queued
+    before. `reply_to`: the inbox key of the event this message answers (a turn's own reply)."""
     about = notice.about
     expires = notice.expires_at or at + DEFAULT_LIFETIME
-    return await conn.execute(
+    return await conn.fetchval(
         "INSERT INTO outbox (channel, user_id, reply, dedupe_key, created_at, about_channel, about_user_id,"
-        " expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING",
+        " expires_at, reply_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING"
+        " RETURNING id",
         notice.channel, notice.user_id, json.dumps(notice.reply.to_dict(), ensure_ascii=False),
         notice.dedupe_key, stored_time(at), about and about.channel, about and about.user_id, stored_time(expires),
-    ) == 1
+        reply_to,
+    )

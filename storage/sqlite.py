@@ -130,7 +130,14 @@ class SQLiteDatabase(_Connection, Database):
         """BEGIN IMMEDIATE … COMMIT: takes the write lock up front, so read-then-write is atomic
         (whatever `lock` names: one writer at a time is already the strictest order)."""
         async with self._write_lock:
-            await self.conn.execute("BEGIN IMMEDIATE")
+            begin = asyncio.ensure_future(self.conn.execute("BEGIN IMMEDIATE"))
+            try:
+                await asyncio.shield(begin)
+            except asyncio.CancelledError:  # cancelled while BEGIN ran: never leave the connection inside it
+                with contextlib.suppress(Exception):
+                    await begin
+                    await self.conn.execute("ROLLBACK")
+                raise
             try:
                 yield _Connection(self.conn)
             except BaseException:

@@ -7,15 +7,15 @@ backend can implement the same methods without the flows noticing.
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from common.messages import Address, Notice
-from storage import bookings, consultations
+from common.messages import Address, Notice, Reply
+from storage import bookings, consultations, inbox
 from storage.bookings import Booking
 from storage.db import Database, stored_time
-from storage.outbox import DEFAULT_LIFETIME, enqueue_in
+from storage.outbox import DEFAULT_LIFETIME, Topic, enqueue_in, outbox_key, queue_in
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,7 @@ class Queued:
     attempts: int
     next_attempt_at: datetime | None = None  # None: due now
     expires_at: datetime | None = None
+    turn_reply: bool = False  # a turn's reply to the person who wrote (the turn remembered its options)
 
 
 @dataclass(frozen=True)
@@ -95,20 +96,66 @@ class Store:
         self,
         channel: str,
         user_id: str,
-        state_json: str,
+        state_json: str | None,
         notices: list[Notice],
         at: datetime,
-    ) -> None:
-        """The person's new state and the messages it causes for others, in one transaction."""
+        *,
+        event: str = "",
+        replies: Sequence[Reply] = (),
+    ) -> list[int] | None:
+        """The person's new state (None: left as it was) and the messages it causes for others, in one
+        transaction. With `event` (the channel's id for what the person did), the event is recorded
+        as handled and `replies` are queued to the person in the same transaction: their outbox ids
+        are returned, in order; None, and nothing written, if the event was handled before."""
         async with self.db.transaction() as conn:
-            await conn.execute(
-                "INSERT INTO conversations (channel, user_id, state, updated_at) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (channel, user_id) DO UPDATE SET state = excluded.state,"
-                " updated_at = excluded.updated_at",
-                channel, user_id, state_json, stored_time(at),
-            )
+            key = inbox.event_key(channel, event) if event else None
+            if key is not None and not await inbox.mark_handled(conn, channel, key, at):
+                return None
+            if state_json is not None:
+                await conn.execute(
+                    "INSERT INTO conversations (channel, user_id, state, updated_at) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT (channel, user_id) DO UPDATE SET state = excluded.state,"
+                    " updated_at = excluded.updated_at",
+                    channel, user_id, state_json, stored_time(at),
+                )
             for notice in notices:
                 await enqueue_in(conn, notice, at)
+            ids: list[int] = []
+            if key is not None:
+                person = Address(channel, user_id)  # forgotten with the person
+                for number, reply in enumerate(replies):
+                    notice = Notice(channel, user_id, reply, outbox_key(Topic.REPLY, key, number), about=person)
+                    ids.append(await queue_in(conn, notice, at, reply_to=key))
+            return ids
+
+    # --- incoming events (see storage/inbox.py) ---------------------------------
+    async def event_state(self, channel: str, event: str) -> str | None:
+        """"handled", "waiting" (accepted, its turn not saved yet) or None (never seen)."""
+        return await inbox.state_of(self.db, channel, inbox.event_key(channel, event))
+
+    async def accept_event(self, channel: str, event: str, raw: str, at: datetime) -> bool:
+        """Keep an event before its turn runs (its channel acknowledged it); False if already known."""
+        async with self.db.transaction(lock="inbox") as conn:
+            return await inbox.accept(conn, channel, inbox.event_key(channel, event), raw, at)
+
+    async def waiting_events(self, channel: str) -> list[str]:
+        return await inbox.waiting(self.db, channel)
+
+    async def replies_waiting(self, channel: str, event: str) -> list[Queued]:
+        """The saved replies to this event not delivered yet, in order."""
+        rows = await self.db.fetchall(
+            f"SELECT {_QUEUED} FROM outbox WHERE reply_to = ? AND channel = ? AND sent_at IS NULL"
+            " AND given_up_at IS NULL ORDER BY id", inbox.event_key(channel, event), channel,
+        )
+        return [_queued(r) for r in rows]
+
+    async def bind_signed_body(self, request_key: str, body_sha256: str, at: datetime) -> bool:
+        async with self.db.transaction() as conn:
+            return await inbox.bind_body(conn, request_key, body_sha256, at)
+
+    async def prune_inbox(self, now: datetime, signed_window: timedelta) -> int:
+        async with self.db.transaction() as conn:
+            return await inbox.prune(conn, now - inbox.INBOX_DAYS, now - signed_window)
 
     async def enqueue(self, notice: Notice, at: datetime) -> bool:
         """Queue a message; False if one with the same dedupe key was queued before."""
@@ -120,13 +167,11 @@ class Store:
         some may be waiting for their next attempt."""
         marks = ",".join("?" * len(channels))
         rows = await self.db.fetchall(
-            "SELECT id, channel, user_id, reply, attempts, next_attempt_at, expires_at, created_at FROM outbox"
+            f"SELECT {_QUEUED} FROM outbox"
             f" WHERE sent_at IS NULL AND given_up_at IS NULL AND channel IN ({marks}) ORDER BY id LIMIT ?",
             *sorted(channels), limit,
         )
-        return [Queued(r["id"], r["channel"], r["user_id"], json.loads(r["reply"]), r["attempts"],
-                       _time(r["next_attempt_at"]),
-                       _time(r["expires_at"]) or _time(r["created_at"]) + DEFAULT_LIFETIME) for r in rows]
+        return [_queued(r) for r in rows]
 
     async def lease(self, queued_id: int, now: datetime, until: datetime) -> bool:
         """Take a message for delivery until `until`: True for one courier of all the processes.
@@ -144,7 +189,9 @@ class Store:
         return datetime.fromisoformat(created) if created else None
 
     async def mark_sent(self, queued_id: int, at: datetime) -> None:
+        """Delivered. A turn's own reply is deleted: the person has it, and it may quote them."""
         async with self.db.transaction() as conn:
+            await conn.execute("DELETE FROM outbox WHERE id = ? AND reply_to IS NOT NULL", queued_id)
             await conn.execute("UPDATE outbox SET sent_at = ? WHERE id = ?", stored_time(at), queued_id)
 
     async def mark_failed(self, queued_id: int, error: str, retry_at: datetime) -> None:
@@ -236,6 +283,14 @@ class Store:
 
 # A column of the latest miss of the same question (what SQLite's bare column beside MAX() meant).
 _LATEST = "SELECT {} FROM faq_misses m2 WHERE m2.question = m.question ORDER BY asked_at DESC, id DESC LIMIT 1"
+
+_QUEUED = "id, channel, user_id, reply, attempts, next_attempt_at, reply_to, expires_at, created_at"
+
+
+def _queued(r) -> Queued:
+    return Queued(r["id"], r["channel"], r["user_id"], json.loads(r["reply"]), r["attempts"],
+                  _time(r["next_attempt_at"]), _time(r["expires_at"]) or _time(r["created_at"]) + DEFAULT_LIFETIME,
+                  r["reply_to"] is not None)
 
 
 def _time(text: str | None) -> datetime | None:

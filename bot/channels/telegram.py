@@ -14,6 +14,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 
 from telegram import (
     BotCommand,
@@ -33,7 +34,7 @@ from telegram.ext import (
 )
 
 from bot.channels import telegram_order, telegram_requests, telegram_voice
-from bot.channels.telegram_order import ChatLocks, ChatOrderedUpdateProcessor
+from bot.channels.telegram_order import ALLOWED_UPDATES, SETTLEMENTS, ChatLocks, ChatOrderedUpdateProcessor, Settlements
 from bot.runtime import Runtime
 from bot.scheduler import tick
 from common.config import Settings
@@ -48,7 +49,6 @@ TELEGRAM = ChannelInfo(CHANNEL, numbered=False, push=True, files=True, voice=Tru
 RUNTIME = "runtime"
 
 # The update types the bot acts on; Telegram is asked for these only (polling and webhook).
-ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
 
 # Inline keyboards: one big button per row, two per row only when the list is long.
 WIDE_AFTER = 6
@@ -63,12 +63,16 @@ def event_from_update(update: Update, at: datetime) -> Incoming | None:
     chat = update.effective_chat
     if user is None or chat is None or user.is_bot:
         return None
+    group = chat.type != chat.PRIVATE
     common = dict(
         channel=CHANNEL,
         user_id=str(user.id),
         at=at,
-        group=chat.type != chat.PRIVATE,
+        group=group,
         ref=str(update.update_id),
+        # Private chats: de-duplicated across restarts, replies queued with the turn and sent from
+        # there. A group's reply goes to the group, which the outbox (keyed by person) cannot address.
+        key="" if group else str(update.update_id),
     )
     if update.callback_query is not None:
         return Incoming(kind=Kind.BUTTON, payload=update.callback_query.data or "", **common)
@@ -141,9 +145,13 @@ async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if ev is None or chat is None:
             return
         ev = await telegram_voice.heard(update, ev, context.bot, runtime)
-        outcome = await runtime.handle(ev)
-        for reply in outcome.replies:
-            await send_reply(context.bot, chat.id, reply)
+        with runtime.courier.holding(CHANNEL, ev.user_id):
+            outcome = await runtime.handle(ev)
+            app.bot_data[SETTLEMENTS].settle(update.update_id)  # saved: the update may be confirmed now
+            # Sent at once for speed; each reply is marked sent, and one that fails is retried by the
+            # courier from the outbox (never replaced by an apology).
+            await runtime.courier.deliver_replies(CHANNEL, ev.user_id, outcome.replies, outcome.queued,
+                                                  partial(send_reply, context.bot, chat.id))
         await telegram_voice.speak(context.bot, chat.id, outcome.replies, runtime)
     finally:
         if ack is not None:
@@ -182,6 +190,7 @@ def build_application(
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
     locks = ChatLocks()
+    settlements = Settlements()
 
     async def post_init(app: Application) -> None:
         runtime = await Runtime.open(settings, clock)
@@ -228,7 +237,7 @@ def build_application(
         .request(requests)
         .get_updates_request(updates_request)
         .rate_limiter(telegram_requests.rate_limiter(flood_limit))
-        .concurrent_updates(ChatOrderedUpdateProcessor(locks, telegram_order.CONCURRENT_CHATS))
+        .concurrent_updates(ChatOrderedUpdateProcessor(locks, telegram_order.CONCURRENT_CHATS, settlements))
         .post_init(post_init)
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)
@@ -238,4 +247,5 @@ def build_application(
     app.add_handler(CallbackQueryHandler(on_update))
     app.add_handler(MessageHandler(filters.ALL, on_update))
     app.add_error_handler(on_error)
+    app.bot_data[SETTLEMENTS] = settlements
     return app

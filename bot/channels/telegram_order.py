@@ -42,6 +42,34 @@ class ChatLocks:
             yield
 
 
+# How our polling loop and the webhook reach the Settlements of an Application (its bot_data key),
+# and the updates either asks Telegram for: light constants, so the benches' echo bot shares them.
+SETTLEMENTS = "settlements"
+ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
+
+
+class Settlements:
+    """One future per update, resolved once its turn is saved: polling confirms the update (the next
+    getUpdates offset) and the webhook answers 200 only then, so a crash before cannot lose it."""
+
+    def __init__(self) -> None:
+        self._waiting: dict[int, asyncio.Future[None]] = {}
+
+    def expect(self, update_id: int) -> asyncio.Future[None]:
+        future = self._waiting.get(update_id)
+        if future is None:
+            future = self._waiting[update_id] = asyncio.get_running_loop().create_future()
+        return future
+
+    def pending(self, update_id: int) -> asyncio.Future[None] | None:
+        return self._waiting.get(update_id)
+
+    def settle(self, update_id: int) -> None:
+        future = self._waiting.pop(update_id, None)
+        if future is not None and not future.done():
+            future.set_result(None)
+
+
 class ChatOrderedUpdateProcessor(BaseUpdateProcessor):
     """One chat's updates one at a time and in arrival order; up to `max_chats` chats at once.
 
@@ -51,19 +79,24 @@ class ChatOrderedUpdateProcessor(BaseUpdateProcessor):
     is requested before any await, so arrival order is kept; it also covers the error handler.
     """
 
-    def __init__(self, locks: ChatLocks, max_chats: int, backlog: int = UPDATE_BACKLOG):
+    def __init__(self, locks: ChatLocks, max_chats: int, settlements: Settlements, backlog: int = UPDATE_BACKLOG):
         super().__init__(backlog)
         self.locks = locks
+        self.settlements = settlements
         self._active = asyncio.Semaphore(max_chats)
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         chat = update.effective_chat if isinstance(update, Update) else None
-        if chat is None:
-            async with self._active:
+        try:
+            if chat is None:
+                async with self._active:
+                    await coroutine
+                return
+            async with self.locks.hold(chat.id), self._active:
                 await coroutine
-            return
-        async with self.locks.hold(chat.id), self._active:
-            await coroutine
+        finally:  # usually settled as soon as the turn was saved; this covers failures and strays
+            if isinstance(update, Update):
+                self.settlements.settle(update.update_id)
 
     async def initialize(self) -> None:
         """Nothing to set up."""

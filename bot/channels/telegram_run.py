@@ -5,6 +5,10 @@
 Start-up calls (getMe, deleteWebhook, setWebhook) are retried forever with the one back-off
 policy: Telegram unreachable when the process starts must not end it. Stopping runs in the
 reverse order, so the turn in flight finishes and the database is closed last.
+
+Polling is our own loop rather than PTB's Updater, which confirms a batch (the next getUpdates
+offset) as soon as it is fetched: here a batch is confirmed only once every update in it has its
+turn saved, so a crash in between means the updates come again, and the saved ones are recognised.
 """
 
 from __future__ import annotations
@@ -15,9 +19,10 @@ import signal
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
 
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application
 
-from bot.channels.telegram import ALLOWED_UPDATES, build_application
+from bot.channels.telegram_order import ALLOWED_UPDATES, SETTLEMENTS
 from bot.channels.telegram_requests import STARTUP_RETRY, transient
 from common.config import Settings
 from common.retry import retrying
@@ -35,17 +40,40 @@ async def at_start_up(action: Callable[[], object], what: str) -> object:
 
 @asynccontextmanager
 async def polling(app: Application, poll_interval: float = 0.0, timeout: int = 10) -> AsyncIterator[None]:
-    await at_start_up(
-        lambda: app.updater.start_polling(
-            poll_interval=poll_interval, timeout=timeout, allowed_updates=ALLOWED_UPDATES,
-            bootstrap_retries=0, drop_pending_updates=False,
-        ),
-        "deleteWebhook",
-    )
+    await at_start_up(lambda: app.bot.delete_webhook(drop_pending_updates=False), "deleteWebhook")
+    task = asyncio.create_task(_poll(app, poll_interval, timeout), name="polling")
     try:
         yield
     finally:
-        await app.updater.stop()
+        task.cancel()
+        with suppress(asyncio.CancelledError):
+            await task
+
+
+async def _poll(app: Application, poll_interval: float, timeout: int) -> None:
+    settlements = app.bot_data[SETTLEMENTS]
+    offset, failures = 0, 0
+    while True:
+        try:
+            updates = await app.bot.get_updates(offset=offset, timeout=timeout, allowed_updates=ALLOWED_UPDATES)
+        except InvalidToken:
+            log.error("getUpdates: the bot token was refused; polling stops")
+            raise
+        except TelegramError as exc:  # unreachable, 5xx, 409 (another poller): back off and try again
+            pause = STARTUP_RETRY.delay(failures)
+            failures += 1
+            log.warning("getUpdates failed (%s); again in %.1f s", exc, pause)
+            await asyncio.sleep(pause)
+            continue
+        failures = 0
+        if updates:
+            saved = [settlements.expect(update.update_id) for update in updates]
+            for update in updates:
+                await app.update_queue.put(update)
+            await asyncio.wait(saved)  # every turn saved: now the batch may be confirmed
+            offset = updates[-1].update_id + 1
+        if poll_interval:
+            await asyncio.sleep(poll_interval)
 
 
 @asynccontextmanager
@@ -96,4 +124,7 @@ async def until_signal(app: Application, receiving: Receiving) -> None:
 
 def run_polling(settings: Settings) -> None:
     """Long polling until SIGINT/SIGTERM."""
+    # Imported here: the loop above is shared with the benches' echo bot, which must not load the dialogue.
+    from bot.channels.telegram import build_application
+
     asyncio.run(until_signal(build_application(settings), polling))

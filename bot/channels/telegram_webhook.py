@@ -9,7 +9,9 @@ the secret token (LEGALAID_WEBHOOK_SECRET) in X-Telegram-Bot-Api-Secret-Token.
 Why not `Application.run_webhook`: PTB 22's tornado handler (telegram/ext/_utils/webhookhandler.py)
 compares the secret with `!=`, which leaks through timing how much of a guess is right, and logs
 wrong tokens. Here the comparison is `hmac.compare_digest` over bytes, and Telegram's re-sends
-of an update it thought unanswered are dropped by update_id.
+of an update it thought unanswered are dropped by update_id (in memory here; across restarts by
+the inbox). And 200 is answered only once the update's turn is saved with its replies in the outbox,
+so Telegram keeps re-sending an update the process died on.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from aiohttp import web
 from telegram import Update
 from telegram.ext import Application
 
-from bot.channels.telegram import ALLOWED_UPDATES, build_application
+from bot.channels.telegram import ALLOWED_UPDATES, SETTLEMENTS, build_application
 from bot.channels.telegram_run import at_start_up, until_signal
 from common.config import Settings
 
@@ -128,10 +130,16 @@ def webhook_handler(
         except (ValueError, TypeError, KeyError, RecursionError) as exc:  # deep nesting: RecursionError
             log.warning("webhook: unreadable update (%s)", exc)
             return web.Response(status=400)
+        settlements = app.bot_data[SETTLEMENTS]
+        in_flight = settlements.pending(update.update_id)
         if not recent.first_time(update.update_id):
-            log.info("webhook: update %s received again; already handled", update.update_id)
+            log.info("webhook: update %s received again", update.update_id)
+            if in_flight is not None:  # answered when the first copy's turn is saved
+                await asyncio.shield(in_flight)
             return web.Response()
+        saved = settlements.expect(update.update_id)
         await app.update_queue.put(update)
+        await asyncio.shield(saved)  # 200 only once its turn (and its replies) are saved
         return web.Response()
 
     return receive

@@ -14,18 +14,28 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import json
 import logging
 import time
-from collections import OrderedDict
+from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime
+from contextlib import suppress
 
 import aiohttp
 from aiohttp import web
 
 from bot.channels.numbered import render_reply, render_turn
 from bot.channels import wechat_voice
+from bot.channels.wechat_admission import Admission
+from bot.channels.wechat_events import (
+    CHANNEL,
+    REPLAY_WINDOW_SECONDS,
+    RecentTurns,
+    _Turn,
+    dedupe_key,
+    event_from_message,
+    log_ref,
+)
 from bot.channels.wechat_api import WeChatApi
 from bot.channels.wechat_protocol import (
     MAX_TEXT_BYTES,
@@ -43,105 +53,20 @@ from bot.runtime import Runtime
 from bot.scheduler import tick
 from common.catalog import Catalog, CatalogError
 from common.messages import Notice, Reply
-from handlers.events import ChannelInfo, Incoming, Kind
+from handlers.events import ChannelInfo, Incoming, Outcome
 from storage.outbox import Topic, outbox_key
 
 log = logging.getLogger(__name__)
 
-CHANNEL = "wechat"
 # No buttons in a passive reply: numbered lines; later messages through the customer-service
 # API; no file sending (the customer-service API takes media ids, not documents).
 WECHAT = ChannelInfo(CHANNEL, numbered=True, push=True, files=False, voice=True)
 PATH = "/wechat"
 MAX_BODY_BYTES = 64 * 1024  # real messages are a few hundred bytes
-# A signed request older (or newer) than this is refused: replays inside the window are caught
-# by the de-duplication memory, which keeps message ids exactly this long.
-REPLAY_WINDOW_SECONDS = 600
-MAX_REMEMBERED = 10_000
 MAX_SIGNATURES = 100_000
 TEXT_IDS = frozenset({"wechat.option_line", "wechat.menu_lawyer", "channel.no_document"})
 SUCCESS = "success"  # tells WeChat "received, nothing to reply passively"
-
-_MESSAGE_KINDS = {
-    "voice": Kind.VOICE,
-    "image": Kind.PHOTO,
-    "video": Kind.PHOTO,
-    "shortvideo": Kind.PHOTO,
-    "location": Kind.LOCATION,
-    "file": Kind.FILE,
-    "link": Kind.OTHER,
-}
-
-
-def event_from_message(msg: dict[str, str], at: datetime) -> Incoming | None:
-    """The core event for a WeChat message, or None for events nobody should answer."""
-    common = dict(channel=CHANNEL, user_id=msg["FromUserName"], at=at, ref=log_ref(msg))
-    msg_type = msg.get("MsgType", "")
-    if msg_type == "text":
-        return Incoming(kind=Kind.TEXT, text=msg.get("Content", ""), **common)
-    if msg_type == "event":
-        event = msg.get("Event", "").lower()
-        if event == "subscribe":
-            return Incoming(kind=Kind.TEXT, text="/start", **common)
-        if event == "click":
-            return Incoming(kind=Kind.BUTTON, payload=msg.get("EventKey", ""), **common)
-        # unsubscribe, VIEW, automatic LOCATION reports, SCAN ...: nothing to say.
-        return None
-    return Incoming(kind=_MESSAGE_KINDS.get(msg_type, Kind.OTHER), **common)
-
-
-def log_ref(msg: dict[str, str]) -> str:
-    """Names a message in log lines without the person's openid."""
-    return msg.get("MsgId") or f"{msg.get('Event', '?')}@{msg.get('CreateTime', '?')}"
-
-
-def dedupe_key(msg: dict[str, str]) -> str:
-    if msg.get("MsgId"):
-        return f"msg:{msg['MsgId']}"
-    # WeChat's advice is sender + CreateTime; the event and key keep two taps in one second apart.
-    parts = (msg.get(name, "") for name in ("FromUserName", "CreateTime", "Event", "EventKey"))
-    return "event:" + ":".join(parts)
-
-
-@dataclass
-class _Turn:
-    """One incoming message and what became of its answer (for WeChat's retries)."""
-
-    user_id: str
-    key: str
-    task: asyncio.Task[str]  # the rendered text of the core's replies
-    seen_at: float
-    mode: str = "waiting"  # "waiting" | "passive" (answered in the HTTP reply) | "push" (via outbox)
-    passive: str | None = None
-
-
-@dataclass
-class RecentTurns:
-    """Message ids seen lately, bounded in time and number."""
-
-    window: float = REPLAY_WINDOW_SECONDS
-    limit: int = MAX_REMEMBERED
-    clock: Callable[[], float] = time.monotonic
-    _turns: OrderedDict[str, _Turn] = field(default_factory=OrderedDict)
-
-    def get(self, key: str) -> _Turn | None:
-        self._prune()
-        return self._turns.get(key)
-
-    def add(self, turn: _Turn) -> None:
-        self._turns[turn.key] = turn
-        self._prune()
-
-    def __len__(self) -> int:
-        return len(self._turns)
-
-    def _prune(self) -> None:
-        oldest_kept = self.clock() - self.window
-        while self._turns:
-            first = next(iter(self._turns.values()))
-            if len(self._turns) <= self.limit and first.seen_at >= oldest_kept:
-                break
-            self._turns.popitem(last=False)
+ARRIVED = web.RequestKey("arrived", float)  # the event loop's time when aiohttp began the request
 
 
 class WeChatEndpoint:
@@ -156,6 +81,8 @@ class WeChatEndpoint:
         key = settings.encoding_aes_key
         self.crypto = WeChatCrypto(self.token, key.get_secret_value(), settings.app_id) if key else None
         self.recent = RecentTurns()
+        self.admission = Admission()
+        self._behind: Counter[str] = Counter()  # people with a message accepted and not yet run
         self._background: set[asyncio.Task] = set()
         # signature → (sha256 of the body it came with, when), oldest first; see _signature_fits_body
         self._seen_signatures: dict[str, tuple[bytes, float]] = {}
@@ -174,12 +101,14 @@ class WeChatEndpoint:
             await self.api.send_text(user_id, piece)
 
     # --- HTTP
-    def _signature_fits_body(self, signature: str, body: bytes) -> bool:
-        """A signature seen with one body may come again (a retry) only with the same body.
+    async def _signature_fits_body(self, q, body: bytes) -> bool:
+        """A signed request seen with one body may come again (a retry) only with the same body.
 
         In plain mode the signature covers token, timestamp and nonce, not the body, so a query
-        string seen once could carry a forged message for the replay window; this closes that.
+        string seen once (in a proxy's log) could carry a forged message for the replay window;
+        the binding is kept in the database too, so a restart does not open that window again.
         """
+        signature = q.get("signature", "")
         now = time.monotonic()
         while self._seen_signatures and next(iter(self._seen_signatures.values()))[1] < now - REPLAY_WINDOW_SECONDS:
             self._seen_signatures.pop(next(iter(self._seen_signatures)))
@@ -187,6 +116,10 @@ class WeChatEndpoint:
         seen = self._seen_signatures.get(signature)
         if seen is not None:
             return hmac.compare_digest(seen[0], digest)
+        if self.crypto is None:  # safe mode: msg_signature covers the encrypted body itself
+            request_key = f"{signature}:{q.get('timestamp', '')}:{q.get('nonce', '')}"
+            if not await self.runtime.services.store.bind_signed_body(request_key, digest.hex(), self.runtime.now()):
+                return False
         self._seen_signatures[signature] = (digest, now)
         while len(self._seen_signatures) > MAX_SIGNATURES:
             self._seen_signatures.pop(next(iter(self._seen_signatures)))
@@ -212,12 +145,15 @@ class WeChatEndpoint:
             raise web.HTTPForbidden()
         return web.Response(text=request.query.get("echostr", ""))
 
-    async def handle_post(self, request: web.Request) -> web.Response:
+    async def handle_post(self, request: web.Request) -> web.StreamResponse:
+        loop = asyncio.get_running_loop()
+        # WeChat's 5 s run from when it sent the request: count from its arrival, not from now.
+        deadline = self.admission.deadline(request.get(ARRIVED, loop.time()), self.settings.reply_deadline_seconds)
         if not self._authentic(request):
             raise web.HTTPForbidden()
         body = await request.read()  # over client_max_size: 413 before anything is parsed
         q = request.query
-        if not self._signature_fits_body(q.get("signature", ""), body):
+        if not await self._signature_fits_body(q, body):
             raise web.HTTPForbidden()
         try:
             msg = self._open(body, q)
@@ -229,16 +165,74 @@ class WeChatEndpoint:
 
         key = dedupe_key(msg)
         turn = self.recent.get(key)
-        if turn is None:
-            ev = event_from_message(msg, self.runtime.now())
-            if ev is None:
-                return web.Response(text=SUCCESS)
-            turn = _Turn(ev.user_id, key, asyncio.create_task(self._run(ev, msg)), time.monotonic())
-            self.recent.add(turn)
-            await asyncio.wait({turn.task}, timeout=self.settings.reply_deadline_seconds)
-        else:
+        if turn is not None:  # WeChat retried: the first copy's answer, never a second turn
             log.info("wechat: WeChat retried %s", log_ref(msg))
-        text = self._settle(turn)
+            with suppress(TimeoutError):
+                return self._respond(msg, q, await asyncio.wait_for(asyncio.shield(turn.answer),
+                                                                    max(0.0, deadline - loop.time())))
+            return web.Response(text=SUCCESS)
+        turn = _Turn(key, time.monotonic(), loop.create_future())
+        self.recent.add(turn)
+        try:
+            return await self._answer(request, msg, turn, deadline)
+        finally:
+            if not turn.answer.done():
+                turn.answer.set_result(None)
+
+    async def _answer(self, request: web.Request, msg: dict[str, str], turn: _Turn, deadline: float) -> web.StreamResponse:
+        ev = event_from_message(msg, self.runtime.now())
+        if ev is None:
+            return web.Response(text=SUCCESS)
+        store, courier = self.runtime.services.store, self.runtime.courier
+        # Seen before a restart? The turn recognises a handled event (nothing to say: "success",
+        # its replies, if any are left, go from the outbox); accepting recognises any known one.
+        if self._behind[ev.user_id] or not await self.admission.enter(deadline):
+            return await self._accept(ev, msg)  # no passive reply could be ready in time
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        courier.hold(CHANNEL, ev.user_id)  # its replies are answered here, not by the courier
+        task = asyncio.create_task(self._run(ev, msg))
+        task.add_done_callback(lambda _: self.admission.leave(loop.time() - started))
+        pushed = False
+        try:
+            await asyncio.wait({task}, timeout=max(0.0, deadline - loop.time()))
+            if not task.done():
+                # Too slow after all: keep it durably before saying "success" (a no-op if its turn
+                # was saved meanwhile); its replies then go by customer-service message.
+                await store.accept_event(CHANNEL, ev.key, json.dumps(msg, ensure_ascii=False), self.runtime.now())
+        finally:
+            if not task.done():
+                pushed = True
+                self._spawn(self._pushed(ev, task))
+        if pushed:
+            return web.Response(text=SUCCESS)
+        outcome = task.result()
+        text = render_turn(outcome.replies, self.option_line) if outcome is not None else self.t("error.apology")
+        if not text or utf8_len(text) > MAX_TEXT_BYTES or loop.time() > deadline:
+            courier.release(CHANNEL, ev.user_id)
+            self._pushed_now(ev, outcome)
+            return web.Response(text=SUCCESS)
+        turn.answer.set_result(text)
+        response = self._respond(msg, request.query, text)
+        try:
+            await response.prepare(request)
+            await response.write_eof()
+        finally:
+            # Written: marked sent in a task of its own, which a shutdown waits for. A crash between
+            # the write and the mark sends it once more by customer-service message (never lost).
+            self._spawn(self._mark_passive(ev, outcome))
+        return response
+
+    async def _mark_passive(self, ev: Incoming, outcome: Outcome | None) -> None:
+        try:
+            for queued_id in outcome.queued if outcome is not None else ():
+                await self.runtime.services.store.mark_sent(queued_id, self.runtime.now())
+        finally:
+            self.runtime.courier.release(CHANNEL, ev.user_id)
+        if outcome is not None and outcome.notices:
+            self.runtime.courier.wake()  # messages for others (a question to the duty lawyer)
+
+    def _respond(self, msg: dict[str, str], q, text: str | None) -> web.Response:
         if text is None:
             return web.Response(text=SUCCESS)
         reply = text_reply_xml(msg["FromUserName"], msg.get("ToUserName", ""), text, int(time.time()))
@@ -262,39 +256,65 @@ class WeChatEndpoint:
             raise ProtocolError("no sender or message type")
         return msg
 
-    async def _run(self, ev: Incoming, msg: dict[str, str]) -> str:
+    async def _run(self, ev: Incoming, msg: dict[str, str]) -> Outcome | None:
+        """The turn, saved with its replies in the outbox; None if it failed before it was saved."""
         try:
             ev = await wechat_voice.heard(self, msg, ev)
             outcome = await self.runtime.handle(ev)
             wechat_voice.speak_later(self, ev.user_id, outcome.replies)
-            if outcome.notices:
-                self.runtime.courier.wake()
-            return render_turn(outcome.replies, self.option_line)
+            return outcome
         except Exception:  # noqa: BLE001 - the person still gets an answer, WeChat no 500
             log.exception("wechat: %s failed", ev.ref)
-            return self.t("error.apology")
+            return None
 
-    def _settle(self, turn: _Turn) -> str | None:
-        """The passive reply text for this request, or None for "success" (pushed or nothing)."""
-        if turn.mode == "passive":
-            return turn.passive
-        if turn.mode == "waiting":
-            if turn.task.done() and utf8_len(turn.task.result()) <= MAX_TEXT_BYTES:
-                turn.mode, turn.passive = "passive", turn.task.result() or None
-                return turn.passive
-            # Too slow, too long, or WeChat already gave up on the first request: push it.
-            turn.mode = "push"
-            self._spawn(self._push(turn))
-        return None
+    async def _accept(self, ev: Incoming, msg: dict[str, str]) -> web.Response:
+        """Kept in the inbox first ("success" only after a commit), then run in the background."""
+        if await self.runtime.services.store.accept_event(CHANNEL, ev.key, json.dumps(msg, ensure_ascii=False), ev.at):
+            self._later(ev, msg)
+        else:  # known from before a restart: handled, or run by `recover`
+            log.info("wechat: %s arrived again after a restart", ev.ref)
+            self.runtime.courier.wake()
+        return web.Response(text=SUCCESS)
 
-    async def _push(self, turn: _Turn) -> None:
-        text = await turn.task
-        if not text:
-            return
-        # Through the outbox, so a failed send is retried and stays in order with other messages.
-        key = outbox_key(Topic.LATE_REPLY, turn.key)
-        await self.runtime.services.store.enqueue(Notice(CHANNEL, turn.user_id, Reply(text), key), self.runtime.now())
+    def _later(self, ev: Incoming, msg: dict[str, str]) -> None:
+        self._behind[ev.user_id] += 1  # this person's next messages queue behind it, in order
+
+        async def run() -> None:
+            try:
+                async with self.admission.background():
+                    outcome = await self._run(ev, msg)
+            finally:
+                self._behind[ev.user_id] -= 1
+                if not self._behind[ev.user_id]:
+                    del self._behind[ev.user_id]
+            self._pushed_now(ev, outcome)
+
+        self._spawn(run())
+
+    async def _pushed(self, ev: Incoming, task: asyncio.Task) -> None:
+        try:
+            outcome = await task
+        finally:
+            self.runtime.courier.release(CHANNEL, ev.user_id)
+        self._pushed_now(ev, outcome)
+
+    def _pushed_now(self, ev: Incoming, outcome: Outcome | None) -> None:
+        """Its replies (saved in the outbox) go by customer-service message."""
+        if outcome is not None and outcome.replies and not outcome.queued:
+            # Not saved with a turn (slow down): queued now, as a late reply.
+            text = render_turn(outcome.replies, self.option_line)
+            notice = Notice(CHANNEL, ev.user_id, Reply(text), outbox_key(Topic.LATE_REPLY, ev.key))
+            self._spawn(self.runtime.services.store.enqueue(notice, self.runtime.now()))
         self.runtime.courier.wake()
+
+    async def recover(self) -> None:
+        """Messages answered "success" whose turn a crash cut short: run them now, in order."""
+        for raw in await self.runtime.services.store.waiting_events(CHANNEL):
+            msg = json.loads(raw)
+            ev = event_from_message(msg, self.runtime.now())
+            if ev is not None:
+                log.info("wechat: running %s, accepted before a restart", ev.ref)
+                self._later(ev, msg)
 
     def _spawn(self, coro) -> None:
         task = asyncio.create_task(coro)
@@ -317,7 +337,12 @@ def create_app(
     runtime: Runtime, settings: WeChatSettings, api_clock: Callable[[], float] = time.monotonic
 ) -> web.Application:
     """The /wechat application over an open runtime; the caller closes the runtime."""
-    app = web.Application(client_max_size=MAX_BODY_BYTES)
+    @web.middleware
+    async def arrival(request: web.Request, handler):
+        request[ARRIVED] = asyncio.get_running_loop().time()
+        return await handler(request)
+
+    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[arrival])
 
     async def lifecycle(app: web.Application):
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
@@ -325,9 +350,12 @@ def create_app(
             app[ENDPOINT] = endpoint
             runtime.attach(WECHAT, endpoint.send)
             runtime.courier.start(lambda: tick(runtime), settings.deliver_every_seconds)
+            endpoint._spawn(endpoint.recover())
+            endpoint.admission.watch()
             yield
+            await endpoint.admission.close()
+            await endpoint.close()  # replies answered passively are marked sent before the courier stops
             await runtime.courier.stop()
-            await endpoint.close()
 
     async def get(request: web.Request) -> web.StreamResponse:
         return await request.app[ENDPOINT].handle_get(request)

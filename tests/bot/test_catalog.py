@@ -14,6 +14,9 @@ from faq.kb import FOLLOW_UPS
 from handlers.booking import ACCESS_NEEDS, BookingFlow
 from policy.eligibility import Condition, NotaryFee
 from storage.bookings import Change
+from storage.consultations import Status
+from storage.users import WebRole
+from bot.web import accounts as web_accounts, mine, points as web_points, questions
 
 ROOT = Path(__file__).resolve().parents[2]
 CODE_DIRS = ("bot", "handlers", "faq", "storage", "services", "common", "policy")
@@ -42,6 +45,15 @@ DYNAMIC = (
     | {f"book.phone_{owner}" for owner in ("self", "family")}
     | {f"staff.decision.{d}" for d in ("accepted", "rejected")}
     | {f"staff.change.{c}" for c in Change}
+    # The web console's families (bot/web/templates build these ids from a status or a result).
+    | {f"web.q.status.{s}" for s in Status}
+    | {f"web.mine.status.{s}" for s in (Status.CLAIMED, Status.ANSWERED)}
+    | {f"web.q.result.{r}" for r in questions.RESULTS}
+    | {f"web.mine.result.{r}" for r in mine.RESULTS}
+    | {f"web.points.result.{r}" for r in web_points.RESULTS}
+    | {f"web.accounts.result.{r}" for r in web_accounts.RESULTS}
+    | {f"web.accounts.role_{r}" for r in WebRole}
+    | {f"web.knowledge.kind_{k}" for k in ("clarify", "fallback")}
 )
 
 
@@ -49,9 +61,10 @@ def literal_ids() -> set[str]:
     namespaces = {key.split(".", 1)[0] for key in load_catalog().keys()}
     found: set[str] = set()
     for folder in CODE_DIRS:
-        for path in (ROOT / folder).rglob("*.py"):
+        for path in [*(ROOT / folder).rglob("*.py"), *(ROOT / folder).rglob("*.html")]:
             for match in LITERAL.finditer(path.read_text(encoding="utf-8")):
-                if match.group(1).split(".", 1)[0] in namespaces:
+                # A prefix a template completes ('book.phone_' ~ owner) is not an id.
+                if match.group(1).split(".", 1)[0] in namespaces and not match.group(1).endswith("_"):
                     found.add(match.group(1))
     return found
 

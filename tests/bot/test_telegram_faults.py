@@ -201,3 +201,25 @@ async def test_an_edited_live_location_is_not_answered_again_but_an_edited_text_
         api.push_edited_text(USER, 1, "拨打12348")
         await api.wait_for_messages(USER, 2)
     assert len(api.sent(USER)) == 2 and "24小时" in api.sent(USER)[-1].text
+
+
+async def test_a_reply_refused_past_the_quick_retries_comes_later_from_the_outbox_once(api, settings, clock,
+                                                                                       monkeypatch):
+    """Issue 13, 7: four 5xx in a row used to lose the reply (the person got the apology instead)."""
+    from bot import courier
+    from common.retry import Backoff
+
+    monkeypatch.setattr(courier, "RETRY", Backoff(first=0.2, factor=2.0, cap=1.0))
+    monkeypatch.setattr(telegram_requests, "SEND_RETRY", Backoff(first=0.01, factor=1, cap=0.01, retries=3))
+    async with running_bot(settings, api, clock) as app:
+        api.fail_next("sendMessage", status=502, times=4)  # the send and its three quick retries
+        replies = await api.say(USER, FEE_QUESTION, timeout=10)
+        store = app.bot_data[channel.RUNTIME].services.store
+        for _ in range(100):  # marked sent just after Telegram took it
+            if not await store.unsent({"telegram"}):
+                break
+            await asyncio.sleep(0.05)
+        assert await store.unsent({"telegram"}) == []
+        await asyncio.sleep(0.5)  # nothing more comes
+    assert [m.text for m in api.sent(USER)] == [replies[0].text]
+    assert "80周岁及以上" in replies[0].text and apology_text() not in replies[0].text

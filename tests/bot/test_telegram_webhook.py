@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -158,3 +160,24 @@ def test_refused_requests_are_logged_at_most_once_a_minute_with_a_count(caplog):
         throttled.warn("webhook: refused a request from %s", "203.0.113.9")
     lines = [r.getMessage() for r in caplog.records]
     assert len(lines) == 2 and "499 more" in lines[1]
+
+
+async def test_200_only_once_the_turn_is_saved_and_a_re_send_after_a_restart_is_not_handled_again(
+        api, settings, clock):
+    """Issue 13, 7: the webhook used to answer 200 before the update was handled."""
+    async with webhook_bot(settings, api, clock) as endpoint:
+        db = sqlite3.connect(settings.db_path, isolation_level=None)
+        db.execute("BEGIN IMMEDIATE")  # the turn cannot be saved yet
+        answered = asyncio.ensure_future(post(endpoint, text_update(800, FEE_QUESTION)))
+        await api.wait_for(lambda: api.calls_to("getMe"), timeout=1)
+        await asyncio.sleep(0.5)
+        assert not answered.done(), "no 200 while the turn is not saved"
+        db.execute("ROLLBACK")
+        db.close()
+        assert await answered == 200
+        await api.wait_for_messages(USER, 1)
+    async with webhook_bot(settings, api, clock) as endpoint:  # a new process over the same database
+        assert await post(endpoint, text_update(800, FEE_QUESTION)) == 200  # Telegram re-sends it
+        assert await post(endpoint, text_update(801, "/start")) == 200
+        await api.wait_for_messages(USER, 2)
+    assert [("80周岁及以上" in (m.text or "")) for m in api.sent(USER)] == [True, False]

@@ -18,8 +18,10 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.channels import wechat, wechat_api
 from bot.channels.wechat import create_menu
 from bot.channels.wechat_api import WeChatApi, WeChatApiError
-from bot.channels.wechat_endpoint import ENDPOINT, RecentTurns, _Turn, create_app
+from bot.channels.wechat_endpoint import ENDPOINT, create_app
+from bot.channels.wechat_events import RecentTurns, _Turn
 from bot.channels.wechat_settings import WeChatSettings
+from bot.runtime import Runtime
 from common.retry import Backoff
 from bot.channels.wechat_protocol import (
     MAX_TEXT_BYTES,
@@ -113,6 +115,9 @@ def wechat_settings(api: FakeWeChatApi, *, safe: bool = False, **overrides) -> W
     return WeChatSettings(_env_file=None, **values)
 
 
+# One sequence for every client in the run: WeChat never reuses a nonce, even across a restart.
+NONCES = itertools.count(73914)
+
 class Phone:
     """WeChat's server, as far as the endpoint can tell: signed, optionally encrypted XML posts."""
 
@@ -121,7 +126,6 @@ class Phone:
         self.runtime = runtime
         self.crypto = WeChatCrypto(TOKEN, AES_KEY, APP_ID) if settings.encoding_aes_key else None
         self._ids = itertools.count(6_000_000_000_000_000_001)
-        self._nonces = itertools.count(73914)
         self.options_pattern = _option_pattern(runtime.services.texts._texts["wechat.option_line"])
 
     @property
@@ -131,7 +135,7 @@ class Phone:
     def signed_query(self, timestamp: int | None = None, nonce: str | None = None) -> dict[str, str]:
         """Like WeChat's: a fresh nonce on every request."""
         ts = str(int(time.time()) if timestamp is None else timestamp)
-        nonce = nonce or str(next(self._nonces))
+        nonce = nonce or str(next(NONCES))
         return {"timestamp": ts, "nonce": nonce, "signature": sign(TOKEN, ts, nonce), "openid": USER}
 
     async def post(self, xml: str | bytes, query: dict[str, str] | None = None) -> aiohttp.ClientResponse:
@@ -287,7 +291,7 @@ def test_the_de_duplication_memory_forgets_by_age_and_by_number():
     recent = RecentTurns(window=600, limit=2, clock=lambda: now[0])
 
     def turn(key):
-        return _Turn(USER, key, task=None, seen_at=now[0])  # type: ignore[arg-type]
+        return _Turn(key, seen_at=now[0], answer=None)  # type: ignore[arg-type]
 
     recent.add(turn("a"))
     recent.add(turn("b"))
@@ -594,3 +598,103 @@ async def test_a_seen_signature_with_a_different_body_is_refused_in_plain_mode(r
         assert (await wx.post(forged, query)).status == 403
         assert (await wx.post(wx.text_xml("你好", msg_id=901), query)).status == 200  # a true retry
     assert [ev.text for ev in seen] == ["你好"]
+
+
+# --------------------------------------------------------------------------- restarts and saturation
+
+
+async def restarted(runtime, settings, clock):
+    """A new process over the same database: nothing in memory survives."""
+    await runtime.close()
+    return await Runtime.open(settings, clock)
+
+
+async def test_a_captured_query_string_with_a_forged_body_is_refused_after_a_restart(runtime, settings, clock,
+                                                                                    fake_api, monkeypatch):
+    async with serving(runtime, wechat_settings(fake_api)) as wx:
+        query = wx.signed_query()
+        assert "遗嘱公证" in await wx.deliver(wx.text_xml("遗嘱公证要钱吗", msg_id=911))  # the normal path
+        captured, hello = dict(query), wx.text_xml("你好", msg_id=912)
+        assert (await wx.post(hello, captured)).status == 200
+    again = await restarted(runtime, settings, clock)
+    try:
+        seen = count_core_events(again, monkeypatch)
+        async with serving(again, wechat_settings(fake_api)) as wx:
+            forged = wx.text_xml("删除我的信息", msg_id=913)
+            assert (await wx.post(forged, captured)).status == 403
+            assert (await wx.post(hello, captured)).status == 200  # WeChat's retry
+            assert "遗嘱公证" in await wx.deliver(wx.text_xml("遗嘱公证要钱吗", msg_id=914))
+        assert [ev.text for ev in seen] == ["遗嘱公证要钱吗"], "neither the forged body nor the retry reach the core"
+    finally:
+        await again.close()
+
+
+async def test_a_message_retried_after_a_restart_is_not_handled_twice(runtime, settings, clock, fake_api,
+                                                                      monkeypatch):
+    async with serving(runtime, wechat_settings(fake_api)) as wx:
+        first = await wx.say("我爸八十二岁做遗嘱公证要钱吗", msg_id=921)
+    assert "80周岁及以上" in first
+    again = await restarted(runtime, settings, clock)
+    try:
+        seen = count_core_events(again, monkeypatch)
+        async with serving(again, wechat_settings(fake_api)) as wx:
+            assert await wx.say("我爸八十二岁做遗嘱公证要钱吗", msg_id=921) == "success"
+            await asyncio.sleep(0.3)
+        assert seen == [] and fake_api.sent_to(USER) == [], "answered once, passively, before the restart"
+    finally:
+        await again.close()
+
+
+async def test_a_message_accepted_with_success_is_answered_after_a_crash(runtime, settings, clock, fake_api):
+    """ "success" was said after the message was kept; the process died before its turn ran."""
+    import json as _json
+
+    msg = {"ToUserName": ACCOUNT, "FromUserName": USER, "CreateTime": str(int(time.time())), "MsgType": "text",
+           "Content": "我爸八十二岁做遗嘱公证要钱吗", "MsgId": "931"}
+    await runtime.services.store.accept_event("wechat", "msg:931", _json.dumps(msg, ensure_ascii=False), clock())
+    again = await restarted(runtime, settings, clock)
+    try:
+        async with serving(again, wechat_settings(fake_api)) as wx:
+            [pushed] = await fake_api.wait_for_messages(USER, 1)
+            assert await wx.say("我爸八十二岁做遗嘱公证要钱吗", msg_id=931) == "success"  # a late retry
+            await all_marked_sent(again.services.store)
+        assert "80周岁及以上" in pushed and fake_api.sent_to(USER) == [pushed]
+    finally:
+        await again.close()
+
+
+@pytest.mark.timeout(180)
+async def test_a_thousand_concurrent_messages_get_one_answer_each_and_no_late_passive_reply(runtime, fake_api):
+    """Issue 17: WeChat gives up after 5 s; a passive reply after that is lost, so none may come late."""
+    users = [f"oSaturation{i:05d}" for i in range(1000)]
+    async with TestServer(create_app(runtime, wechat_settings(fake_api))) as server:
+        url = str(server.make_url("/wechat"))
+        connector = aiohttp.TCPConnector(limit=0)
+        async with aiohttp.ClientSession(connector=connector) as session:
+
+            async def one(number: int, user: str) -> tuple[float, str]:
+                ts, nonce = str(int(time.time())), f"n{number}"
+                xml = (f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><FromUserName><![CDATA[{user}]]>"
+                       f"</FromUserName><CreateTime>{ts}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+                       f"<Content><![CDATA[遗嘱公证要钱吗]]></Content><MsgId>{80000 + number}</MsgId></xml>")
+                query = {"timestamp": ts, "nonce": nonce, "signature": sign(TOKEN, ts, nonce), "openid": user}
+                sent = time.monotonic()
+                async with session.post(url, data=xml.encode(), params=query) as resp:
+                    assert resp.status == 200
+                    return time.monotonic() - sent, await resp.text()
+
+            answers = await asyncio.gather(*(one(i, user) for i, user in enumerate(users)))
+        passive = [(took, text) for took, text in answers if text != "success"]
+        late = [took for took, _ in passive if took > 5.0]
+        pushed_to = {user for (_, text), user in zip(answers, users) if text == "success"}
+        deadline = time.monotonic() + 120
+        while {m.touser for m in fake_api.messages} < pushed_to:
+            assert time.monotonic() < deadline, "every message answered with success gets its reply"
+            await asyncio.sleep(0.2)
+        await asyncio.sleep(0.5)
+    print(f"\n1,000 concurrent: {len(passive)} passive (slowest {max((t for t, _ in passive), default=0):.2f} s), "
+          f"{len(pushed_to)} by customer-service message")
+    assert late == [], "no passive reply after WeChat's 5 s"
+    assert all("遗嘱公证" in text for _, text in passive)
+    received = [m.touser for m in fake_api.messages]
+    assert sorted(received) == sorted(pushed_to), "each pushed message exactly once, none for a passive one"

@@ -18,6 +18,9 @@ from faq.normalize import normalize, to_pinyin
         ("我爸能不能申请法援?", "老人能不能申请法律援助"),  # synonyms, punctuation
         ("请问一下啊，老太太走不动😢", "老人行动不便"),  # filler, emoji
         ("律師能到家裡來嗎", "律师能上门来吗"),
+        ("衢市司发〔2020〕3号", "衢市司发2020年3号"),  # a document number, not the number 20203
+        ("儿子不肯养我", "儿子不养我"),  # refusing to support, with a modal verb in between
+        ("女儿不愿意养", "女儿不养"),
     ],
 )
 def test_variants_normalise_to_one_form(typed, expected):

@@ -68,8 +68,8 @@ async def turns(name: str, log_path: str) -> None:
 
     saving = Store.save_turn
 
-    async def save_and_log(self, *args):  # the turn's last step, still inside the person's lock
-        await saving(self, *args)
+    async def save_and_log(self, *args, **kwargs):  # the turn's last step, still inside the person's lock
+        await saving(self, *args, **kwargs)
         os.write(log, f"end {seq.get()} {name}\n".encode())
 
     Store.load_state = load_slowly  # type: ignore[method-assign]

@@ -7,3 +7,7 @@ CREATE TABLE rate_windows (
     warned_at   TEXT,                     -- last "please slow down" in the window
     PRIMARY KEY (channel, user_id)
 );
+
+-- Waiting events run in the order they arrived; received_at is to the second, and PostgreSQL has
+-- no rowid to break ties: accept() numbers each channel's events (storage/inbox.py).
+ALTER TABLE inbox ADD COLUMN seq INTEGER;

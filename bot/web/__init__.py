@@ -1,0 +1,1 @@
+"""The web console (管理后台): see app.py."""

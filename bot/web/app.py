@@ -1,0 +1,77 @@
+"""The web console (管理后台): an aiohttp application over the service layer.
+
+Every route is registered through `Routes` with the roles that may use it, so the role check is
+one middleware and no route can be added without saying who may open it (tests/web check every
+route for anonymous, lawyer and staff). Middlewares, outermost first: security headers, the
+session (30 minutes idle), the role, the CSRF token of every POST.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from aiohttp import web
+
+from bot.web import accounts, auth, bookings, knowledge, lawyers, mine, points, questions, today
+from bot.web.pages import redirect
+from bot.web.render import RENDERER, Renderer, render
+from bot.web.routing import SERVICES, Access, Handler, Routes, route_of
+from services.context import Services
+
+log = logging.getLogger(__name__)
+
+STATIC = Path(__file__).parent / "static"
+# Scripts only from this server, no inline script or style, no frames, forms only to this server.
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self';"
+       " frame-ancestors 'none'; base-uri 'none'")
+
+
+@web.middleware
+async def headers(request: web.Request, handler: Handler) -> web.StreamResponse:
+    response = await handler(request)
+    response.headers["Content-Security-Policy"] = CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Frame-Options"] = "DENY"
+    if not request.path.startswith("/static/"):
+        # Pages show personal data: never kept by the browser or a proxy.
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@web.middleware
+async def access(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Who may open the route; a route registered without `Routes` (static files) is public."""
+    route = route_of(request)
+    needed = route.access if route else Access.PUBLIC
+    user = request.get(auth.USER)
+    if needed == Access.PUBLIC:
+        return await handler(request)
+    if user is None:
+        if request.method == "GET":
+            return redirect("/login")
+        return render(request, "refused.html", status=403)
+    if needed != Access.SIGNED_IN and user.role != needed:
+        log.warning("web: %s refused %s %s", user.role, request.method, route.path if route else request.path)
+        return render(request, "refused.html", status=403)
+    return await handler(request)
+
+
+@web.middleware
+async def csrf(request: web.Request, handler: Handler) -> web.StreamResponse:
+    if request.method == "POST" and not await auth.csrf_ok(request):
+        log.warning("web: POST %s without a valid form token", request.path)
+        return render(request, "refused.html", status=403)
+    return await handler(request)
+
+
+def create_app(services: Services) -> web.Application:
+    app = web.Application(middlewares=[headers, auth.session, access, csrf], client_max_size=256 * 1024)
+    app[SERVICES] = services
+    app[RENDERER] = Renderer(services.texts)
+    routes = Routes(app)
+    for module in (auth, today, bookings, questions, mine, points, lawyers, knowledge, accounts):
+        module.add_routes(routes)
+    app.router.add_static("/static/", STATIC)
+    return app
