@@ -129,7 +129,6 @@ async def ref(rt) -> str:
 
 
 async def queued_for(rt, channel: str, user_id: str) -> list[dict]:
-    async with rt.db.conn.execute(
-        "SELECT reply FROM outbox WHERE channel = ? AND user_id = ? ORDER BY id", (channel, user_id)
-    ) as cur:
-        return [json.loads(r["reply"]) for r in await cur.fetchall()]
+    rows = await rt.db.fetchall("SELECT reply FROM outbox WHERE channel = ? AND user_id = ? ORDER BY id",
+                                channel, user_id)
+    return [json.loads(r["reply"]) for r in rows]

@@ -26,13 +26,11 @@ async def test_the_list_shows_a_booking_made_in_the_chat_and_the_places_left(rt,
 async def test_details_are_masked_until_shown_and_each_showing_is_logged(rt, staff, ref):
     await staff.get(f"/bookings/{ref}")
     assert mask_phone(PHONE) in staff.last and PHONE not in staff.last
-    async with rt.db.conn.execute("SELECT COUNT(*) FROM access_log") as cur:
-        assert (await cur.fetchone())[0] == 0
+    assert await rt.db.fetchval("SELECT COUNT(*) FROM access_log") == 0
     for _ in range(2):
         response = await staff.post(f"/bookings/{ref}/show")
         assert response.status == 200 and PHONE in staff.last and "某某村12号" in staff.last
-    async with rt.db.conn.execute("SELECT actor, action, subject FROM access_log") as cur:
-        rows = [tuple(r) for r in await cur.fetchall()]
+    rows = [tuple(r) for r in await rt.db.fetchall("SELECT actor, action, subject FROM access_log")]
     assert rows == [("web:admin", "booking.details", ref)] * 2
 
 
@@ -88,8 +86,7 @@ async def test_the_day_sheet_lists_the_county_s_visits_in_full_and_is_logged(rt,
     assert PHONE in staff.last and "某某村12号" in staff.last and "想立遗嘱" in staff.last
     await staff.get(f"/bookings/sheet?day={booking.visit_date.isoformat()}&county=柯城区")
     assert PHONE not in staff.last
-    async with rt.db.conn.execute("SELECT action, subject FROM access_log") as cur:
-        assert [tuple(r) for r in await cur.fetchall()] == [("booking.sheet", ref)]
+    assert [tuple(r) for r in await rt.db.fetchall("SELECT action, subject FROM access_log")] == [("booking.sheet", ref)]
 
 
 async def test_today_lists_tomorrow_s_visits_by_county(rt, staff, ref, clock):

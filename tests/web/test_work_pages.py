@@ -52,8 +52,8 @@ async def test_staff_see_every_question_s_status_and_reading_one_is_logged(rt, s
     assert "Q00001" in staff.last and "儿子不给赡养费" not in staff.last
     await staff.get(f"/questions/{question}")
     assert "儿子不给赡养费" in staff.last
-    async with rt.db.conn.execute("SELECT action, subject FROM access_log") as cur:
-        assert [tuple(r) for r in await cur.fetchall()] == [("consultation.read", "Q00001")]
+    rows = await rt.db.fetchall("SELECT action, subject FROM access_log")
+    assert [tuple(r) for r in rows] == [("consultation.read", "Q00001")]
 
 
 async def test_staff_reassign_a_claimed_question_and_the_new_lawyer_is_sent_it(rt, staff, people):
