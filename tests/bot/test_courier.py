@@ -79,3 +79,17 @@ async def test_a_growing_backlog_is_logged_and_staff_are_told_hourly(rt, clock, 
     unsent = await rt.services.store.unsent({"telegram"})
     assert [q.reply["text"] for q in unsent] == [rt.services.texts("outbox.backlog", count=BACKLOG_ALERT)]
 
+
+
+async def test_a_turns_reply_another_process_is_sending_is_not_sent_twice(rt, clock):
+    # Another process's delivery loop read the turn's saved replies and took the first one.
+    store, now = rt.services.store, clock()
+    replies = [Reply("律师回复：第一条"), Reply("律师回复：第二条")]
+    ids = await store.save_turn("flaky", "elder", None, [], now, event="update:1", replies=replies)
+    assert await store.lease(ids[0], now, now + rt.courier.lease + timedelta(minutes=5))
+    channel = FlakyChannel(clock)
+    with rt.courier.holding("flaky", "elder"):
+        sent = await rt.courier.deliver_replies("flaky", "elder", replies, ids,
+                                                lambda reply: channel.send("elder", reply))
+    assert (sent, channel.received) == (0, [])  # the other courier sends it, and the second after it
+    assert [q.id for q in await store.replies_waiting("flaky", "update:1")] == ids
