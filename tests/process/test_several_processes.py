@@ -58,7 +58,7 @@ async def test_two_processes_racing_200_people_for_10_places_book_exactly_10(pg,
         proc.wait(timeout=30)
     assert sum(t.get("created", 0) for t in tallies) == 10
     assert sum(t.get("full", 0) for t in tallies) == 190
-    assert all(t.get("created", 0) > 0 for t in tallies), "both processes should win some places"
+    # Which process wins how many is up to the scheduler (on a loaded machine one may take all 10).
     async with opened(pg) as db:
         seats = [r["seat"] for r in await db.fetchall("SELECT seat FROM bookings WHERE status = 'active'")]
     assert sorted(seats) == list(range(1, 11))
