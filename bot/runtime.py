@@ -28,7 +28,7 @@ from handlers.my_bookings import MyBookingsFlow
 from handlers.privacy_flow import PrivacyFlow
 from handlers.settings_flow import SettingsFlow
 from handlers.staff import StaffFlow
-from services import notices
+from services import calendar_admin, notices
 from services.context import Services
 from storage.db import Database, database_for
 
@@ -51,6 +51,7 @@ class Runtime:
         db = database_for(settings.database)
         await db.open()
         services = Services.over(db, settings, clock, Matcher(kb))
+        await calendar_admin.refresh(services)  # closed days and holidays staff entered on 日历与名额
         flows = [EligibilityFlow(), BookingFlow(), MyBookingsFlow(), ConsultFlow(), LawyerFlow(), StaffFlow(),
                  SettingsFlow()]
         dialogue = Dialogue(services, [*flows, PrivacyFlow(flows)], at_menu=FaqFlow(Audience.PUBLIC))

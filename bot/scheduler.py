@@ -11,7 +11,7 @@ import logging
 from datetime import timedelta
 
 from bot.runtime import Runtime
-from services import calendar_status, consultations, points, retention, visit_care
+from services import calendar_admin, calendar_status, consultations, points, retention, visit_care
 from services.actor import SYSTEM, Done
 from storage.retention import Purged
 
@@ -25,7 +25,7 @@ async def tick(runtime: Runtime) -> None:
 
     Each job is on its own: one that fails is logged and the others (delivery last) still run.
     """
-    jobs = [send_due_reminders, renotify_unclaimed, alert_stalled]
+    jobs = [refresh_calendar, send_due_reminders, renotify_unclaimed, alert_stalled]
     now = runtime.now()
     # The slower jobs (quarterly statements, retention) need not run more than hourly.
     if runtime.hourly_due(now):
@@ -36,6 +36,11 @@ async def tick(runtime: Runtime) -> None:
         except Exception:  # noqa: BLE001 - the next tick tries again
             log.exception("scheduled job %s failed", job.__name__)
     await runtime.courier.deliver()
+
+
+async def refresh_calendar(runtime: Runtime) -> bool:
+    """日历与名额 changed by another process (the console, the CLI): one cheap version read a tick."""
+    return await calendar_admin.refresh(runtime.services)
 
 
 async def send_due_reminders(runtime: Runtime) -> int:

@@ -12,7 +12,7 @@ from typing import NoReturn
 
 from common.config import Settings
 from common.exports import FORMATS, write_private
-from services import lawyers, misses, points, visits
+from services import calendar_admin, lawyers, misses, points, visits
 from services.actor import Actor
 from services.context import Services
 from services.reports import STATEMENT_COLUMNS
@@ -77,7 +77,9 @@ async def open_services(settings: Settings) -> AsyncIterator[Services]:
     db = database_for(settings.database)
     await db.open()
     try:
-        yield Services.over(db, settings)
+        services = Services.over(db, settings)
+        await calendar_admin.refresh(services)  # the holidays staff entered on 日历与名额 (二(一)9's days)
+        yield services
     finally:
         await db.close()
 

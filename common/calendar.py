@@ -20,8 +20,12 @@ def default_overrides_path() -> Path:
     return Path(str(resources.files("policy") / "calendar_overrides.yaml"))
 
 
+def overrides_path(settings: Settings) -> Path:
+    return settings.calendar_overrides or default_overrides_path()
+
+
 def work_calendar(settings: Settings) -> WorkCalendar:
-    path = settings.calendar_overrides or default_overrides_path()
+    path = overrides_path(settings)
 
     def warn(year: int) -> None:
         log.warning(
@@ -40,6 +44,10 @@ def work_calendar(settings: Settings) -> WorkCalendar:
 class Overrides:
     days: dict[date, bool]  # True: worked (调休上班), False: a holiday
     entered_years: frozenset[int]  # years whose State Council notice is entered here in full
+
+    def under(self, days: dict[date, bool], entered_years: frozenset[int]) -> Overrides:
+        """These (the file's) as starting values, with what staff entered in the database over them."""
+        return Overrides({**self.days, **days}, self.entered_years | entered_years)
 
 
 def load_overrides(path: Path) -> Overrides:

@@ -32,12 +32,19 @@ class WorkCalendar:
         on_fallback: Callable[[int], None] | None = None,
         entered_years: frozenset[int] = frozenset(),
     ) -> None:
-        self._overrides = dict(overrides or {})
         self._on_fallback = on_fallback
+        self._warned: set[int] = set()
+        self._published: set[int] = set()
+        self.reset(overrides or {}, entered_years)
+
+    def reset(self, overrides: Mapping[date, bool], entered_years: frozenset[int], version: int = 0) -> None:
+        """Take a new set of overrides in place (staff changed 日历与名额): everyone holding this
+        calendar sees it at once. `version` is the database's calendar version it was read at."""
+        self._overrides = dict(overrides)
         # Only the years chinese_calendar lacks. A year whose notice staff entered in full computes
         # nothing: the overrides and Monday–Friday are its schedule.
         self._computed: dict[int, dict[date, Festival]] = {year: {} for year in entered_years}
-        self._published: set[int] = set()
+        self.version = version
 
     def is_workday(self, d: date) -> bool:
         if isinstance(d, datetime):
@@ -64,7 +71,8 @@ class WorkCalendar:
                 chinese_calendar.is_workday(date(year, 1, 1))
             except NotImplementedError:
                 self._computed[year] = holidays(year)
-                if self._on_fallback is not None:
+                if self._on_fallback is not None and year not in self._warned:
+                    self._warned.add(year)
                     self._on_fallback(year)
             else:
                 self._published.add(year)

@@ -63,7 +63,7 @@ class Change(StrEnum):
 # Booking fields read from their column as they are, and those stored as UTC text.
 _PLAIN_COLUMNS = (
     "id", "ref", "channel", "user_id", "window", "seat", "elder_name", "phone", "phone_owner", "township",
-    "address", "access_needs", "matter", "lawyer_id", "closed_by",
+    "address", "access_needs", "matter", "lawyer_id", "staff_user_id", "closed_by",
 )
 _TIME_COLUMNS = ("consent_at", "created_at", "updated_at", "personal_purged_at")
 
@@ -122,6 +122,7 @@ class Booking:
     matter: str
     consent_at: datetime
     lawyer_id: int | None
+    staff_user_id: int | None  # a member of staff goes instead of a lawyer (no points: 4号 is for lawyers)
     closed_by: str | None
     created_at: datetime
     updated_at: datetime
@@ -229,10 +230,27 @@ class BookingRows:
             "SELECT * FROM bookings WHERE ref = ? AND channel = ? AND user_id = ?", ref, channel, user_id
         )
 
+    async def _places(self, conn: Queries, county: str, day: date, window: str, default: int) -> int:
+        """The half-day's places in the county: 0 when the day or the half-day is closed there, else
+        what staff set on 日历与名额, else `default` (LEGALAID_VISIT_CAPACITY)."""
+        closed = await conn.fetchval(
+            "SELECT COUNT(*) FROM closed_days WHERE day = ? AND reopened_at IS NULL"
+            " AND county IN ('', ?) AND \"window\" IN ('', ?)", day.isoformat(), county, window)
+        if closed:
+            return 0
+        places = await conn.fetchval('SELECT places FROM visit_places WHERE county = ? AND "window" = ?',
+                                     county, window)
+        return default if places is None else places
+
     async def _free_seat(
-        self, conn: Queries, county: str, day: date, window: str, capacity: int, exclude_id: int | None
+        self, conn: Queries, county: str, day: date, window: str, default: int, exclude_id: int | None
     ) -> int | None:
-        """The lowest seat number in 1..capacity not held by a live booking, or None when full."""
+        """The lowest seat number in 1..places not held by a live booking, or None when full or closed.
+
+        Read inside the booking's transaction, so a day closed or places lowered a moment ago count."""
+        capacity = await self._places(conn, county, day, window, default)
+        if capacity < 1:
+            return None
         sql = ('SELECT seat FROM bookings WHERE county = ? AND visit_date = ? AND "window" = ?'
                " AND status != 'cancelled'")
         params: list[object] = [county, day.isoformat(), window]

@@ -47,22 +47,34 @@ class BookingStore(VisitStore, ReminderStore):
     async def availability(
         self, county: County | str, dates: Iterable[date], windows: Iterable[Window | str], capacity: int
     ) -> dict[tuple[date, str], int]:
-        """Free seats for every (date, window key), in one query. Never negative."""
+        """Free seats for every (date, window key): the county's places (`capacity` where staff set
+        none; 0 on a closed day or half-day) less the live bookings. Never negative."""
         days = list(dates)
         keys = [_key(w) for w in windows]
-        free = {(d, k): capacity for d in days for k in keys}
-        if not free:
-            return free
+        if not days or not keys:
+            return {}
+        county, day_marks = str(county), ",".join("?" * len(days))
+        places = {r["window"]: r["places"] for r in await self.db.fetchall(
+            'SELECT "window", places FROM visit_places WHERE county = ?', county)}
+        free = {(d, k): places.get(k, capacity) for d in days for k in keys}
+        closed = await self.db.fetchall(
+            f'SELECT day, "window" FROM closed_days WHERE day IN ({day_marks}) AND reopened_at IS NULL'
+            " AND county IN ('', ?)", *(d.isoformat() for d in days), county)
+        for row in closed:
+            day = date.fromisoformat(row["day"])
+            for k in keys if row["window"] == "" else [row["window"]]:
+                if (day, k) in free:
+                    free[(day, k)] = 0
         sql = (
             'SELECT visit_date, "window", COUNT(*) AS taken FROM bookings'
             " WHERE county = ? AND status != 'cancelled'"
-            f" AND visit_date IN ({','.join('?' * len(days))})"
+            f" AND visit_date IN ({day_marks})"
             f' AND "window" IN ({",".join("?" * len(keys))})'
             ' GROUP BY visit_date, "window"'
         )
-        for row in await self.db.fetchall(sql, str(county), *(d.isoformat() for d in days), *keys):
+        for row in await self.db.fetchall(sql, county, *(d.isoformat() for d in days), *keys):
             slot = (date.fromisoformat(row["visit_date"]), row["window"])
-            free[slot] = max(0, capacity - row["taken"])
+            free[slot] = max(0, free[slot] - row["taken"])
         return free
 
     async def get(self, ref: str) -> Booking | None:
@@ -90,7 +102,8 @@ class BookingStore(VisitStore, ReminderStore):
         reminder_times: Mapping[str, datetime],
         limit: int | None = None,
     ) -> CreateResult:
-        """Book the lowest free seat of the draft's window, or say why not.
+        """Book the lowest free seat of the draft's window, or say why not (FULL too when that day or
+        half-day is closed, or the county offers no places then: `capacity` is only the default).
 
         `limit`: at most this many visits still to come per chat account and per phone number, so
         one account cannot take a county's places (checked in the same transaction as the seat).

@@ -52,15 +52,34 @@ class VisitStore(BookingRows):
             lawyer = await conn.fetchone("SELECT id FROM lawyers WHERE id = ? AND active = 1", lawyer_id)
             if lawyer is None:
                 return Outcome(Change.NO_SUCH_LAWYER, self._booking(row))
-            if row["lawyer_id"] != lawyer_id:
+            if row["lawyer_id"] != lawyer_id or row["staff_user_id"] is not None:
                 await conn.execute(
-                    "UPDATE bookings SET lawyer_id = ?, updated_at = ? WHERE id = ?", lawyer_id, stamp, row["id"]
+                    "UPDATE bookings SET lawyer_id = ?, staff_user_id = NULL, updated_at = ? WHERE id = ?",
+                    lawyer_id, stamp, row["id"],
                 )
                 await self._arm(conn, row["id"], "lawyer", lawyer_reminder_at, now)
             return Outcome(Change.ASSIGNED, await self._by_id(conn, row["id"]))
 
+    async def assign_staff(self, ref: str, user_id: int, now: datetime) -> Outcome:
+        """A member of staff (an active console account of role staff) goes instead of a lawyer: the
+        lawyer, if any, is taken off the visit and their reminder dropped."""
+        async with self.db.transaction("bookings") as conn:
+            row = await conn.fetchone("SELECT * FROM bookings WHERE ref = ?", ref)
+            if row is None:
+                return Outcome(Change.NOT_FOUND, None)
+            if row["status"] != "active":
+                return Outcome(Change.NOT_ACTIVE, self._booking(row))
+            user = await conn.fetchone("SELECT id FROM users WHERE id = ? AND role = 'staff' AND active = 1", user_id)
+            if user is None:
+                return Outcome(Change.NO_SUCH_LAWYER, self._booking(row))
+            await conn.execute("UPDATE bookings SET staff_user_id = ?, lawyer_id = NULL, updated_at = ? WHERE id = ?",
+                               user_id, stored_time(now), row["id"])
+            await self._arm(conn, row["id"], "lawyer", None, now)
+            return Outcome(Change.ASSIGNED, await self._by_id(conn, row["id"]))
+
     async def mark_visited(self, ref: str, staff: str, now: datetime) -> Outcome:
-        """The visit took place: +10 for the lawyer under 二(一)4, in the same transaction, once.
+        """The visit took place: +10 for the lawyer under 二(一)4, in the same transaction, once
+        (nothing when a member of staff went instead).
 
         `staff` is recorded as the ledger's entered_by ('staff:<id>'). A booking
         marked no_show by mistake may be corrected to visited; the reverse needs a
@@ -73,7 +92,7 @@ class VisitStore(BookingRows):
                 return Outcome(Change.NOT_FOUND, None)
             if row["status"] == "cancelled":
                 return Outcome(Change.NOT_ACTIVE, self._booking(row))
-            if row["lawyer_id"] is None:
+            if row["lawyer_id"] is None and row["staff_user_id"] is None:
                 return Outcome(Change.NO_LAWYER, self._booking(row))
             if date.fromisoformat(row["visit_date"]) > self._today(now):
                 return Outcome(Change.NOT_YET, self._booking(row))
@@ -84,10 +103,13 @@ class VisitStore(BookingRows):
                     staff, stamp, row["id"],
                 )
             # The ledger's UNIQUE (source_kind, source_id, item_key) makes this happen once per visit.
-            await insert_award(
-                conn, row["lawyer_id"], VISIT_ITEM.key, VISIT_SOURCE_KIND, row["ref"], row["visit_date"],
-                staff, now, note=f"上门服务 {row['ref']}",
-            )
+            # 4号 is the points scheme of lawyers (律师参与法律援助工作积分管理办法): a visit a member of
+            # staff made earns nobody points.
+            if row["lawyer_id"] is not None:
+                await insert_award(
+                    conn, row["lawyer_id"], VISIT_ITEM.key, VISIT_SOURCE_KIND, row["ref"], row["visit_date"],
+                    staff, now, note=f"上门服务 {row['ref']}",
+                )
             return Outcome(Change.ALREADY_VISITED if already else Change.VISITED, await self._by_id(conn, row["id"]))
 
     async def mark_no_show(self, ref: str, staff: str, now: datetime) -> Outcome:
