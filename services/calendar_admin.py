@@ -68,6 +68,12 @@ async def load(services: Services) -> None:
     services.calendar.reset(merged.days, merged.entered_years, stored.version)
 
 
+async def places(services: Services, actor: Actor) -> dict[tuple[str, str], int]:
+    """(county, window) → the places staff set; LEGALAID_VISIT_CAPACITY applies to the rest."""
+    require(actor, "see places", Role.STAFF)
+    return await _store(services).places()
+
+
 async def page(services: Services, actor: Actor, today: date) -> CalendarPage:
     require(actor, "see the calendar", Role.STAFF)
     store = _store(services)
@@ -75,7 +81,7 @@ async def page(services: Services, actor: Actor, today: date) -> CalendarPage:
     closed = [Affected(c, await _booked(services, c)) for c in closures]
     return CalendarPage(
         services.settings.visit_capacity, [w.key for w in services.settings.slot_rules.windows],
-        await store.places(), closed, provisional_years(services, today),
+        await places(services, actor), closed, provisional_years(services, today),
         {year: await store.entered_days(year) for year in (today.year, today.year + 1)}, await store.changes())
 
 

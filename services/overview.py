@@ -17,6 +17,7 @@ from storage.consultations import Consultation, Status
 from storage.lawyers import Lawyer
 from storage.listings import Listings, QuestionRow
 from storage.store import Miss
+from storage.users import UserStore
 
 MAX_LISTED = 1000
 
@@ -62,6 +63,20 @@ async def free_places(services: Services, actor: Actor, days: list[date]) -> dic
         for (day, window), n in found.items():
             free[(county, day, window)] = n if services.calendar.is_workday(day) else 0
     return free
+
+
+async def who_goes(services: Services, actor: Actor, bookings: list[Booking]) -> dict[int, str]:
+    """Booking id → who goes: the lawyer's name, or the member of staff's account name."""
+    require(actor, "see who goes", Role.STAFF)
+    lawyers = {x.id: x.name for x in await services.ledger.list_lawyers()}
+    staff = {u.id: u.name for u in await UserStore(services.store.db).all()}
+    who = {}
+    for b in bookings:
+        if b.lawyer_id is not None:
+            who[b.id] = lawyers.get(b.lawyer_id, "")
+        elif b.staff_user_id is not None:
+            who[b.id] = services.texts("web.booking.staff_goes", name=staff.get(b.staff_user_id, ""))
+    return who
 
 
 async def questions(services: Services, actor: Actor, limit: int = 200) -> list[QuestionRow]:

@@ -1,4 +1,4 @@
-"""The centre's work on home visits: the day's list, a visit's details, assigning a lawyer,
+"""The centre's work on home visits: the day's list, a visit's details, assigning a lawyer or staff,
 closing a visit (done: +10 under 4号 二(一)4, exactly once; or no-show), and the export.
 
 Staff only. Every read of a resident's personal details is written to the access log.
@@ -76,8 +76,25 @@ async def assign_lawyer(services: Services, actor: Actor, ref: str, lawyer_id: i
     return Done(outcome, [Notice(lawyer.channel, lawyer.user_id, Reply(text), key, Address(b.channel, b.user_id))])
 
 
+async def assign_staff(services: Services, actor: Actor, ref: str, user_id: int, now: datetime) -> Done[Outcome]:
+    """A member of staff (a console account) goes instead of a lawyer. A lawyer taken off the visit
+    is told not to go; the visit then earns no points (4号 scores lawyers only)."""
+    require(actor, "assign a visit", Role.STAFF)
+    before = await services.bookings.get(ref)
+    outcome = await services.bookings.assign_staff(ref, user_id, now)
+    if outcome.status != Change.ASSIGNED or before is None or before.lawyer_id is None:
+        return Done(outcome)
+    t, b = services.texts, outcome.booking
+    lawyer = await services.ledger.get_lawyer(before.lawyer_id)
+    text = t("staff.visit_taken_by_staff", ref=ref, day=day_label(t, b.visit_date), county=b.county,
+             window=window_label(t, services.settings.slot_rules, b.window))
+    return Done(outcome, to_lawyer(lawyer, Reply(text), outbox_key(Topic.VISIT_CHANGED, "staff", ref, user_id,
+                                                                   now.isoformat()), Address(b.channel, b.user_id)))
+
+
 async def complete(services: Services, actor: Actor, ref: str, now: datetime) -> Outcome:
-    """The visit took place: the lawyer's +10 (二(一)4) is recorded with it, once however often it is pressed."""
+    """The visit took place: the lawyer's +10 (二(一)4) is recorded with it, once however often it is pressed
+    (none when a member of staff went)."""
     require(actor, "complete a visit", Role.STAFF)
     return await services.bookings.mark_visited(ref, actor.name, now)
 

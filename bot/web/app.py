@@ -13,7 +13,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.web import accounts, auth, bookings, knowledge, lawyers, mine, points, questions, today
+from bot.web import accounts, auth, bookings, calendar, knowledge, lawyers, mine, points, questions, today
 from bot.web.pages import redirect
 from bot.web.render import RENDERER, Renderer, render
 from bot.web.routing import SERVICES, Access, Handler, Routes, route_of
@@ -71,7 +71,8 @@ def create_app(services: Services) -> web.Application:
     app[SERVICES] = services
     app[RENDERER] = Renderer(services.texts)
     routes = Routes(app)
-    for module in (auth, today, bookings, questions, mine, points, lawyers, knowledge, accounts):
+    for module in (auth, today, bookings, calendar, questions, mine, points, lawyers, knowledge, accounts):
         module.add_routes(routes)
+    app.cleanup_ctx.append(calendar.keep_fresh)
     app.router.add_static("/static/", STATIC)
     return app

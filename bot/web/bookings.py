@@ -1,5 +1,5 @@
 """预约: visits by date and county with the places left, a visit's details (contact masked until
-显示, each showing logged), assign, move, cancel with a reason, done (+10 under 4号 二(一)4) or
+显示, each showing logged), assign a lawyer or a member of staff, move, cancel with a reason, done (+10 under 4号 二(一)4) or
 no-show, and the printable A4 day sheet per county. The person is told on their own channel
 through the outbox."""
 
@@ -13,9 +13,10 @@ from bot.web.pages import actor_of, day_arg, form_of, number, queue, redirect, r
 from bot.web.render import render
 from bot.web.routing import Access, Routes
 from policy.county_status import County
-from services import lawyers, overview, visits
+from services import accounts, lawyers, overview, visits
 from services.wording import day_label
 from storage.bookings import BookingStatus, Change
+from storage.users import WebRole
 
 # The free-places grid covers at most this many days; the list below it any range.
 GRID_DAYS = 14
@@ -49,7 +50,7 @@ async def listing(request: web.Request) -> web.StreamResponse:
               "status": {s: t(f"book.status.{s}") for s in BookingStatus}}
     return render(request, "bookings.html", bookings=found, start=start, end=end, county=county,
                   counties=list(County), days=days, free=free, windows=windows, labels=labels,
-                  limited=len(found) >= overview.MAX_LISTED)
+                  limited=len(found) >= overview.MAX_LISTED, who=await overview.who_goes(services, actor, found))
 
 
 async def _detail_page(request: web.Request, shown: bool) -> web.StreamResponse:
@@ -62,8 +63,10 @@ async def _detail_page(request: web.Request, shown: bool) -> web.StreamResponse:
         raise web.HTTPNotFound()
     booking, lawyer = found
     roster = [x for x in await lawyers.roster(services, actor) if x.active]
+    staff = [u for u in await accounts.list_users(services, actor) if u.role == WebRole.STAFF and u.active]
     result = request.query.get("result")
-    return render(request, "booking.html", b=booking, lawyer=lawyer, shown=shown, roster=roster,
+    return render(request, "booking.html", b=booking, lawyer=lawyer, shown=shown, roster=roster, staff=staff,
+                  who=await overview.who_goes(services, actor, [booking]),
                   result=result if result in set(Change) else None,
                   windows=[w.key for w in services.settings.slot_rules.windows])
 
@@ -92,6 +95,9 @@ async def act(request: web.Request) -> web.StreamResponse:
     elif action == "assign":
         done = await visits.assign_lawyer(services, actor, ref, number(form.get("lawyer")), now)
         outcome, notices = done.value, done.notices
+    elif action == "assign-staff":
+        done = await visits.assign_staff(services, actor, ref, number(form.get("user")), now)
+        outcome, notices = done.value, done.notices
     elif action == "move":
         day = day_arg(form.get("day"), now.date())
         done = await visits.move(services, actor, ref, day, form.get("window", ""), now)
@@ -112,7 +118,8 @@ async def sheet(request: web.Request) -> web.StreamResponse:
     if county is None:
         return render(request, "sheet_choose.html", day=day, counties=list(County))
     visits_of_day = await overview.day_sheet(services, actor, day, county, services.clock())
-    return render(request, "sheet.html", day=day, county=county, visits=visits_of_day)
+    who = await overview.who_goes(services, actor, [b for b, _ in visits_of_day])
+    return render(request, "sheet.html", day=day, county=county, visits=visits_of_day, who=who)
 
 
 def add_routes(routes: Routes) -> None:
@@ -120,4 +127,4 @@ def add_routes(routes: Routes) -> None:
     routes.get("/bookings/sheet", sheet, Access.STAFF)
     routes.get("/bookings/{ref}", detail, Access.STAFF)
     routes.post("/bookings/{ref}/show", show, Access.STAFF)
-    routes.post("/bookings/{ref}/{action:complete|no-show|cancel|assign|move}", act, Access.STAFF)
+    routes.post("/bookings/{ref}/{action:complete|no-show|cancel|assign|assign-staff|move}", act, Access.STAFF)

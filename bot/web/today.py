@@ -10,7 +10,7 @@ from aiohttp import web
 from bot.web.pages import actor_of, redirect, services_of
 from bot.web.render import render
 from bot.web.routing import Access, Routes
-from services import overview
+from services import calendar_status, overview
 from services.actor import Role
 
 
@@ -25,8 +25,11 @@ async def start(request: web.Request) -> web.StreamResponse:
         return redirect("/my/questions")
     services = services_of(request)
     day = await overview.today(services, actor, services.clock())
+    local = services.clock().astimezone(services.settings.zone).date()
     return render(request, "today.html", day=day, today_groups=by_county(day.today),
-                  tomorrow_groups=by_county(day.tomorrow), timeout=services.settings.claim_timeout_minutes)
+                  tomorrow_groups=by_county(day.tomorrow), timeout=services.settings.claim_timeout_minutes,
+                  who=await overview.who_goes(services, actor, day.today + day.tomorrow),
+                  provisional=calendar_status.provisional_years(services, local))
 
 
 def add_routes(routes: Routes) -> None:

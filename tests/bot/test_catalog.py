@@ -16,7 +16,8 @@ from policy.eligibility import Condition, NotaryFee
 from storage.bookings import Change
 from storage.consultations import Status
 from storage.users import WebRole
-from bot.web import accounts as web_accounts, mine, points as web_points, questions
+from bot.web import accounts as web_accounts, calendar as web_calendar, mine, points as web_points, questions
+from services.calendar_admin import DAY_KINDS
 
 ROOT = Path(__file__).resolve().parents[2]
 CODE_DIRS = ("bot", "handlers", "faq", "storage", "services", "common", "policy")
@@ -54,6 +55,9 @@ DYNAMIC = (
     | {f"web.accounts.result.{r}" for r in web_accounts.RESULTS}
     | {f"web.accounts.role_{r}" for r in WebRole}
     | {f"web.knowledge.kind_{k}" for k in ("clarify", "fallback")}
+    | {f"web.calendar.result.{r}" for r in web_calendar.RESULTS}
+    | {f"web.calendar.change.{c}" for c in web_calendar.CHANGES}
+    | {f"web.calendar.kind.{k}" for k in DAY_KINDS}
 )
 
 
