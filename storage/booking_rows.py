@@ -49,6 +49,7 @@ class Change(StrEnum):
     FULL = "full"
     ASSIGNED = "assigned"
     NO_SUCH_LAWYER = "no_such_lawyer"
+    NO_SUCH_STAFF = "no_such_staff"
     VISITED = "visited"
     ALREADY_VISITED = "already_visited"
     NO_LAWYER = "no_lawyer"
@@ -143,6 +144,7 @@ class Outcome:
       cancel        cancelled | already_cancelled | not_active | past | not_found
       reschedule    moved | unchanged | full | not_active | past | not_found
       assign_lawyer assigned | not_active | no_such_lawyer | not_found
+      assign_staff  assigned | not_active | no_such_staff | not_found
       mark_visited  visited | already_visited | no_lawyer | not_yet | not_active | not_found
       mark_no_show  no_show | already_no_show | not_yet | not_active | not_found
     (all members of `Change`). `booking` is the row after the call (None for not_found). Someone else's

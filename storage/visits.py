@@ -71,7 +71,7 @@ class VisitStore(BookingRows):
                 return Outcome(Change.NOT_ACTIVE, self._booking(row))
             user = await conn.fetchone("SELECT id FROM users WHERE id = ? AND role = 'staff' AND active = 1", user_id)
             if user is None:
-                return Outcome(Change.NO_SUCH_LAWYER, self._booking(row))
+                return Outcome(Change.NO_SUCH_STAFF, self._booking(row))
             await conn.execute("UPDATE bookings SET staff_user_id = ?, lawyer_id = NULL, updated_at = ? WHERE id = ?",
                                user_id, stored_time(now), row["id"])
             await self._arm(conn, row["id"], "lawyer", None, now)
