@@ -42,39 +42,38 @@ class VisitStore(BookingRows):
         self, ref: str, lawyer_id: int, now: datetime, lawyer_reminder_at: datetime | None
     ) -> Outcome:
         """Assign (or replace) the lawyer and arm the lawyer's reminder."""
-        stamp = stored_time(now)
-        async with self.db.transaction("bookings") as conn:
-            row = await conn.fetchone("SELECT * FROM bookings WHERE ref = ?", ref)
-            if row is None:
-                return Outcome(Change.NOT_FOUND, None)
-            if row["status"] != "active":
-                return Outcome(Change.NOT_ACTIVE, self._booking(row))
-            lawyer = await conn.fetchone("SELECT id FROM lawyers WHERE id = ? AND active = 1", lawyer_id)
-            if lawyer is None:
-                return Outcome(Change.NO_SUCH_LAWYER, self._booking(row))
-            if row["lawyer_id"] != lawyer_id or row["staff_user_id"] is not None:
-                await conn.execute(
-                    "UPDATE bookings SET lawyer_id = ?, staff_user_id = NULL, updated_at = ? WHERE id = ?",
-                    lawyer_id, stamp, row["id"],
-                )
-                await self._arm(conn, row["id"], "lawyer", lawyer_reminder_at, now)
-            return Outcome(Change.ASSIGNED, await self._by_id(conn, row["id"]))
+        return await self._assign(ref, now, lawyer_id, None, lawyer_reminder_at)
 
     async def assign_staff(self, ref: str, user_id: int, now: datetime) -> Outcome:
         """A member of staff (an active console account of role staff) goes instead of a lawyer: the
         lawyer, if any, is taken off the visit and their reminder dropped."""
+        return await self._assign(ref, now, None, user_id, None)
+
+    async def _assign(self, ref: str, now: datetime, lawyer_id: int | None, staff_user_id: int | None,
+                      lawyer_reminder_at: datetime | None) -> Outcome:
+        """One of `lawyer_id` and `staff_user_id` goes; the other is cleared."""
         async with self.db.transaction("bookings") as conn:
             row = await conn.fetchone("SELECT * FROM bookings WHERE ref = ?", ref)
             if row is None:
                 return Outcome(Change.NOT_FOUND, None)
             if row["status"] != "active":
                 return Outcome(Change.NOT_ACTIVE, self._booking(row))
-            user = await conn.fetchone("SELECT id FROM users WHERE id = ? AND role = 'staff' AND active = 1", user_id)
-            if user is None:
-                return Outcome(Change.NO_SUCH_STAFF, self._booking(row))
-            await conn.execute("UPDATE bookings SET staff_user_id = ?, lawyer_id = NULL, updated_at = ? WHERE id = ?",
-                               user_id, stored_time(now), row["id"])
-            await self._arm(conn, row["id"], "lawyer", None, now)
+            if lawyer_id is not None:
+                found = await conn.fetchone("SELECT id FROM lawyers WHERE id = ? AND active = 1", lawyer_id)
+                refused = Change.NO_SUCH_LAWYER
+            else:
+                found = await conn.fetchone("SELECT id FROM users WHERE id = ? AND role = 'staff' AND active = 1",
+                                            staff_user_id)
+                refused = Change.NO_SUCH_STAFF
+            if found is None:
+                return Outcome(refused, self._booking(row))
+            if (row["lawyer_id"], row["staff_user_id"]) != (lawyer_id, staff_user_id):
+                await conn.execute(
+                    "UPDATE bookings SET lawyer_id = ?, staff_user_id = ?, updated_at = ? WHERE id = ?",
+                    lawyer_id, staff_user_id, stored_time(now), row["id"],
+                )
+                # Staff have no chat account here: no reminder, and a lawyer taken off loses theirs.
+                await self._arm(conn, row["id"], "lawyer", lawyer_reminder_at, now)
             return Outcome(Change.ASSIGNED, await self._by_id(conn, row["id"]))
 
     async def mark_visited(self, ref: str, staff: str, now: datetime) -> Outcome:

@@ -50,6 +50,8 @@ CREATE TABLE calendar_changes (
     subject TEXT NOT NULL    -- what changed, e.g. "柯城区 am 0" or "2027-02-06"
 );
 
--- A visit may be taken by a member of staff (a console account) instead of a lawyer; only a
--- lawyer earns 4号 二(一)4's points for it.
-ALTER TABLE bookings ADD COLUMN staff_user_id INTEGER REFERENCES users (id);
+-- A visit may be taken by a member of staff (a console account, users.id) instead of a lawyer;
+-- only a lawyer earns 4号 二(一)4's points for it. No REFERENCES: `legalaid db copy` copies tables
+-- in creation order and bookings come before users; the assignment checks the account in its
+-- own transaction.
+ALTER TABLE bookings ADD COLUMN staff_user_id INTEGER;

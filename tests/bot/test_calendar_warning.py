@@ -28,3 +28,19 @@ async def test_staff_are_told_of_a_provisional_year_a_month_ahead_and_only_once(
 
     (sent,) = await _staff_texts(rt)
     assert "2027年的放假安排还没有录入" in sent and "2月5日春节" in sent and "LEGALAID_CALENDAR_OVERRIDES" in sent
+
+
+async def test_a_year_entered_on_the_console_ends_the_warning_at_the_next_tick(rt, clock):
+    """The console runs in another process: the bot takes the change at its next tick, by version."""
+    from bot.scheduler import refresh_calendar
+    from services import calendar_admin
+    from services.actor import Actor
+    from services.context import Services
+
+    clock.now = clock.now.replace(month=12, day=15)
+    console = Services.over(rt.db, rt.services.settings, rt.services.clock)
+    await calendar_admin.enter_year(console, Actor.staff("web:admin"), 2027, clock())
+    assert list(provisional_years(rt.services, clock().date())) == [2027]  # not yet read here
+    assert await refresh_calendar(rt)
+    assert provisional_years(rt.services, clock().date()) == {}
+    assert await warn_provisional_calendar(rt) == 0

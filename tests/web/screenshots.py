@@ -28,8 +28,8 @@ from tests.handlers.test_booking_flow import book
 from tests.web.browser import Browser, missing, quit_quietly, start_chromium
 
 WIDTHS = {"phone": (390, 844), "desktop": (1280, 900)}
-STAFF_PAGES = ("/", "/bookings", "/bookings/{ref}", "/bookings/sheet", "/questions", "/questions/1", "/points",
-               "/lawyers", "/knowledge", "/accounts")
+STAFF_PAGES = ("/", "/bookings", "/bookings/{ref}", "/bookings/sheet", "/calendar", "/questions", "/questions/1",
+               "/points", "/lawyers", "/knowledge", "/accounts")
 LAWYER_PAGES = ("/my/questions", "/my/questions/1", "/my/points")
 PASSWORD = "screenshot-password"
 
