@@ -5,6 +5,7 @@ and a change reaching another process by the calendar's version."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, datetime
 
 import pytest
@@ -96,6 +97,18 @@ async def test_closing_a_day_with_bookings_keeps_and_lists_them_until_moved(rt, 
     page = await calendar_admin.page(rt.services, staff, rt.now().date())
     assert [a.bookings for a in page.closed] == [[]]
     assert [(c.actor, c.action) for c in page.changes] == [(staff.name, "close")]
+
+
+async def test_a_day_closed_while_a_visit_is_confirmed_either_refuses_it_or_lists_it(rt, staff):
+    """Closing takes the bookings' lock: no visit slips in unlisted, whichever transaction runs first."""
+    for n, day in enumerate([date(2026, 12, d) for d in (1, 2, 3, 4, 7)]):
+        made, closed = await asyncio.gather(
+            book(rt, day=day, user=f"race-{n}"),
+            calendar_admin.close_day(rt.services, staff, day, "柯城区", None, "台风", rt.now()))
+        if made.status == Created.CREATED:
+            assert [b.ref for b in closed.bookings] == [made.booking.ref]
+        else:
+            assert (made.status, closed.bookings) == (Created.FULL, [])
 
 
 async def test_a_reopened_day_is_offered_again(rt, staff):
