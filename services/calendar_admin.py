@@ -46,6 +46,7 @@ class CalendarPage:
     closed: list[Affected]
     provisional: dict[int, list[date]]
     entered: dict[int, list[EnteredDay]]  # the notice's days staff entered, this year and the next
+    unconfirmed: list[int]  # of those two years, the ones whose computed holidays still stand
     changes: list[CalendarChange]
 
 
@@ -79,10 +80,12 @@ async def page(services: Services, actor: Actor, today: date) -> CalendarPage:
     store = _store(services)
     closures = await store.closures(today)
     closed = [Affected(c, await _booked(services, c)) for c in closures]
+    years = (today.year, today.year + 1)
     return CalendarPage(
         services.settings.visit_capacity, [w.key for w in services.settings.slot_rules.windows],
         await places(services, actor), closed, provisional_years(services, today),
-        {year: await store.entered_days(year) for year in (today.year, today.year + 1)}, await store.changes())
+        {year: await store.entered_days(year) for year in years},
+        [year for year in years if services.calendar.provisional_holidays(year)], await store.changes())
 
 
 async def _booked(services: Services, closure: Closure) -> list[Booking]:

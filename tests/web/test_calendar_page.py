@@ -94,3 +94,11 @@ async def test_a_lawyer_account_cannot_be_assigned_as_staff(rt, staff, people, r
     response = await staff.post(f"/bookings/{ref}/assign-staff", {"user": str(people.lawyer_user_id)})
     assert response.headers["Location"] == f"/bookings/{ref}?result=no_such_staff"
     assert (await rt.services.bookings.get(ref)).staff_user_id is None
+
+
+async def test_next_year_can_be_marked_entered_before_its_warning_starts(rt, staff):
+    t = rt.services.texts
+    await staff.get("/calendar")
+    assert t("web.calendar.mark_entered", year=2027) in staff.last
+    assert t("web.calendar.mark_entered", year=2026) not in staff.last  # chinese-calendar publishes 2026
+    assert t("web.calendar.provisional", year=2027, count=0)[:12] not in staff.last  # more than a month ahead
