@@ -210,14 +210,15 @@ async def serving(runtime, settings: WeChatSettings):
 
 
 def count_core_events(runtime, monkeypatch) -> list:
+    """The events whose turn the core runs (a re-delivery it recognises, with its first read, runs none)."""
     seen = []
-    original = runtime.dialogue.handle
+    original = runtime.dialogue._handle_locked
 
-    async def counting(ev):
+    async def counting(ev, *args):
         seen.append(ev)
-        return await original(ev)
+        return await original(ev, *args)
 
-    monkeypatch.setattr(runtime.dialogue, "handle", counting)
+    monkeypatch.setattr(runtime.dialogue, "_handle_locked", counting)
     return seen
 
 
