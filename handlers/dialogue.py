@@ -78,10 +78,17 @@ class Dialogue:
         self.commands = {cmd: (flow, action) for flow in self.flows.values() for cmd, action in flow.commands.items()}
         self.limiter = RateLimiter(services.settings.rate_limit_per_minute)
         self.channels: dict[str, ChannelInfo] = {}
+        self._typed_labels: tuple[object, dict[str, str]] = (None, {})
         # One event at a time per person, so two quick taps cannot interleave their state.
         self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = (
             weakref.WeakValueDictionary()
         )
+
+    def _labels(self, t) -> dict[str, str]:
+        """The main menu's labels and words as typed → payloads: built once per catalog, not every turn."""
+        if self._typed_labels[0] is not t:
+            self._typed_labels = (t, menu.label_payloads(t))
+        return self._typed_labels[1]
 
     def _lock(self, key: tuple[str, str]) -> asyncio.Lock:
         lock = self._locks.get(key)
@@ -299,7 +306,7 @@ class Dialogue:
         elif menu.word_in(text, menu.CANCEL_WORDS):
             menu.show_menu(turn, "nav.cancelled" if state.active else "menu.title")
         else:
-            payload = menu.COMMAND_PAYLOADS.get(text.lower()) or menu.label_payloads(turn.t).get(choice.normalise(text))
+            payload = menu.COMMAND_PAYLOADS.get(text.lower()) or self._labels(turn.t).get(choice.normalise(text))
             if payload is None:
                 return False
             await self._button(turn, payload)
