@@ -36,6 +36,7 @@ from common.messages import Notice, Reply
 from handlers.events import Outcome
 from tests.auxil.chat import Chat
 from tests.auxil.fake_wechat_api import FakeWeChatApi
+from tests.auxil.trips import Trips
 
 pytestmark = pytest.mark.timeout(20)
 
@@ -662,6 +663,26 @@ async def test_a_message_accepted_with_success_is_answered_after_a_crash(runtime
         assert "80周岁及以上" in pushed and fake_api.sent_to(USER) == [pushed]
     finally:
         await again.close()
+
+
+@pytest.mark.parametrize("safe", [False, True], ids=["plain", "safe"])
+async def test_a_message_answered_passively_costs_four_trips_to_the_database_or_three_in_safe_mode(
+        runtime, fake_api, monkeypatch, safe):
+    """Plain mode binds the body to its signature (one write), then the turn reads once and writes
+    once (its reply queued with it), and the reply is marked sent once written."""
+    monkeypatch.setattr(runtime.courier, "start", lambda *args: None)  # no delivery passes meanwhile
+    async with serving(runtime, wechat_settings(fake_api, safe=safe)) as wx:
+        while wx.endpoint._background:  # the start's look for messages left from before
+            await asyncio.sleep(0.01)
+        trips = Trips(runtime.db)
+        assert "80周岁及以上" in await wx.say("我爸八十二岁做遗嘱公证要钱吗")
+        expected = ["fetchone", "transact", "transact"] if safe else ["transact", "fetchone", "transact", "transact"]
+        deadline = time.monotonic() + 5
+        while len(trips.calls) < len(expected) and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+    assert trips.calls == expected
+    assert trips.handoffs == len(expected)
+    assert await runtime.services.store.unsent(frozenset({"wechat"})) == []  # the mark was the last trip
 
 
 async def test_a_shutdown_does_not_wait_for_turns_queued_for_a_slot_they_run_after_the_restart(

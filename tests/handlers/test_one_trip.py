@@ -1,79 +1,21 @@
 """One trip to the database to begin a turn and one to end it (issue 17), on both backends.
 
-Every call a turn makes on the `Database` is counted (a call made inside another, such as
-PostgreSQL's transaction inside `transact`, counts once); on SQLite the hand-offs to aiosqlite's
-connection thread are counted too, since each costs a thread switch and a wake-up of the loop.
+Every call a turn makes on the `Database` is counted (tests/auxil/trips.py); on SQLite the
+hand-offs to aiosqlite's connection thread are counted too.
 """
 
 from __future__ import annotations
-
-import contextlib
-import functools
 
 import pytest
 
 from bot.channels.telegram import TELEGRAM
 from handlers.events import Incoming, Kind
 from handlers.menu import MAIN_MENU
-
-CALLS = ("fetchall", "fetchone", "fetchval", "execute", "run", "transact")
-
+from tests.auxil.trips import Trips
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def backend(request) -> str:
     return request.param
-
-
-class Trips:
-    """Counts the outermost calls on a Database, and (SQLite) the hand-offs to its thread."""
-
-    def __init__(self, db):
-        self.calls: list[str] = []
-        self.handoffs = 0
-        self._depth = 0
-        for name in CALLS:
-            setattr(db, name, self._counted(name, getattr(db, name)))
-        db.transaction = self._counted_context(db.transaction)
-        conn = getattr(db, "_conn", None)
-        if conn is not None:  # aiosqlite: every hand-off to the connection's thread goes through _execute
-            queue = conn._execute
-
-            async def handoff(*args, **kwargs):
-                self.handoffs += 1
-                return await queue(*args, **kwargs)
-
-            conn._execute = handoff
-
-    def _counted(self, name, method):
-        @functools.wraps(method)
-        async def counted(*args, **kwargs):
-            if not self._depth:
-                self.calls.append(name)
-            self._depth += 1
-            try:
-                return await method(*args, **kwargs)
-            finally:
-                self._depth -= 1
-
-        return counted
-
-    def _counted_context(self, method):
-        @contextlib.asynccontextmanager
-        async def counted(*args, **kwargs):
-            if not self._depth:
-                self.calls.append("transaction")
-            self._depth += 1
-            try:
-                async with method(*args, **kwargs) as tx:
-                    yield tx
-            finally:
-                self._depth -= 1
-
-        return counted
-
-    def reset(self) -> None:
-        self.calls.clear()
-        self.handoffs = 0
 
 
 @pytest.fixture
