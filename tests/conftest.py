@@ -94,8 +94,8 @@ def chat(runtime) -> Chat:
 
 
 # The longest tests (real processes, the quick bench, the browser), started first: pytest-xdist hands
-# tests out in collection order, and one of these started last would keep one worker busy alone
-# at the end while the other idles.
+# tests out in collection order (one or two at a time, pyproject.toml), and one of these started
+# last would keep one worker busy alone at the end while the other idles.
 SLOW_FIRST = (
     "tests/bench/test_smoke.py",
     "tests/handlers/test_forged_buttons.py",
