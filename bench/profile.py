@@ -43,7 +43,7 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("FAQ matcher: faq/", ("(faq/",)),
     ("pydantic", ("(pydantic/", "(pydantic_core/")),
     ("python-telegram-bot", ("(telegram/",)),
-    ("httpx/httpcore (the transport)", ("(httpx/", "(httpcore/")),
+    ("aiohttp client (the transport)", ("(aiohttp/client", "(aiohttp/connector")),
 )
 WECHAT_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     *GROUPS[:3],
