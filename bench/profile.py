@@ -1,6 +1,10 @@
-"""Where our Telegram bot's CPU goes: a py-spy sampling profile of the bot process under load.
+"""Where our Telegram bot's (or WeChat endpoint's) CPU goes: a py-spy sampling profile under load.
 
-    python -m bench.profile [--users 100] [--turns 10] [--keep FILE]
+    python -m bench.profile [--users 100] [--turns 10] [--keep FILE] [--wechat]
+
+--wechat: `legalaid wechat` instead, in bench/wechat_e2e.py's first phase (people × 5 messages,
+each after the last answer), with groups for what a request passes through (signature, XML,
+aiohttp's server).
 
 Runs ours with limits lifted (as in bench/telegram_e2e.py) and samples the bot process with
 py-spy (`pip install -e '.[bench]'`) during the recorded rounds, without pausing it
@@ -39,7 +43,17 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("FAQ matcher: faq/", ("(faq/",)),
     ("pydantic", ("(pydantic/", "(pydantic_core/")),
     ("python-telegram-bot", ("(telegram/",)),
-    ("httpx/httpcore (the transport)", ("(httpx/", "(httpcore/")),
+    ("aiohttp client (the transport)", ("(aiohttp/client", "(aiohttp/connector")),
+)
+WECHAT_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    *GROUPS[:3],
+    ("the endpoint: WeChatEndpoint.handle_post and all below it", ("handle_post (bot/channels/wechat_endpoint.py",)),
+    ("the turn: Runtime.handle and all below it", ("(bot/runtime.py",)),
+    ("signature and body binding", ("_authentic (", "_signature_fits_body (")),
+    ("XML in and out", ("parse_xml (", "text_reply_xml (", "_open (bot/channels")),
+    *GROUPS[4:9],
+    ("aiohttp (server and the customer-service client)", ("(aiohttp/",)),
+    ("the courier (bot/courier.py)", ("(bot/courier.py",)),
 )
 
 
@@ -68,7 +82,7 @@ def sampler(out: Path):
     return record
 
 
-def shares(raw: str) -> tuple[int, dict[str, float]]:
+def shares(raw: str, groups=GROUPS) -> tuple[int, dict[str, float]]:
     """(samples, {group: share}) from py-spy's raw (collapsed) output."""
     total = 0
     counts: Counter[str] = Counter()
@@ -77,10 +91,10 @@ def shares(raw: str) -> tuple[int, dict[str, float]]:
         if not stack or not n.isdigit():
             continue
         total += int(n)
-        for name, needles in GROUPS:
+        for name, needles in groups:
             if any(needle in stack for needle in needles):
                 counts[name] += int(n)
-    return total, {name: counts[name] / total if total else float("nan") for name, _ in GROUPS}
+    return total, {name: counts[name] / total if total else float("nan") for name, _ in groups}
 
 
 async def profile(users: int, turns: int, keep: Path | None) -> dict[str, Any]:
@@ -91,6 +105,26 @@ async def profile(users: int, turns: int, keep: Path | None) -> dict[str, Any]:
         total, by_group = shares(out.read_text())
     return {"users": users, "turns": turns, "samples": total, "shares": by_group,
             "bot_cpu_ms_per_update": figures["bot_cpu_ms_per_update"], "updates": figures["updates"]}
+
+
+async def profile_wechat(people: int, keep: Path | None) -> dict[str, Any]:
+    from bench import wechat_e2e
+
+    with tempfile.TemporaryDirectory(prefix="bench-profile-") as tmp:
+        out = keep or Path(tmp) / "ours.raw"
+        figures = await wechat_e2e.one_run("ours", Path(tmp) / "run", people, len(wechat_e2e.SEQUENCE), 0,
+                                           sampler=sampler(out))
+        total, by_group = shares(out.read_text(), WECHAT_GROUPS)
+    phase = figures["sequential"]
+    return {"samples": total, "shares": by_group, "requests": phase["requests"], "people": people,
+            "cpu_ms_per_request": phase["cpu_ms_per_request"], "requests_per_s": phase["requests_per_s"]}
+
+
+def report_wechat(p: dict[str, Any]) -> str:
+    lines = [f"Profile of `legalaid wechat`, {p['people']} people × 5 messages (py-spy, {RATE} Hz, {p['samples']} active"
+             f" samples; {p['cpu_ms_per_request']:.2f} ms server CPU per request, {p['requests_per_s']} requests/s):"]
+    lines += [f"  {share:6.1%}  {name}" for name, share in p["shares"].items()]
+    return "\n".join(lines)
 
 
 def report(p: dict[str, Any] | None) -> str:
@@ -112,7 +146,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=100)
     parser.add_argument("--turns", type=int, default=10, help="recorded turns per user")
     parser.add_argument("--keep", type=Path, help="write py-spy's raw output here (for a flame graph)")
+    parser.add_argument("--wechat", action="store_true", help="profile `legalaid wechat` (--users people × 5 messages)")
     args = parser.parse_args(argv)
+    if args.wechat:
+        print(report_wechat(asyncio.run(profile_wechat(args.users, args.keep))) if py_spy() else report(None))
+        return 0
     print(report(run(args.users, args.turns, args.keep)))
     return 0
 

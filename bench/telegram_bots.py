@@ -3,7 +3,7 @@
     python -m bench.telegram_bots echo|ours --api-root URL [--lifted]
 
 Both are built with the same ApplicationBuilder settings as `bot.channels.telegram.build_application`:
-PTB's HTTPXRequest with our pool size and timeouts (`telegram_requests.bot_api_requests`), our rate
+our aiohttp transport with our pool size and timeouts (`telegram_requests.bot_api_requests`), our rate
 limiter (`telegram_requests.rate_limiter`: Telegram's 30 msg/s flood limit as shipped, none when
 lifted), our per-chat ordered update processor with CONCURRENT_CHATS chats at once, and polling
 with our parameters. Only the handler differs: the echo bot sends back what it got (and answers
@@ -103,9 +103,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--lifted", action="store_true", help="Telegram's flood limit off")
     args = parser.parse_args(argv)
     if args.kind == "echo":
-        # The log level and quiet loggers `legalaid` sets (bot.cli.setup_logging), without importing it.
+        # The log level `legalaid` sets (bot.cli.setup_logging), without importing it.
         logging.basicConfig(level=logging.INFO)
-        logging.getLogger("httpx").setLevel(logging.WARNING)
         serve_echo(args.api_root, args.lifted)
     elif args.lifted:
         serve_ours_lifted()

@@ -46,7 +46,7 @@ def report(figures: dict[str, Any]) -> str:
     runs = figures["runs"]
     lines = [
         "Telegram end to end — each bot in its own process, long-polling the fake Bot API on 127.0.0.1;",
-        "baseline: an echo bot with our ApplicationBuilder settings (PTB HTTPXRequest, pool 32, our rate limiter,",
+        "baseline: an echo bot with our ApplicationBuilder settings (our aiohttp transport, pool 32, our rate limiter,",
         "32 chats at once, in order per chat); only the handler differs. Closed loop: each user waits for the",
         "end of a turn before the next message.",
         "",

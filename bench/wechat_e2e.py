@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import itertools
 import json
 import socket
@@ -146,7 +147,9 @@ async def stop(proc: asyncio.subprocess.Process) -> None:
             await proc.wait()
 
 
-async def one_run(kind: str, work: Path, people: int, messages: int, burst: int) -> dict[str, Any]:
+async def one_run(kind: str, work: Path, people: int, messages: int, burst: int,
+                  sampler: Any = None) -> dict[str, Any]:
+    """`sampler(pid)`: a context manager entered around the phases (bench/profile.py's py-spy)."""
     from tests.auxil.fake_wechat_api import FakeWeChatApi
 
     port = free_port()
@@ -168,10 +171,12 @@ async def one_run(kind: str, work: Path, people: int, messages: int, burst: int)
                 timeout = aiohttp.ClientTimeout(total=60)
                 async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0), timeout=timeout) as session:
                     poster = Poster(session, f"http://127.0.0.1:{port}/wechat")
-                    for phase, load in (("sequential", lambda: sequential(poster, people, messages)),
-                                        ("burst", lambda: at_once(poster, burst))):
+                    phases = (("sequential", lambda: sequential(poster, people, messages)),
+                              ("burst", lambda: at_once(poster, burst)))
+                    for phase, load in phases if burst else phases[:1]:
                         cpu = cpu_seconds(proc.pid)
-                        result[phase] = await load()
+                        async with sampler(proc.pid) if sampler else contextlib.nullcontext():
+                            result[phase] = await load()
                         spent = cpu_seconds(proc.pid) - cpu
                         result[phase]["cpu_ms_per_request"] = round(spent * 1000 / max(1, result[phase]["requests"]), 2)
                 result["rss_mb"] = rss_mb(proc.pid)

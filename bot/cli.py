@@ -32,17 +32,33 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import json
 import logging
 import sys
 from datetime import date
+from typing import TYPE_CHECKING
 
-from bot import db_cli, eligibility_cli, staff_cli, web_cli
-from bot.channels import wechat
 from bot.usage import UsageError
-from common.config import ConfigError, Settings, load_settings
-from common.privacy import RedactingFilter
-from faq.kb import KnowledgeBaseError
+
+if TYPE_CHECKING:
+    from common.config import Settings
+
+# Commands whose arguments the module that runs them adds (`add` is its function). Only the module
+# of the command given is imported (`legalaid ask` must not load aiohttp, Telegram or the web
+# console); the others get a parser with just this help line, for `legalaid --help`.
+# tests/bot/test_cli_imports.py checks these lines are the modules' own.
+ELSEWHERE: dict[str, tuple[str, str, str]] = {
+    "check": ("bot.eligibility_cli", "add_parsers", "what the elderly legal-aid opinion gives one person"),
+    "counties": ("bot.eligibility_cli", "add_parsers", "which counties apply the 有条件 measures of 3号 二"),
+    "lawyers": ("bot.staff_cli", "add_parsers", "register and list lawyers"),
+    "points": ("bot.staff_cli", "add_parsers", "the points ledger (衢市司发〔2020〕4号)"),
+    "bookings": ("bot.staff_cli", "add_parsers", "home-visit bookings"),
+    "web": ("bot.web_cli", "add_parsers", "the web console for staff and lawyers (管理后台)"),
+    "users": ("bot.web_cli", "add_parsers", "accounts of the web console"),
+    "wechat": ("bot.channels.wechat", "add_parser", "WeChat Official Account endpoint (WECHAT_* settings)"),
+    "db": ("bot.db_cli", "add_parser", "database tools"),
+}
 
 
 class StartupError(Exception):
@@ -57,6 +73,8 @@ class OneLineParser(argparse.ArgumentParser):
 
 
 def setup_logging(settings: Settings) -> None:
+    from common.privacy import RedactingFilter
+
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(RedactingFilter())
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -70,7 +88,8 @@ def setup_logging(settings: Settings) -> None:
         logging.getLogger(name).setLevel(max(logging.INFO, logging.getLevelName(settings.log_level)))
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line; of the commands in ELSEWHERE, only `command`'s module is imported."""
     parser = OneLineParser(prog="legalaid", description="衢州老年人法律援助助手")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -86,7 +105,7 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--audience", choices=["public", "lawyer"], default="public")
     ask.add_argument("--json", action="store_true", help="print one JSON object")
 
-    eligibility_cli.add_parsers(sub)
+    _elsewhere(sub, command, "check", "counties")
 
     faq = sub.add_parser("faq", help="knowledge-base tools")
     faq_sub = faq.add_subparsers(dest="faq_command", required=True)
@@ -95,21 +114,40 @@ def _parser() -> argparse.ArgumentParser:
     misses.add_argument("--since", type=date.fromisoformat, help="YYYY-MM-DD")
     misses.add_argument("--limit", type=int, default=50)
 
-    staff_cli.add_parsers(sub)
-    web_cli.add_parsers(sub)
-    wechat.add_parser(sub)
+    _elsewhere(sub, command, "lawyers", "points", "bookings", "web", "users", "wechat")
     bench = sub.add_parser("bench", help="benchmarks (from a source checkout)")
     bench.add_argument("name", choices=["booking", "matcher"])
     bench.add_argument("rest", nargs=argparse.REMAINDER, help="options of that benchmark, e.g. --users 200 --seats 10")
     sub.add_parser("health", help="check configuration, catalog, knowledge base and database (exit 0 = healthy)")
 
-    db_cli.add_parser(sub)
+    _elsewhere(sub, command, "db")
     return parser
 
 
+def _elsewhere(sub: argparse._SubParsersAction, command: str | None, *names: str) -> None:
+    """The parsers of `names`: the real ones from `command`'s module (all of its commands), a help
+    line for the rest."""
+    chosen = ELSEWHERE[command][0] if command in ELSEWHERE else None
+    for name in names:
+        if name in sub.choices:
+            continue  # added with another command of its module
+        module, add, help_line = ELSEWHERE[name]
+        if module == chosen:
+            getattr(importlib.import_module(module), add)(sub)
+        else:
+            sub.add_parser(name, help=help_line)
+
+
+def _command(argv: list[str]) -> str | None:
+    """The command named on the command line (the first word that is not an option), if any."""
+    return next((word for word in argv if not word.startswith("-")), None)
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = _parser()
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = _parser(_command(argv)).parse_args(argv)
+    from common.config import ConfigError, load_settings
+
     try:
         settings = load_settings()
     except ConfigError as exc:
@@ -124,19 +162,30 @@ def main(argv: list[str] | None = None) -> int:
     except StartupError as exc:
         print(f"legalaid: {exc}", file=sys.stderr)
         return 1
-    except KnowledgeBaseError as exc:
-        folder = settings.faq_dir or "the packaged knowledge base"
-        print(f"legalaid: knowledge base {folder}: {' '.join(str(exc).split())}", file=sys.stderr)
-        return 1
-    except db_cli.failures() as exc:
-        # A corrupt or newer database: one line and a non-zero exit, so a supervisor sees it at once.
-        print(f"legalaid: database {db_cli.where(settings.database)}: {exc}", file=sys.stderr)
-        return 1
-    except OSError as exc:  # a folder not writable, a port in use, a link where a file should go
-        print(f"legalaid: {exc}", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        line = _failure(exc, settings)
+        if line is None:
+            raise
+        print(f"legalaid: {line}", file=sys.stderr)
+        return 1
+
+
+def _failure(exc: Exception, settings: Settings) -> str | None:
+    """The one line for a failure outside the process's control, or None for a bug (a traceback)."""
+    from bot import db_cli
+    from faq.kb import KnowledgeBaseError
+
+    if isinstance(exc, KnowledgeBaseError):
+        folder = settings.faq_dir or "the packaged knowledge base"
+        return f"knowledge base {folder}: {' '.join(str(exc).split())}"
+    if isinstance(exc, db_cli.failures()):
+        # A corrupt or newer database: one line and a non-zero exit, so a supervisor sees it at once.
+        return f"database {db_cli.where(settings.database)}: {exc}"
+    if isinstance(exc, OSError):  # a folder not writable, a port in use, a link where a file should go
+        return str(exc)
+    return None
 
 
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
@@ -144,11 +193,13 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if command == "run":
         command = "telegram" if settings.telegram_bot_token else "chat"
         if settings.web_port:
+            from bot import web_cli
+
             web_cli.serve_in_background(settings)
-    if command == "web":
-        return web_cli.serve(args, settings)
-    if command == "users":
-        return asyncio.run(web_cli.users(args, settings))
+    if command in ("web", "users"):
+        from bot import web_cli
+
+        return web_cli.serve(args, settings) if command == "web" else asyncio.run(web_cli.users(args, settings))
     if command == "chat":
         return asyncio.run(_chat(settings))
     if command == "telegram":
@@ -156,16 +207,22 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             raise UsageError("TELEGRAM_BOT_TOKEN is not set (use `legalaid chat` for the console)")
         return _telegram(args, settings)
     if command == "wechat":
+        from bot.channels import wechat
+
         return wechat.run(args, settings)
     if command == "ask":
         return _ask(args, settings)
-    if command == "check":
-        return eligibility_cli.check(args, settings)
-    if command == "counties":
+    if command in ("check", "counties"):
+        from bot import eligibility_cli
+
+        if command == "check":
+            return eligibility_cli.check(args, settings)
         return asyncio.run(eligibility_cli.counties(args, settings))
     if command == "faq":
         return _faq(args, settings)
     if command == "db":
+        from bot import db_cli
+
         if args.db_command == "purge":
             return asyncio.run(_purge(settings))
         return asyncio.run(db_cli.run(args, settings))
@@ -180,6 +237,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
         return matcher.main(args.rest) or 0
     if command in ("lawyers", "points", "bookings"):
+        from bot import staff_cli
+
         return asyncio.run(staff_cli.run(args, settings))
     raise UsageError(f"unknown command {command}")
 
@@ -232,7 +291,8 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _faq(args: argparse.Namespace, settings: Settings) -> int:
-    from faq.kb import load_kb
+    from bot import staff_cli
+    from faq.kb import KnowledgeBaseError, load_kb
 
     if args.faq_command == "check":
         try:
@@ -248,8 +308,10 @@ def _faq(args: argparse.Namespace, settings: Settings) -> int:
 
 def _health(settings: Settings) -> int:
     """For container health checks: read-only, quick, one line either way."""
+    from bot import db_cli
     from common.catalog import load_catalog
     from faq.kb import load_kb
+
     try:
         load_catalog()
         load_kb(settings.faq_dir)
@@ -265,6 +327,7 @@ def _health(settings: Settings) -> int:
 
 
 async def _purge(settings: Settings) -> int:
+    from bot import staff_cli
     from services import retention
     from services.actor import SYSTEM
 

@@ -82,9 +82,6 @@ class Runtime:
 
         An event the channel names (`ev.key`) and handled before (a re-delivery after a restart) is
         not handled again: nothing to say. Its turn is saved with its replies queued (`queued`)."""
-        if ev.key and await self.services.store.event_state(ev.channel, ev.key) == "handled":
-            log.info("%s event %s was handled before; not again", ev.channel, ev.ref)
-            return Outcome()
         outcome = await self.dialogue.handle(ev)
         info = self.dialogue.channel(ev.channel)
         outcome.replies = [self.fit(info, reply) for reply in outcome.replies]

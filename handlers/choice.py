@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from datetime import date, timedelta
+from functools import lru_cache
 
 from common.messages import Option
 from faq.normalize import to_simplified
@@ -32,8 +33,10 @@ RELATIVE_DAY_WORDS = {1: ("明天",), 2: ("后天",)}
 _MIN_PREFIX = 2  # one character ("上") is too little to guess from
 
 
+@lru_cache(maxsize=4096)
 def normalise(text: str) -> str:
-    """The form in which typed text and labels are compared."""
+    """The form in which typed text and labels are compared. Cached: every typed turn compares with
+    the same labels and words (the menu's, the options on screen), and each costs a conversion."""
     text = to_simplified(unicodedata.normalize("NFKC", text)).casefold()
     text = _NOT_WORD.sub("", text)
     stripped = text.rstrip(_PARTICLES)

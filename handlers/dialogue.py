@@ -31,6 +31,7 @@ from handlers.ratelimit import RateLimiter, Verdict, Window
 from handlers.state import Conversation
 from handlers.turn import Flow, Turn
 from services.context import Services
+from storage.store import TurnStart
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,16 @@ _KIND_TEXT_IDS = {
 }
 
 
+def _parsed(raw: str | None, ev: Incoming) -> Conversation:
+    if raw is None:
+        return Conversation()
+    try:
+        return Conversation.model_validate_json(raw)
+    except ValidationError:
+        log.warning("unreadable saved state on %s; starting afresh", ev.channel)
+        return Conversation()
+
+
 def clean_text(text: str) -> str:
     """Drop control and direction-override characters; keep everything a person meant to type."""
     return _CONTROL.sub("", text).strip()
@@ -67,10 +78,17 @@ class Dialogue:
         self.commands = {cmd: (flow, action) for flow in self.flows.values() for cmd, action in flow.commands.items()}
         self.limiter = RateLimiter(services.settings.rate_limit_per_minute)
         self.channels: dict[str, ChannelInfo] = {}
+        self._typed_labels: tuple[object, dict[str, str]] = (None, {})
         # One event at a time per person, so two quick taps cannot interleave their state.
         self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = (
             weakref.WeakValueDictionary()
         )
+
+    def _labels(self, t) -> dict[str, str]:
+        """The main menu's labels and words as typed → payloads: built once per catalog, not every turn."""
+        if self._typed_labels[0] is not t:
+            self._typed_labels = (t, menu.label_payloads(t))
+        return self._typed_labels[1]
 
     def _lock(self, key: tuple[str, str]) -> asyncio.Lock:
         lock = self._locks.get(key)
@@ -126,23 +144,29 @@ class Dialogue:
         return dropped
 
     async def handle(self, ev: Incoming) -> Outcome:
+        """One trip to the database to begin (`Store.begin_turn`) and one to end (`Store.save_turn`);
+        only what a flow looks up on purpose (bookings, the ledger) goes in between."""
         key = (ev.channel, ev.user_id)
+        store = self.services.store
         # This process's lock first (its waiters hold no connection), then every process's.
-        async with self._lock(key), self.services.store.one_at_a_time(*key):
+        async with self._lock(key), store.one_at_a_time(*key):
+            start = await store.begin_turn(ev.channel, ev.user_id, ev.key)
+            if start.handled:  # a re-delivery after a restart: nothing to say, nothing to save
+                log.info("%s event %s was handled before; not again", ev.channel, ev.ref)
+                return Outcome()
             if not self.channel(ev.channel).public:
-                return await self._handle_locked(ev)
-            store = self.services.store
-            verdict, window = self.limiter.check(Window(*await store.rate_window(*key)), ev.at)
-            await store.save_rate_window(*key, window.times, window.warned)
+                return await self._handle_locked(ev, start, None)
+            verdict, window = self.limiter.check(Window(start.times, start.warned), ev.at)
+            if verdict is Verdict.ALLOW:
+                return await self._handle_locked(ev, start, window)
+            await store.save_turn(ev.channel, ev.user_id, None, [], ev.at, window=(window.times, window.warned))
             if verdict is Verdict.DROP:
                 return Outcome()
-            if verdict is Verdict.SLOW_DOWN:
-                return Outcome([Reply(self.services.texts("input.slow_down"))])
-            return await self._handle_locked(ev)
+            return Outcome([Reply(self.services.texts("input.slow_down"))])
 
-    async def _handle_locked(self, ev: Incoming) -> Outcome:
-        state = await self._load(ev)
-        turn = Turn(ev, state, self.services)
+    async def _handle_locked(self, ev: Incoming, start: TurnStart, window: Window | None) -> Outcome:
+        state = _parsed(start.state, ev)
+        turn = Turn(ev, state, self.services, lawyer=start.lawyer)
         previous_update = state.updated_at
         try:
             await self._route(turn, previous_update)
@@ -154,32 +178,26 @@ class Dialogue:
             log.exception("flow %s failed on %s event %s (%s)", state.flow, ev.kind, ev.ref, ev.channel)
             failed = Turn(ev, Conversation(), self.services)
             menu.show_menu(failed, "error.apology")
-            return await self._saved(ev, None, failed.outcome)
+            return await self._saved(ev, None, failed.outcome, window)
         last = next((r for r in reversed(turn.outcome.replies) if r.options), None)
         if last is not None:
             state.remember_options(last.options, turn.multi)
         state.updated_at = ev.at
-        return await self._saved(ev, state.model_dump_json(), turn.outcome)
+        return await self._saved(ev, state.model_dump_json(), turn.outcome, window)
 
-    async def _saved(self, ev: Incoming, state_json: str | None, outcome: Outcome) -> Outcome:
-        if state_json is None and not ev.key:
+    async def _saved(self, ev: Incoming, state_json: str | None, outcome: Outcome, window: Window | None) -> Outcome:
+        if state_json is None and not ev.key and window is None:
             return outcome  # a failed turn leaves the saved state as it was
         queued = await self.services.store.save_turn(ev.channel, ev.user_id, state_json, outcome.notices, ev.at,
-                                                     event=ev.key, replies=outcome.replies)
+                                                     event=ev.key, replies=outcome.replies,
+                                                     window=window and (window.times, window.warned))
         if queued is None:  # handled before (a re-delivery): nothing was saved, nothing to say
             return Outcome()
         outcome.queued = queued
         return outcome
 
     async def _load(self, ev: Incoming) -> Conversation:
-        raw = await self.services.store.load_state(ev.channel, ev.user_id)
-        if raw is None:
-            return Conversation()
-        try:
-            return Conversation.model_validate_json(raw)
-        except ValidationError:
-            log.warning("unreadable saved state on %s; starting afresh", ev.channel)
-            return Conversation()
+        return _parsed(await self.services.store.load_state(ev.channel, ev.user_id), ev)
 
     async def _route(self, turn: Turn, previous_update) -> None:
         ev, state = turn.ev, turn.state
@@ -288,7 +306,7 @@ class Dialogue:
         elif menu.word_in(text, menu.CANCEL_WORDS):
             menu.show_menu(turn, "nav.cancelled" if state.active else "menu.title")
         else:
-            payload = menu.COMMAND_PAYLOADS.get(text.lower()) or menu.label_payloads(turn.t).get(choice.normalise(text))
+            payload = menu.COMMAND_PAYLOADS.get(text.lower()) or self._labels(turn.t).get(choice.normalise(text))
             if payload is None:
                 return False
             await self._button(turn, payload)

@@ -16,7 +16,7 @@ MENU = Payload("menu", "show").encode()
 
 
 class Turn:
-    def __init__(self, ev: Incoming, state: Conversation, services: Services):
+    def __init__(self, ev: Incoming, state: Conversation, services: Services, *, lawyer: bool = False):
         self.ev = ev
         self.state = state
         self.services = services
@@ -25,6 +25,8 @@ class Turn:
         self.multi = False  # the options shown may be picked several at once ("2 5")
         self.heard: Heard | None = None  # a transcribed answer the person was asked to confirm
         self.readable: list[Reply] = []  # replies that may be read aloud (handlers/voice.py)
+        # The account is bound to an active registered lawyer (read with the state: no trip of its own).
+        self.lawyer = lawyer
 
     @property
     def now(self):

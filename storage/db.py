@@ -9,13 +9,53 @@ from __future__ import annotations
 import contextlib
 import hashlib
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Generator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 Row = Mapping[str, Any]
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One statement of a plan: `rows` says whether the plan is sent back its rows or the number changed."""
+
+    sql: str
+    args: tuple[object, ...]
+    rows: bool
+
+
+def rows(sql: str, *args: object) -> Statement:
+    return Statement(sql, args, True)
+
+
+def changes(sql: str, *args: object) -> Statement:
+    return Statement(sql, args, False)
+
+
+# A plan: a generator that yields Statements, is sent each one's result (rows, or the number of rows
+# changed) and returns its own. Written once, it runs whole on either backend in one trip: on SQLite as
+# one call on the connection's thread, on PostgreSQL as one transaction on one connection. A turn's
+# save costs one hand-off to the database instead of one per statement.
+Plan = Generator[Statement, Any, T]
+
+
+def single(step: Statement) -> Plan[Any]:
+    """A plan of one statement (a write that needs no read first: one trip, in a transaction)."""
+    return (yield step)
+
+
+def advance(plan: Plan[T], result: Any = None) -> tuple[Statement | None, T | None]:
+    """Send a plan the last statement's result: its next statement, or None and what it returned.
+    A statement that fails ends the plan (its transaction rolls back)."""
+    try:
+        return plan.send(result), None
+    except StopIteration as done:
+        return None, done.value
 
 
 def stored_time(at: datetime) -> str:
@@ -83,6 +123,13 @@ class Queries(ABC):
         row = await self.fetchone(sql, *args)
         return None if row is None else row[0]
 
+    async def run(self, plan: Plan[T]) -> T:
+        """A plan's statements, here (inside the caller's transaction, if any); its result."""
+        step, value = advance(plan)
+        while step is not None:
+            step, value = advance(plan, await (self.fetchall if step.rows else self.execute)(step.sql, *step.args))
+        return value
+
 
 class Database(Queries):
     """Owns the connection(s). Reads run freely; read-modify-write goes through `transaction()`."""
@@ -101,6 +148,11 @@ class Database(Queries):
     def transaction(self, lock: str | None = None) -> contextlib.AbstractAsyncContextManager[Queries]:
         """All or nothing. `lock` names what the transaction reads before it writes (e.g. "bookings"):
         transactions with the same name run one after the other, in every process."""
+
+    async def transact(self, plan: Plan[T], lock: str | None = None) -> T:
+        """A plan in one transaction (`lock` as for `transaction`), in one trip to the database."""
+        async with self.transaction(lock) as tx:
+            return await tx.run(plan)
 
     @abstractmethod
     def serialised(self, name: str) -> contextlib.AbstractAsyncContextManager[None]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timedelta
 
-from storage.db import stored_time
+from storage.db import Plan, Statement, changes, rows, stored_time
 
 INBOX_DAYS = timedelta(days=3)
 
@@ -21,33 +21,26 @@ def event_key(channel: str, event: str) -> str:
     return hashlib.sha256(f"{channel}\0{event}".encode()).hexdigest()[:40]
 
 
-async def mark_handled(conn, channel: str, key: str, at: datetime) -> bool:
-    """Record the event's turn as saved, in the caller's transaction; False if it was before."""
-    return await conn.execute(
+def handling(channel: str, key: str, at: datetime) -> Statement:
+    """Record the event's turn as saved (a statement of the turn's plan): it changes one row, or
+    none if the turn was saved before."""
+    return changes(
         "INSERT INTO inbox (channel, event_key, received_at, handled_at) VALUES (?, ?, ?, ?)"
         " ON CONFLICT (channel, event_key) DO UPDATE SET handled_at = excluded.handled_at, event = NULL"
         " WHERE inbox.handled_at IS NULL",
         channel, key, stored_time(at), stored_time(at),
-    ) == 1
+    )
 
 
-async def state_of(db, channel: str, key: str) -> str | None:
-    """"handled", "waiting" (accepted, its turn not saved yet) or None (never seen)."""
-    row = await db.fetchone("SELECT handled_at FROM inbox WHERE channel = ? AND event_key = ?", channel, key)
-    if row is None:
-        return None
-    return "waiting" if row[0] is None else "handled"
-
-
-async def accept(conn, channel: str, key: str, event: str, at: datetime) -> bool:
-    """Keep an event whose turn has not run yet; False if the event is known already. The caller's
-    transaction is locked on "inbox", so the numbers it gives are in order of arrival."""
-    return await conn.execute(
+def accept(channel: str, key: str, event: str, at: datetime) -> Plan[bool]:
+    """Keep an event whose turn has not run yet; False if the event is known already. Its transaction
+    is locked on "inbox", so the numbers it gives are in order of arrival."""
+    return (yield changes(
         "INSERT INTO inbox (channel, event_key, received_at, event, seq)"
         " VALUES (?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM inbox WHERE channel = ?))"
         " ON CONFLICT (channel, event_key) DO NOTHING",
         channel, key, stored_time(at), event, channel,
-    ) == 1
+    )) == 1
 
 
 async def waiting(db, channel: str) -> list[str]:
@@ -59,15 +52,15 @@ async def waiting(db, channel: str) -> list[str]:
     return [row[0] for row in rows]
 
 
-async def bind_body(conn, request_key: str, body_sha256: str, at: datetime) -> bool:
-    """A signed request comes with one body only: True if this is its first body or the same one."""
-    await conn.execute(
+def bind_body(request_key: str, body_sha256: str, at: datetime) -> Plan[bool]:
+    """A signed request comes with one body only: True if this is its first body or the same one.
+    One statement: the body kept for the request, whether this one was just kept or an earlier one."""
+    kept = yield rows(
         "INSERT INTO signed_requests (request_key, body_sha256, seen_at) VALUES (?, ?, ?)"
-        " ON CONFLICT (request_key) DO NOTHING",
+        " ON CONFLICT (request_key) DO UPDATE SET seen_at = signed_requests.seen_at RETURNING body_sha256",
         request_key, body_sha256, stored_time(at),
     )
-    seen = await conn.fetchval("SELECT body_sha256 FROM signed_requests WHERE request_key = ?", request_key)
-    return seen == body_sha256
+    return kept[0][0] == body_sha256
 
 
 async def prune(conn, handled_before: datetime, signed_before: datetime) -> int:

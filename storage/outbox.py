@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from common.messages import Notice
-from storage.db import stored_time
+from storage.db import Statement, rows, stored_time
 
 
 # How long an undelivered message stays worth delivering unless its notice says otherwise.
@@ -47,15 +47,16 @@ def outbox_key(topic: Topic, *parts: object) -> str:
 
 async def enqueue_in(conn, notice: Notice, at: datetime) -> bool:
     """Queue a message inside the caller's transaction; False if its key was queued before."""
-    return await queue_in(conn, notice, at) is not None
+    step = queuing(notice, at)
+    return inserted_id(await conn.fetchall(step.sql, *step.args)) is not None
 
 
-async def queue_in(conn, notice: Notice, at: datetime, reply_to: str | None = None) -> int | None:
-    """Queue a message inside the caller's transaction: its outbox id, or None if its key was queued
-    before. `reply_to`: the inbox key of the event this message answers (a turn's own reply)."""
+def queuing(notice: Notice, at: datetime, reply_to: str | None = None) -> Statement:
+    """The one insert that queues a message (a plan's statement); `inserted_id` reads its rows.
+    `reply_to`: the inbox key of the event this message answers (a turn's own reply)."""
     about = notice.about
     expires = notice.expires_at or at + DEFAULT_LIFETIME
-    return await conn.fetchval(
+    return rows(
         "INSERT INTO outbox (channel, user_id, reply, dedupe_key, created_at, about_channel, about_user_id,"
         " expires_at, reply_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING"
         " RETURNING id",
@@ -63,3 +64,8 @@ async def queue_in(conn, notice: Notice, at: datetime, reply_to: str | None = No
         notice.dedupe_key, stored_time(at), about and about.channel, about and about.user_id, stored_time(expires),
         reply_to,
     )
+
+
+def inserted_id(found: list) -> int | None:
+    """The new message's id, None if its key was queued before."""
+    return found[0][0] if found else None

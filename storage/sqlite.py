@@ -6,12 +6,26 @@ import asyncio
 import contextlib
 import os
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import aiosqlite
 
-from storage.db import Database, IntegrityError, Queries, Row, SchemaError, UniqueViolation, migration_scripts
+from storage.db import (
+    Database,
+    IntegrityError,
+    Plan,
+    Queries,
+    Row,
+    SchemaError,
+    Statement,
+    UniqueViolation,
+    advance,
+    migration_scripts,
+)
+
+T = TypeVar("T")
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -37,7 +51,39 @@ def _our_errors():
         raise IntegrityError(str(exc)) from exc
 
 
+def _statement(conn: sqlite3.Connection, step: Statement) -> Any:
+    """On the connection's thread: one statement, its rows or the number of rows it changed."""
+    with _our_errors():
+        cur = conn.execute(step.sql, step.args)
+        try:
+            return cur.fetchall() if step.rows else cur.rowcount
+        finally:
+            cur.close()
+
+
+def _plan(conn: sqlite3.Connection, plan: Plan[T]) -> T:
+    step, value = advance(plan)
+    while step is not None:
+        step, value = advance(plan, _statement(conn, step))
+    return value
+
+
+def _transaction(conn: sqlite3.Connection, plan: Plan[T]) -> T:
+    """BEGIN IMMEDIATE, the plan, COMMIT, all in one call on the connection's thread."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        value = _plan(conn, plan)
+    except BaseException:
+        if conn.in_transaction:  # SQLite ends a transaction itself on some errors
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return value
+
+
 class _Connection(Queries):
+    """Each call is one hand-off to aiosqlite's connection thread (not one per cursor step)."""
+
     def __init__(self, conn: aiosqlite.Connection):
         self._conn = conn
 
@@ -47,15 +93,20 @@ class _Connection(Queries):
             raise RuntimeError("database is not open")
         return self._conn
 
+    async def _on_thread(self, fn: Callable[..., T], *args: object) -> T:
+        # aiosqlite runs every call as a function queued to its connection's thread; `_execute` is how
+        # it queues one (its own execute/commit go through it), so a whole plan runs in one hand-off.
+        conn = self.conn
+        return await conn._execute(lambda: fn(conn._conn, *args))
+
     async def fetchall(self, sql: str, *args: object) -> list[Row]:
-        with _our_errors():
-            async with self.conn.execute(sql, args) as cur:
-                return list(await cur.fetchall())
+        return await self._on_thread(_statement, Statement(sql, args, True))
 
     async def execute(self, sql: str, *args: object) -> int:
-        with _our_errors():
-            async with self.conn.execute(sql, args) as cur:
-                return cur.rowcount
+        return await self._on_thread(_statement, Statement(sql, args, False))
+
+    async def run(self, plan: Plan[T]) -> T:
+        return await self._on_thread(_plan, plan)
 
 
 class SQLiteDatabase(_Connection, Database):
@@ -75,7 +126,7 @@ class SQLiteDatabase(_Connection, Database):
         self._conn = await aiosqlite.connect(self.path, isolation_level=None)
         try:
             self._conn.row_factory = aiosqlite.Row
-            await self._conn.execute("PRAGMA journal_mode=WAL")
+            await self.fetchall("PRAGMA journal_mode=WAL")
             await self._conn.execute("PRAGMA foreign_keys=ON")
             await self._conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             await self._conn.execute("PRAGMA synchronous=NORMAL")
@@ -130,21 +181,32 @@ class SQLiteDatabase(_Connection, Database):
         """BEGIN IMMEDIATE … COMMIT: takes the write lock up front, so read-then-write is atomic
         (whatever `lock` names: one writer at a time is already the strictest order)."""
         async with self._write_lock:
-            begin = asyncio.ensure_future(self.conn.execute("BEGIN IMMEDIATE"))
+            begin = asyncio.ensure_future(self.execute("BEGIN IMMEDIATE"))
             try:
                 await asyncio.shield(begin)
             except asyncio.CancelledError:  # cancelled while BEGIN ran: never leave the connection inside it
                 with contextlib.suppress(Exception):
                     await begin
-                    await self.conn.execute("ROLLBACK")
+                    await self.execute("ROLLBACK")
                 raise
             try:
                 yield _Connection(self.conn)
             except BaseException:
-                await self.conn.execute("ROLLBACK")
+                await self.execute("ROLLBACK")
                 raise
             else:
-                await self.conn.execute("COMMIT")
+                await self.execute("COMMIT")
+
+    async def transact(self, plan: Plan[T], lock: str | None = None) -> T:
+        """The plan in BEGIN IMMEDIATE … COMMIT, in one call on the connection's thread."""
+        async with self._write_lock:
+            job = asyncio.ensure_future(self._on_thread(_transaction, plan))
+            try:
+                return await asyncio.shield(job)
+            except asyncio.CancelledError:  # the thread finishes it anyway: hold the lock until it has
+                with contextlib.suppress(Exception):
+                    await job
+                raise
 
     @contextlib.asynccontextmanager
     async def serialised(self, name: str) -> AsyncIterator[None]:
@@ -154,7 +216,7 @@ class SQLiteDatabase(_Connection, Database):
         """Fold the write-ahead log into the main file and empty it (after deleting personal data,
         so the deleted values do not linger in legalaid.sqlite3-wal)."""
         async with self._write_lock:
-            await self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            await self.fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def backup(self, target: Path | str) -> None:
         """Online backup with SQLite's backup API: consistent while the bot keeps running."""

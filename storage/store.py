@@ -14,8 +14,8 @@ from datetime import datetime, timedelta, timezone
 from common.messages import Address, Notice, Reply
 from storage import bookings, consultations, inbox
 from storage.bookings import Booking
-from storage.db import Database, stored_time
-from storage.outbox import DEFAULT_LIFETIME, Topic, enqueue_in, outbox_key, queue_in
+from storage.db import Database, Plan, changes, single, stored_time
+from storage.outbox import DEFAULT_LIFETIME, Topic, enqueue_in, outbox_key, inserted_id, queuing
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,17 @@ class Queued:
     next_attempt_at: datetime | None = None  # None: due now
     expires_at: datetime | None = None
     turn_reply: bool = False  # a turn's reply to the person who wrote (the turn remembered its options)
+
+
+@dataclass(frozen=True)
+class TurnStart:
+    """What a turn needs before it runs, read in one statement (`Store.begin_turn`)."""
+
+    state: str | None  # the saved conversation (JSON), None for someone new
+    times: tuple[datetime, ...] = ()  # the rate limit's window: their recent message times
+    warned: datetime | None = None  # when they were last told to slow down
+    handled: bool = False  # the event's turn was saved before: a re-delivery, not to be handled again
+    lawyer: bool = False  # the account is bound to an active registered lawyer
 
 
 @dataclass(frozen=True)
@@ -58,25 +69,27 @@ class Store:
         order wherever they arrive (PostgreSQL; with SQLite one process owns the file)."""
         return self.db.serialised(f"person:{channel}:{user_id}")
 
+    async def begin_turn(self, channel: str, user_id: str, event: str = "") -> TurnStart:
+        """Everything a turn reads before it runs, in one statement: the saved state, the rate limit's
+        window, whether the event (`event`: the channel's id for it) was handled before, and whether
+        the account is a registered lawyer's. The turn then writes once (`save_turn`)."""
+        row = await self.db.fetchone(
+            "SELECT (SELECT state FROM conversations WHERE channel = ? AND user_id = ?) AS state,"
+            " (SELECT times FROM rate_windows WHERE channel = ? AND user_id = ?) AS times,"
+            " (SELECT warned_at FROM rate_windows WHERE channel = ? AND user_id = ?) AS warned_at,"
+            " (SELECT handled_at FROM inbox WHERE channel = ? AND event_key = ?) AS handled_at,"
+            " EXISTS (SELECT 1 FROM lawyers WHERE channel = ? AND user_id = ? AND active = 1) AS lawyer",
+            *(channel, user_id) * 3, channel, inbox.event_key(channel, event) if event else "", channel, user_id,
+        )
+        times, warned = _window(row["times"], row["warned_at"])
+        return TurnStart(row["state"], times, warned, row["handled_at"] is not None, bool(row["lawyer"]))
+
     async def rate_window(self, channel: str, user_id: str) -> tuple[tuple[datetime, ...], datetime | None]:
         """A person's message times of late and when they were last told to slow down (the rate limit's
         memory, shared by every process)."""
         row = await self.db.fetchone(
             "SELECT times, warned_at FROM rate_windows WHERE channel = ? AND user_id = ?", channel, user_id)
-        if row is None:
-            return (), None
-        return tuple(datetime.fromisoformat(t) for t in json.loads(row["times"])), _time(row["warned_at"])
-
-    async def save_rate_window(self, channel: str, user_id: str, times: tuple[datetime, ...],
-                               warned: datetime | None) -> None:
-        # Microseconds kept: a burst within one second still counts message by message.
-        stamps = json.dumps([t.astimezone(timezone.utc).isoformat() for t in times])
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                "INSERT INTO rate_windows (channel, user_id, times, warned_at) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (channel, user_id) DO UPDATE SET times = excluded.times, warned_at = excluded.warned_at",
-                channel, user_id, stamps, warned and stored_time(warned),
-            )
+        return ((), None) if row is None else _window(row["times"], row["warned_at"])
 
     async def save_state(self, channel: str, user_id: str, state_json: str, at: datetime) -> None:
         await self.save_turn(channel, user_id, state_json, [], at)
@@ -102,41 +115,20 @@ class Store:
         *,
         event: str = "",
         replies: Sequence[Reply] = (),
+        window: tuple[tuple[datetime, ...], datetime | None] | None = None,
     ) -> list[int] | None:
         """The person's new state (None: left as it was) and the messages it causes for others, in one
-        transaction. With `event` (the channel's id for what the person did), the event is recorded
-        as handled and `replies` are queued to the person in the same transaction: their outbox ids
-        are returned, in order; None, and nothing written, if the event was handled before."""
-        async with self.db.transaction() as conn:
-            key = inbox.event_key(channel, event) if event else None
-            if key is not None and not await inbox.mark_handled(conn, channel, key, at):
-                return None
-            if state_json is not None:
-                await conn.execute(
-                    "INSERT INTO conversations (channel, user_id, state, updated_at) VALUES (?, ?, ?, ?)"
-                    " ON CONFLICT (channel, user_id) DO UPDATE SET state = excluded.state,"
-                    " updated_at = excluded.updated_at",
-                    channel, user_id, state_json, stored_time(at),
-                )
-            for notice in notices:
-                await enqueue_in(conn, notice, at)
-            ids: list[int] = []
-            if key is not None:
-                person = Address(channel, user_id)  # forgotten with the person
-                for number, reply in enumerate(replies):
-                    notice = Notice(channel, user_id, reply, outbox_key(Topic.REPLY, key, number), about=person)
-                    ids.append(await queue_in(conn, notice, at, reply_to=key))
-            return ids
+        transaction, in one trip to the database. With `event` (the channel's id for what the person
+        did), the event is recorded as handled and `replies` are queued to the person in the same
+        transaction: their outbox ids are returned, in order; None, and nothing written, if the event
+        was handled before. `window`: the rate limit's new window (times, when warned), kept too."""
+        key = inbox.event_key(channel, event) if event else None
+        return await self.db.transact(_turn(channel, user_id, state_json, notices, at, key, replies, window))
 
     # --- incoming events (see storage/inbox.py) ---------------------------------
-    async def event_state(self, channel: str, event: str) -> str | None:
-        """"handled", "waiting" (accepted, its turn not saved yet) or None (never seen)."""
-        return await inbox.state_of(self.db, channel, inbox.event_key(channel, event))
-
     async def accept_event(self, channel: str, event: str, raw: str, at: datetime) -> bool:
         """Keep an event before its turn runs (its channel acknowledged it); False if already known."""
-        async with self.db.transaction(lock="inbox") as conn:
-            return await inbox.accept(conn, channel, inbox.event_key(channel, event), raw, at)
+        return await self.db.transact(inbox.accept(channel, inbox.event_key(channel, event), raw, at), lock="inbox")
 
     async def waiting_events(self, channel: str) -> list[str]:
         return await inbox.waiting(self.db, channel)
@@ -150,8 +142,7 @@ class Store:
         return [_queued(r) for r in rows]
 
     async def bind_signed_body(self, request_key: str, body_sha256: str, at: datetime) -> bool:
-        async with self.db.transaction() as conn:
-            return await inbox.bind_body(conn, request_key, body_sha256, at)
+        return await self.db.transact(inbox.bind_body(request_key, body_sha256, at))
 
     async def prune_inbox(self, now: datetime, signed_window: timedelta) -> int:
         async with self.db.transaction() as conn:
@@ -159,8 +150,7 @@ class Store:
 
     async def enqueue(self, notice: Notice, at: datetime) -> bool:
         """Queue a message; False if one with the same dedupe key was queued before."""
-        async with self.db.transaction() as conn:
-            return await enqueue_in(conn, notice, at)
+        return inserted_id(await self.db.transact(single(queuing(notice, at)))) is not None
 
     async def unsent(self, channels: frozenset[str] | set[str], limit: int = 200) -> list[Queued]:
         """Messages neither sent nor given up, oldest first (each person's in the order queued);
@@ -190,24 +180,17 @@ class Store:
 
     async def mark_sent(self, queued_id: int, at: datetime) -> None:
         """Delivered. A turn's own reply is deleted: the person has it, and it may quote them."""
-        async with self.db.transaction() as conn:
-            await conn.execute("DELETE FROM outbox WHERE id = ? AND reply_to IS NOT NULL", queued_id)
-            await conn.execute("UPDATE outbox SET sent_at = ? WHERE id = ?", stored_time(at), queued_id)
+        await self.db.transact(_sent(queued_id, at))
 
     async def mark_failed(self, queued_id: int, error: str, retry_at: datetime) -> None:
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?",
-                error[:300], stored_time(retry_at), queued_id,
-            )
+        await self.db.transact(single(changes(
+            "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?",
+            error[:300], stored_time(retry_at), queued_id,
+        )))
 
     async def give_up(self, queued_id: int, at: datetime, alert: list[Notice]) -> None:
         """Past its useful life: stop trying, and queue `alert` (for staff) in the same transaction."""
-        async with self.db.transaction() as conn:
-            await conn.execute("UPDATE outbox SET given_up_at = ? WHERE id = ? AND sent_at IS NULL",
-                               stored_time(at), queued_id)
-            for notice in alert:
-                await enqueue_in(conn, notice, at)
+        await self.db.transact(_given_up(queued_id, at, alert))
 
     async def backlog(self, queued_before: datetime) -> int:
         """How many messages queued before `queued_before` still wait for delivery."""
@@ -239,11 +222,10 @@ class Store:
     # --- accountability ---------------------------------------------------------
     async def log_access(self, actor: str, action: str, subject: str, at: datetime) -> None:
         """Record that staff (or a lawyer) read someone's personal data."""
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                "INSERT INTO access_log (at, actor, action, subject) VALUES (?, ?, ?, ?)",
-                stored_time(at), actor, action, subject,
-            )
+        await self.db.transact(single(changes(
+            "INSERT INTO access_log (at, actor, action, subject) VALUES (?, ?, ?, ?)",
+            stored_time(at), actor, action, subject,
+        )))
 
     async def access_log(self, limit: int = 100) -> list[tuple[str, str, str, str]]:
         rows = await self.db.fetchall(
@@ -255,12 +237,10 @@ class Store:
     async def record_miss(
         self, kind: str, question: str, best_ids: list[str], scores: list[float], at: datetime
     ) -> None:
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                "INSERT INTO faq_misses (asked_at, kind, question, best_ids, scores)"
-                " VALUES (?, ?, ?, ?, ?)",
-                stored_time(at), kind, question, json.dumps(best_ids), json.dumps([round(s, 1) for s in scores]),
-            )
+        await self.db.transact(single(changes(
+            "INSERT INTO faq_misses (asked_at, kind, question, best_ids, scores) VALUES (?, ?, ?, ?, ?)",
+            stored_time(at), kind, question, json.dumps(best_ids), json.dumps([round(s, 1) for s in scores]),
+        )))
 
     async def misses(self, since: datetime | None = None, limit: int = 100) -> list[Miss]:
         """Unanswered questions, most frequent first, for staff to turn into phrasings."""
@@ -279,6 +259,53 @@ class Store:
         return [
             Miss(r["question"], r["n"], r["kind"], json.loads(r["best"]), r["last"]) for r in rows
         ]
+
+
+def _turn(channel: str, user_id: str, state_json: str | None, notices: list[Notice], at: datetime,
+          key: str | None, replies: Sequence[Reply],
+          window: tuple[tuple[datetime, ...], datetime | None] | None) -> Plan[list[int] | None]:
+    """`Store.save_turn`'s statements, in order."""
+    if key is not None and (yield inbox.handling(channel, key, at)) != 1:
+        return None
+    if window is not None:
+        times, warned = window
+        # Microseconds kept: a burst within one second still counts message by message.
+        stamps = json.dumps([t.astimezone(timezone.utc).isoformat() for t in times])
+        yield changes(
+            "INSERT INTO rate_windows (channel, user_id, times, warned_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (channel, user_id) DO UPDATE SET times = excluded.times, warned_at = excluded.warned_at",
+            channel, user_id, stamps, warned and stored_time(warned),
+        )
+    if state_json is not None:
+        yield changes(
+            "INSERT INTO conversations (channel, user_id, state, updated_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (channel, user_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
+            channel, user_id, state_json, stored_time(at),
+        )
+    for notice in notices:
+        yield queuing(notice, at)
+    ids: list[int] = []
+    if key is not None:
+        person = Address(channel, user_id)  # forgotten with the person
+        for number, reply in enumerate(replies):
+            notice = Notice(channel, user_id, reply, outbox_key(Topic.REPLY, key, number), about=person)
+            ids.append(inserted_id((yield queuing(notice, at, reply_to=key))))
+    return ids
+
+
+def _sent(queued_id: int, at: datetime) -> Plan[None]:
+    yield changes("DELETE FROM outbox WHERE id = ? AND reply_to IS NOT NULL", queued_id)
+    yield changes("UPDATE outbox SET sent_at = ? WHERE id = ?", stored_time(at), queued_id)
+
+
+def _given_up(queued_id: int, at: datetime, alert: list[Notice]) -> Plan[None]:
+    yield changes("UPDATE outbox SET given_up_at = ? WHERE id = ? AND sent_at IS NULL", stored_time(at), queued_id)
+    for notice in alert:
+        yield queuing(notice, at)
+
+
+def _window(times: str | None, warned_at: str | None) -> tuple[tuple[datetime, ...], datetime | None]:
+    return tuple(datetime.fromisoformat(t) for t in json.loads(times or "[]")), _time(warned_at)
 
 
 # A column of the latest miss of the same question (what SQLite's bare column beside MAX() meant).

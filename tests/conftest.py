@@ -91,3 +91,27 @@ async def runtime(settings, clock):
 @pytest.fixture
 def chat(runtime) -> Chat:
     return Chat(runtime, channel="console", user_id="elder-1")
+
+
+# The longest tests (real processes, the quick bench, the browser), started first: pytest-xdist hands
+# tests out in collection order (one or two at a time, pyproject.toml), and one of these started
+# last would keep one worker busy alone at the end while the other idles.
+SLOW_FIRST = (
+    "tests/bench/test_smoke.py",
+    "tests/handlers/test_forged_buttons.py",
+    "tests/process/",
+    "tests/bot/test_cli.py",
+    "tests/bot/test_startup_failures.py",
+    "tests/web/test_browser_journeys.py",
+    "tests/web/test_cli.py",
+    "tests/bot/test_sigterm.py",
+    "tests/bot/test_wechat.py::test_a_thousand_concurrent_messages_get_exactly_one_answer_each",
+    "tests/web/test_security.py::test_an_address_trying_many_names_is_locked_for_every_name",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        return next((n for n, prefix in enumerate(SLOW_FIRST) if item.nodeid.startswith(prefix)), len(SLOW_FIRST))
+
+    items.sort(key=rank)  # stable: the order within each file stays as written

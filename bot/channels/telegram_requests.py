@@ -1,8 +1,7 @@
-"""How Bot API calls leave the process: PTB's own httpx transport, its timeouts, and the retries.
+"""How Bot API calls leave the process: the transport, its timeouts, and the retries.
 
-Transport: PTB's HTTPXRequest. A custom aiohttp transport measured about 1 ms less CPU per Bot
-API call (bench/telegram_e2e.py, rows b and b'), but at Telegram's flood limit of 30 messages a
-second both answer with the same p99 (about 12 ms), so it did not earn its code.
+Transport: aiohttp (telegram_transport.AiohttpRequest) rather than PTB's HTTPXRequest: about half
+the CPU per Bot API call, which is most of what a bot costs per update (README, "Speed, measured").
 
 Retries: a 429 is waited out by AIORateLimiter (after its retry_after); 5xx answers, refused
 connections and timeouts are retried here with the one back-off policy (common/retry.py). A
@@ -11,17 +10,15 @@ reply retried after a timeout may arrive twice; that is preferred to it not arri
 
 from __future__ import annotations
 
-import importlib.util
 import logging
-import sys
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import AIORateLimiter
-from telegram.request import HTTPXRequest
 
+from bot.channels.telegram_transport import AiohttpRequest
 from common.retry import Backoff, retrying
 
 log = logging.getLogger(__name__)
@@ -57,21 +54,8 @@ def transient(exc: Exception) -> bool | float:
     return isinstance(exc, NetworkError) and not isinstance(exc, BadRequest)
 
 
-def skip_missing_sniffio_lookups() -> None:
-    """Make httpcore's per-request `import sniffio` cheap when sniffio is not installed.
-
-    httpcore 1.0 imports sniffio inside `current_async_library()`, called many times per
-    request; newer anyio and httpx no longer install sniffio, and a failed import is not cached,
-    so each call searches sys.path again (about 2 ms of CPU per Bot API call). This records the
-    miss once.
-    """
-    if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
-        sys.modules["sniffio"] = None  # type: ignore[assignment]  # `import sniffio` fails at once
-
-
-def bot_api_requests() -> tuple[HTTPXRequest, HTTPXRequest]:
+def bot_api_requests() -> tuple[AiohttpRequest, AiohttpRequest]:
     """The request objects for Bot API calls and for getUpdates (one connection, as PTB does)."""
-    skip_missing_sniffio_lookups()
     timeouts = dict(
         read_timeout=READ_TIMEOUT_SECONDS,
         write_timeout=WRITE_TIMEOUT_SECONDS,
@@ -80,8 +64,8 @@ def bot_api_requests() -> tuple[HTTPXRequest, HTTPXRequest]:
         media_write_timeout=MEDIA_WRITE_TIMEOUT_SECONDS,
     )
     return (
-        HTTPXRequest(connection_pool_size=CONNECTION_POOL_SIZE, **timeouts),
-        HTTPXRequest(connection_pool_size=1, **timeouts),
+        AiohttpRequest(connection_pool_size=CONNECTION_POOL_SIZE, **timeouts),
+        AiohttpRequest(connection_pool_size=1, **timeouts),
     )
 
 

@@ -94,6 +94,9 @@ async def running(app: Application, receiving: Receiving = polling) -> AsyncIter
                     await app.post_stop(app)
     finally:
         await app.shutdown()
+        # A start-up that failed (a refused token) leaves the app uninitialised, and app.shutdown
+        # then skips the bot: its transport's connections are closed here (a no-op otherwise).
+        await app.bot.shutdown()
         if app.post_shutdown:
             await app.post_shutdown(app)  # closes the database
 

@@ -25,7 +25,8 @@ def builder_settings(app) -> dict:
         "processor": type(processor).__name__,
         "backlog": processor.max_concurrent_updates,
         "chats_at_once": processor._active._value,
-        "requests": [(type(r).__name__, r._client_kwargs) for r in app.bot._request],
+        # transport, connection limit, the four timeouts and the upload write timeout
+        "requests": [(type(r).__name__, r._pool_size, r._timeouts, r._media_write_timeout) for r in app.bot._request],
         "base_url": app.bot.base_url.removesuffix(app.bot.token),
     }
 

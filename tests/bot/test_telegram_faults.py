@@ -126,14 +126,14 @@ async def test_an_error_outside_the_flows_gets_an_apology_and_the_menu_and_is_lo
     caplog.set_level(logging.ERROR, logger=channel.__name__)
     async with running_bot(settings, api, clock) as app:
         store = app.bot_data[channel.RUNTIME].services.store
-        load_state = store.load_state
+        begin_turn = store.begin_turn
 
-        async def broken_for_one_person(chat: str, user_id: str):
+        async def broken_for_one_person(chat: str, user_id: str, event: str = ""):
             if user_id == str(USER):
                 raise RuntimeError("disk trouble")
-            return await load_state(chat, user_id)
+            return await begin_turn(chat, user_id, event)
 
-        monkeypatch.setattr(store, "load_state", broken_for_one_person)
+        monkeypatch.setattr(store, "begin_turn", broken_for_one_person)
         update_id = api.push_text(USER, FEE_QUESTION)
         [apology] = await api.wait_for_messages(USER, 1)
         others = await api.say(OTHER, FEE_QUESTION)

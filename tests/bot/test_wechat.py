@@ -36,9 +36,9 @@ from common.messages import Notice, Reply
 from handlers.events import Outcome
 from tests.auxil.chat import Chat
 from tests.auxil.fake_wechat_api import FakeWeChatApi
+from tests.auxil.trips import Trips
 
-# Generous: a shutdown waits up to 10 s for turns already answered "success" (WeChatEndpoint.close).
-pytestmark = pytest.mark.timeout(60)
+pytestmark = pytest.mark.timeout(20)
 
 TOKEN = "wechat-test-token"
 APP_ID = "wx0123456789abcdef"
@@ -211,14 +211,15 @@ async def serving(runtime, settings: WeChatSettings):
 
 
 def count_core_events(runtime, monkeypatch) -> list:
+    """The events whose turn the core runs (a re-delivery it recognises, with its first read, runs none)."""
     seen = []
-    original = runtime.dialogue.handle
+    original = runtime.dialogue._handle_locked
 
-    async def counting(ev):
+    async def counting(ev, *args):
         seen.append(ev)
-        return await original(ev)
+        return await original(ev, *args)
 
-    monkeypatch.setattr(runtime.dialogue, "handle", counting)
+    monkeypatch.setattr(runtime.dialogue, "_handle_locked", counting)
     return seen
 
 
@@ -660,6 +661,52 @@ async def test_a_message_accepted_with_success_is_answered_after_a_crash(runtime
             assert await wx.say("我爸八十二岁做遗嘱公证要钱吗", msg_id=931) == "success"  # a late retry
             await all_marked_sent(again.services.store)
         assert "80周岁及以上" in pushed and fake_api.sent_to(USER) == [pushed]
+    finally:
+        await again.close()
+
+
+@pytest.mark.parametrize("safe", [False, True], ids=["plain", "safe"])
+async def test_a_message_answered_passively_costs_four_trips_to_the_database_or_three_in_safe_mode(
+        runtime, fake_api, monkeypatch, safe):
+    """Plain mode binds the body to its signature (one write), then the turn reads once and writes
+    once (its reply queued with it), and the reply is marked sent once written."""
+    monkeypatch.setattr(runtime.courier, "start", lambda *args: None)  # no delivery passes meanwhile
+    async with serving(runtime, wechat_settings(fake_api, safe=safe)) as wx:
+        while wx.endpoint._background:  # the start's look for messages left from before
+            await asyncio.sleep(0.01)
+        trips = Trips(runtime.db)
+        assert "80周岁及以上" in await wx.say("我爸八十二岁做遗嘱公证要钱吗")
+        expected = ["fetchone", "transact", "transact"] if safe else ["transact", "fetchone", "transact", "transact"]
+        deadline = time.monotonic() + 5
+        while len(trips.calls) < len(expected) and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+    assert trips.calls == expected
+    assert trips.handoffs == len(expected)
+    assert await runtime.services.store.unsent(frozenset({"wechat"})) == []  # the mark was the last trip
+
+
+async def test_a_shutdown_does_not_wait_for_turns_queued_for_a_slot_they_run_after_the_restart(
+        runtime, settings, clock, fake_api, monkeypatch):
+    """Under saturation hundreds of messages answered "success" wait for a turn slot, two at a time;
+    a shutdown leaves them in the inbox (cancelled, not waited for) and the next start answers each once."""
+    from bot.channels import wechat_endpoint
+    from bot.channels.wechat_admission import Admission
+
+    monkeypatch.setattr(wechat_endpoint, "Admission", lambda: Admission(slots=0))  # no turn can start
+    async with serving(runtime, wechat_settings(fake_api)) as wx:
+        answers = [await wx.say("我爸八十二岁做遗嘱公证要钱吗", msg_id=941), await wx.say("菜单", msg_id=942)]
+        queued = set(wx.endpoint._queued)
+    assert answers == ["success", "success"] and len(queued) == 2
+    assert all(task.cancelled() for task in queued)
+    assert len(await runtime.services.store.waiting_events("wechat")) == 2  # kept, in order
+    monkeypatch.undo()
+    again = await restarted(runtime, settings, clock)
+    try:
+        async with serving(again, wechat_settings(fake_api)) as wx:
+            first, second = await fake_api.wait_for_messages(USER, 2)
+            await all_marked_sent(again.services.store)
+        assert "80周岁及以上" in first and second.startswith(again.services.texts("menu.title"))
+        assert len(fake_api.sent_to(USER)) == 2
     finally:
         await again.close()
 

@@ -58,13 +58,13 @@ async def turns(name: str, log_path: str) -> None:
     runtime.attach(ChannelInfo(CHANNEL, push=False))
     seq: contextvars.ContextVar[str] = contextvars.ContextVar("seq")
     log = os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-    loading = Store.load_state
+    loading = Store.begin_turn
 
-    async def load_slowly(self, channel: str, user_id: str):
+    async def load_slowly(self, channel: str, user_id: str, event: str = ""):
         os.write(log, f"start {seq.get()} {name}\n".encode())
         print(f"started {seq.get()}", flush=True)
         await asyncio.sleep(0.15)
-        return await loading(self, channel, user_id)
+        return await loading(self, channel, user_id, event)
 
     saving = Store.save_turn
 
@@ -72,7 +72,7 @@ async def turns(name: str, log_path: str) -> None:
         await saving(self, *args, **kwargs)
         os.write(log, f"end {seq.get()} {name}\n".encode())
 
-    Store.load_state = load_slowly  # type: ignore[method-assign]
+    Store.begin_turn = load_slowly  # type: ignore[method-assign]
     Store.save_turn = save_and_log  # type: ignore[method-assign]
 
     async def handle(number: str, user: str, text: str) -> None:

@@ -99,12 +99,16 @@ class Receiver:
         self.by: dict[str, int] = {}
         self.hold_from: str | None = None  # this worker's next message is held and never answered
         self.holding = asyncio.Event()
+        # Set once the sender is dead: the held request then ends (unanswered) rather than keep the
+        # server's shutdown waiting for its grace period (a minute).
+        self.released = asyncio.Event()
 
     async def post(self, request: web.Request) -> web.Response:
         body = await request.json()
         if body["by"] == self.hold_from and self.by.get(body["by"], 0) >= 2:
             self.holding.set()
-            await asyncio.sleep(3600)  # the sender is killed while it waits here
+            await self.released.wait()  # the sender is killed while it waits here
+            raise web.HTTPServiceUnavailable()
         self.by[body["by"]] = self.by.get(body["by"], 0) + 1
         self.accepted.append((body["user"], body["text"]))
         return web.json_response({"ok": True})
@@ -146,6 +150,7 @@ async def test_a_courier_killed_mid_delivery_loses_and_doubles_nothing(pg, tmp_p
         for proc in (a, b):
             proc.kill()
             proc.wait(timeout=10)
+        receiver.released.set()
         await runner.cleanup()
     assert a.returncode == -signal.SIGKILL
     assert len(receiver.accepted) == 40 and len(set(receiver.accepted)) == 40  # all, once each
