@@ -171,6 +171,14 @@ async def history(services: Services, actor: Actor, entry_id: str) -> list[Revis
     return await services.revisions.history(entry_id)
 
 
+def shipped(services: Services, entry_id: str) -> dict | None:
+    """An entry as faq/data has it (None: added by staff), in the form revisions are kept."""
+    for item in services.edition.base if services.edition else ():
+        if isinstance(item.data, dict) and item.data.get("id") == entry_id:
+            return Entry.model_validate(item.data).model_dump(mode="json")
+    return None
+
+
 def find(services: Services, actor: Actor, query: str) -> list[Entry]:
     """Entries whose id, question, phrasings, answer, source or keywords hold `query` (all when empty)."""
     require(actor, "read the knowledge base", Role.STAFF)
