@@ -57,11 +57,11 @@ async def open_knowledge(services: Services, base: list[RawEntry]) -> KnowledgeB
     return kb
 
 
-async def refresh(services: Services, every: float = CHECK_SECONDS) -> bool:
+async def refresh(services: Services, every: float | None = None) -> bool:
     """Rebuild when another process saved a revision since; True when the matcher was replaced.
-    Looks at the version at most once in `every` seconds, however often it is called."""
+    Looks at the version at most once in `every` seconds (CHECK_SECONDS), however often it is called."""
     edition = services.edition
-    if edition is None or time.monotonic() - edition.checked_at < every:
+    if edition is None or time.monotonic() - edition.checked_at < (CHECK_SECONDS if every is None else every):
         return False
     edition.checked_at = time.monotonic()
     version = await services.revisions.version()

@@ -3,11 +3,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 
 import pytest
+from aiohttp.test_utils import TestServer
 
+from bot.web.app import create_app
 from policy.county_status import County, CountyStatus
+from services import knowledge
+from services.actor import Actor
+from services.context import Services
+from storage.db import opened
 from tests.auxil.chat import Chat
 
 MISS = "帮老人写材料要钱不"
@@ -154,3 +161,24 @@ async def test_every_knowledge_form_needs_its_token(rt, staff, path):
     assert await rt.services.revisions.version() == 0
     assert (await rt.services.counties.get(County.KAIHUA)).status is CountyStatus.UNCONFIRMED
     assert (await staff.post(path, form)).status == 303  # the same form with its token is saved
+
+
+async def test_the_console_on_its_own_builds_its_matcher_and_follows_the_bot_s_edits(rt, settings, monkeypatch):
+    """`legalaid web` apart from the bot: its own matcher at start-up, and another process's edit in
+    it after the next check, with no request needed."""
+    monkeypatch.setattr(knowledge, "CHECK_SECONDS", 0.05)
+    async with opened(settings.database) as db:
+        alone = Services.over(db, settings, rt.services.clock)
+        server = TestServer(create_app(alone), host="127.0.0.1")
+        await server.start_server()
+        try:
+            assert alone.matcher is not None and alone.edition.version == 0
+            await knowledge.add_phrasing(rt.services, Actor.staff("web:admin"), "document_drafting", MISS, rt.now())
+            for _ in range(400):  # a shared machine may be slow: up to 20 s
+                if alone.edition.version == 1:
+                    break
+                await asyncio.sleep(0.05)
+            assert alone.matcher.match(MISS).entry.id == "document_drafting"
+        finally:
+            await server.close()
+
