@@ -108,16 +108,14 @@ async def _save(services: Services, actor: Actor, entry_id: str, change: Change,
         raise RuntimeError("the knowledge base is not open in this process")
 
     def prepare(latest: list[Revision]) -> dict:
-        current = merged(edition.base, latest)
-        newest = max((r.id for r in latest if r.entry_id == entry_id), default=0)
-        wanted = change(current, current.get(entry_id), newest)
-        if wanted.get("id") != entry_id:
-            raise KnowledgeRefused("web.kb.id_changed")
-        candidate = overlaid(overlaid(edition.base, _raw(latest)), [RawEntry("this change", "", wanted)])
         try:
-            entry = validate(candidate).get(entry_id)
+            current = merged(edition.base, latest)
+            newest = max((r.id for r in latest if r.entry_id == entry_id), default=0)
+            wanted = change(current, current.get(entry_id), newest)
+            candidate = validate(overlaid(overlaid(edition.base, _raw(latest)), [RawEntry("this change", "", wanted)]))
         except KnowledgeBaseError as exc:
             raise KnowledgeRefused("web.kb.invalid", detail=" ".join(str(exc).split())) from None
+        entry = candidate.get(entry_id)
         if entry == current.get(entry_id):
             raise KnowledgeRefused("web.kb.unchanged")
         return entry.model_dump(mode="json")
