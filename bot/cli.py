@@ -37,6 +37,7 @@ import json
 import logging
 import sys
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.usage import UsageError
@@ -109,7 +110,9 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
 
     faq = sub.add_parser("faq", help="knowledge-base tools")
     faq_sub = faq.add_subparsers(dest="faq_command", required=True)
-    faq_sub.add_parser("check", help="validate the knowledge base and exit")
+    faq_sub.add_parser("check", help="validate the knowledge base (with staff edits when a database is configured)")
+    export = faq_sub.add_parser("export", help="write the knowledge base in use, staff edits included, as YAML files")
+    export.add_argument("dir", type=Path, help="folder to write into, e.g. faq/data to commit the edits")
     misses = faq_sub.add_parser("misses", help="questions that were not answered with confidence")
     misses.add_argument("--since", type=date.fromisoformat, help="YYYY-MM-DD")
     misses.add_argument("--limit", type=int, default=50)
@@ -292,17 +295,16 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
 
 def _faq(args: argparse.Namespace, settings: Settings) -> int:
     from bot import staff_cli
-    from faq.kb import KnowledgeBaseError, load_kb
+    from faq.kb import KnowledgeBaseError
 
     if args.faq_command == "check":
         try:
-            kb = load_kb(settings.faq_dir)
+            return asyncio.run(staff_cli.faq_check(args, settings))
         except KnowledgeBaseError as exc:
             print(f"knowledge base: {exc}", file=sys.stderr)
             return 1
-        phrasings = sum(len(e.phrasings) for e in kb.entries)
-        print(f"ok: {len(kb)} entries, {phrasings} phrasings")
-        return 0
+    if args.faq_command == "export":
+        return asyncio.run(staff_cli.faq_export(args, settings))
     return asyncio.run(staff_cli.faq_misses(args, settings))
 
 

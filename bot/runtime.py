@@ -15,8 +15,7 @@ from bot.courier import Courier, Sender
 from bot.speech import Speech
 from common.config import Settings
 from common.messages import Reply
-from faq.kb import Audience, load_kb
-from faq.matcher import Matcher
+from faq.kb import Audience, read_files
 from handlers.booking import BookingFlow
 from handlers.consult import ConsultFlow
 from handlers.dialogue import Dialogue
@@ -28,7 +27,7 @@ from handlers.my_bookings import MyBookingsFlow
 from handlers.privacy_flow import PrivacyFlow
 from handlers.settings_flow import SettingsFlow
 from handlers.staff import StaffFlow
-from services import calendar_admin, notices
+from services import calendar_admin, knowledge, notices
 from services.context import Services
 from storage.db import Database, database_for
 
@@ -47,11 +46,16 @@ class Runtime:
 
     @classmethod
     async def open(cls, settings: Settings, clock: Callable[[], datetime] | None = None) -> Runtime:
-        kb = load_kb(settings.faq_dir)
+        base = read_files(settings.faq_dir)  # a broken file stops start-up before the database opens
         db = database_for(settings.database)
         await db.open()
-        services = Services.over(db, settings, clock, Matcher(kb))
-        await calendar_admin.refresh(services)  # closed days and holidays staff entered on 日历与名额
+        services = Services.over(db, settings, clock)
+        try:
+            kb = await knowledge.open_knowledge(services, base)
+            await calendar_admin.refresh(services)  # closed days and holidays staff entered on 日历与名额
+        except BaseException:
+            await db.close()
+            raise
         flows = [EligibilityFlow(), BookingFlow(), MyBookingsFlow(), ConsultFlow(), LawyerFlow(), StaffFlow(),
                  SettingsFlow()]
         dialogue = Dialogue(services, [*flows, PrivacyFlow(flows)], at_menu=FaqFlow(Audience.PUBLIC))

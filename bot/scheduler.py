@@ -11,7 +11,7 @@ import logging
 from datetime import timedelta
 
 from bot.runtime import Runtime
-from services import calendar_admin, calendar_status, consultations, points, retention, visit_care
+from services import calendar_admin, calendar_status, consultations, knowledge, points, retention, visit_care
 from services.actor import SYSTEM, Done
 from storage.retention import Purged
 
@@ -25,7 +25,7 @@ async def tick(runtime: Runtime) -> None:
 
     Each job is on its own: one that fails is logged and the others (delivery last) still run.
     """
-    jobs = [refresh_calendar, send_due_reminders, renotify_unclaimed, alert_stalled]
+    jobs = [refresh_calendar, send_due_reminders, renotify_unclaimed, alert_stalled, refresh_knowledge]
     now = runtime.now()
     # The slower jobs (quarterly statements, retention) need not run more than hourly.
     if runtime.hourly_due(now):
@@ -81,3 +81,8 @@ async def purge_expired(runtime: Runtime) -> Purged:
     await runtime.dialogue.drop_stale_drafts(runtime.now())
     await runtime.services.store.prune_inbox(runtime.now(), SIGNED_WINDOW)
     return purged
+
+
+async def refresh_knowledge(runtime: Runtime) -> bool:
+    """Knowledge-base edits saved by another process (the web console): in this one's matcher within a minute."""
+    return await knowledge.refresh(runtime.services)

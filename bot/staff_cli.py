@@ -105,6 +105,38 @@ async def faq_misses(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+async def faq_check(args: argparse.Namespace, settings: Settings) -> int:
+    """The files, with the staff revisions on top when there is a database to read them from."""
+    kb, revisions = await _knowledge(settings)
+    phrasings = sum(len(e.phrasings) for e in kb.entries)
+    print(f"ok: {len(kb)} entries, {phrasings} phrasings" + (f", {revisions} staff revisions" if revisions else ""))
+    return 0
+
+
+async def faq_export(args: argparse.Namespace, settings: Settings) -> int:
+    from faq.export import export
+
+    kb, revisions = await _knowledge(settings)
+    for path in export(kb, args.dir, settings.faq_dir):
+        print(f"written: {path}")
+    print(f"{len(kb)} entries ({revisions} changed by staff); commit them to keep the edits in the repository")
+    return 0
+
+
+async def _knowledge(settings: Settings):
+    """The knowledge base in use and how many entries staff revised; the files alone when no
+    database is configured (none at LEGALAID_DATABASE_URL, no SQLite file): nothing is created."""
+    from faq.kb import read_files, validate
+    from services import knowledge
+
+    base = read_files(settings.faq_dir)
+    if settings.database_url is None and not settings.db_path.exists():
+        return validate(base), 0
+    async with open_services(settings) as services:
+        revisions = await services.revisions.latest()
+    return knowledge.merged(base, revisions), len(revisions)
+
+
 async def _run(args: argparse.Namespace, services: Services) -> int:
     now, t = services.clock(), services.texts
     actor = Actor.staff(f"cli:{getattr(args, 'by', None) or 'staff'}")

@@ -6,6 +6,7 @@ A broken file stops start-up with an error that names the file, the entry and th
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from enum import StrEnum
 from importlib import resources
 from pathlib import Path
@@ -73,9 +74,10 @@ class KnowledgeBaseError(Exception):
 
 
 class KnowledgeBase:
-    def __init__(self, entries: list[Entry]):
+    def __init__(self, entries: list[Entry], files: dict[str, str] | None = None):
         self.entries = entries
         self.by_id = {e.id: e for e in entries}
+        self.files = files or {}  # entry id -> the YAML file it belongs in (faq export)
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -84,18 +86,31 @@ class KnowledgeBase:
         return self.by_id.get(entry_id)
 
 
+@dataclass(frozen=True)
+class RawEntry:
+    """An entry as written, before validation: where it came from (for the error) and its file."""
+
+    where: str  # "public.yaml", "revision 12"
+    file: str  # the YAML file it is exported to
+    data: object
+
+
 def default_dir() -> Path:
     return Path(str(resources.files("faq") / "data"))
 
 
-def load_kb(folder: Path | None = None) -> KnowledgeBase:
-    """Load and validate every *.yaml under `folder` (default: the packaged faq/data)."""
+def file_for(audience: str) -> str:
+    """The file a new entry goes to: public.yaml or lawyer.yaml."""
+    return f"{audience}.yaml"
+
+
+def read_files(folder: Path | None = None) -> list[RawEntry]:
+    """Every entry of every *.yaml under `folder` (default: the packaged faq/data), unvalidated."""
     folder = folder or default_dir()
     files = sorted(folder.glob("*.yaml"))
     if not files:
         raise KnowledgeBaseError(f"{folder}: no *.yaml knowledge-base files")
-    entries: list[Entry] = []
-    seen: dict[str, str] = {}
+    raw_entries: list[RawEntry] = []
     for path in files:
         try:
             raw = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -103,20 +118,51 @@ def load_kb(folder: Path | None = None) -> KnowledgeBase:
             raise KnowledgeBaseError(f"{path.name}: not valid YAML: {exc}") from None
         if not isinstance(raw, list):
             raise KnowledgeBaseError(f"{path.name}: expected a list of entries")
-        for index, item in enumerate(raw):
-            name = item.get("id", f"#{index + 1}") if isinstance(item, dict) else f"#{index + 1}"
-            try:
-                entry = Entry.model_validate(item)
-            except ValidationError as exc:
-                err = exc.errors()[0]
-                field = ".".join(str(p) for p in err["loc"]) or "(entry)"
-                raise KnowledgeBaseError(f"{path.name}: entry {name}: {field}: {err['msg']}") from None
-            if entry.id in seen:
-                raise KnowledgeBaseError(f"{path.name}: entry {entry.id}: id already used in {seen[entry.id]}")
-            seen[entry.id] = path.name
-            entries.append(entry)
+        raw_entries += [RawEntry(path.name, path.name, item) for item in raw]
+    return raw_entries
+
+
+def overlaid(base: list[RawEntry], overlay: list[RawEntry]) -> list[RawEntry]:
+    """The files with staff revisions on top: a revision replaces the entry of its id where it
+    stands (keeping its file), or is added at the end."""
+    merged = list(base)
+    at = {item.data.get("id"): i for i, item in enumerate(merged) if isinstance(item.data, dict)}
+    for item in overlay:
+        entry_id = item.data.get("id") if isinstance(item.data, dict) else None
+        if entry_id in at:
+            merged[at[entry_id]] = RawEntry(item.where, merged[at[entry_id]].file, item.data)
+        else:
+            at[entry_id] = len(merged)
+            merged.append(item)
+    return merged
+
+
+def validate(raw_entries: list[RawEntry]) -> KnowledgeBase:
+    """The one validation, of the files and of the files with staff revisions alike: every entry
+    against `Entry`, ids unique, related ids known, no phrasing in two entries."""
+    entries: list[Entry] = []
+    seen: dict[str, str] = {}
+    for index, item in enumerate(raw_entries):
+        raw = item.data
+        name = raw.get("id", f"#{index + 1}") if isinstance(raw, dict) else f"#{index + 1}"
+        try:
+            entry = Entry.model_validate(raw)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            field = ".".join(str(p) for p in err["loc"]) or "(entry)"
+            raise KnowledgeBaseError(f"{item.where}: entry {name}: {field}: {err['msg']}") from None
+        if entry.id in seen:
+            raise KnowledgeBaseError(f"{item.where}: entry {entry.id}: id already used in {seen[entry.id]}")
+        seen[entry.id] = item.where
+        entries.append(entry)
     _check_links(entries)
-    return KnowledgeBase(entries)
+    return KnowledgeBase(entries, {e.id: item.file for e, item in zip(entries, raw_entries)})
+
+
+def load_kb(folder: Path | None = None, overlay: list[RawEntry] = ()) -> KnowledgeBase:
+    """Load and validate every *.yaml under `folder` (default: the packaged faq/data), with staff
+    revisions (`overlay`) on top."""
+    return validate(overlaid(read_files(folder), list(overlay)))
 
 
 def _check_links(entries: list[Entry]) -> None:

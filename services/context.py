@@ -12,12 +12,14 @@ from common.clock import system_clock
 from common.config import Settings
 from common.messages import Address
 from common.privacy import pseudonym_key
+from faq.edition import Edition
 from faq.matcher import Matcher
 from policy.workdays import WorkCalendar
 from storage.bookings import BookingStore
 from storage.consultations import ConsultationStore
 from storage.counties import CountyStore
 from storage.db import Database
+from storage.kb_revisions import RevisionStore
 from storage.ledger import LedgerStore
 from storage.store import Store
 
@@ -35,6 +37,8 @@ class Services:
     calendar: WorkCalendar
     counties: CountyStore
     pseudonym_key: bytes = b""  # keys the account pseudonyms in log lines (common.privacy.pseudonym)
+    revisions: RevisionStore | None = None  # staff edits of the knowledge base
+    edition: Edition | None = None  # what `matcher` was built from (services/knowledge.py); None: no matcher
 
     @classmethod
     def over(cls, db: Database, settings: Settings, clock: Callable[[], datetime] | None = None,
@@ -44,7 +48,7 @@ class Services:
             settings=settings, store=Store(db), texts=load_catalog(), clock=clock or system_clock(settings.zone),
             matcher=matcher, ledger=LedgerStore(db, settings.zone), bookings=BookingStore(db, settings.zone),
             consultations=ConsultationStore(db), calendar=work_calendar(settings), counties=CountyStore(db),
-            pseudonym_key=pseudonym_key(settings.data_dir),
+            pseudonym_key=pseudonym_key(settings.data_dir), revisions=RevisionStore(db),
         )
 
     def is_staff(self, channel: str, user_id: str) -> bool:

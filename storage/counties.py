@@ -18,6 +18,11 @@ class CountyStore:
         rows = {r["county"]: r for r in await self.db.fetchall("SELECT county, status, since, source FROM county_status")}
         return {c: _measures(c, rows.get(c.value)) for c in County}
 
+    async def recorded(self) -> dict[County, tuple[str, datetime]]:
+        """Who last recorded each county's status, and when (counties nobody recorded are absent)."""
+        rows = await self.db.fetchall("SELECT county, updated_by, updated_at FROM county_status")
+        return {County(r["county"]): (r["updated_by"], datetime.fromisoformat(r["updated_at"])) for r in rows}
+
     async def get(self, county: County) -> CountyMeasures:
         return (await self.all())[county]
 

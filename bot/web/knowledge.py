@@ -1,26 +1,90 @@
-"""知识库 (staff): the questions the knowledge base answered only with "您是想问" or "答不好",
-most frequent first, so the centre knows which answers to write next."""
+"""知识库 (staff): the questions the knowledge base answered only with "您是想问" or "答不好", most
+frequent first, each with the 3 entries the matcher ranks first and one click to add it as a
+phrasing of one of them; the entries themselves (kb_entries.py) and the county status table
+(counties.py) hang off this page.
+
+Edits are saved as revisions and this process's matcher is rebuilt at once; the console also
+looks every half minute for edits another process saved (the bot's scheduler does the same)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
 from datetime import timedelta
 
 from aiohttp import web
 
-from bot.web.pages import actor_of, services_of
+from bot.web import counties, kb_entries
+from bot.web.pages import actor_of, form_of, redirect, services_of
 from bot.web.render import render
-from bot.web.routing import Access, Routes
-from services import misses
+from bot.web.routing import SERVICES, Access, Routes
+from faq.kb import read_files
+from services import knowledge, misses
+from services.context import Services
+from services.knowledge import KnowledgeRefused
+
+log = logging.getLogger(__name__)
 
 DAYS = (7, 30, 365)
+RESULTS = {"added": "web.kb.phrasing_added", "held": "web.kb.phrasing_held"}
+
+
+def _days(text: str | None) -> int:
+    return int(text) if text in {str(d) for d in DAYS} else 30
 
 
 async def page(request: web.Request) -> web.StreamResponse:
+    return await _misses(request, _days(request.query.get("days")), result=RESULTS.get(request.query.get("result", "")))
+
+
+async def _misses(request: web.Request, days: int, result: str | None = None, refused: str | None = None,
+                  status: int = 200) -> web.StreamResponse:
     services, actor = services_of(request), actor_of(request)
-    days = int(request.query.get("days", "30")) if request.query.get("days", "30") in {str(d) for d in DAYS} else 30
     rows = await misses.misses(services, actor, services.clock() - timedelta(days=days), 100)
-    return render(request, "knowledge.html", rows=rows, days=days, choices=DAYS)
+    # Ranking 100 questions takes a few hundred ms of CPU: off the event loop.
+    ranked = await asyncio.to_thread(knowledge.ranked, services, [m.question for m in rows])
+    return render(request, "knowledge.html", status=status, rows=list(zip(rows, ranked)), days=days,
+                  choices=DAYS, result=result, refused=refused)
+
+
+async def add_phrasing(request: web.Request) -> web.StreamResponse:
+    services, actor, form = services_of(request), actor_of(request), await form_of(request)
+    days = _days(form.get("days"))
+    try:
+        answered = await knowledge.add_phrasing(services, actor, form.get("entry", ""), form.get("question", ""),
+                                                services.clock())
+    except KnowledgeRefused as exc:
+        return await _misses(request, days, refused=services.texts(exc.text_id, **exc.fields), status=400)
+    return redirect("/knowledge", days=days, result="added" if answered else "held")
+
+
+async def _current(app: web.Application) -> AsyncIterator[None]:
+    """The console's own matcher (when it runs apart from the bot), kept current with other processes' edits."""
+    services: Services = app[SERVICES]
+    if services.edition is None:
+        await knowledge.open_knowledge(services, read_files(services.settings.faq_dir))
+    task = asyncio.create_task(_check_every(services))
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+async def _check_every(services: Services) -> None:
+    while True:
+        await asyncio.sleep(knowledge.CHECK_SECONDS)
+        try:
+            await knowledge.refresh(services)
+        except Exception:  # noqa: BLE001 - the next check tries again
+            log.exception("knowledge base: checking for other processes' edits failed")
 
 
 def add_routes(routes: Routes) -> None:
+    """The 知识库 pages, and (at start-up) the matcher they rank with."""
     routes.get("/knowledge", page, Access.STAFF)
+    routes.post("/knowledge/phrasing", add_phrasing, Access.STAFF)
+    kb_entries.add_routes(routes)
+    counties.add_routes(routes)
+    routes.app.cleanup_ctx.append(_current)

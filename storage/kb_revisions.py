@@ -1,0 +1,69 @@
+"""Staff revisions of knowledge-base entries: each save is the whole entry, with who, when and a note.
+
+Saves are serialised by the transaction lock "knowledge", so the merged set a save was validated
+against is the one it lands on, and each save numbers its revision the newest + 1 under that lock:
+ids are committed in order, so the highest is a version every process can compare cheaply.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from storage.db import Database, Row, stored_time
+
+
+@dataclass(frozen=True)
+class Revision:
+    id: int
+    entry_id: str
+    body: dict
+    note: str
+    created_by: str
+    created_at: datetime
+
+
+_COLUMNS = "id, entry_id, body, note, created_by, created_at"
+_LATEST = (f"SELECT {_COLUMNS} FROM kb_revisions"
+           " WHERE id IN (SELECT MAX(id) FROM kb_revisions GROUP BY entry_id) ORDER BY id")
+
+
+class RevisionStore:
+    def __init__(self, db: Database):
+        self.db = db
+
+    async def version(self) -> int:
+        """The newest revision's id, 0 before any: one indexed read, for the minute-by-minute check."""
+        return await self.db.fetchval("SELECT COALESCE(MAX(id), 0) FROM kb_revisions")
+
+    async def latest(self) -> list[Revision]:
+        """The newest revision of each entry, oldest first (new entries keep the order they were added)."""
+        rows = await self.db.fetchall(_LATEST)
+        return [_revision(r) for r in rows]
+
+    async def history(self, entry_id: str) -> list[Revision]:
+        """Every revision of one entry, newest first."""
+        rows = await self.db.fetchall(
+            f"SELECT {_COLUMNS} FROM kb_revisions WHERE entry_id = ? ORDER BY id DESC", entry_id
+        )
+        return [_revision(r) for r in rows]
+
+    async def add(self, entry_id: str, prepare: Callable[[list[Revision]], dict], note: str, by: str,
+                  now: datetime) -> Revision:
+        """Save the entry `prepare` makes from the newest revision of every entry as they are now
+        (it raises to refuse): validation and save are one step, whoever else saves meanwhile."""
+        async with self.db.transaction(lock="knowledge") as tx:
+            body = prepare([_revision(r) for r in await tx.fetchall(_LATEST)])
+            new_id = await tx.fetchval(
+                "INSERT INTO kb_revisions (id, entry_id, body, note, created_by, created_at)"
+                " VALUES ((SELECT COALESCE(MAX(id), 0) + 1 FROM kb_revisions), ?, ?, ?, ?, ?) RETURNING id",
+                entry_id, json.dumps(body, ensure_ascii=False), note.strip(), by, stored_time(now),
+            )
+        return Revision(new_id, entry_id, body, note.strip(), by, now)
+
+
+def _revision(row: Row) -> Revision:
+    return Revision(row["id"], row["entry_id"], json.loads(row["body"]), row["note"], row["created_by"],
+                    datetime.fromisoformat(row["created_at"]))
