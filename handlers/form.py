@@ -92,6 +92,9 @@ class Question:
     none_left: Callable[[Turn, Any], Awaitable[str | None]] | None = None
     multi: bool = False
     hint: str = "input.not_understood"
+    # On a multi-select question only 好了 ends it: typed text that is no option is kept by `save`
+    # and the question asked again with this text said first (a note for the visitors, say).
+    noted: str | None = None
 
     def pending(self, draft: Draft) -> bool:
         answered = self.done(draft) if self.done else getattr(draft, self.key, None) is not None
@@ -283,10 +286,9 @@ class Form(Flow, Generic[D]):
         if value is None or isinstance(value, Invalid):
             await self.show(turn, draft, question, hint=value.hint if value else question.hint)
             return
-        if question.multi and value in offered:
-            draft.picked.remove(value) if value in draft.picked else draft.picked.append(value)
-            self.keep(turn, draft)
-            await self.show(turn, draft, question)
+        if question.multi and value != DONE:
+            await self.select(turn, draft, question, value if isinstance(value, list) else [value],
+                              tapped=raw in offered, offered=offered)
             return
         if question.multi and value == DONE:
             value = list(draft.picked)
@@ -297,6 +299,23 @@ class Form(Flow, Generic[D]):
             setattr(draft, question.key, value)
         self.keep(turn, draft)
         await self.ask_next(turn, draft)
+
+    async def select(self, turn: Turn, draft: D, question: Question, values: list[Any], tapped: bool,
+                     offered: list[str]) -> None:
+        """A multi-select answer short of 好了: a tap toggles, a typed option ticks (typing it twice
+        does not untick it), anything else read is kept by the question's `save`."""
+        hint = None
+        for value in values:
+            if value in offered:
+                if value not in draft.picked:
+                    draft.picked.append(value)
+                elif tapped:
+                    draft.picked.remove(value)
+            elif question.save is not None:
+                await question.save(turn, draft, value)
+                hint = question.noted
+        self.keep(turn, draft)
+        await self.show(turn, draft, question, hint)
 
     # --- moving about ------------------------------------------------------------------
     async def back(self, turn: Turn) -> None:
