@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from handlers import choice
 from handlers.form import DONE
@@ -11,7 +12,9 @@ from handlers.turn import Turn
 from policy.eligibility import County
 
 ACCESS_NEEDS = ("stairs", "hearing", "dialect")
-PHONE = re.compile(r"^1[3-9]\d{9}$")
+# A mobile, or a landline with its area code (0570-8012345 in Quzhou), stored as 0570-8012345.
+PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-[2-9]\d{6,7})$")
+_LANDLINE = re.compile(r"^(0(?:1\d|2\d|[3-9]\d{2}))-?([2-9]\d{6,7})$")  # 010, 02x: 3 digits; else 4
 _NAME = re.compile(r"^[\u4e00-\u9fffA-Za-z·•. ]{1,20}$")
 YES = re.compile(r"^(是|对|有|满了|嗯|是的|有的|同意)")
 # A bare no: the whole answer is a negation. "不会走路" starts with 不 but names a difficulty, so a
@@ -36,8 +39,10 @@ CONTROL = re.compile(r"^(好了?|好的|是|是的|对|嗯|不是|没有了?|没
 
 
 def normalise_phone(text: str) -> str | None:
-    digits = re.sub(r"[\s\-()（）]", "", text)
+    digits = re.sub(r"[\s\-()（）—]", "", unicodedata.normalize("NFKC", text))
     digits = re.sub(r"^(\+?86)", "", digits)
+    if landline := _LANDLINE.match(digits):
+        return f"{landline.group(1)}-{landline.group(2)}"
     return digits if PHONE.match(digits) else None
 
 

@@ -30,14 +30,16 @@ WEEK_WORDS = ("周", "星期", "礼拜")
 WEEKDAY_WORDS = ("一", "二", "三", "四", "五", "六", "日天")
 NEXT_WORD = "下"
 RELATIVE_DAY_WORDS = {1: ("明天",), 2: ("后天",)}
+# How people lead into what they want: "我想查资格", "帮我问律师", "请帮我预约上门".
+_INTENT = re.compile(r"^(请|麻烦)?((你|您)?(帮|给)我)?我?(想要|想|要|需要)?(再)?")
 _MIN_PREFIX = 2  # one character ("上") is too little to guess from
 
 
 def normalise(text: str) -> str:
-    """The form in which typed text and labels are compared."""
+    """The form in which typed text and labels are compared ("我想查资格" is compared as 查资格)."""
     text = to_simplified(unicodedata.normalize("NFKC", text)).casefold()
     text = _NOT_WORD.sub("", text)
-    stripped = text.rstrip(_PARTICLES)
+    stripped = _INTENT.sub("", text.rstrip(_PARTICLES))
     return stripped or text
 
 

@@ -121,3 +121,30 @@ async def test_not_knowing_is_not_a_name(typist, runtime, word):
         await typist.send(answer)
     await typist.send(word)
     assert typist.says("book.invalid.name")
+
+
+async def to_phone(chat: Chat) -> None:
+    for answer in ("预约上门办申请", "是", "龙游", "12月1日", "上午", "李大爷"):
+        await chat.send(answer)
+
+
+@pytest.mark.parametrize("typed", ["0570-8012345", "0570 8012345", "05708012345", "（0570）8012345", "010-62345678"])
+async def test_a_landline_with_its_area_code_is_taken(typist, runtime, typed):
+    await to_phone(typist)
+    await typist.send(typed)
+    assert typist.text == runtime.services.texts("book.ask.phone_owner")
+    saved = await runtime.services.store.load_state("telegram", "typist")
+    assert typed.replace(" ", "").replace("（", "").replace("）", "")[:4] in saved
+
+
+@pytest.mark.parametrize("typed", ["8012345", "0570-801234", "0570-0012345", "1381234567"])
+async def test_a_number_that_is_neither_is_asked_again(typist, typed):
+    await to_phone(typist)
+    await typist.send(typed)
+    assert typist.says("book.invalid.phone")
+
+
+def test_a_landline_is_masked_in_logs_like_a_mobile():
+    from common.privacy import redact
+
+    assert "8012345" not in redact("电话 0570-8012345")
