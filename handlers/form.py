@@ -9,9 +9,10 @@ saved in the conversation as JSON after every answer and validated when loaded.
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -46,9 +47,11 @@ D = TypeVar("D", bound=Draft)
 
 @dataclass(frozen=True)
 class Invalid:
-    """An answer not understood or not allowed: say `hint` (a text id), then ask again."""
+    """An answer not understood or not allowed: say `hint` (a text id, filled with the form's params
+    and `values`), then ask again."""
 
     hint: str
+    values: dict[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -218,7 +221,8 @@ class Form(Flow, Generic[D]):
         self.keep(turn, draft)
         await self.show(turn, draft, question, hint)
 
-    async def show(self, turn: Turn, draft: D, question: Question, hint: str | None = None) -> None:
+    async def show(self, turn: Turn, draft: D, question: Question, hint: str | None = None,
+                   hint_values: dict[str, object] | None = None) -> None:
         choices = await question.choices(turn, draft) if question.choices else []
         if question.choices and not choices and question.none_left:
             if draft.step == question.key:
@@ -234,7 +238,7 @@ class Form(Flow, Generic[D]):
             turn.multi = True
         text = turn.t(question.text, **self.params(turn, draft))
         if hint:
-            text = turn.t(hint, **self.params(turn, draft)) + "\n" + text
+            text = turn.t(hint, **self.params(turn, draft) | (hint_values or {})) + "\n" + text
         turn.say(text, [*options, *self.nav(turn)])
 
     def answer_payload(self, question: Question, value: str) -> str:
@@ -283,8 +287,11 @@ class Form(Flow, Generic[D]):
             value: Any = raw
         else:
             value = question.read(turn, draft, raw) if question.read else None
+            if inspect.isawaitable(value):  # a reader that needs the database (free days)
+                value = await value
         if value is None or isinstance(value, Invalid):
-            await self.show(turn, draft, question, hint=value.hint if value else question.hint)
+            invalid = value or Invalid(question.hint)
+            await self.show(turn, draft, question, hint=invalid.hint, hint_values=invalid.values)
             return
         if question.multi and value != DONE:
             await self.select(turn, draft, question, value if isinstance(value, list) else [value],
