@@ -170,6 +170,9 @@ class BookingFlow(Form[VisitDraft]):
     editable = ("county", "date", "name", "phone", "township", "address", "access", "matter")
     confirm_text = "book.confirm"
     texts = "book"
+    edit_words = {"date": ("改日子", "改日期", "换一天", "改时间"), "phone": ("改电话", "改号码", "电话不对"),
+                  "name": ("改名字", "名字不对"), "county": ("改县",), "access": ("改注意事项",),
+                  "matter": ("改事情", "改要办的事情")}
     draft_ttl = timedelta(days=1)
 
     def routes(self):

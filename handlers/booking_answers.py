@@ -7,9 +7,8 @@ import unicodedata
 
 from handlers import choice
 from handlers.form import DONE
-from handlers.parse import first_match, parse_age_answer, plain
+from handlers.parse import county_named, first_match, parse_age_answer, plain
 from handlers.turn import Turn
-from policy.eligibility import County
 
 ACCESS_NEEDS = ("stairs", "hearing", "dialect")
 # A mobile, or a landline with its area code (0570-8012345 in Quzhou), stored as 0570-8012345.
@@ -91,7 +90,8 @@ def read_quick_check(turn: Turn, draft, text: str) -> str | None:
 
 
 def read_county(turn: Turn, draft, text: str) -> str | None:
-    return next((c.value for c in County if c.value[:2] in plain(text)), None)
+    county = county_named(text)
+    return county.value if county else None
 
 
 def content(text: str) -> str | None:

@@ -134,6 +134,9 @@ class EligibilityFlow(Form[CheckDraft]):
     editable = ("asker", "age", "county", "conditions", "will")
     confirm_text = "eq.see_result"
     texts = "eq"
+    edit_words = {"conditions": ("改身体情况", "改情况", "身体情况", "改身体", "改生活情况", "改病情"),
+                  "age": ("改岁数", "岁数不对", "年龄不对"), "county": ("改县", "改住址", "改地方", "改住的地方"),
+                  "will": ("改遗嘱",), "asker": ("改问的人",)}
 
     def params(self, turn: Turn, draft: CheckDraft) -> dict[str, object]:
         return {"who": who(turn, draft), "year": draft.short_year or draft.age_year or "",

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 from handlers.form import DONE, Invalid
-from handlers.parse import AgeAnswer, first_match, parse_age_answer, plain
+from handlers.parse import AgeAnswer, county_named, first_match, parse_age_answer, plain
 from handlers.turn import Turn
-from policy.eligibility import Asker, Condition, County
+from policy.eligibility import Asker, Condition
 
 MOBILITY_WORDS = tuple("行动不便 走不动 走不了 不会走 不能走 没法走 走路不方便 走路困难 腿脚 腿不好 脚不好 轮椅 拐杖 拄拐 出不了门 出不去 不方便出门 行动困难".split())
 # Several of these words start with a negation (不会走路, 不能自理): they name the condition.
@@ -58,10 +58,10 @@ def read_birthday(turn: Turn, draft, text: str) -> str | None:
 
 def read_county(turn: Turn, draft, text: str) -> str | None:
     text = plain(text)
-    county = next((c.value for c in County if c.value[:2] in text), None)
+    county = county_named(text)
     if county is None and (re.search(r"不在", text) or UNKNOWN.search(text)):
         return ""
-    return county
+    return county.value if county else None
 
 
 def named_condition(text: str) -> Condition | None:

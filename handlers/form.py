@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 REVIEW = "review"
 DONE = "done"  # the value of 好了 on a multi-select question
+STUCK_AFTER = 2  # "没看懂" this many times in a row: 12348 and a lawyer are offered as well
 
 
 class Draft(BaseModel):
@@ -36,6 +37,7 @@ class Draft(BaseModel):
 
     asked: list[str] = Field(default_factory=list)
     picked: list[str] = Field(default_factory=list)
+    misses: int = 0  # answers in a row to the current question that were not understood
 
     @property
     def step(self) -> str | None:
@@ -113,6 +115,7 @@ class Form(Flow, Generic[D]):
     editable: ClassVar[tuple[str, ...]] = ()
     confirm_text: ClassVar[str] = ""
     texts: ClassVar[str] = ""  # catalog prefix of the 修改 labels: f"{texts}.edit.{key}"
+    edit_words: ClassVar[dict[str, tuple[str, ...]]] = {}  # typed ways to say a 修改 label, by key
     has_review: ClassVar[bool] = True
     urgent_is_answer = False
     confirms_spoken = True  # a misheard answer must not be stored unseen
@@ -216,6 +219,7 @@ class Form(Flow, Generic[D]):
 
     async def ask(self, turn: Turn, draft: D, question: Question, hint: str | None = None) -> None:
         draft.asked.append(question.key)
+        draft.misses = 0
         if question.multi:
             draft.picked = list(getattr(draft, question.key, None) or [])
         self.keep(turn, draft)
@@ -239,6 +243,10 @@ class Form(Flow, Generic[D]):
         text = turn.t(question.text, **self.params(turn, draft))
         if hint:
             text = turn.t(hint, **self.params(turn, draft) | (hint_values or {})) + "\n" + text
+        if draft.misses >= STUCK_AFTER:  # the question stays; other ways to get help are offered too
+            text += "\n" + turn.t("input.stuck")
+            options += [turn.option("menu.call", Payload("menu", "call")),
+                        turn.option("menu.consult", Payload("consult", "start"))]
         turn.say(text, [*options, *self.nav(turn)])
 
     def answer_payload(self, question: Question, value: str) -> str:
@@ -259,7 +267,8 @@ class Form(Flow, Generic[D]):
         if hint:
             text = turn.t(hint) + "\n" + text
         options = [Option(turn.t(self.confirm_text), Payload(self.name, "confirm").encode(), CONFIRM_WORDS)]
-        options += [turn.option(f"{self.texts}.edit.{key}", Payload(self.name, "edit", key)) for key in self.editable]
+        options += [Option(turn.t(f"{self.texts}.edit.{key}"), Payload(self.name, "edit", key).encode(),
+                           self.edit_words.get(key, ())) for key in self.editable]
         turn.say(text, [*options, *self.nav(turn)])
 
     # --- reading answers ----------------------------------------------------------------
@@ -291,6 +300,8 @@ class Form(Flow, Generic[D]):
                 value = await value
         if value is None or isinstance(value, Invalid):
             invalid = value or Invalid(question.hint)
+            draft.misses += 1
+            self.keep(turn, draft)
             await self.show(turn, draft, question, hint=invalid.hint, hint_values=invalid.values)
             return
         if question.multi and value != DONE:
@@ -311,7 +322,7 @@ class Form(Flow, Generic[D]):
                      offered: list[str]) -> None:
         """A multi-select answer short of 好了: a tap toggles, a typed option ticks (typing it twice
         does not untick it), anything else read is kept by the question's `save`."""
-        hint = None
+        hint, draft.misses = None, 0
         for value in values:
             if value in offered:
                 if value not in draft.picked:

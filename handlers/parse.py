@@ -10,8 +10,10 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from common.pinyin import char_pinyin
 from faq.normalize import numerals_to_digits, to_simplified
 from policy.age import MAX_AGE, AgeError, age_on, check_age
+from policy.eligibility import County
 
 
 @dataclass(frozen=True)
@@ -131,3 +133,19 @@ def _next_date(today: date, month: int, day: int) -> date | None:
         if candidate >= today:
             return candidate
     return None
+
+
+def _sounds(text: str) -> list[str]:
+    return [char_pinyin(c) for c in text]
+
+
+def county_named(text: str) -> County | None:
+    """The county `text` names by its first two characters, or failing that by their sound
+    (柯成区 → 柯城区, as the policy questions hear homophones)."""
+    text = plain(text)
+    found = next((c for c in County if c.value[:2] in text), None)
+    if found is not None:
+        return found
+    heard = _sounds(text)
+    pairs = {tuple(heard[i:i + 2]) for i in range(len(heard) - 1)}
+    return next((c for c in County if tuple(_sounds(c.value[:2])) in pairs), None)

@@ -20,7 +20,8 @@ async def to_conditions(chat: Chat) -> None:
 
 def chosen(runtime, *conditions: str) -> str:
     return runtime.services.texts("eq.ask_conditions", who="您的家人",
-                                  chosen="、".join(runtime.services.texts(f"eq.cond.{c}") for c in conditions))
+                                  chosen="、".join(runtime.services.texts(f"eq.cond.{c}") for c in conditions)
+                                  or runtime.services.texts("eq.none"))
 
 
 @pytest.mark.parametrize(("typed", "condition"), [
@@ -148,3 +149,41 @@ def test_a_landline_is_masked_in_logs_like_a_mobile():
     from common.privacy import redact
 
     assert "8012345" not in redact("电话 0570-8012345")
+
+
+async def test_two_misses_in_a_row_offer_12348_and_a_lawyer_and_keep_the_question(typist, runtime):
+    texts = runtime.services.texts
+    await to_conditions(typist)
+    await typist.send("嗯嗯那个")
+    assert texts("menu.call") not in typist.labels
+    await typist.send("啥意思")
+    assert typist.says("input.stuck")
+    assert {texts("menu.call"), texts("menu.consult"), texts("nav.menu")} <= set(typist.labels)
+    assert texts("eq.cond.mobility") in typist.labels  # the question is still on screen
+    await typist.send("不会走路")  # and answering it still works
+    assert typist.text == chosen(runtime, "mobility")
+    assert not typist.says("input.stuck")
+
+
+async def test_a_miss_then_an_answer_starts_the_count_again(typist, runtime):
+    for answer in ("预约上门办申请", "是", "龙游", "12月1日", "上午", "不知道", "王秀英", "不知道"):
+        await typist.send(answer)
+    assert typist.says("book.invalid.phone")
+    assert not typist.says("input.stuck")
+
+
+@pytest.mark.parametrize("typed", ["改身体情况", "改情况", "身体情况"])
+async def test_a_review_line_can_be_named_in_a_few_words(typist, runtime, typed):
+    await to_conditions(typist)
+    for answer in ("好了", "没办过"):
+        await typist.send(answer)
+    await typist.send(typed)
+    assert typist.text == chosen(runtime)
+
+
+@pytest.mark.parametrize("typed", ["柯成区", "住在柯城", "渠江"])
+async def test_a_county_is_heard_by_its_sound(typist, runtime, typed):
+    for answer in ("查资格", "替家人问", "75"):
+        await typist.send(answer)
+    await typist.send(typed)
+    assert typist.text == chosen(runtime)
