@@ -194,7 +194,10 @@ class BookingFlow(Form[VisitDraft]):
 
     def held(self, turn: Turn) -> list[str]:
         draft = self.load(turn)
-        return [turn.t("privacy.draft")] if draft is not None and (draft.name or draft.phone) else []
+        if draft is None or not (draft.name or draft.phone or draft.access_note or draft.matter):
+            return []
+        given = (draft.name, draft.phone, draft.township, draft.address, draft.access_note, draft.matter)
+        return [turn.t("privacy.draft", fields="，".join(v for v in given if v))]
 
     async def start(self, turn: Turn, arg: str = "") -> None:
         mine = await turn.services.bookings.list_for_user(turn.ev.channel, turn.ev.user_id)

@@ -146,8 +146,9 @@ class EligibilityFlow(Form[CheckDraft]):
         draft = self.load(turn)
         if draft is None or draft.age is None:
             return []
-        return [turn.t("privacy.answers", age=draft.age, county=draft.county or "-",
-                       conditions=listed(turn, draft.conditions or ()))]
+        return [turn.t("privacy.answers", asker=turn.t(f"eq.asker_{draft.asker or 'self'}"), age=draft.age,
+                       county=draft.county or "-", conditions=listed(turn, draft.conditions or (), draft.dibao),
+                       will=turn.t(f"eq.will_{draft.will}") if draft.will else "-")]
 
     async def review_text(self, turn: Turn, draft: CheckDraft) -> str:
         return turn.t(
