@@ -143,6 +143,7 @@ class Dialogue:
     async def _handle_locked(self, ev: Incoming) -> Outcome:
         state = await self._load(ev)
         turn = Turn(ev, state, self.services)
+        turn.numbered = self.channel(ev.channel).numbered
         previous_update = state.updated_at
         try:
             await self._route(turn, previous_update)

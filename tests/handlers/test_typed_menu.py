@@ -38,3 +38,18 @@ async def test_a_phrasing_works_inside_another_flow_too(typist, runtime):
     await typist.send("替家人问")
     await typist.send("85")  # an answer goes to the questionnaire, not to the policy questions
     assert typist.text == runtime.services.texts("eq.ask_county", who="您的家人")
+
+
+
+async def test_where_options_are_numbered_nobody_is_told_to_tap_a_button(chat, runtime):
+    await chat.send("查资格")  # the console numbers its options, as WeChat does
+    await chat.send("随便说说")
+    assert chat.says("input.not_understood_numbered")
+    assert not chat.says("input.not_understood")
+
+
+async def test_where_there_are_buttons_they_are_named(runtime):
+    typist = Chat(runtime, channel="telegram", user_id="typist")
+    await typist.send("查资格")
+    await typist.send("随便说说")
+    assert typist.says("input.not_understood")
