@@ -29,8 +29,10 @@ $(BENCH_STAMP): pyproject.toml | $(BIN)/python
 bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench
 
-# Every web console page at phone and desktop width, in screenshots/ (git-ignored; needs Debian's chromium).
+# Every web console page at phone and desktop width, in screenshots/ (git-ignored; needs Debian's
+# chromium, and a Chinese font such as fonts-noto-cjk, or the Chinese shows as boxes).
 screenshots: $(STAMP)
+	@fc-list :lang=zh 2>/dev/null | grep -q . || echo "screenshots: no Chinese font found; apt-get install fonts-noto-cjk to see the text"
 	$(BIN)/python -m tests.web.screenshots screenshots
 
 clean:

@@ -2,7 +2,7 @@
 
     legalaid web [--listen 127.0.0.1] [--port 8080]
     legalaid users add --name NAME --role staff|lawyer [--lawyer ID] --password-stdin
-    legalaid users list | disable NAME | reset-password NAME     (reset-password reads stdin)
+    legalaid users list | disable NAME | reset-password NAME | lift NAME|--all   (reset-password reads stdin)
 
 `legalaid run` also serves the console, in a thread of the same process, when LEGALAID_WEB_PORT is set.
 """
@@ -45,6 +45,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     disable.add_argument("name")
     reset = users.add_parser("reset-password", help="set a new password, read from standard input")
     reset.add_argument("name")
+    lift = users.add_parser("lift", help="lift a sign-in lock-out (of an account and the addresses it failed from)")
+    lift.add_argument("name", nargs="?")
+    lift.add_argument("--all", action="store_true", help="every lock-out, when nobody can sign in")
 
 
 def _password() -> str:
@@ -80,6 +83,11 @@ async def users(args: argparse.Namespace, settings: Settings) -> int:
             if not await accounts.set_active(services, actor, args.name, False):
                 raise UsageError(f"no account named {args.name!r}")
             print(f"disabled: {args.name}")
+        elif args.sub == "lift":
+            if bool(args.name) == args.all:
+                raise UsageError("give an account name or --all")
+            lifted = await accounts.lift(services, actor, None if args.all else args.name, now)
+            print(f"lifted: {lifted} failed sign-ins")
         elif not await accounts.reset_password(services, actor, args.name, _password()):
             raise UsageError(f"no account named {args.name!r}")
         else:

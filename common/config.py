@@ -66,6 +66,10 @@ class Settings(BaseSettings):
     # The web console (管理后台) served by `legalaid run` too, when a port is given.
     web_port: int | None = Field(None, ge=1, le=65535, **_env("LEGALAID_WEB_PORT"))
     web_listen: str = Field("127.0.0.1", **_env("LEGALAID_WEB_LISTEN"))
+    # Addresses of the reverse proxies in front of the console: only their X-Forwarded-For and
+    # X-Forwarded-Proto are believed (the sign-in throttle counts the real client, cookies are Secure).
+    web_trusted_proxies: Annotated[frozenset[str], NoDecode] = Field(
+        frozenset(), **_env("LEGALAID_WEB_TRUSTED_PROXIES"))
     # Voice (docs/voice.md): OpenAI-compatible speech servers the centre runs; unset → feature off.
     asr_url: str | None = Field(None, **_env("LEGALAID_ASR_URL"))
     asr_model: str = Field("Systran/faster-whisper-small", **_env("LEGALAID_ASR_MODEL"))
@@ -100,6 +104,13 @@ class Settings(BaseSettings):
         from policy.slots import parse_windows
 
         parse_windows(value)
+        return value
+
+    @field_validator("web_trusted_proxies", mode="before")
+    @classmethod
+    def _split_addresses(cls, value: object) -> object:
+        if isinstance(value, str):
+            return frozenset(p.strip() for p in value.split(",") if p.strip())
         return value
 
     @field_validator("staff_ids", mode="before")

@@ -67,6 +67,8 @@ class Thresholds:
 
 
 MARGIN_WEIGHT, MARGIN_CAP, FOREIGN_WEIGHT = 1.0, 20.0, 40.0
+# A resident asking about lawyers (律师, their 积分) may be offered the points scheme's entries too.
+_ABOUT_LAWYERS = re.compile("律师|积分|得分|加分|扣分")
 
 
 @dataclass(frozen=True)
@@ -194,10 +196,15 @@ class Matcher:
         other_number = bool(set(_LONG_NUMBER.findall(norm)) - self._numbers[ranked[0].entry.id])
         if not other_number and self._on_its_subject(norm, ranked[0].entry) and self._confident(best, second, scope, len(norm)):
             kind = Kind.ANSWER
+        elif scope.outside is not None and len(norm) < th.long_length:
+            kind = Kind.FALLBACK  # 高龄补贴 is not ours: say so rather than offer look-alikes
         elif best >= th.clarify or (len(norm) >= th.long_length and best >= th.long_clarify):
             kind = Kind.CLARIFY
         else:
             kind = Kind.FALLBACK
+        if audience is Audience.PUBLIC and not _ABOUT_LAWYERS.search(norm):
+            # A resident is not offered the lawyers' points rules beside an answer or as "您是想问".
+            ranked = ranked[:1] + [c for c in ranked[1:] if c.entry.audience is Audience.PUBLIC]
         return Match(kind, round(best, 1), tuple(ranked[:3]), runner_up_at=th.clarify)
 
     def _on_its_subject(self, norm: str, entry: Entry) -> bool:

@@ -7,6 +7,7 @@ passes or staff lift it. The CLI (`legalaid users …`) and the console's 账号
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from functools import cache
 from datetime import datetime, timedelta
@@ -22,6 +23,9 @@ from storage.users import User, UserExists, UserStore, WebRole
 __all__ = ["Locked", "SignIn", "UserExists", "WebRole", "sign_in"]
 
 LOCK_WINDOW = timedelta(minutes=15)
+SESSION_IDLE = timedelta(minutes=30)
+SESSION_MAX_AGE = timedelta(hours=12)  # a working day: then sign in again, however busy
+ATTEMPTS_KEPT = timedelta(days=1)  # sign-in attempts (names, addresses) only serve the lock window
 MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_ADDRESS = 20
 MIN_PASSWORD = 10
@@ -54,10 +58,18 @@ def users(services: Services) -> UserStore:
     return UserStore(services.store.db)
 
 
-def hash_password(password: str) -> str:
+async def hash_password(password: str) -> str:
+    """argon2 takes about a second of CPU here: off the event loop, so other pages keep moving."""
     if len(password) < MIN_PASSWORD:
         raise WeakPassword(MIN_PASSWORD)
-    return _hasher.hash(password)
+    return await asyncio.to_thread(_hasher.hash, password)
+
+
+def _verified(password_hash: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash or _dummy_hash(), password)
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 async def actor_for(services: Services, user: User) -> Actor | None:
@@ -77,18 +89,19 @@ async def sign_in(services: Services, name: str, password: str, address: str, no
     if by_name.get(name, 0) >= MAX_FAILURES_PER_ACCOUNT or by_address.get(address, 0) >= MAX_FAILURES_PER_ADDRESS:
         raise Locked(name)
     user = await store.by_name(name)
-    try:
-        _hasher.verify(user.password_hash if user else _dummy_hash(), password)
-        good = user is not None and user.active
-    except (VerificationError, InvalidHashError):
-        good = False
-    actor = await actor_for(services, user) if good else None
+    verified = await asyncio.to_thread(_verified, user.password_hash if user else None, password)
+    actor = await actor_for(services, user) if verified and user is not None and user.active else None
     await store.record_attempt(name, address, actor is not None, now)
     if actor is None:
         return None
     if _hasher.check_needs_rehash(user.password_hash):
-        await store.set_password(name, _hasher.hash(password))
+        await store.set_password(name, await hash_password(password))
     return SignIn(user, actor)
+
+
+async def drop_old(services: Services, now: datetime) -> int:
+    """Run hourly with the retention job, and at each sign-in."""
+    return await users(services).drop_old(now - SESSION_IDLE, now - SESSION_MAX_AGE, now - ATTEMPTS_KEPT)
 
 
 async def add_user(services: Services, actor: Actor, name: str, role: WebRole, lawyer_id: int | None,
@@ -101,7 +114,7 @@ async def add_user(services: Services, actor: Actor, name: str, role: WebRole, l
         raise ValueError("a lawyer account needs --lawyer ID, a staff account none")
     if lawyer_id is not None and await services.ledger.get_lawyer(lawyer_id) is None:
         raise ValueError(f"no lawyer {lawyer_id}")
-    return await users(services).add(name, role, lawyer_id, hash_password(password), now)
+    return await users(services).add(name, role, lawyer_id, await hash_password(password), now)
 
 
 async def list_users(services: Services, actor: Actor) -> list[User]:
@@ -116,7 +129,7 @@ async def set_active(services: Services, actor: Actor, name: str, active: bool) 
 
 async def reset_password(services: Services, actor: Actor, name: str, password: str) -> bool:
     require(actor, "reset a password", Role.STAFF)
-    return await users(services).set_password(name, hash_password(password))
+    return await users(services).set_password(name, await hash_password(password))
 
 
 async def locked(services: Services, actor: Actor, now: datetime) -> set[str]:
@@ -126,6 +139,7 @@ async def locked(services: Services, actor: Actor, now: datetime) -> set[str]:
     return {name for name, n in by_name.items() if n >= MAX_FAILURES_PER_ACCOUNT}
 
 
-async def lift(services: Services, actor: Actor, name: str, now: datetime) -> int:
+async def lift(services: Services, actor: Actor, name: str | None, now: datetime) -> int:
+    """One account's lock-out (and its addresses'), or with None every lock-out."""
     require(actor, "lift a lock-out", Role.STAFF)
     return await users(services).lift(name, now)

@@ -81,9 +81,9 @@ async def question(services: Services, actor: Actor, consultation_id: int, now: 
         lawyer = require_lawyer(actor, "read a question")
         if c.status != Status.OPEN and c.lawyer_id != lawyer.id:
             raise PermissionDenied(actor, "read another lawyer's question")
-        return c
-    require(actor, "read a question", Role.STAFF)
-    await services.store.log_access(actor.name, "consultation.read", c.ref, now)
+    else:
+        require(actor, "read a question", Role.STAFF)
+    await services.store.log_access(actor.name, "consultation.read", c.ref, now)  # lawyers' reads too
     return c
 
 

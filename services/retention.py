@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from services import visit_care
+from services import accounts, visit_care
 from services.actor import Actor, Role, require
 from services.context import Services
 from storage.retention import Cutoffs, Purged, RetentionStore
@@ -25,6 +25,7 @@ async def purge(services: Services, actor: Actor, now: datetime) -> Purged:
     cut = Cutoffs(questions=ago(s.retention_days), states=ago(s.state_retention_days),
                   misses=ago(s.miss_retention_days), messages=ago(s.outbox_retention_days))
     purged = await RetentionStore(services.store.db).purge(cut, now, visits)
+    await accounts.drop_old(services, now)  # the console's old sessions and sign-in attempts
     if purged != Purged(visits):
         log.info("retention: %s", purged)
     return purged

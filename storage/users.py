@@ -34,6 +34,7 @@ class Session:
     user: User
     csrf: str
     last_seen: datetime
+    created_at: datetime
 
 
 class UserExists(ValueError):
@@ -93,10 +94,13 @@ class UserStore:
 
     async def session(self, token_hash: str) -> Session | None:
         row = await self.db.fetchone(
-            "SELECT s.csrf, s.last_seen, u.* FROM web_sessions s JOIN users u ON u.id = s.user_id"
-            " WHERE s.token_hash = ? AND u.active = 1", token_hash,
+            "SELECT s.csrf, s.last_seen, s.created_at AS opened_at, u.* FROM web_sessions s"
+            " JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND u.active = 1", token_hash,
         )
-        return Session(_user(row), row["csrf"], datetime.fromisoformat(row["last_seen"])) if row else None
+        if row is None:
+            return None
+        seen, opened = (datetime.fromisoformat(row[k]) for k in ("last_seen", "opened_at"))
+        return Session(_user(row), row["csrf"], seen, opened)
 
     async def touch(self, token_hash: str, now: datetime) -> None:
         async with self.db.transaction() as conn:
@@ -107,9 +111,12 @@ class UserStore:
         async with self.db.transaction() as conn:
             await conn.execute("DELETE FROM web_sessions WHERE token_hash = ?", token_hash)
 
-    async def drop_idle(self, seen_before: datetime) -> int:
+    async def drop_old(self, seen_before: datetime, opened_before: datetime, attempts_before: datetime) -> int:
+        """Sessions idle or past their age, and sign-in attempts (names, addresses) past their use."""
         async with self.db.transaction() as conn:
-            return await conn.execute("DELETE FROM web_sessions WHERE last_seen < ?", stored_time(seen_before))
+            dropped = await conn.execute("DELETE FROM web_sessions WHERE last_seen < ? OR created_at < ?",
+                                         stored_time(seen_before), stored_time(opened_before))
+            return dropped + await conn.execute("DELETE FROM login_attempts WHERE at < ?", stored_time(attempts_before))
 
     # --- sign-in attempts ----------------------------------------------------------------
     async def record_attempt(self, name: str, address: str, ok: bool, now: datetime) -> None:
@@ -135,9 +142,13 @@ class UserStore:
             by_address[r["address"]] = by_address.get(r["address"], 0) + 1
         return by_name, by_address
 
-    async def lift(self, name: str, now: datetime) -> int:
-        """Staff lift an account's lock-out, and that of the addresses its failures came from."""
+    async def lift(self, name: str | None, now: datetime) -> int:
+        """Staff lift an account's lock-out, and that of the addresses its failures came from;
+        with None, every lock-out."""
         async with self.db.transaction() as conn:
+            if name is None:
+                return await conn.execute("UPDATE login_attempts SET lifted_at = ? WHERE ok = 0 AND lifted_at IS NULL",
+                                          stored_time(now))
             return await conn.execute(
                 "UPDATE login_attempts SET lifted_at = ? WHERE ok = 0 AND lifted_at IS NULL AND (name = ? OR address"
                 " IN (SELECT address FROM login_attempts WHERE name = ? AND ok = 0 AND lifted_at IS NULL))",

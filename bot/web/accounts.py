@@ -23,13 +23,19 @@ async def page(request: web.Request) -> web.StreamResponse:
                   result=result if result in RESULTS else None, min_password=accounts.MIN_PASSWORD)
 
 
+async def _password(request: web.Request) -> str:
+    """As typed: sign-in does not trim a password, so setting one must not either."""
+    value = (await request.post()).get("password", "")
+    return value if isinstance(value, str) else ""
+
+
 @refusals
 async def add(request: web.Request) -> web.StreamResponse:
     services, actor, form = services_of(request), actor_of(request), await form_of(request)
     role = WebRole(form.get("role", ""))
     lawyer = number(form.get("lawyer")) if role == WebRole.LAWYER else None
     try:
-        await accounts.add_user(services, actor, form.get("name", ""), role, lawyer, form.get("password", ""),
+        await accounts.add_user(services, actor, form.get("name", ""), role, lawyer, await _password(request),
                                 services.clock())
     except UserExists:
         return redirect("/accounts", result="exists")
@@ -52,7 +58,7 @@ async def change(request: web.Request) -> web.StreamResponse:
         await accounts.lift(services, actor, user.name, services.clock())
         return redirect("/accounts", result="lifted")
     try:
-        await accounts.reset_password(services, actor, user.name, form.get("password", ""))
+        await accounts.reset_password(services, actor, user.name, await _password(request))
     except WeakPassword:
         return redirect("/accounts", result="weak")
     return redirect("/accounts", result="password_set")

@@ -22,6 +22,7 @@ from services.context import Services
 log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).parent / "static"
+STATIC_NAME = "static"
 # Scripts only from this server, no inline script or style, no frames, forms only to this server.
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self';"
        " frame-ancestors 'none'; base-uri 'none'")
@@ -29,21 +30,35 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self';
 
 @web.middleware
 async def headers(request: web.Request, handler: Handler) -> web.StreamResponse:
-    response = await handler(request)
+    """On every answer, refusals and errors (404, 400) included."""
+    try:
+        response = await handler(request)
+    except web.HTTPException as exc:
+        _secure(request, exc)
+        raise
+    _secure(request, response)
+    return response
+
+
+def _secure(request: web.Request, response: web.StreamResponse) -> None:
     response.headers["Content-Security-Policy"] = CSP
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["X-Frame-Options"] = "DENY"
+    if auth.served_over_https(request):
+        response.headers["Strict-Transport-Security"] = "max-age=31536000"  # never again over plain HTTP
     if not request.path.startswith("/static/"):
         # Pages show personal data: never kept by the browser or a proxy.
         response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 @web.middleware
 async def access(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Who may open the route; a route registered without `Routes` (static files) is public."""
+    """Who may open the route. Only the static files are public without being in the table."""
     route = route_of(request)
+    if route is None and request.match_info.http_exception is None and request.match_info.route.name != STATIC_NAME:
+        log.error("web: %s %s has no roles in the route table; refused", request.method, request.path)
+        return render(request, "refused.html", status=403)
     needed = route.access if route else Access.PUBLIC
     user = request.get(auth.USER)
     if needed == Access.PUBLIC:
@@ -73,5 +88,5 @@ def create_app(services: Services) -> web.Application:
     routes = Routes(app)
     for module in (auth, today, bookings, questions, mine, points, lawyers, knowledge, accounts):
         module.add_routes(routes)
-    app.router.add_static("/static/", STATIC)
+    app.router.add_static("/static/", STATIC, name=STATIC_NAME)
     return app

@@ -2,8 +2,10 @@
 
 The cookie holds a random token; the database keeps only its SHA-256, the account and the form
 token (CSRF) of the session. Cookies are HttpOnly, SameSite=Strict, and Secure when the console
-is served over HTTPS; a session idle for 30 minutes is closed. Before signing in, the form token
-is a double-submit cookie of the sign-in page. Throttling and hashing: services/accounts.py.
+is served over HTTPS (directly, or behind a trusted proxy: bot/web/client.py); a session idle for
+30 minutes, 12 hours old, or of an account no longer allowed in is closed. Signing in closes the
+browser's earlier session. Before signing in, the form token is a double-submit cookie of the
+sign-in page. Throttling and hashing: services/accounts.py.
 """
 
 from __future__ import annotations
@@ -16,17 +18,17 @@ from datetime import timedelta
 
 from aiohttp import web
 
+from bot.web.client import client_of
 from bot.web.pages import redirect
 from bot.web.render import render
 from bot.web.routing import ACTOR, CSRF, SERVICES, USER, Access, Handler, Routes
 from services import accounts
-from services.accounts import Locked
+from services.accounts import SESSION_IDLE, SESSION_MAX_AGE, Locked
 
 log = logging.getLogger(__name__)
 
 SESSION_COOKIE = "legalaid_session"
 LOGIN_COOKIE = "legalaid_login"
-IDLE = timedelta(minutes=30)
 # last_seen is written at most this often, not on every page.
 TOUCH_EVERY = timedelta(seconds=30)
 
@@ -35,8 +37,12 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def served_over_https(request: web.Request) -> bool:
+    return client_of(request, request.app[SERVICES].settings.web_trusted_proxies).https
+
+
 def _cookie(response: web.StreamResponse, request: web.Request, name: str, value: str) -> None:
-    response.set_cookie(name, value, httponly=True, samesite="Strict", secure=request.secure, path="/")
+    response.set_cookie(name, value, httponly=True, samesite="Strict", secure=served_over_https(request), path="/")
 
 
 @web.middleware
@@ -47,14 +53,15 @@ async def session(request: web.Request, handler: Handler) -> web.StreamResponse:
     if token:
         store, now = accounts.users(services), services.clock()
         found = await store.session(_hash(token))
-        if found is not None and now - found.last_seen > IDLE:
-            await store.close_session(_hash(token))
+        if found is not None and (now - found.last_seen > SESSION_IDLE or now - found.created_at > SESSION_MAX_AGE):
             found = None
         actor = await accounts.actor_for(services, found.user) if found else None
         if found is not None and actor is not None:
             request[USER], request[ACTOR], request[CSRF] = found.user, actor, found.csrf
             if now - found.last_seen > TOUCH_EVERY:
                 await store.touch(_hash(token), now)
+        else:  # expired, or a lawyer deactivated since: gone for good, not suspended
+            await store.close_session(_hash(token))
     if USER not in request:
         request[CSRF] = request.cookies.get(LOGIN_COOKIE, "")
     return await handler(request)
@@ -82,7 +89,8 @@ async def login(request: web.Request) -> web.StreamResponse:
     name, password = str(form.get("name", "")).strip(), str(form.get("password", ""))
     now = services.clock()
     try:
-        signed = await accounts.sign_in(services, name, password, request.remote or "", now)
+        address = client_of(request, services.settings.web_trusted_proxies).address
+        signed = await accounts.sign_in(services, name, password, address, now)
     except Locked:
         log.warning("web: sign-in refused, account or address locked")
         return render(request, "login.html", status=429, error="web.login.locked")
@@ -91,7 +99,9 @@ async def login(request: web.Request) -> web.StreamResponse:
         return render(request, "login.html", status=401, error="web.login.wrong")
     token, form_token = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
     store = accounts.users(services)
-    await store.drop_idle(now - IDLE)  # sessions nobody came back to, so the table stays small
+    if earlier := request.cookies.get(SESSION_COOKIE):
+        await store.close_session(_hash(earlier))  # one session per browser: the old token is dead
+    await accounts.drop_old(services, now)  # so the tables stay small between retention runs
     await store.open_session(_hash(token), signed.user.id, form_token, now)
     response = redirect("/")
     _cookie(response, request, SESSION_COOKIE, token)

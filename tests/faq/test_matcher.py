@@ -13,7 +13,7 @@ import yaml
 
 from hypothesis import given, settings, strategies as st
 
-from faq.kb import SOURCES, load_kb
+from faq.kb import SOURCES, Audience, load_kb
 from faq.matcher import Kind, Matcher
 from faq.scope import OUTSIDE_TEXTS
 from faq.urgent import danger_in
@@ -202,6 +202,33 @@ def test_a_question_naming_3hao_or_4hao_is_answered_only_from_that_text(matcher,
 @settings(max_examples=150, deadline=None)
 def test_a_subject_outside_the_texts_is_never_answered_outright(matcher, word, frame):
     assert matcher.match(frame.format(word)).kind is not Kind.ANSWER
+
+
+@given(word=st.sampled_from(OUTSIDE_TEXTS), frame=st.sampled_from(["{}怎么办", "我的{}每月多少钱", "{}比例是多少"]))
+@settings(max_examples=60, deadline=None)
+def test_a_short_question_on_a_subject_outside_the_texts_gets_an_honest_fallback(matcher, word, frame):
+    # Not "您是想问" with look-alikes (高龄补贴 offered 律师补贴): the fallback offers 12348 and a lawyer.
+    assert matcher.match(frame.format(word)).kind is Kind.FALLBACK
+
+
+@pytest.mark.parametrize("question", ["医保报销比例是多少", "我的高龄补贴每月多少钱", "代书是什么", "申请要带什么"])
+def test_a_resident_is_not_offered_the_lawyers_points_rules(matcher, question):
+    shown = matcher.match(question, Audience.PUBLIC).candidates
+    assert shown and all(c.entry.audience is Audience.PUBLIC for c in shown[1:])
+
+
+def test_a_resident_asking_about_lawyers_points_may_see_them_and_a_lawyer_always_does(matcher):
+    about_points = matcher.match("律师上门服务能加几分", Audience.PUBLIC).candidates
+    assert any(c.entry.audience is Audience.LAWYER for c in about_points)
+    # A lawyer reading about 代书 is shown how 代书 scores under 4号 beside it.
+    lawyers_view = matcher.match("代书是什么", Audience.LAWYER).candidates
+    assert "pts_document" in {c.entry.id for c in lawyers_view}
+
+
+@pytest.mark.parametrize("question", ["我要申请法律援助", "我想申请法律援助", "我要申请法律缘助"])
+def test_saying_you_want_to_apply_is_answered_with_how_to_apply(matcher, question):
+    result = matcher.match(question, Audience.PUBLIC)
+    assert (result.kind, result.entry.id) == (Kind.ANSWER, "how_to_apply")
 
 
 def test_naming_legal_aid_lifts_the_outside_subject_veto(matcher):

@@ -67,17 +67,17 @@ class Console:
             self.csrf = found.group(1)
         return response
 
-    async def post(self, path: str, data: dict | None = None, csrf: bool = True):
+    async def post(self, path: str, data: dict | None = None, csrf: bool = True, headers: dict | None = None):
         form = dict(data or {})
         if csrf:
             form["csrf"] = self.csrf
-        response = await self.client.post(path, data=form, allow_redirects=False)
+        response = await self.client.post(path, data=form, allow_redirects=False, headers=headers)
         self.last = await response.text()
         return response
 
-    async def sign_in(self, name: str, password: str):
-        await self.get("/login")
-        response = await self.post("/login", {"name": name, "password": password})
+    async def sign_in(self, name: str, password: str, headers: dict | None = None):
+        await self.get("/login", headers=headers)
+        response = await self.post("/login", {"name": name, "password": password}, headers=headers)
         if response.status == 303:
             landing = await self.get("/")  # the session's own form token, on the start page
             if landing.status == 303:
@@ -89,8 +89,8 @@ class Console:
 async def make_console(rt):
     clients = []
 
-    async def make() -> Console:
-        client = TestClient(TestServer(create_app(rt.services)))
+    async def make(services=None) -> Console:
+        client = TestClient(TestServer(create_app(services or rt.services)))
         await client.start_server()
         clients.append(client)
         return Console(client)

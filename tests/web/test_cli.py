@@ -25,6 +25,9 @@ def test_the_first_account_is_created_from_the_command_line(tmp_path):
     assert legalaid("users", "disable", "admin", data_dir=tmp_path).returncode == 0
     assert legalaid("users", "list", data_dir=tmp_path).stdout.split() == ["admin", "staff", "disabled"]
     assert legalaid("users", "reset-password", "admin", stdin="another-password\n", data_dir=tmp_path).returncode == 0
+    lifted = legalaid("users", "lift", "--all", data_dir=tmp_path)
+    assert (lifted.returncode, lifted.stdout.strip()) == (0, "lifted: 0 failed sign-ins")
+    assert legalaid("users", "lift", data_dir=tmp_path).returncode == 2  # a name or --all
 
 
 @pytest.mark.parametrize(("args", "stdin", "says"), [
