@@ -19,8 +19,8 @@ MY_BOOKINGS = Payload("mine", "start").encode()
 # What people type for a menu entry besides its label (the booking's label was 预约律师上门 until
 # it said what the visit is for: applying for legal aid without travelling, 3号 三).
 ALIASES = {
-    "menu.booking": ("预约律师上门", "预约上门", "上门服务", "请律师上门", "预约", "律师上门", "上门", "预约上门服务"),
-    "menu.eligibility": ("查我的资格", "我能享受什么", "查一下资格", "查查资格", "查一查资格", "资格", "查我家老人的资格"),
+    "menu.booking": ("预约律师上门", "预约上门", "上门服务", "请律师上门", "预约", "律师上门", "预约上门服务"),
+    "menu.eligibility": ("查我的资格", "我能享受什么", "查一下资格", "查查资格", "查一查资格", "查我家老人的资格"),
     "menu.consult": ("问律师", "找律师", "问问律师", "问一下律师", "咨询律师"),
     "menu.faq": ("问问政策", "问一下政策"),
 }

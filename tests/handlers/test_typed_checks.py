@@ -43,20 +43,16 @@ async def test_an_unclear_answer_is_asked_again_not_refused(typist, runtime, ans
     assert not typist.says("book.not_eligible")
 
 
-@pytest.mark.parametrize("answer", ["得了癌症", "中风过", "有重病"])
-async def test_a_named_illness_is_a_yes_to_the_illness_question(typist, runtime, answer):
+@pytest.mark.parametrize(("answer", "next_question"), [
+    ("得了癌症", "book.ask.county"), ("中风过", "book.ask.county"), ("有重病", "book.ask.county"),
+    ("没有重病", "book.ask.check_mobility"), ("没病", "book.ask.check_mobility"),
+    ("身体还好", "book.ask.check_mobility"), ("不严重", "book.ask.check_mobility"),
+])
+async def test_a_named_illness_is_a_yes_and_a_denied_one_a_no(typist, runtime, answer, next_question):
     await typist.send("预约上门办申请")
     await typist.send("不是")
     await typist.send(answer)
-    assert typist.text == runtime.services.texts("book.ask.county")
-
-
-@pytest.mark.parametrize("answer", ["没有重病", "没病", "身体还好", "不严重"])
-async def test_a_denied_illness_goes_on_to_the_mobility_question(typist, runtime, answer):
-    await typist.send("预约上门办申请")
-    await typist.send("不是")
-    await typist.send(answer)
-    assert typist.text == runtime.services.texts("book.ask.check_mobility")
+    assert typist.text == runtime.services.texts(next_question)
 
 
 @pytest.mark.parametrize("answer", ["不到80", "还没满", "七十六", "不是"])
