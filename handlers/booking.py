@@ -23,7 +23,9 @@ from handlers.booking_answers import (
     PHONE,
     read_access,
     read_county,
+    read_illness,
     read_matter,
+    read_mobility,
     read_name,
     read_owner,
     read_phone,
@@ -31,8 +33,8 @@ from handlers.booking_answers import (
     read_quick_check,
     read_yes_no,
 )
-from handlers.choice import CONFIRM_WORDS
-from handlers.form import Choice, Draft, Form, Question, fixed
+from handlers.choice import BACK_WORDS, CONFIRM_WORDS
+from handlers.form import REVIEW, Choice, Draft, Form, Question, fixed
 from handlers.turn import Turn
 from handlers.visit_time import DATE, WINDOW, time_params
 from handlers.state import Told
@@ -76,7 +78,7 @@ def checked(key: str, last: bool = False):
     async def save(turn: Turn, draft: VisitDraft, value: str) -> bool:
         setattr(draft, key, value == "yes")
         if last and value != "yes":
-            not_eligible(turn)
+            not_eligible(turn, undo=True)
             return True
         return False
 
@@ -91,9 +93,10 @@ async def save_county(turn: Turn, draft: VisitDraft, value: str) -> bool:
 
 
 async def save_access(turn: Turn, draft: VisitDraft, value: list[str] | str) -> bool:
-    if isinstance(value, str):  # typed: a note, and the ticked needs as they are
-        draft.access_note, value = value, list(draft.picked)
-    draft.access = value
+    if isinstance(value, str):  # typed: a note, added to those before; 好了 still ends the question
+        draft.access_note = "；".join(filter(None, (draft.access_note, value)))[:100]
+    else:
+        draft.access = value
     return False
 
 
@@ -119,11 +122,12 @@ async def access_needs(turn: Turn, draft: VisitDraft) -> list[Choice]:
 YES_NO = fixed(("book.answer_yes", "yes"), ("book.answer_no", "no"))
 QUESTIONS = (
     Question("check_age", "book.ask.check_age", YES_NO, read_quick_check, when=lambda d: not d.eligible,
-             save=checked("check_age")),
-    Question("check_illness", "book.ask.check_illness", YES_NO, read_yes_no, when=lambda d: d.check_age is False,
-             save=checked("check_illness")),
-    Question("check_mobility", "book.ask.check_mobility", YES_NO, read_yes_no,
-             when=lambda d: d.check_illness is False, save=checked("check_mobility", last=True)),
+             save=checked("check_age"), hint="book.invalid.check_age"),
+    Question("check_illness", "book.ask.check_illness", YES_NO, read_illness, when=lambda d: d.check_age is False,
+             save=checked("check_illness"), hint="book.invalid.check_illness"),
+    Question("check_mobility", "book.ask.check_mobility", YES_NO, read_mobility,
+             when=lambda d: d.check_illness is False, save=checked("check_mobility", last=True),
+             hint="book.invalid.check_mobility"),
     Question("county", "book.ask.county", counties, read_county, when=lambda d: d.eligible, save=save_county),
     DATE,
     WINDOW,
@@ -133,7 +137,8 @@ QUESTIONS = (
              read_owner, hint="book.invalid.phone_owner"),
     Question("township", "book.ask.township", read=read_place, hint="book.invalid.township"),
     Question("address", "book.ask.address", read=read_place, hint="book.invalid.address"),
-    Question("access", "book.ask.access", access_needs, read_access, save=save_access, multi=True),
+    Question("access", "book.ask.access", access_needs, read_access, save=save_access, multi=True,
+             noted="book.access_noted"),
     Question("matter", "book.ask.matter", read=read_matter, hint="book.invalid.matter"),
     Question("consent", "book.ask.consent", fixed(("book.consent_yes", "yes"), ("book.consent_no", "no"),
                                                   aliases={"yes": CONFIRM_WORDS}),
@@ -141,10 +146,13 @@ QUESTIONS = (
 )
 
 
-def not_eligible(turn: Turn, offer_recheck: bool = False) -> None:
-    turn.state.data.pop(NAME, None)
+def not_eligible(turn: Turn, offer_recheck: bool = False, undo: bool = False) -> None:
+    """`undo`: the quick check's answers are kept (nothing personal yet) so 上一步 can change the last."""
+    if not undo:
+        turn.state.data.pop(NAME, None)
     turn.state.reset()
-    options = [turn.option("book.recheck", Payload(NAME, "recheck"))] if offer_recheck else []
+    options = [Option(turn.t("nav.back"), Payload(NAME, "undo").encode(), BACK_WORDS)] if undo else []
+    options += [turn.option("book.recheck", Payload(NAME, "recheck"))] if offer_recheck else []
     options += [turn.option("menu.consult", Payload("consult", "start")),
                 turn.option("menu.call", Payload("menu", "call")), turn.menu_option()]
     turn.say(turn.t("book.not_eligible"), options)
@@ -162,17 +170,34 @@ class BookingFlow(Form[VisitDraft]):
     editable = ("county", "date", "name", "phone", "township", "address", "access", "matter")
     confirm_text = "book.confirm"
     texts = "book"
+    edit_words = {"date": ("改日子", "改日期", "换一天", "改时间"), "phone": ("改电话", "改号码", "电话不对"),
+                  "name": ("改名字", "名字不对"), "county": ("改县",), "access": ("改注意事项",),
+                  "matter": ("改事情", "改要办的事情")}
     draft_ttl = timedelta(days=1)
 
     def routes(self):
-        return super().routes() | {"recheck": lambda turn, _arg: self.begin(turn, VisitDraft())}
+        return super().routes() | {"recheck": lambda turn, _arg: self.begin(turn, VisitDraft()),
+                                   "undo": lambda turn, _arg: self.undo(turn)}
+
+    async def undo(self, turn: Turn) -> None:
+        """上一步 from the refusal: the question that refused, asked again."""
+        draft = self.load(turn)
+        if draft is None or draft.step in (None, REVIEW):
+            await self.restart(turn)
+            return
+        self.keep(turn, draft)
+        await self.show(turn, draft, self.question(draft.step))
 
     def params(self, turn: Turn, draft: VisitDraft) -> dict[str, object]:
-        return time_params(turn, draft) | {"days": turn.services.settings.retention_days}
+        return time_params(turn, draft) | {"days": turn.services.settings.retention_days,
+                                           "note": draft.access_note or ""}
 
     def held(self, turn: Turn) -> list[str]:
         draft = self.load(turn)
-        return [turn.t("privacy.draft")] if draft is not None and (draft.name or draft.phone) else []
+        if draft is None or not (draft.name or draft.phone or draft.access_note or draft.matter):
+            return []
+        given = (draft.name, draft.phone, draft.township, draft.address, draft.access_note, draft.matter)
+        return [turn.t("privacy.draft", fields="，".join(v for v in given if v))]
 
     async def start(self, turn: Turn, arg: str = "") -> None:
         mine = await turn.services.bookings.list_for_user(turn.ev.channel, turn.ev.user_id)

@@ -18,7 +18,8 @@ from faq.normalize import to_simplified
 
 # Words that pick the confirming option (确认预约, 看结果, 确定取消, 同意) when one is on screen.
 CONFIRM_WORDS = ("确定", "确认", "好的", "没问题", "可以", "行")
-BACK_WORDS = ("返回上一步", "回上一步", "上一步")
+# 返回 inside a form is one step back (上一步 is on screen there); elsewhere it brings the menu.
+BACK_WORDS = ("返回上一步", "回上一步", "上一步", "返回")
 # Words that pick a "不清楚"-type option when one is on screen.
 UNKNOWN_WORDS = ("不晓得", "不知道", "不清楚", "不记得", "不太清楚")
 
@@ -30,16 +31,19 @@ WEEK_WORDS = ("周", "星期", "礼拜")
 WEEKDAY_WORDS = ("一", "二", "三", "四", "五", "六", "日天")
 NEXT_WORD = "下"
 RELATIVE_DAY_WORDS = {1: ("明天",), 2: ("后天",)}
+# How people lead into what they want: "我想查资格", "帮我问律师", "请帮我预约上门".
+_INTENT = re.compile(r"^(请|麻烦)?((你|您)?(帮|给)我)?我?(想要|想|要|需要)?(再)?")
 _MIN_PREFIX = 2  # one character ("上") is too little to guess from
 
 
 @lru_cache(maxsize=4096)
 def normalise(text: str) -> str:
-    """The form in which typed text and labels are compared. Cached: every typed turn compares with
-    the same labels and words (the menu's, the options on screen), and each costs a conversion."""
+    """The form in which typed text and labels are compared ("我想查资格" is compared as 查资格).
+    Cached: every typed turn compares with the same labels and words (the menu's, the options on
+    screen), and each costs a conversion."""
     text = to_simplified(unicodedata.normalize("NFKC", text)).casefold()
     text = _NOT_WORD.sub("", text)
-    stripped = text.rstrip(_PARTICLES)
+    stripped = _INTENT.sub("", text.rstrip(_PARTICLES))
     return stripped or text
 
 

@@ -167,6 +167,7 @@ class Dialogue:
     async def _handle_locked(self, ev: Incoming, start: TurnStart, window: Window | None) -> Outcome:
         state = _parsed(start.state, ev)
         turn = Turn(ev, state, self.services, lawyer=start.lawyer)
+        turn.numbered = self.channel(ev.channel).numbered
         previous_update = state.updated_at
         try:
             await self._route(turn, previous_update)

@@ -14,6 +14,7 @@ from pydantic import Field
 from common.messages import Option, Payload
 from handlers.choice import UNKNOWN_WORDS
 from handlers.eligibility_answers import (
+    DIBAO,
     read_age,
     read_asker,
     read_birthday,
@@ -44,6 +45,15 @@ class CheckDraft(Draft):
     county: County | Literal[""] | None = None  # "": 不清楚
     conditions: list[Condition] | None = None
     will: Literal["yes", "no", "unknown"] | None = None
+    dibao: bool | None = None  # said 低保: not 城乡特困 (3号 二); the result says to ask
+
+
+async def save_conditions(turn: Turn, draft: CheckDraft, value: list[str] | str) -> bool:
+    if value == DIBAO:
+        draft.dibao = True
+    else:
+        draft.conditions = value
+    return False
 
 
 async def save_age(turn: Turn, draft: CheckDraft, value: AgeAnswer | str) -> bool:
@@ -101,7 +111,8 @@ QUESTIONS = (
     Question("age_birthday", "eq.ask_birthday", fixed(("eq.birthday_passed", "yes"), ("eq.birthday_not_yet", "no")),
              read_birthday, when=lambda d: d.age_year is not None, done=never, save=save_birthday),
     Question("county", "eq.ask_county", counties, read_county),
-    Question("conditions", "eq.ask_conditions", conditions, read_conditions, multi=True),
+    Question("conditions", "eq.ask_conditions", conditions, read_conditions, multi=True, save=save_conditions,
+             noted="eq.dibao_noted"),
     Question("will", "eq.ask_will", fixed(("eq.will_yes", "yes"), ("eq.will_no", "no"), ("eq.will_unknown", "unknown"),
                                           aliases={"unknown": UNKNOWN_WORDS}), read_will),
 )
@@ -111,8 +122,9 @@ def who(turn: Turn, draft: CheckDraft) -> str:
     return turn.t("eq.who_family" if draft.asker == Asker.FAMILY else "eq.who_self")
 
 
-def listed(turn: Turn, chosen) -> str:
-    return "、".join(turn.t(f"eq.cond.{c}") for c in chosen) or turn.t("eq.none")
+def listed(turn: Turn, chosen, dibao: bool | None = None) -> str:
+    names = [turn.t(f"eq.cond.{c}") for c in chosen] + ([turn.t("eq.dibao_label")] if dibao else [])
+    return "、".join(names) or turn.t("eq.none")
 
 
 class EligibilityFlow(Form[CheckDraft]):
@@ -122,22 +134,27 @@ class EligibilityFlow(Form[CheckDraft]):
     editable = ("asker", "age", "county", "conditions", "will")
     confirm_text = "eq.see_result"
     texts = "eq"
+    edit_words = {"conditions": ("改身体情况", "改情况", "身体情况", "改身体", "改生活情况", "改病情"),
+                  "age": ("改岁数", "岁数不对", "年龄不对"), "county": ("改县", "改住址", "改地方", "改住的地方"),
+                  "will": ("改遗嘱",), "asker": ("改问的人",)}
 
     def params(self, turn: Turn, draft: CheckDraft) -> dict[str, object]:
         return {"who": who(turn, draft), "year": draft.short_year or draft.age_year or "",
-                "chosen": listed(turn, draft.picked)}
+                "chosen": listed(turn, draft.picked, draft.dibao)}
 
     def held(self, turn: Turn) -> list[str]:
         draft = self.load(turn)
         if draft is None or draft.age is None:
             return []
-        return [turn.t("privacy.answers", age=draft.age, county=draft.county or "-",
-                       conditions=listed(turn, draft.conditions or ()))]
+        return [turn.t("privacy.answers", asker=turn.t(f"eq.asker_{draft.asker or 'self'}"), age=draft.age,
+                       county=draft.county or "-", conditions=listed(turn, draft.conditions or (), draft.dibao),
+                       will=turn.t(f"eq.will_{draft.will}") if draft.will else "-")]
 
     async def review_text(self, turn: Turn, draft: CheckDraft) -> str:
         return turn.t(
             "eq.review", asker=turn.t(f"eq.asker_{draft.asker or 'self'}"), age=turn.t("eq.age_value", age=draft.age),
-            county=draft.county or turn.t("eq.county_unknown"), conditions=listed(turn, draft.conditions or ()),
+            county=draft.county or turn.t("eq.county_unknown"),
+            conditions=listed(turn, draft.conditions or (), draft.dibao),
             will=turn.t(f"eq.will_{draft.will}"))
 
     def routes(self) -> dict[str, Route]:
@@ -159,7 +176,11 @@ class EligibilityFlow(Form[CheckDraft]):
         self.keep(turn, draft)
         turn.state.reset()
         options = [turn.option("eq.details", Payload(NAME, "details")), *self.next_steps(turn, assessment)]
-        turn.say(headline(turn.t, assessment, values), options, readable=True)
+        turn.say(headline(turn.t, assessment, values, self.unsure(draft)), options, readable=True)
+
+    def unsure(self, draft: CheckDraft) -> tuple[str, ...]:
+        """❓ lines for what the text does not settle for this person."""
+        return ("eq.head.dibao",) if draft.dibao else ()
 
     async def show_details(self, turn: Turn) -> None:
         draft = self.load(turn)

@@ -5,17 +5,23 @@ from __future__ import annotations
 import re
 
 from handlers.form import DONE, Invalid
-from handlers.parse import AgeAnswer, first_match, parse_age_answer, plain
+from handlers.parse import AgeAnswer, county_named, first_match, parse_age_answer, plain
 from handlers.turn import Turn
-from policy.eligibility import Asker, Condition, County
+from policy.eligibility import Asker, Condition
 
+MOBILITY_WORDS = tuple("行动不便 走不动 走不了 不会走 不能走 没法走 走路不方便 走路困难 腿脚 腿不好 脚不好 轮椅 拐杖 拄拐 出不了门 出不去 不方便出门 行动困难".split())
+# Several of these words start with a negation (不会走路, 不能自理): they name the condition.
 CONDITION_WORDS = {
-    Condition.HARDSHIP: ("特困", "低保", "五保"),
+    Condition.HARDSHIP: ("特困", "五保"),  # 五保 was merged into 特困人员供养 (社会救助暂行办法, 2014)
     Condition.SEMI_DISABLED: ("半失能",),
-    Condition.DISABLED: ("失能", "不能自理", "瘫痪", "卧床"),
-    Condition.SERIOUS_ILLNESS: ("重病", "大病", "重大疾病", "癌", "肿瘤", "尿毒症", "中风"),
-    Condition.MOBILITY: ("行动不便", "走不动", "腿脚", "轮椅", "走路不方便", "出不了门"),
+    Condition.DISABLED: ("失能", "不能自理", "生活不能自理", "瘫痪", "卧床", "下不了床", "起不了床", "下不来床"),
+    Condition.SERIOUS_ILLNESS: ("重病", "大病", "重大疾病", "癌", "肿瘤", "尿毒症", "中风", "脑梗", "白血病", "透析"),
+    Condition.MOBILITY: MOBILITY_WORDS,
 }
+# 低保 is not 城乡特困 (3号 二 names only the latter): noted, so the result can say it must be asked.
+DIBAO_WORDS = ("低保",)
+DIBAO = "dibao"
+CLAUSES = re.compile(r"[，,、；;。\s也还又和]+")  # "中风过，也坐轮椅": each part read on its own
 NEGATION = re.compile(r"^(没有|没|无|不是|不)")
 DONE_WORDS = ("好了", "没有", "都没有", "完成", "没了", "就这些", "没")
 YES_WORDS = ("是", "对", "嗯", "没错", "好")
@@ -52,19 +58,33 @@ def read_birthday(turn: Turn, draft, text: str) -> str | None:
 
 def read_county(turn: Turn, draft, text: str) -> str | None:
     text = plain(text)
-    county = next((c.value for c in County if c.value[:2] in text), None)
+    county = county_named(text)
     if county is None and (re.search(r"不在", text) or UNKNOWN.search(text)):
         return ""
-    return county
+    return county.value if county else None
 
 
-def read_conditions(turn: Turn, draft, text: str) -> str | None:
-    text = plain(text)
-    if NEGATION.match(text):
-        return DONE  # "没有重病" must not tick 重病
+def named_condition(text: str) -> Condition | None:
+    """The condition `text` names; None when it names none or denies it (没有重病 must not tick 重病)."""
+    negated = NEGATION.match(text)
     for condition, words in CONDITION_WORDS.items():
-        if any(w in text for w in words):
-            return condition.value
+        for word in words:
+            at = text.find(word)
+            if at == 0 or (at > 0 and not negated):
+                return condition
+    return None
+
+
+def read_conditions(turn: Turn, draft, text: str) -> list[str] | str | None:
+    """The conditions named (each ticked, several in one message), 低保 noted apart, or 好了."""
+    text = plain(text)
+    named = [c.value for c in (named_condition(part) for part in CLAUSES.split(text)) if c]
+    if any(w in text for w in DIBAO_WORDS) and not NEGATION.match(text):
+        named.append(DIBAO)
+    if named:
+        return list(dict.fromkeys(named))
+    if NEGATION.match(text):
+        return DONE
     return DONE if any(w in text for w in DONE_WORDS) else None
 
 

@@ -29,7 +29,8 @@ def finding_values(t: Texts, who: str, measures: CountyMeasures | None) -> dict[
             "since": since, "source": (measures.source if measures else "") or "-"}
 
 
-def headline(t: Texts, a: Assessment, values: dict[str, str]) -> str:
+def headline(t: Texts, a: Assessment, values: dict[str, str], unsure: tuple[str, ...] = ()) -> str:
+    """`unsure`: text ids of ❓ lines the rules cannot settle (低保, which 3号 二 does not name)."""
     if not a.older_person:
         return "\n".join((t("eq.head.not_older", **values), t("eq.final_decision")))
     means = _first(a.reasons, MEANS_REASON)
@@ -42,7 +43,8 @@ def headline(t: Texts, a: Assessment, values: dict[str, str]) -> str:
         t(next(WILL_HEAD[f.code] for f in a.reasons if f.code in WILL_HEAD)),
         t("eq.head.visit_yes", reason=t(visit)) if visit else t("eq.head.visit_no"),
     ]
-    confirm = Verdict.TO_CONFIRM in (a.means_test_exempt, a.scope_unrestricted)
+    lines += [t(text_id) for text_id in unsure]
+    confirm = Verdict.TO_CONFIRM in (a.means_test_exempt, a.scope_unrestricted) or bool(unsure)
     lines.append(t("eq.to_confirm" if confirm else "eq.final_decision"))
     return "\n".join(lines)
 

@@ -9,9 +9,10 @@ saved in the conversation as JSON after every answer and validated when loaded.
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 
 REVIEW = "review"
 DONE = "done"  # the value of 好了 on a multi-select question
+STUCK_AFTER = 2  # "没看懂" this many times in a row: 12348 and a lawyer are offered as well
 
 
 class Draft(BaseModel):
@@ -35,6 +37,7 @@ class Draft(BaseModel):
 
     asked: list[str] = Field(default_factory=list)
     picked: list[str] = Field(default_factory=list)
+    misses: int = 0  # answers in a row to the current question that were not understood
 
     @property
     def step(self) -> str | None:
@@ -46,9 +49,11 @@ D = TypeVar("D", bound=Draft)
 
 @dataclass(frozen=True)
 class Invalid:
-    """An answer not understood or not allowed: say `hint` (a text id), then ask again."""
+    """An answer not understood or not allowed: say `hint` (a text id, filled with the form's params
+    and `values`), then ask again."""
 
     hint: str
+    values: dict[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -92,6 +97,9 @@ class Question:
     none_left: Callable[[Turn, Any], Awaitable[str | None]] | None = None
     multi: bool = False
     hint: str = "input.not_understood"
+    # On a multi-select question only 好了 ends it: typed text that is no option is kept by `save`
+    # and the question asked again with this text said first (a note for the visitors, say).
+    noted: str | None = None
 
     def pending(self, draft: Draft) -> bool:
         answered = self.done(draft) if self.done else getattr(draft, self.key, None) is not None
@@ -107,6 +115,7 @@ class Form(Flow, Generic[D]):
     editable: ClassVar[tuple[str, ...]] = ()
     confirm_text: ClassVar[str] = ""
     texts: ClassVar[str] = ""  # catalog prefix of the 修改 labels: f"{texts}.edit.{key}"
+    edit_words: ClassVar[dict[str, tuple[str, ...]]] = {}  # typed ways to say a 修改 label, by key
     has_review: ClassVar[bool] = True
     urgent_is_answer = False
     confirms_spoken = True  # a misheard answer must not be stored unseen
@@ -210,12 +219,14 @@ class Form(Flow, Generic[D]):
 
     async def ask(self, turn: Turn, draft: D, question: Question, hint: str | None = None) -> None:
         draft.asked.append(question.key)
+        draft.misses = 0
         if question.multi:
             draft.picked = list(getattr(draft, question.key, None) or [])
         self.keep(turn, draft)
         await self.show(turn, draft, question, hint)
 
-    async def show(self, turn: Turn, draft: D, question: Question, hint: str | None = None) -> None:
+    async def show(self, turn: Turn, draft: D, question: Question, hint: str | None = None,
+                   hint_values: dict[str, object] | None = None) -> None:
         choices = await question.choices(turn, draft) if question.choices else []
         if question.choices and not choices and question.none_left:
             if draft.step == question.key:
@@ -231,7 +242,11 @@ class Form(Flow, Generic[D]):
             turn.multi = True
         text = turn.t(question.text, **self.params(turn, draft))
         if hint:
-            text = turn.t(hint, **self.params(turn, draft)) + "\n" + text
+            text = turn.t(menu.worded(turn, hint), **self.params(turn, draft) | (hint_values or {})) + "\n" + text
+        if draft.misses >= STUCK_AFTER:  # the question stays; other ways to get help are offered too
+            text += "\n" + turn.t("input.stuck")
+            options += [turn.option("menu.call", Payload("menu", "call")),
+                        turn.option("menu.consult", Payload("consult", "start"))]
         turn.say(text, [*options, *self.nav(turn)])
 
     def answer_payload(self, question: Question, value: str) -> str:
@@ -250,9 +265,10 @@ class Form(Flow, Generic[D]):
     async def show_review(self, turn: Turn, draft: D, hint: str | None = None) -> None:
         text = await self.review_text(turn, draft)
         if hint:
-            text = turn.t(hint) + "\n" + text
+            text = turn.t(menu.worded(turn, hint)) + "\n" + text
         options = [Option(turn.t(self.confirm_text), Payload(self.name, "confirm").encode(), CONFIRM_WORDS)]
-        options += [turn.option(f"{self.texts}.edit.{key}", Payload(self.name, "edit", key)) for key in self.editable]
+        options += [Option(turn.t(f"{self.texts}.edit.{key}"), Payload(self.name, "edit", key).encode(),
+                           self.edit_words.get(key, ())) for key in self.editable]
         turn.say(text, [*options, *self.nav(turn)])
 
     # --- reading answers ----------------------------------------------------------------
@@ -280,13 +296,17 @@ class Form(Flow, Generic[D]):
             value: Any = raw
         else:
             value = question.read(turn, draft, raw) if question.read else None
+            if inspect.isawaitable(value):  # a reader that needs the database (free days)
+                value = await value
         if value is None or isinstance(value, Invalid):
-            await self.show(turn, draft, question, hint=value.hint if value else question.hint)
-            return
-        if question.multi and value in offered:
-            draft.picked.remove(value) if value in draft.picked else draft.picked.append(value)
+            invalid = value or Invalid(question.hint)
+            draft.misses += 1
             self.keep(turn, draft)
-            await self.show(turn, draft, question)
+            await self.show(turn, draft, question, hint=invalid.hint, hint_values=invalid.values)
+            return
+        if question.multi and value != DONE:
+            await self.select(turn, draft, question, value if isinstance(value, list) else [value],
+                              tapped=raw in offered, offered=offered)
             return
         if question.multi and value == DONE:
             value = list(draft.picked)
@@ -297,6 +317,23 @@ class Form(Flow, Generic[D]):
             setattr(draft, question.key, value)
         self.keep(turn, draft)
         await self.ask_next(turn, draft)
+
+    async def select(self, turn: Turn, draft: D, question: Question, values: list[Any], tapped: bool,
+                     offered: list[str]) -> None:
+        """A multi-select answer short of 好了: a tap toggles, a typed option ticks (typing it twice
+        does not untick it), anything else read is kept by the question's `save`."""
+        hint, draft.misses = None, 0
+        for value in values:
+            if value in offered:
+                if value not in draft.picked:
+                    draft.picked.append(value)
+                elif tapped:
+                    draft.picked.remove(value)
+            elif question.save is not None:
+                await question.save(turn, draft, value)
+                hint = question.noted
+        self.keep(turn, draft)
+        await self.show(turn, draft, question, hint)
 
     # --- moving about ------------------------------------------------------------------
     async def back(self, turn: Turn) -> None:

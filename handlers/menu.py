@@ -19,9 +19,10 @@ MY_BOOKINGS = Payload("mine", "start").encode()
 # What people type for a menu entry besides its label (the booking's label was 预约律师上门 until
 # it said what the visit is for: applying for legal aid without travelling, 3号 三).
 ALIASES = {
-    "menu.booking": ("预约律师上门", "预约上门", "上门服务", "请律师上门", "预约"),
-    "menu.eligibility": ("查我的资格", "我能享受什么"),
-    "menu.consult": ("问律师", "找律师"),
+    "menu.booking": ("预约律师上门", "预约上门", "上门服务", "请律师上门", "预约", "律师上门", "预约上门服务"),
+    "menu.eligibility": ("查我的资格", "我能享受什么", "查一下资格", "查查资格", "查一查资格", "查我家老人的资格"),
+    "menu.consult": ("问律师", "找律师", "问问律师", "问一下律师", "咨询律师"),
+    "menu.faq": ("问问政策", "问一下政策"),
 }
 
 # Commands and words that start something directly, as if its button were tapped.
@@ -36,6 +37,15 @@ SETTINGS_WORDS = dict.fromkeys(("设置", "朗读设置", "读给我听设置"),
 MENU_WORDS = frozenset({"/start", "/menu", "菜单", "主菜单", "返回", "返回菜单", "首页", "开始"})
 HELP_WORDS = frozenset({"/help", "帮助", "怎么用", "使用说明"})
 CANCEL_WORDS = frozenset({"/cancel", "取消", "退出", "不问了", "算了"})
+
+
+# Texts that say "点下面的按钮", and their wording where options are numbered lines (WeChat, console).
+NUMBERED_WORDING = {"input.not_understood": "input.not_understood_numbered"}
+
+
+def worded(turn: Turn, text_id: str) -> str:
+    """The id of the text as this person's channel shows options: buttons or numbered lines."""
+    return NUMBERED_WORDING.get(text_id, text_id) if turn.numbered else text_id
 
 
 def main_menu_options(t: Catalog) -> tuple[Option, ...]:

@@ -8,10 +8,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
+from common.pinyin import char_pinyin
 from faq.normalize import numerals_to_digits, to_simplified
 from policy.age import MAX_AGE, AgeError, age_on, check_age
+from policy.eligibility import County
 
 
 @dataclass(frozen=True)
@@ -91,3 +93,59 @@ def first_match(text: str, *rules: tuple[str, str]) -> str | None:
     """The value of the first (pattern, value) rule whose pattern occurs in `text`, or None."""
     typed = plain(text)
     return next((value for pattern, value in rules if re.search(pattern, typed)), None)
+
+
+_MONTH_DAY = re.compile(r"(\d{1,2})(?:月|\.|/|-)(\d{1,2})(?:日|号)?")
+_DAY_ONLY = re.compile(r"(?<![\d月])(\d{1,2})(?:日|号)")
+_WEEKDAY = re.compile(r"(下个?)?(?:周|星期|礼拜)([一二三四五六日天1-7])")
+_RELATIVE = {"今天": 0, "明天": 1, "明日": 1, "后天": 2, "大后天": 3}
+_WEEKDAY_INDEX = {**{c: i for i, c in enumerate("一二三四五六")}, "日": 6, "天": 6,
+                  **{str(n): n - 1 for n in range(1, 8)}}
+
+
+def parse_day(text: str, today: date) -> date | None:
+    """明天 / 12月10日 / 10号 / 周二 / 下周二 / 12.10 → the date meant (the next one from `today`), or None."""
+    t = _clean(text).replace("星期天", "星期日")
+    for word in sorted(_RELATIVE, key=len, reverse=True):
+        if word in t:
+            return today + timedelta(days=_RELATIVE[word])
+    if m := _MONTH_DAY.search(t):
+        return _next_date(today, int(m.group(1)), int(m.group(2)))
+    if m := _DAY_ONLY.search(t):
+        day = int(m.group(1))
+        month = today.month if day >= today.day else today.month % 12 + 1
+        return _next_date(today, month, day)
+    if m := _WEEKDAY.search(t):
+        ahead = (_WEEKDAY_INDEX[m.group(2)] - today.weekday()) % 7 or 7
+        if m.group(1):  # 下周二: the Tuesday of next week
+            monday = today - timedelta(days=today.weekday()) + timedelta(days=7)
+            return monday + timedelta(days=_WEEKDAY_INDEX[m.group(2)])
+        return today + timedelta(days=ahead)
+    return None
+
+
+def _next_date(today: date, month: int, day: int) -> date | None:
+    for year in (today.year, today.year + 1):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            return None
+        if candidate >= today:
+            return candidate
+    return None
+
+
+def _sounds(text: str) -> list[str]:
+    return [char_pinyin(c) for c in text]
+
+
+def county_named(text: str) -> County | None:
+    """The county `text` names by its first two characters, or failing that by their sound
+    (柯成区 → 柯城区, as the policy questions hear homophones)."""
+    text = plain(text)
+    found = next((c for c in County if c.value[:2] in text), None)
+    if found is not None:
+        return found
+    heard = _sounds(text)
+    pairs = {tuple(heard[i:i + 2]) for i in range(len(heard) - 1)}
+    return next((c for c in County if tuple(_sounds(c.value[:2])) in pairs), None)

@@ -14,6 +14,18 @@ from services.wording import booking_line, visit_changed
 NAME = "data"
 
 
+def told_lines(turn: Turn) -> list[str]:
+    """What the person's own words told about them, kept to offer as answers (Conversation.told)."""
+    told = turn.state.told
+    if told is None or not (told.age or told.county or told.conditions or told.matters):
+        return []
+    facts = [turn.t("eq.age_value", age=told.age)] if told.age is not None else []
+    facts += [told.county] if told.county else []
+    facts += [turn.t(f"eq.cond.{c}") for c in told.conditions]
+    facts += [turn.t(f"told.matter.{m}") for m in told.matters]
+    return [turn.t("privacy.told", facts="、".join(facts))]
+
+
 class PrivacyFlow(Flow):
     name = NAME
     commands = {"/mydata": "show", "/我的数据": "show", "/forget": "forget", "/删除我的信息": "forget"}
@@ -31,15 +43,20 @@ class PrivacyFlow(Flow):
     async def start(self, turn: Turn, arg: str = "") -> None:
         services, ev = turn.services, turn.ev
         lines = [turn.t("privacy.title")]
+        lines += told_lines(turn)
         for flow in self.flows:
             lines += flow.held(turn)
         for b in await services.bookings.list_for_user(ev.channel, ev.user_id):
             lines.append(booking_line(services, b))
-            if b.elder_name:
+            if b.elder_name:  # every personal field the booking keeps (storage/booking_rows.py)
                 lines.append(turn.t("privacy.booking_personal", name=b.elder_name, phone=b.phone,
-                                    address=f"{b.township} {b.address}"))
+                                    owner=turn.t(f"book.phone_{b.phone_owner}"), address=f"{b.township} {b.address}",
+                                    access=b.access_needs or turn.t("eq.none"), matter=b.matter))
         for q in await services.consultations.list_for_user(ev.channel, ev.user_id):
             lines.append(turn.t("privacy.question", ref=q.ref, text=q.question[:40]))
+            lines += [turn.t(text_id, text=text[:40]) for text_id, text in (
+                ("privacy.answer", q.answer), ("privacy.follow_up", q.follow_up),
+                ("privacy.answer", q.follow_up_answer)) if text]
         lawyer = await services.ledger.lawyer_for(ev.channel, ev.user_id)
         if lawyer is not None:
             lines.append(turn.t("privacy.lawyer", name=lawyer.name, firm=lawyer.firm))

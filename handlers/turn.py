@@ -23,6 +23,7 @@ class Turn:
         self.t = services.texts
         self.outcome = Outcome()
         self.multi = False  # the options shown may be picked several at once ("2 5")
+        self.numbered = False  # the channel shows options as numbered lines (no buttons): set by the dialogue
         self.heard: Heard | None = None  # a transcribed answer the person was asked to confirm
         self.readable: list[Reply] = []  # replies that may be read aloud (handlers/voice.py)
         # The account is bound to an active registered lawyer (read with the state: no trip of its own).

@@ -6,12 +6,13 @@ each day can also be typed as 12月1日, 周二, 下周二 or 明天.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from common.messages import Payload
 from handlers.choice import date_aliases
-from handlers.form import Choice, Question
+from handlers.form import Choice, Invalid, Question
+from handlers.parse import parse_day
 from handlers.turn import Turn
 from policy.slots import bookable_dates
 from services import wording
@@ -43,6 +44,30 @@ async def window_choices(turn: Turn, draft: Any) -> list[Choice]:
     return [Choice(wording.window_label(turn.t, rules, key), key) for key in keys]
 
 
+async def read_day(turn: Turn, draft: Any, text: str) -> str | Invalid:
+    """A day typed that is not among those shown: why it cannot be booked, or the day if it can
+    (a free working day beyond the first few shown)."""
+    today = turn.today
+    day = parse_day(text, today)
+    if day is None:
+        return Invalid("book.invalid.date")
+    rules = turn.services.settings.slot_rules
+    bookable = bookable_dates(turn.now, rules, turn.services.calendar)
+    label = wording.day_label(turn.t, day)
+    if not bookable:
+        return Invalid("book.invalid.date")
+    if day < bookable[0]:
+        return Invalid("book.invalid.date_too_soon", {"typed": label, "first": wording.day_label(turn.t, bookable[0])})
+    if day > today + timedelta(days=rules.horizon_days):
+        return Invalid("book.invalid.date_too_far", {"typed": label, "last": wording.day_label(turn.t, bookable[-1])})
+    if day not in bookable:
+        closed = "book.closed.weekend" if day.weekday() >= 5 else "book.closed.holiday"
+        return Invalid("book.invalid.date_closed", {"typed": label, "why": turn.t(closed)})
+    if not (await free_windows(turn, draft.county, [day]))[day]:
+        return Invalid("book.invalid.date_full", {"typed": label})
+    return day.isoformat()
+
+
 async def save_date(turn: Turn, draft: Any, value: str) -> bool:
     draft.date, draft.window = date.fromisoformat(value), None  # a new day needs its half-day too
     return False
@@ -64,7 +89,7 @@ def time_params(turn: Turn, draft: Any) -> dict[str, object]:
     return {"county": draft.county or "", "day": day}
 
 
-DATE = Question("date", "book.ask.date", date_choices, when=lambda d: d.county is not None,
+DATE = Question("date", "book.ask.date", date_choices, read_day, when=lambda d: d.county is not None,
                 save=save_date, none_left=no_dates, hint="book.invalid.date")
 WINDOW = Question("window", "book.ask.window", window_choices, when=lambda d: d.date is not None,
                   none_left=window_gone, hint="book.invalid.window")

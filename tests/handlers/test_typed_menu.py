@@ -1,0 +1,55 @@
+"""A natural phrasing of a menu entry starts it, at the menu or inside another flow."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.auxil.chat import Chat
+
+
+@pytest.fixture
+def typist(runtime) -> Chat:
+    return Chat(runtime, channel="wechat", user_id="typist")
+
+
+@pytest.mark.parametrize("typed", ["我想查资格", "查我的资格", "帮我查一下资格", "我要查资格", "请帮我查资格吧"])
+async def test_asking_to_check_eligibility_starts_it(typist, runtime, typed):
+    await typist.send("菜单")
+    await typist.send(typed)
+    assert typist.text == runtime.services.texts("eq.ask_asker")
+
+
+@pytest.mark.parametrize("typed", ["我要预约上门", "我想预约律师上门", "帮我预约上门", "请律师上门"])
+async def test_asking_for_a_home_visit_starts_the_booking(typist, runtime, typed):
+    await typist.send(typed)
+    assert typist.text == runtime.services.texts("book.ask.check_age")
+
+
+@pytest.mark.parametrize("typed", ["帮我问律师", "我想问问律师", "我要找律师"])
+async def test_asking_for_a_lawyer_starts_the_question(typist, runtime, typed):
+    await typist.send(typed)
+    assert typist.says("consult.prompt")
+
+
+async def test_a_phrasing_works_inside_another_flow_too(typist, runtime):
+    await typist.send("预约上门办申请")
+    await typist.send("我想查资格")
+    assert typist.text == runtime.services.texts("eq.ask_asker")
+    await typist.send("替家人问")
+    await typist.send("85")  # an answer goes to the questionnaire, not to the policy questions
+    assert typist.text == runtime.services.texts("eq.ask_county", who="您的家人")
+
+
+
+async def test_where_options_are_numbered_nobody_is_told_to_tap_a_button(chat, runtime):
+    await chat.send("查资格")  # the console numbers its options, as WeChat does
+    await chat.send("随便说说")
+    assert chat.says("input.not_understood_numbered")
+    assert not chat.says("input.not_understood")
+
+
+async def test_where_there_are_buttons_they_are_named(runtime):
+    typist = Chat(runtime, channel="telegram", user_id="typist")
+    await typist.send("查资格")
+    await typist.send("随便说说")
+    assert typist.says("input.not_understood")
