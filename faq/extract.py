@@ -70,8 +70,10 @@ _CONDITIONS: tuple[tuple[Condition, str], ...] = (
     (Condition.MOBILITY, r"瘫|卧床|躺在床上|走不了|走不动|腿脚不便|腿脚不好|腿脚不方便|坐轮椅|出不了门|下不了床"),
     (Condition.SEMI_DISABLED, r"半失能"),
     (Condition.DISABLED, r"(?<!半)失能"),
-    (Condition.HARDSHIP, r"低保|特困|五保"),
+    (Condition.HARDSHIP, r"特困|五保"),  # 五保 became 特困人员供养 (社会救助暂行办法, 2014)
 )
+# 低保 is not 城乡特困 (3号 二 names only the latter): kept apart, so 查资格 asks rather than ticks.
+_DIBAO = r"低保"
 _NEGATED = re.compile(r"(?:不是|没有|没|不算|不)$")
 
 _MATTERS: tuple[tuple[Matter, str], ...] = (
@@ -104,6 +106,7 @@ class Facts:
     county: County | None = None
     conditions: list[Condition] = field(default_factory=list)
     matters: list[Matter] = field(default_factory=list)
+    dibao: bool = False
 
     @property
     def about_person(self) -> bool:
@@ -167,4 +170,5 @@ def extract(message: str, today: date) -> Facts:
         county=next((c for c, pattern in _COUNTIES.items() if re.search(pattern, text)), None),
         conditions=[c for c, pattern in _CONDITIONS if _found(pattern, text)],
         matters=[m for m, pattern in _MATTERS if _found(pattern, text)],
+        dibao=_found(_DIBAO, text),
     )

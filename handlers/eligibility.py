@@ -167,7 +167,7 @@ class EligibilityFlow(Form[CheckDraft]):
             await super().start(turn, arg)
             return
         draft = CheckDraft(asker=told.asker, age=told.age, county=told.county,
-                           conditions=list(told.conditions) or None)
+                           conditions=list(told.conditions) or None, dibao=told.dibao or None)
         await self.begin(turn, draft)
 
     async def confirm(self, turn: Turn, draft: CheckDraft) -> None:

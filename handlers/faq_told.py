@@ -24,7 +24,7 @@ MEANS_TEST_ENTRY = "means_test_exempt"
 
 def told_of(facts: Facts) -> Told:
     return Told(asker=facts.asker, age=facts.age, county=facts.county,
-                conditions=list(facts.conditions), matters=[m.value for m in facts.matters])
+                conditions=list(facts.conditions), matters=[m.value for m in facts.matters], dibao=facts.dibao)
 
 
 def county_line(t: Catalog, measures: CountyMeasures | None) -> str:

@@ -31,6 +31,7 @@ class Told(BaseModel):
     county: County | None = None
     conditions: list[Condition] = Field(default_factory=list)
     matters: list[str] = Field(default_factory=list)  # e.g. "will", "wages", "neighbours"
+    dibao: bool = False  # said 低保, which is not 城乡特困: 查资格 notes it and says to ask
 
 
 class Heard(BaseModel):

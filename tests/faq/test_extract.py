@@ -49,7 +49,7 @@ def test_the_county_by_its_short_name(text, county):
 
 @pytest.mark.parametrize(("text", "condition"), [
     ("癌症晚期", Condition.SERIOUS_ILLNESS), ("尿毒症在透析", Condition.SERIOUS_ILLNESS),
-    ("走不了路", Condition.MOBILITY), ("卧床两年了", Condition.MOBILITY), ("是低保户", Condition.HARDSHIP),
+    ("走不了路", Condition.MOBILITY), ("卧床两年了", Condition.MOBILITY), ("是特困户", Condition.HARDSHIP), ("是五保户", Condition.HARDSHIP),
     ("半失能", Condition.SEMI_DISABLED), ("评了失能", Condition.DISABLED),
 ])
 def test_conditions_as_the_opinion_names_them(text, condition):
@@ -57,7 +57,14 @@ def test_conditions_as_the_opinion_names_them(text, condition):
 
 
 def test_a_denied_condition_is_not_taken():
-    assert extract("我不是低保户", TODAY).conditions == []
+    assert extract("我不是特困户", TODAY).conditions == []
+    assert not extract("我不是低保户", TODAY).dibao
+
+
+def test_dibao_is_noted_apart_never_read_as_hardship():
+    # 3号 二 names 城乡特困老人 only; 低保 is a wider category, so 查资格 asks rather than ticks.
+    facts = extract("我妈八十了吃低保，腿脚不好", TODAY)
+    assert facts.dibao and Condition.HARDSHIP not in facts.conditions
 
 
 @pytest.mark.parametrize(("text", "matters"), [

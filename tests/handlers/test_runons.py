@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -100,3 +101,12 @@ async def test_the_buttons_start_the_check_and_the_booking(chat):
 async def _state(runtime) -> Conversation:
     raw = await runtime.services.store.load_state("console", "elder-1")
     return Conversation.model_validate_json(raw)
+
+
+async def test_dibao_in_a_first_message_reaches_the_questionnaire_as_a_question_not_as_hardship(chat, runtime):
+    await chat.send("我妈今年八十二了，住柯城区，家里吃低保，她腿脚不好走不动，儿子不给赡养费怎么办")
+    state = await _state(runtime)
+    assert state.told.dibao and Condition.HARDSHIP not in state.told.conditions
+    await chat.press("elig:start:told")
+    draft = json.dumps((await _state(runtime)).data, ensure_ascii=False)
+    assert '"dibao": true' in draft and '"hardship"' not in draft
