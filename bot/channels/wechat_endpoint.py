@@ -304,9 +304,12 @@ class WeChatEndpoint:
 
     def _pushed_now(self, ev: Incoming, outcome: Outcome | None) -> None:
         """Its replies (saved in the outbox) go by customer-service message."""
-        if outcome is not None and outcome.replies and not outcome.queued:
-            # Not saved with a turn (slow down): queued now, as a late reply.
+        text = None
+        if outcome is None:  # the turn failed after "success" was answered: an apology, never silence
+            text = self.t("error.apology")
+        elif outcome.replies and not outcome.queued:  # not saved with a turn (slow down): a late reply
             text = render_turn(outcome.replies, self.option_line)
+        if text:
             notice = Notice(CHANNEL, ev.user_id, Reply(text), outbox_key(Topic.LATE_REPLY, ev.key))
             self._spawn(self.runtime.services.store.enqueue(notice, self.runtime.now()))
         self.runtime.courier.wake()

@@ -500,6 +500,18 @@ async def test_a_slow_core_answers_success_and_sends_the_reply_later(runtime, fa
     assert len(seen) == 1
 
 
+async def test_a_turn_that_fails_after_success_was_answered_still_sends_an_apology(runtime, fake_api, monkeypatch):
+    async def slow_then_broken(ev):
+        await asyncio.sleep(0.6)
+        raise RuntimeError("the core broke")
+
+    monkeypatch.setattr(runtime.dialogue, "handle", slow_then_broken)
+    async with serving(runtime, wechat_settings(fake_api, WECHAT_REPLY_DEADLINE_SECONDS=0.2)) as wx:
+        assert await wx.say("遗嘱公证要钱吗", msg_id=32) == "success"
+        [pushed] = await fake_api.wait_for_messages(USER, 1)
+    assert pushed == runtime.services.texts("error.apology")
+
+
 async def test_a_reply_over_2048_bytes_goes_out_in_several_messages(runtime, fake_api, monkeypatch):
     long_text = "\n".join(f"第{i}条：材料不齐也可以先受理，缺的证件材料可以通过快递补交。" for i in range(60))
 
