@@ -38,6 +38,8 @@ log = logging.getLogger(__name__)
 # A flow left untouched this long asks "continue or start again?" before taking new text as an answer.
 RESUME_AFTER = timedelta(minutes=30)
 MAX_TEXT = 1000
+# A message this long at the menu is a story, not a cry: after the safety line it is answered too.
+STORY_LENGTH = 40
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
 _KIND_TEXT_IDS = {
@@ -226,6 +228,11 @@ class Dialogue:
         danger = danger_in(text)
         if danger is not None:
             self._urgent(turn, flow, danger)
+            if flow is None and len(text) >= STORY_LENGTH:
+                # A long story told at the menu also asks things (赡养费, 遗嘱): the safety line
+                # first, then the answers, rather than the safety line alone.
+                await self._to_flow(turn, None, text, previous_update)
+                return
             if flow is None or not flow.urgent_is_answer:
                 return  # a form never stores it as an answer
         elif ev.spoken and flow is not None and flow.confirms_spoken and not menu.always_word(text):

@@ -97,6 +97,22 @@ async def test_urgent_danger_gets_110_and_12348_before_anything_else(chat):
     assert not chat.says("urgent.self_harm")
 
 
+async def test_a_long_story_with_danger_in_it_gets_the_safety_line_first_then_its_answers(chat):
+    story = ("我七十六岁了，儿子不给赡养费，还把房产证拿去抵押，天天骂我打我，"
+             "我拄拐杖走不了远路，想立遗嘱，请律师要不要钱，能不能帮我写个状子")
+    await chat.send(story)
+    first, *rest = chat.last.replies
+    assert first.text.startswith(chat.runtime.services.texts("urgent.text"))
+    assert rest, "the story's questions were dropped after the safety line"
+    offered = {o.payload for r in rest for o in r.options}
+    assert {"faq:show:support_from_children", "faq:show:will_notary_fee", "book:start:told"} <= offered
+
+
+async def test_a_short_cry_for_help_gets_the_safety_line_alone(chat):
+    await chat.send("儿子天天打我")
+    assert len(chat.last.replies) == 1 and chat.says("urgent.text")
+
+
 async def test_words_of_self_harm_also_get_the_psychological_assistance_line(chat):
     await chat.send("老伴走了 儿子不管我 我不想活了")
     assert chat.says("urgent.text") and chat.says("urgent.self_harm") and "12356" in chat.text
