@@ -168,8 +168,8 @@ class Dialogue:
 
     async def _handle_locked(self, ev: Incoming, start: TurnStart, window: Window | None) -> Outcome:
         state = _parsed(start.state, ev)
-        turn = Turn(ev, state, self.services, lawyer=start.lawyer)
-        turn.numbered = self.channel(ev.channel).numbered
+        numbered = self.channel(ev.channel).numbered
+        turn = Turn(ev, state, self.services, lawyer=start.lawyer, numbered=numbered)
         previous_update = state.updated_at
         try:
             await self._route(turn, previous_update)
@@ -179,7 +179,7 @@ class Dialogue:
         except Exception:
             # The saved state is left as it was before this event; the person gets the menu.
             log.exception("flow %s failed on %s event %s (%s)", state.flow, ev.kind, ev.ref, ev.channel)
-            failed = Turn(ev, Conversation(), self.services)
+            failed = Turn(ev, Conversation(), self.services, numbered=numbered)
             menu.show_menu(failed, "error.apology")
             return await self._saved(ev, None, failed.outcome, window)
         last = next((r for r in reversed(turn.outcome.replies) if r.options), None)
@@ -289,7 +289,7 @@ class Dialogue:
     async def _picked(self, turn: Turn, text: str) -> bool:
         """Typed text that picks options on screen works as tapping them: the screen comes first."""
         state = turn.state
-        picked = choice.pick(text, state.shown(), numbered=self.channel(turn.ev.channel).numbered,
+        picked = choice.pick(text, state.shown(), numbered=turn.numbered,
                              multi=state.multi)
         for number, option in enumerate(picked, 1):
             await self._button(turn, option.payload)

@@ -16,14 +16,15 @@ MENU = Payload("menu", "show").encode()
 
 
 class Turn:
-    def __init__(self, ev: Incoming, state: Conversation, services: Services, *, lawyer: bool = False):
+    def __init__(self, ev: Incoming, state: Conversation, services: Services, *, lawyer: bool = False,
+                 numbered: bool = False):
         self.ev = ev
         self.state = state
         self.services = services
         self.t = services.texts
         self.outcome = Outcome()
         self.multi = False  # the options shown may be picked several at once ("2 5")
-        self.numbered = False  # the channel shows options as numbered lines (no buttons): set by the dialogue
+        self.numbered = numbered  # the channel shows options as numbered lines (no buttons)
         self.heard: Heard | None = None  # a transcribed answer the person was asked to confirm
         self.readable: list[Reply] = []  # replies that may be read aloud (handlers/voice.py)
         # The account is bound to an active registered lawyer (read with the state: no trip of its own).
