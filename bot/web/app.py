@@ -8,7 +8,10 @@ session (30 minutes idle), the role, the CSRF token of every POST.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from aiohttp import web
@@ -17,6 +20,9 @@ from bot.web import accounts, auth, bookings, calendar, knowledge, lawyers, mine
 from bot.web.pages import redirect
 from bot.web.render import RENDERER, Renderer, render
 from bot.web.routing import SERVICES, Access, Handler, Routes, route_of
+from faq.kb import read_files
+from services import calendar_admin
+from services import knowledge as knowledge_service
 from services.context import Services
 
 log = logging.getLogger(__name__)
@@ -81,6 +87,31 @@ async def csrf(request: web.Request, handler: Handler) -> web.StreamResponse:
     return await handler(request)
 
 
+async def _kept_current(app: web.Application) -> AsyncIterator[None]:
+    """A console in its own process (`legalaid web`): its own matcher and the calendar staff keep
+    in the database at start-up, then other processes' changes to either, checked every
+    CHECK_SECONDS, as the bot's scheduler does on its tick."""
+    services: Services = app[SERVICES]
+    if services.edition is None:
+        await knowledge_service.open_knowledge(services, read_files(services.settings.faq_dir))
+    await calendar_admin.refresh(services)
+
+    async def check_every() -> None:
+        while True:
+            await asyncio.sleep(knowledge_service.CHECK_SECONDS)
+            for refresh in (calendar_admin.refresh, knowledge_service.refresh):
+                try:
+                    await refresh(services)
+                except Exception:  # noqa: BLE001 - the next check tries again
+                    log.exception("checking for other processes' changes (%s) failed", refresh.__module__)
+
+    task = asyncio.create_task(check_every())
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
 def create_app(services: Services) -> web.Application:
     app = web.Application(middlewares=[headers, auth.session, access, csrf], client_max_size=256 * 1024)
     app[SERVICES] = services
@@ -88,6 +119,6 @@ def create_app(services: Services) -> web.Application:
     routes = Routes(app)
     for module in (auth, today, bookings, calendar, questions, mine, points, lawyers, knowledge, accounts):
         module.add_routes(routes)
-    app.cleanup_ctx.append(calendar.keep_fresh)
+    app.cleanup_ctx.append(_kept_current)
     app.router.add_static("/static/", STATIC, name=STATIC_NAME)
     return app

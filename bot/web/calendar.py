@@ -4,24 +4,18 @@ change is shown with who and when. Over services.calendar_admin, like the CLI co
 
 from __future__ import annotations
 
-import asyncio
-import logging
-from collections.abc import AsyncIterator
 
 from aiohttp import web
 
 from bot.web.pages import actor_of, day_arg, form_of, number, redirect, refusals, services_of
 from bot.web.render import render
-from bot.web.routing import SERVICES, Access, Routes
+from bot.web.routing import Access, Routes
 from policy.county_status import County
 from services import calendar_admin
-
-log = logging.getLogger(__name__)
 
 RESULTS = ("places", "closed", "reopened", "day", "entered", "unchanged")
 CHANGES = ("places", "close", "reopen", "holiday", "workday", "unset", "entered")
 # Another process (the bot, a second console) may change the calendar: read its version this often.
-REFRESH_SECONDS = 30.0
 
 
 async def page(request: web.Request) -> web.StreamResponse:
@@ -86,22 +80,6 @@ async def entered(request: web.Request) -> web.StreamResponse:
     services, actor, form = services_of(request), actor_of(request), await form_of(request)
     await calendar_admin.enter_year(services, actor, number(form.get("year")), services.clock())
     return redirect("/calendar", result="entered")
-
-
-async def keep_fresh(app: web.Application) -> AsyncIterator[None]:
-    """A console on its own process (`legalaid web`) takes other processes' calendar changes."""
-
-    async def loop() -> None:
-        while True:
-            try:
-                await calendar_admin.refresh(app[SERVICES])
-            except Exception:  # noqa: BLE001 - the next round tries again
-                log.exception("reading the calendar's version failed")
-            await asyncio.sleep(REFRESH_SECONDS)
-
-    task = asyncio.create_task(loop())
-    yield
-    task.cancel()
 
 
 def add_routes(routes: Routes) -> None:

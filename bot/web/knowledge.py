@@ -9,9 +9,6 @@ looks every half minute for edits another process saved (the bot's scheduler doe
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import logging
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 from aiohttp import web
@@ -19,13 +16,9 @@ from aiohttp import web
 from bot.web import counties, kb_entries
 from bot.web.pages import actor_of, form_of, redirect, services_of
 from bot.web.render import render
-from bot.web.routing import SERVICES, Access, Routes
-from faq.kb import read_files
+from bot.web.routing import Access, Routes
 from services import knowledge, misses
-from services.context import Services
 from services.knowledge import KnowledgeRefused
-
-log = logging.getLogger(__name__)
 
 DAYS = (7, 30, 365)
 RESULTS = {"added": "web.kb.phrasing_added", "held": "web.kb.phrasing_held"}
@@ -60,31 +53,9 @@ async def add_phrasing(request: web.Request) -> web.StreamResponse:
     return redirect("/knowledge", days=days, result="added" if answered else "held")
 
 
-async def _current(app: web.Application) -> AsyncIterator[None]:
-    """The console's own matcher (when it runs apart from the bot), kept current with other processes' edits."""
-    services: Services = app[SERVICES]
-    if services.edition is None:
-        await knowledge.open_knowledge(services, read_files(services.settings.faq_dir))
-    task = asyncio.create_task(_check_every(services))
-    yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
-
-
-async def _check_every(services: Services) -> None:
-    while True:
-        await asyncio.sleep(knowledge.CHECK_SECONDS)
-        try:
-            await knowledge.refresh(services)
-        except Exception:  # noqa: BLE001 - the next check tries again
-            log.exception("knowledge base: checking for other processes' edits failed")
-
-
 def add_routes(routes: Routes) -> None:
-    """The 知识库 pages, and (at start-up) the matcher they rank with."""
+    """The 知识库 pages."""
     routes.get("/knowledge", page, Access.STAFF)
     routes.post("/knowledge/phrasing", add_phrasing, Access.STAFF)
     kb_entries.add_routes(routes)
     counties.add_routes(routes)
-    routes.app.cleanup_ctx.append(_current)
