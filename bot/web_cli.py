@@ -97,7 +97,6 @@ async def users(args: argparse.Namespace, settings: Settings) -> int:
 
 async def serving(settings: Settings):
     """The console's application over its own connection to the bot's database."""
-    from aiohttp import web
 
     from bot.web.app import create_app
     from services.context import Services

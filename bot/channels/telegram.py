@@ -34,7 +34,7 @@ from telegram.ext import (
 )
 
 from bot.channels import telegram_order, telegram_requests, telegram_voice
-from bot.channels.telegram_order import ALLOWED_UPDATES, SETTLEMENTS, ChatLocks, ChatOrderedUpdateProcessor, Settlements
+from bot.channels.telegram_order import SETTLEMENTS, ChatLocks, ChatOrderedUpdateProcessor, Settlements
 from bot.runtime import Runtime
 from bot.scheduler import tick
 from common.config import Settings

@@ -32,7 +32,8 @@ from aiohttp import web
 from telegram import Update
 from telegram.ext import Application
 
-from bot.channels.telegram import ALLOWED_UPDATES, SETTLEMENTS, build_application
+from bot.channels.telegram import build_application
+from bot.channels.telegram_order import ALLOWED_UPDATES, SETTLEMENTS
 from bot.channels.telegram_run import at_start_up, until_signal
 from common.config import Settings
 

@@ -46,7 +46,7 @@ async def add(request: web.Request) -> web.StreamResponse:
 
 @refusals
 async def change(request: web.Request) -> web.StreamResponse:
-    services, actor, form = services_of(request), actor_of(request), await form_of(request)
+    services, actor = services_of(request), actor_of(request)
     user_id, action = number(request.match_info["id"]), request.match_info["action"]
     user = next((u for u in await accounts.list_users(services, actor) if u.id == user_id), None)
     if user is None:

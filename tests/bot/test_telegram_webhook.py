@@ -12,7 +12,8 @@ import aiohttp
 import pytest
 from pydantic import SecretStr
 
-from bot.channels.telegram import ALLOWED_UPDATES, build_application
+from bot.channels.telegram import build_application
+from bot.channels.telegram_order import ALLOWED_UPDATES
 from bot.channels.telegram_run import running
 from bot.channels.telegram_webhook import (
     SECRET_ENV,
