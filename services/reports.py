@@ -71,8 +71,17 @@ REPORT_COLUMNS = ("rank", "lawyer", "firm", "total", "rating", "vetoed")
 STATEMENT_COLUMNS = ("occurred_on", "clause", "title", "quantity", "points", "note")
 BOOKING_COLUMNS = (
     "ref", "county", "township", "visit_date", "window", "status", "elder_name", "phone",
-    "phone_owner", "address", "access_needs", "matter", "lawyer_name", "lawyer_firm",
+    "phone_owner", "address", "access_needs", "matter", "visitor", "lawyer_name", "lawyer_firm",
 )
+
+
+def _visitor(row: ExportRow, t) -> str:
+    """Who goes, with their role: the lawyer, or the member of staff sent instead (empty: nobody yet)."""
+    if row.lawyer_name is not None:
+        return t("report.visitor.lawyer", name=row.lawyer_name)
+    if row.staff_name is not None:
+        return t("report.visitor.staff", name=row.staff_name)
+    return ""
 
 
 def bookings_file(rows: list[ExportRow], fmt: str, t) -> bytes:
@@ -84,6 +93,7 @@ def bookings_file(rows: list[ExportRow], fmt: str, t) -> bytes:
         values = vars(b) | {
             "lawyer_name": row.lawyer_name,
             "lawyer_firm": row.lawyer_firm,
+            "visitor": _visitor(row, t),
             "status": t(f"book.status.{b.status}"),
             "phone_owner": t(f"book.phone_{b.phone_owner}"),
         }

@@ -175,11 +175,13 @@ class DueReminder:
 
 @dataclass(frozen=True)
 class ExportRow:
-    """A booking for staff exports, with its lawyer's name and firm."""
+    """A booking for staff exports, with its lawyer's name and firm, or the staff account's name
+    when a member of staff goes instead."""
 
     booking: Booking
     lawyer_name: str | None
     lawyer_firm: str | None
+    staff_name: str | None = None
 
 
 def _require_aware(at: datetime, name: str = "time") -> None:

@@ -19,8 +19,9 @@ VISIT_SOURCE_KIND = "visit"
 
 
 _EXPORT = (
-    "SELECT b.*, l.name AS lawyer_name, l.firm AS lawyer_firm FROM bookings b"
-    " LEFT JOIN lawyers l ON l.id = b.lawyer_id WHERE b.visit_date BETWEEN ? AND ?"
+    "SELECT b.*, l.name AS lawyer_name, l.firm AS lawyer_firm, u.name AS staff_name FROM bookings b"
+    " LEFT JOIN lawyers l ON l.id = b.lawyer_id LEFT JOIN users u ON u.id = b.staff_user_id"
+    " WHERE b.visit_date BETWEEN ? AND ?"
     ' ORDER BY b.visit_date, b.county, b."window", b.seat, b.id'
 )
 
@@ -34,9 +35,10 @@ class VisitStore(BookingRows):
         return await self._bookings(sql, (day.isoformat(),))
 
     async def export_rows(self, date_from: date, date_to: date) -> list[ExportRow]:
-        """Every booking with a visit date in [date_from, date_to], lawyer joined; unformatted."""
+        """Every booking with a visit date in [date_from, date_to], its lawyer or member of staff
+        joined; unformatted."""
         rows = await self.db.fetchall(_EXPORT, date_from.isoformat(), date_to.isoformat())
-        return [ExportRow(self._booking(r), r["lawyer_name"], r["lawyer_firm"]) for r in rows]
+        return [ExportRow(self._booking(r), r["lawyer_name"], r["lawyer_firm"], r["staff_name"]) for r in rows]
 
     async def assign_lawyer(
         self, ref: str, lawyer_id: int, now: datetime, lawyer_reminder_at: datetime | None

@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date, datetime, timedelta
 
+import openpyxl
+import pytest
+
 from common.messages import Address
-from services import visits
+from services import accounts, visits
+from services.actor import Actor
 from services.wording import day_label, window_label
 from storage.bookings import BookingDraft, Change
 from storage.outbox import Topic, outbox_key
+from storage.users import WebRole
 from tests.conftest import SHANGHAI
 
 
-async def book(rt, county="柯城区") -> str:
+async def book(rt, county="柯城区", user="elder-1") -> str:
     day = date(2026, 11, 30)
-    draft = BookingDraft("console", "elder-1", county, day, "am", "张三", "13812345678", "self", "府山街道",
+    draft = BookingDraft("console", user, county, day, "am", "张三", "13812345678", "self", "府山街道",
                          "某路1号", "立遗嘱", rt.now())
-    created = await rt.services.bookings.create(draft, 2, "req-1", rt.now(), {})
+    created = await rt.services.bookings.create(draft, 2, f"req-{user}", rt.now(), {})
     return created.booking.ref
 
 
@@ -86,3 +93,29 @@ async def test_staff_move_a_visit_and_the_resident_is_told(rt, staff):
     [to_resident] = done.notices  # no lawyer assigned yet
     assert to_resident.about == Address("console", "elder-1")
     assert (await visits.move(rt.services, staff, ref, date(2026, 12, 1), "evening", rt.now())).notices == []
+
+
+def _csv_rows(content: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
+
+
+def _xlsx_rows(content: bytes) -> list[list[str]]:
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+    return [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+
+
+@pytest.mark.parametrize(("fmt", "read"), [("csv", _csv_rows), ("xlsx", _xlsx_rows)])
+async def test_the_export_names_who_goes_lawyer_or_staff_with_their_role(rt, staff, lawyer, fmt, read):
+    by_lawyer, by_staff, nobody = [await book(rt, county, county) for county in ("柯城区", "江山市", "常山县")]
+    await visits.assign_lawyer(rt.services, staff, by_lawyer, lawyer.lawyer.id, rt.now())
+    member = await accounts.add_user(rt.services, Actor.staff("cli"), "李芳", WebRole.STAFF, None, "password-123",
+                                     rt.now())
+    await visits.assign_staff(rt.services, staff, by_staff, member.id, rt.now())
+    export = await visits.export(rt.services, staff, date(2026, 11, 30), date(2026, 11, 30), fmt, rt.now())
+    t = rt.services.texts
+    header, *rows = read(export.document.content)
+    column = header.index(t("report.bookings.visitor"))
+    went = {row[header.index(t("report.bookings.ref"))]: row[column] for row in rows}
+    assert went == {by_lawyer: t("report.visitor.lawyer", name="王律师"),
+                    by_staff: t("report.visitor.staff", name="李芳"), nobody: ""}
+    assert "李芳（工作人员）" in went.values() and "王律师（律师）" in went.values()

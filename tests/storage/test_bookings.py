@@ -23,6 +23,7 @@ from policy.slots import lawyer_reminder_at, resident_reminder_at
 from storage.booking_rows import Created
 from storage.bookings import BookingDraft, BookingStore, forget_in
 from storage.db import IntegrityError, database_for
+from storage.users import UserStore, WebRole
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 REPO = Path(__file__).resolve().parents[2]
@@ -459,6 +460,14 @@ async def test_export_rows_cover_the_date_range_with_the_lawyer(store, db):
     await store.assign_lawyer(inside, lawyer, NOW, None)
     rows = await store.export_rows(VISIT, VISIT + timedelta(days=1))
     assert [(r.booking.ref, r.lawyer_name, r.booking.elder_name) for r in rows] == [(inside, "李律师", "张三")]
+
+
+async def test_export_rows_name_the_member_of_staff_who_goes_instead(store, db):
+    member = await UserStore(db).add("李芳", WebRole.STAFF, None, "argon2-hash", NOW)
+    ref = (await book(store, user="a")).booking.ref
+    await store.assign_staff(ref, member.id, NOW)
+    [row] = await store.export_rows(VISIT, VISIT)
+    assert (row.booking.ref, row.lawyer_name, row.staff_name) == (ref, None, "李芳")
 
 
 # --- crash safety -----------------------------------------------------------------
