@@ -2,7 +2,8 @@
 
 A change is validated by the same function as the files (faq.kb.validate) over the whole merged
 set, saved as a revision with who, when and a note, and the matcher of this process is rebuilt
-at once. Other processes see the revision version move on their scheduler's next check (one
+at once. Retiring an entry is such a change too: it is no longer matched or offered anywhere, and
+restoring it is a later save. Other processes see the revision version move on their scheduler's next check (one
 indexed read a minute, never per turn) and rebuild too. A rebuild runs off the event loop and
 replaces `services.matcher` in one assignment; one that fails keeps the matcher in use.
 """
@@ -15,12 +16,12 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
-from faq.edition import Edition
-from faq.kb import Entry, KnowledgeBase, KnowledgeBaseError, RawEntry, file_for, overlaid, validate
+from faq.edition import Edition, laid, merged
+from faq.kb import Entry, KnowledgeBase, KnowledgeBaseError, RawEntry, overlaid, validate
 from faq.matcher import Kind, Matcher
 from services.actor import Actor, Role, require
 from services.context import Services
-from storage.kb_revisions import Revision
+from storage.kb_revisions import RETIRED, Revision
 
 log = logging.getLogger(__name__)
 
@@ -36,15 +37,6 @@ class KnowledgeRefused(Exception):
         super().__init__(text_id)
         self.text_id = text_id
         self.fields = fields
-
-
-def _raw(revisions: list[Revision]) -> list[RawEntry]:
-    return [RawEntry(f"revision {r.id}", file_for(str(r.body.get("audience"))), r.body) for r in revisions]
-
-
-def merged(base: list[RawEntry], revisions: list[Revision]) -> KnowledgeBase:
-    """The knowledge base in use: the files with each entry's newest revision, validated."""
-    return validate(overlaid(base, _raw(revisions)))
 
 
 async def open_knowledge(services: Services, base: list[RawEntry]) -> KnowledgeBase:
@@ -94,9 +86,9 @@ async def _rebuild(services: Services, edition: Edition) -> bool:
         return True
 
 
-# What a save makes of an entry: given the knowledge base in use, the entry (None: no such id yet)
-# and its newest revision's id (0: as in the files), the whole entry wanted.
-Change = Callable[[KnowledgeBase, Entry | None, int], dict]
+# What a save makes of an entry: given the knowledge base in use, the entry in it (None: no such id
+# yet, or retired) and its newest revision (None: as in the files), the whole entry wanted.
+Change = Callable[[KnowledgeBase, Entry | None, Revision | None], dict]
 
 
 async def _save(services: Services, actor: Actor, entry_id: str, change: Change, note: str,
@@ -110,9 +102,14 @@ async def _save(services: Services, actor: Actor, entry_id: str, change: Change,
     def prepare(latest: list[Revision]) -> dict:
         try:
             current = merged(edition.base, latest)
-            newest = max((r.id for r in latest if r.entry_id == entry_id), default=0)
+            newest = next((r for r in latest if r.entry_id == entry_id), None)
             wanted = change(current, current.get(entry_id), newest)
-            candidate = validate(overlaid(overlaid(edition.base, _raw(latest)), [RawEntry("this change", "", wanted)]))
+            rest = laid(edition.base, [r for r in latest if r.entry_id != entry_id])
+            if wanted.get(RETIRED) is True:
+                # The set without it must still validate (faq check, start-up): the same rules as a save.
+                validate([item for item in rest if not (isinstance(item.data, dict) and item.data.get("id") == entry_id)])
+                return wanted
+            candidate = validate(overlaid(rest, [RawEntry("this change", "", wanted)]))
         except KnowledgeBaseError as exc:
             raise KnowledgeRefused("web.kb.invalid", detail=" ".join(str(exc).split())) from None
         entry = candidate.get(entry_id)
@@ -130,14 +127,16 @@ async def save_entry(services: Services, actor: Actor, fields: dict, note: str, 
     """Edit an entry (`based_on`: the revision the form showed, 0 for the file) or add one (None)."""
     entry_id = str(fields.get("id", ""))
 
-    def change(kb: KnowledgeBase, entry: Entry | None, newest: int) -> dict:
+    def change(kb: KnowledgeBase, entry: Entry | None, newest: Revision | None) -> dict:
         if based_on is None:
             if entry is not None:
                 raise KnowledgeRefused("web.kb.id_taken", entry_id=entry_id)
+            if newest is not None and newest.retired:  # its history is another question's: restore it instead
+                raise KnowledgeRefused("web.kb.id_retired", entry_id=entry_id)
             return fields
         if entry is None:
             raise KnowledgeRefused("web.kb.not_found")
-        if based_on != newest:
+        if based_on != (newest.id if newest else 0):
             raise KnowledgeRefused("web.kb.changed_meanwhile")
         return entry.model_dump(mode="json") | {k: v for k, v in fields.items() if k in EDITABLE}
 
@@ -151,7 +150,7 @@ async def add_phrasing(services: Services, actor: Actor, entry_id: str, text: st
     if not text:
         raise KnowledgeRefused("web.kb.empty")
 
-    def change(kb: KnowledgeBase, entry: Entry | None, newest: int) -> dict:
+    def change(kb: KnowledgeBase, entry: Entry | None, newest: Revision | None) -> dict:
         if entry is None:
             raise KnowledgeRefused("web.kb.not_found")
         for other in kb.entries:
@@ -162,6 +161,60 @@ async def add_phrasing(services: Services, actor: Actor, entry_id: str, text: st
     await _save(services, actor, entry_id, change, services.texts("web.kb.note_from_miss"), now)
     match = await asyncio.to_thread(services.matcher.match, text)
     return match.kind is Kind.ANSWER and match.entry is not None and match.entry.id == entry_id
+
+
+def _pointing(kb: KnowledgeBase, entry_id: str) -> list[Entry]:
+    return [e for e in kb.entries if entry_id in e.related]
+
+
+def pointing_at(services: Services, actor: Actor, entry_id: str) -> list[Entry]:
+    """The entries in use that list `entry_id` among their related entries (相关问题)."""
+    require(actor, "read the knowledge base", Role.STAFF)
+    return _pointing(services.matcher.kb, entry_id)
+
+
+async def retire(services: Services, actor: Actor, entry_id: str, reason: str, now: datetime) -> Revision:
+    """Retire an entry (停用): no longer matched, offered as a related question or suggested, nor
+    exported; kept whole in a revision whose note is the reason. Refused while other entries list it
+    as related, naming them: dropping their links silently would change entries nobody chose to
+    edit, and a later restore would not bring the links back."""
+    require(actor, "edit the knowledge base", Role.STAFF)
+    reason = " ".join(reason.split())
+    if not reason:
+        raise KnowledgeRefused("web.kb.reason_required")
+
+    def change(kb: KnowledgeBase, entry: Entry | None, newest: Revision | None) -> dict:
+        if entry is None:
+            raise KnowledgeRefused("web.kb.not_found")
+        if pointing := _pointing(kb, entry_id):
+            raise KnowledgeRefused("web.kb.retire_linked", entry_id=entry_id,
+                                   entries="、".join(e.id for e in pointing))
+        return entry.model_dump(mode="json") | {RETIRED: True}
+
+    return await _save(services, actor, entry_id, change, reason, now)
+
+
+async def restore(services: Services, actor: Actor, entry_id: str, note: str, now: datetime) -> Revision:
+    """A retired entry in use again, as it was when retired (validated like any save: a phrasing
+    another entry took meanwhile is refused, naming it)."""
+
+    def change(kb: KnowledgeBase, entry: Entry | None, newest: Revision | None) -> dict:
+        if entry is not None or newest is None or not newest.retired:
+            raise KnowledgeRefused("web.kb.not_retired")
+        return {k: v for k, v in newest.body.items() if k != RETIRED}
+
+    return await _save(services, actor, entry_id, change, note.strip() or services.texts("web.kb.note_restored"), now)
+
+
+async def retired(services: Services, actor: Actor) -> list[Entry]:
+    """The retired entries, as they were when retired."""
+    require(actor, "read the knowledge base", Role.STAFF)
+    return [as_entry(r) for r in await services.revisions.latest() if r.retired]
+
+
+def as_entry(revision: Revision) -> Entry:
+    """The entry a revision holds (a retired one as it was)."""
+    return Entry.model_validate({k: v for k, v in revision.body.items() if k != RETIRED})
 
 
 async def history(services: Services, actor: Actor, entry_id: str) -> list[Revision]:

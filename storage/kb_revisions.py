@@ -3,6 +3,9 @@
 Saves are serialised by the transaction lock "knowledge", so the merged set a save was validated
 against is the one it lands on, and each save numbers its revision the newest + 1 under that lock:
 ids are committed in order, so the highest is a version every process can compare cheaply.
+
+Retiring an entry is a revision too (the whole entry as it was, marked RETIRED, the reason as its
+note), so the history keeps who, when and why, and a later save of the entry brings it back.
 """
 
 from __future__ import annotations
@@ -14,6 +17,9 @@ from datetime import datetime
 
 from storage.db import Database, Row, stored_time
 
+# The key a revision's body carries when it retires its entry (never a field of an entry itself).
+RETIRED = "retired"
+
 
 @dataclass(frozen=True)
 class Revision:
@@ -23,6 +29,10 @@ class Revision:
     note: str
     created_by: str
     created_at: datetime
+
+    @property
+    def retired(self) -> bool:
+        return self.body.get(RETIRED) is True
 
 
 _COLUMNS = "id, entry_id, body, note, created_by, created_at"

@@ -101,3 +101,76 @@ async def test_a_rebuild_that_fails_keeps_the_matcher_in_use(rt, staff):
     await rt.services.revisions.add("document_drafting", lambda latest: broken, "", "another version", rt.now())
     assert await knowledge.refresh(rt.services, every=0) is False
     assert rt.services.matcher is before and rt.services.edition.failed_at == 1
+
+
+WAGES = "讨工资能找法律援助吗"  # a phrasing of unpaid_wages, which no other entry lists as related
+WAGES_72 = "我今年72岁了包工头欠我工资不给 能不能免费帮我打官司"  # told: its next step is unpaid_wages
+
+
+def offered(rt, text: str) -> set[str]:
+    """Every entry the matcher answers with or suggests for `text`."""
+    match = rt.services.matcher.match(text)
+    return {c.entry.id for c in match.candidates} | ({match.entry.id} if match.entry else set())
+
+
+async def test_a_retired_entry_is_no_longer_answered_suggested_or_offered_as_a_next_step(rt, staff):
+    assert answered_by(rt, WAGES) == "unpaid_wages"
+    revision = await knowledge.retire(rt.services, staff, "unpaid_wages", " 与3号文件无关 ", rt.now())
+    assert "unpaid_wages" not in offered(rt, WAGES) and rt.services.matcher.kb.get("unpaid_wages") is None
+    assert all("unpaid_wages" not in offered(rt, p) for p in revision.body["phrasings"])
+    chat = Chat(rt)
+    await chat.send(WAGES_72)
+    assert chat.says("told.matters") and "faq:show:unpaid_wages" not in [o.payload for o in chat.options]
+    assert [e.id for e in knowledge.find(rt.services, staff, "工资")] == []
+    assert [e.id for e in await knowledge.retired(rt.services, staff)] == ["unpaid_wages"]
+    [kept] = await knowledge.history(rt.services, staff, "unpaid_wages")
+    assert (kept.retired, kept.note, kept.created_by) == (True, "与3号文件无关", staff.name)
+    assert knowledge.as_entry(kept).answer == knowledge.shipped(rt.services, "unpaid_wages")["answer"]
+
+
+async def test_a_retired_entry_is_restored_as_it_was_by_a_later_save(rt, staff):
+    await knowledge.retire(rt.services, staff, "unpaid_wages", "试一下", rt.now())
+    await knowledge.restore(rt.services, staff, "unpaid_wages", "", rt.now())
+    assert answered_by(rt, WAGES) == "unpaid_wages"
+    restored, retired = await knowledge.history(rt.services, staff, "unpaid_wages")
+    assert (restored.retired, retired.retired) == (False, True)
+    assert restored.note == rt.services.texts("web.kb.note_restored")
+    with pytest.raises(KnowledgeRefused) as refused:
+        await knowledge.restore(rt.services, staff, "unpaid_wages", "", rt.now())
+    assert refused.value.text_id == "web.kb.not_retired"
+
+
+async def test_retiring_an_entry_others_link_to_is_refused_naming_every_one(rt, staff):
+    kb = rt.services.matcher.kb
+    linking = [e.id for e in kb.entries if "will_notary_fee" in e.related]
+    assert len(linking) > 1
+    with pytest.raises(KnowledgeRefused) as refused:
+        await knowledge.retire(rt.services, staff, "will_notary_fee", "重复了", rt.now())
+    assert refused.value.text_id == "web.kb.retire_linked"
+    assert refused.value.fields["entries"].split("、") == linking
+    assert await rt.services.revisions.version() == 0 and answered_by(rt, "遗嘱公证要钱吗") == "will_notary_fee"
+
+
+async def test_retiring_needs_a_reason_and_staff_and_its_id_cannot_be_taken_by_a_new_entry(rt, staff, lawyer):
+    with pytest.raises(KnowledgeRefused) as refused:
+        await knowledge.retire(rt.services, staff, "unpaid_wages", "  ", rt.now())
+    assert refused.value.text_id == "web.kb.reason_required"
+    with pytest.raises(PermissionDenied):
+        await knowledge.retire(rt.services, lawyer, "unpaid_wages", "律师想停用", rt.now())
+    assert await rt.services.revisions.version() == 0
+    retired = await knowledge.retire(rt.services, staff, "unpaid_wages", "不用了", rt.now())
+    fields = knowledge.as_entry(retired).model_dump(mode="json") | {"question": "新问题？"}
+    with pytest.raises(KnowledgeRefused) as refused:
+        await knowledge.save_entry(rt.services, staff, fields, "", rt.now(), based_on=None)
+    assert refused.value.text_id == "web.kb.id_retired"
+
+
+async def test_another_process_stops_answering_a_retired_entry_after_its_version_check(rt, staff, clock):
+    other = await Runtime.open(rt.settings, clock)
+    try:
+        await knowledge.retire(rt.services, staff, "unpaid_wages", "不用了", rt.now())
+        assert answered_by(other, WAGES) == "unpaid_wages"  # nothing read per turn
+        await scheduler.tick(other)
+        assert "unpaid_wages" not in offered(other, WAGES)
+    finally:
+        await other.close()

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from storage.kb_revisions import RevisionStore
+from storage.kb_revisions import RETIRED, RevisionStore
 
 AT = datetime(2026, 11, 27, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
@@ -42,3 +42,15 @@ async def test_a_refused_save_leaves_nothing(db):
     with pytest.raises(ValueError):
         await store.add("a", refuse, "", "web:admin", AT)
     assert await store.version() == 0 and await store.history("a") == []
+
+
+async def test_a_retirement_is_a_revision_kept_in_the_history_and_a_later_save_undoes_it(db):
+    store = RevisionStore(db)
+    await store.add("a", lambda latest: body("a", "一"), "", "web:admin", AT)
+    await store.add("a", lambda latest: body("a", "一") | {RETIRED: True}, "不再适用", "web:li", AT)
+    [newest] = await store.latest()
+    assert (newest.retired, newest.note, newest.created_by, newest.body["answer"]) == (True, "不再适用", "web:li", "一")
+    await store.add("a", lambda latest: body("a", "一"), "恢复使用", "web:admin", AT)
+    assert [(r.retired, r.note) for r in await store.history("a")] == [(False, "恢复使用"), (True, "不再适用"),
+                                                                      (False, "")]
+    assert not (await store.latest())[0].retired and await store.version() == 3

@@ -142,6 +142,61 @@ async def test_a_lawyer_cannot_edit_the_knowledge_base(rt, lawyer):
     assert (await rt.services.counties.get(County.KAIHUA)).status is CountyStatus.UNCONFIRMED
 
 
+WAGES = "讨工资能找法律援助吗"  # a phrasing of unpaid_wages, which no other entry lists as related
+
+
+async def test_staff_retire_an_entry_after_a_confirm_step_with_a_reason_and_restore_it(rt, staff):
+    t, entry = rt.services.texts, rt.services.matcher.kb.get("unpaid_wages")
+    await staff.get(f"/knowledge/entries/{entry.id}")
+    assert f'action="/knowledge/entries/{entry.id}/retire"' in staff.last and t("web.kb.retire") in page(staff)
+    assert 'method="get"' in staff.last.split(f'action="/knowledge/entries/{entry.id}/retire"')[0][-40:]  # one click: a page
+    await staff.get(f"/knowledge/entries/{entry.id}/retire")
+    assert t("web.kb.retire_explain") in page(staff) and t("web.kb.retire_confirm") in page(staff)
+    assert rt.services.matcher.match(WAGES).entry.id == entry.id  # opening the confirm page changes nothing
+    response = await staff.post(f"/knowledge/entries/{entry.id}/retire", {"reason": " "})
+    assert response.status == 400 and t("web.kb.reason_required") in page(staff)
+    response = await staff.post(f"/knowledge/entries/{entry.id}/retire", {"reason": "不属于老年人法律援助"})
+    assert response.status == 303 and response.headers["Location"] == f"/knowledge/entries/{entry.id}?result=retired"
+    assert rt.services.matcher.kb.get(entry.id) is None
+    chat = Chat(rt, user_id="elder-5")
+    await chat.send(WAGES)
+    assert entry.answer.splitlines()[0] not in chat.text and entry.question not in chat.labels
+    await staff.get(response.headers["Location"])
+    shown = page(staff)
+    assert t("web.kb.retired") in shown and t("web.kb.retired_banner") in shown and t("web.kb.restore") in shown
+    assert t("web.kb.history_retired") in shown and "不属于老年人法律援助" in shown and "web:admin" in shown
+    assert t("web.kb.save") not in shown  # no editing a retired entry: restore it first
+    await staff.get("/knowledge/entries")
+    assert t("web.kb.retired_title") in page(staff) and f'href="/knowledge/entries/{entry.id}"' in staff.last
+    await staff.get(f"/knowledge/entries/{entry.id}")
+    response = await staff.post(f"/knowledge/entries/{entry.id}/restore", {"note": "还是有人问"})
+    assert response.status == 303 and response.headers["Location"] == f"/knowledge/entries/{entry.id}?result=restored"
+    assert rt.services.matcher.match(WAGES).entry.id == entry.id
+    await staff.get(response.headers["Location"])
+    assert t("web.kb.history_restored") in page(staff) and "还是有人问" in page(staff)
+
+
+async def test_retiring_an_entry_others_link_to_is_refused_naming_them(rt, staff):
+    t, kb = rt.services.texts, rt.services.matcher.kb
+    linking = [e for e in kb.entries if "will_notary_fee" in e.related]
+    await staff.get("/knowledge/entries/will_notary_fee/retire")
+    assert t("web.kb.pointing") in page(staff) and all(e.question in page(staff) for e in linking)
+    response = await staff.post("/knowledge/entries/will_notary_fee/retire", {"reason": "重复"})
+    assert response.status == 400
+    assert t("web.kb.retire_linked", entry_id="will_notary_fee", entries="、".join(e.id for e in linking)) in page(staff)
+    assert await rt.services.revisions.version() == 0
+
+
+async def test_a_lawyer_can_neither_retire_nor_restore(rt, lawyer, staff):
+    assert (await lawyer.get("/knowledge/entries/unpaid_wages/retire")).status == 403
+    assert (await lawyer.post("/knowledge/entries/unpaid_wages/retire", {"reason": "律师"})).status == 403
+    assert await rt.services.revisions.version() == 0
+    await staff.get("/knowledge/entries/unpaid_wages/retire")
+    await staff.post("/knowledge/entries/unpaid_wages/retire", {"reason": "不用了"})
+    assert (await lawyer.post("/knowledge/entries/unpaid_wages/restore", {})).status == 403
+    assert rt.services.matcher.kb.get("unpaid_wages") is None
+
+
 def valid_forms(rt) -> dict[str, dict]:
     """A form for each knowledge POST that saves a change when it carries its token."""
     entry = rt.services.matcher.kb.get("document_drafting")
@@ -150,11 +205,12 @@ def valid_forms(rt) -> dict[str, dict]:
         f"/knowledge/entries/{entry.id}": edit_form(entry, answer=entry.answer + "\n补一句。"),
         "/knowledge/new": NEW_ENTRY,
         "/knowledge/counties": {"county": "开化县", "status": "applies", "source": "开化县司法局2020年通知"},
+        "/knowledge/entries/unpaid_wages/retire": {"reason": "不用了"},
     }
 
 
 @pytest.mark.parametrize("path", ["/knowledge/phrasing", "/knowledge/entries/document_drafting", "/knowledge/new",
-                                  "/knowledge/counties"])
+                                  "/knowledge/counties", "/knowledge/entries/unpaid_wages/retire"])
 async def test_every_knowledge_form_needs_its_token(rt, staff, path):
     form = valid_forms(rt)[path]
     assert (await staff.post(path, form, csrf=False)).status == 403
