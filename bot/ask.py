@@ -1,23 +1,50 @@
-"""`legalaid ask`: one question in, the reply a person would see out (no channel, no database)."""
+"""`legalaid ask`: one question in, the reply a person would see out (no channel), from the
+knowledge base in use — the files with the edits staff saved in the configured database, when
+there is one (`--files-only`: the files alone). `legalaid health` checks that same knowledge base."""
 
 from __future__ import annotations
 
-from functools import cache
+import asyncio
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from common.catalog import load_catalog
-from faq.kb import Audience, load_kb
+from faq.edition import merged
+from faq.kb import Audience, KnowledgeBase, read_files
 from faq.matcher import Kind, Matcher
 from handlers.faq_flow import render_match
+from storage.kb_revisions import Revision, latest_in_file
+
+if TYPE_CHECKING:
+    from common.config import Settings
 
 
-@cache
-def _matcher(faq_dir: Path | None) -> Matcher:
-    return Matcher(load_kb(faq_dir))
+def revisions(settings: Settings) -> list[Revision]:
+    """The newest staff revision of each entry in the configured database; none when there is no
+    database yet (nothing is created)."""
+    url = settings.database
+    if url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        return latest_in_file(path) if path.exists() else []
+    return asyncio.run(_latest_on_server(url))
 
 
-def answer_one(question: str, audience: str = "public", faq_dir: Path | None = None) -> dict:
-    matcher = _matcher(faq_dir)
+async def _latest_on_server(url: str) -> list[Revision]:
+    from storage.db import opened
+    from storage.kb_revisions import RevisionStore
+
+    async with opened(url) as db:
+        return await RevisionStore(db).latest()
+
+
+def knowledge_in_use(settings: Settings, files_only: bool = False) -> KnowledgeBase:
+    """The knowledge base the bot answers from, validated as at start-up (a revision that no longer
+    fits the files raises KnowledgeBaseError, naming it)."""
+    return merged(read_files(settings.faq_dir), [] if files_only else revisions(settings))
+
+
+def answer_one(question: str, settings: Settings, audience: str = "public", files_only: bool = False) -> dict:
+    matcher = Matcher(knowledge_in_use(settings, files_only))
     match = matcher.match(question, Audience(audience))
     text, options = render_match(load_catalog(), matcher.kb, match)
     if match.kind is Kind.CLARIFY:

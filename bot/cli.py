@@ -105,6 +105,7 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     ask.add_argument("question")
     ask.add_argument("--audience", choices=["public", "lawyer"], default="public")
     ask.add_argument("--json", action="store_true", help="print one JSON object")
+    ask.add_argument("--files-only", action="store_true", help="the faq/data files alone, without staff edits")
 
     _elsewhere(sub, command, "check", "counties")
 
@@ -121,7 +122,8 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="benchmarks (from a source checkout)")
     bench.add_argument("name", choices=["booking", "matcher"])
     bench.add_argument("rest", nargs=argparse.REMAINDER, help="options of that benchmark, e.g. --users 200 --seats 10")
-    sub.add_parser("health", help="check configuration, catalog, knowledge base and database (exit 0 = healthy)")
+    health = sub.add_parser("health", help="check configuration, catalog, knowledge base and database (exit 0 = healthy)")
+    health.add_argument("--files-only", action="store_true", help="check the faq/data files without staff edits")
 
     _elsewhere(sub, command, "db")
     return parser
@@ -230,7 +232,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             return asyncio.run(_purge(settings))
         return asyncio.run(db_cli.run(args, settings))
     if command == "health":
-        return _health(settings)
+        return _health(settings, args.files_only)
     if command == "bench":
         if args.name == "booking":
             from bench import booking_race
@@ -283,7 +285,7 @@ async def _chat(settings: Settings) -> int:
 def _ask(args: argparse.Namespace, settings: Settings) -> int:
     from bot.ask import answer_one
 
-    result = answer_one(args.question, args.audience, settings.faq_dir)
+    result = answer_one(args.question, settings, args.audience, args.files_only)
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
     else:
@@ -308,16 +310,18 @@ def _faq(args: argparse.Namespace, settings: Settings) -> int:
     return asyncio.run(staff_cli.faq_misses(args, settings))
 
 
-def _health(settings: Settings) -> int:
-    """For container health checks: read-only, quick, one line either way."""
+def _health(settings: Settings, files_only: bool = False) -> int:
+    """For container health checks: read-only, quick, one line either way. The knowledge base is
+    checked as the bot would load it, staff edits included."""
     from bot import db_cli
+    from bot.ask import knowledge_in_use
     from common.catalog import load_catalog
-    from faq.kb import load_kb
 
     try:
         load_catalog()
-        load_kb(settings.faq_dir)
         verdict = asyncio.run(db_cli.check(settings))
+        if verdict == "ok":
+            knowledge_in_use(settings, files_only)
     except Exception as exc:  # noqa: BLE001 - any failure is "unhealthy", said in one line
         print(f"unhealthy: {exc}", file=sys.stderr)
         return 1

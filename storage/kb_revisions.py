@@ -11,9 +11,12 @@ note), so the history keeps who, when and why, and a later save of the entry bri
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from storage.db import Database, Row, stored_time
 
@@ -72,6 +75,22 @@ class RevisionStore:
                 entry_id, json.dumps(body, ensure_ascii=False), note.strip(), by, stored_time(now),
             )
         return Revision(new_id, entry_id, body, note.strip(), by, now)
+
+
+def latest_in_file(path: Path) -> list[Revision]:
+    """RevisionStore.latest() read straight from a SQLite file, read-only, with the standard library:
+    for `legalaid ask` and `legalaid health`, which must start in well under a second (measured: a
+    few ms against ~100 ms for the Database class over aiosqlite). A database from before
+    migration 0016 has no revisions yet."""
+    with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)) as conn:
+        conn.row_factory = sqlite3.Row
+        try:
+            rows = conn.execute(_LATEST).fetchall()
+        except sqlite3.OperationalError as exc:
+            if "no such table" not in str(exc):
+                raise
+            return []
+    return [_revision(r) for r in rows]
 
 
 def _revision(row: Row) -> Revision:

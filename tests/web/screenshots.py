@@ -30,6 +30,7 @@ from tests.web.browser import Browser, missing, quit_quietly, start_chromium
 WIDTHS = {"phone": (390, 844), "desktop": (1280, 900)}
 STAFF_PAGES = ("/", "/bookings", "/bookings/{ref}", "/bookings/sheet", "/calendar", "/questions", "/questions/1",
                "/points", "/lawyers", "/knowledge", "/knowledge/entries", "/knowledge/entries/document_drafting",
+               "/knowledge/entries/document_drafting/retire",
                "/knowledge/new", "/knowledge/counties", "/accounts")
 LAWYER_PAGES = ("/my/questions", "/my/questions/1", "/my/points")
 PASSWORD = "screenshot-password"
