@@ -13,34 +13,26 @@ from faq.edition import merged
 from faq.kb import Audience, KnowledgeBase, read_files
 from faq.matcher import Kind, Matcher
 from handlers.faq_flow import render_match
-from storage.kb_revisions import Revision, latest_in_file
+from storage.kb_revisions import Revision, latest_in_file, latest_on_server
 
 if TYPE_CHECKING:
     from common.config import Settings
 
 
-def revisions(settings: Settings) -> list[Revision]:
+def _revisions(settings: Settings) -> list[Revision]:
     """The newest staff revision of each entry in the configured database; none when there is no
     database yet (nothing is created)."""
     url = settings.database
     if url.startswith("sqlite:///"):
         path = Path(url.removeprefix("sqlite:///"))
         return latest_in_file(path) if path.exists() else []
-    return asyncio.run(_latest_on_server(url))
-
-
-async def _latest_on_server(url: str) -> list[Revision]:
-    from storage.db import opened
-    from storage.kb_revisions import RevisionStore
-
-    async with opened(url) as db:
-        return await RevisionStore(db).latest()
+    return asyncio.run(latest_on_server(url))
 
 
 def knowledge_in_use(settings: Settings, files_only: bool = False) -> KnowledgeBase:
     """The knowledge base the bot answers from, validated as at start-up (a revision that no longer
     fits the files raises KnowledgeBaseError, naming it)."""
-    return merged(read_files(settings.faq_dir), [] if files_only else revisions(settings))
+    return merged(read_files(settings.faq_dir), [] if files_only else _revisions(settings))
 
 
 def answer_one(question: str, settings: Settings, audience: str = "public", files_only: bool = False) -> dict:
