@@ -18,6 +18,8 @@
     legalaid points add|reverse|report|statement
                                the points ledger (衢市司发〔2020〕4号)
     legalaid bookings export   home visits in a date range, CSV or xlsx
+    legalaid calendar list|close|reopen|places
+                               home-visit places and days closed (日历与名额)
     legalaid web [--listen HOST --port N]
                                the web console for staff and lawyers (also in `run` with LEGALAID_WEB_PORT)
     legalaid users add|list|disable|reset-password
@@ -55,6 +57,7 @@ ELSEWHERE: dict[str, tuple[str, str, str]] = {
     "lawyers": ("bot.staff_cli", "add_parsers", "register and list lawyers"),
     "points": ("bot.staff_cli", "add_parsers", "the points ledger (衢市司发〔2020〕4号)"),
     "bookings": ("bot.staff_cli", "add_parsers", "home-visit bookings"),
+    "calendar": ("bot.calendar_cli", "add_parsers", "home-visit places per county and half-day, and days closed (日历与名额)"),
     "web": ("bot.web_cli", "add_parsers", "the web console for staff and lawyers (管理后台)"),
     "users": ("bot.web_cli", "add_parsers", "accounts of the web console"),
     "wechat": ("bot.channels.wechat", "add_parser", "WeChat Official Account endpoint (WECHAT_* settings)"),
@@ -118,7 +121,7 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     misses.add_argument("--since", type=date.fromisoformat, help="YYYY-MM-DD")
     misses.add_argument("--limit", type=int, default=50)
 
-    _elsewhere(sub, command, "lawyers", "points", "bookings", "web", "users", "wechat")
+    _elsewhere(sub, command, "lawyers", "points", "bookings", "calendar", "web", "users", "wechat")
     bench = sub.add_parser("bench", help="benchmarks (from a source checkout)")
     bench.add_argument("name", choices=["booking", "matcher"])
     bench.add_argument("rest", nargs=argparse.REMAINDER, help="options of that benchmark, e.g. --users 200 --seats 10")
@@ -241,6 +244,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         from bench import matcher
 
         return matcher.main(args.rest) or 0
+    if command == "calendar":
+        from bot import calendar_cli
+
+        return asyncio.run(calendar_cli.run(args, settings))
     if command in ("lawyers", "points", "bookings"):
         from bot import staff_cli
 
