@@ -47,24 +47,42 @@ def _cookie(response: web.StreamResponse, request: web.Request, name: str, value
 
 @web.middleware
 async def session(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Puts the signed-in user, their actor and their form token on the request."""
+    """Puts the signed-in user, their actor and their form token on the request. A cookie whose
+    session is over (expired, closed, or never ours) is cleared in the answer, so the browser stops
+    sending it: the session's row is deleted once, not looked up and deleted on every request."""
     services = request.app[SERVICES]
     token = request.cookies.get(SESSION_COOKIE)
+    stale = False
     if token:
         store, now = accounts.users(services), services.clock()
         found = await store.session(_hash(token))
-        if found is not None and (now - found.last_seen > SESSION_IDLE or now - found.created_at > SESSION_MAX_AGE):
-            found = None
-        actor = await accounts.actor_for(services, found.user) if found else None
-        if found is not None and actor is not None:
+        live = found is not None and now - found.last_seen <= SESSION_IDLE and now - found.created_at <= SESSION_MAX_AGE
+        actor = await accounts.actor_for(services, found.user) if live else None
+        if live and actor is not None:
             request[USER], request[ACTOR], request[CSRF] = found.user, actor, found.csrf
             if now - found.last_seen > TOUCH_EVERY:
                 await store.touch(_hash(token), now)
-        else:  # expired, or a lawyer deactivated since: gone for good, not suspended
-            await store.close_session(_hash(token))
+        else:
+            stale = True
+            if found is not None:  # expired, or a lawyer deactivated since: gone for good, not suspended
+                await store.close_session(_hash(token))
     if USER not in request:
         request[CSRF] = request.cookies.get(LOGIN_COOKIE, "")
-    return await handler(request)
+    if not stale:
+        return await handler(request)
+    try:
+        response = await handler(request)
+    except web.HTTPException as exc:
+        _forget(exc)
+        raise
+    _forget(response)
+    return response
+
+
+def _forget(response: web.StreamResponse) -> None:
+    """Clear the session cookie, unless the answer sets a new one (signing in)."""
+    if SESSION_COOKIE not in response.cookies:
+        response.del_cookie(SESSION_COOKIE, path="/")
 
 
 async def csrf_ok(request: web.Request) -> bool:
