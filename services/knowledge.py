@@ -122,6 +122,13 @@ async def _save(services: Services, actor: Actor, entry_id: str, change: Change,
     return revision
 
 
+def _existing(entry: Entry | None) -> Entry:
+    """The entry a change is made to; refused when there is no such entry in use."""
+    if entry is None:
+        raise KnowledgeRefused("web.kb.not_found")
+    return entry
+
+
 async def save_entry(services: Services, actor: Actor, fields: dict, note: str, now: datetime,
                      based_on: int | None) -> Revision:
     """Edit an entry (`based_on`: the revision the form showed, 0 for the file) or add one (None)."""
@@ -134,8 +141,7 @@ async def save_entry(services: Services, actor: Actor, fields: dict, note: str, 
             if newest is not None and newest.retired:  # its history is another question's: restore it instead
                 raise KnowledgeRefused("web.kb.id_retired", entry_id=entry_id)
             return fields
-        if entry is None:
-            raise KnowledgeRefused("web.kb.not_found")
+        entry = _existing(entry)
         if based_on != (newest.id if newest else 0):
             raise KnowledgeRefused("web.kb.changed_meanwhile")
         return entry.model_dump(mode="json") | {k: v for k, v in fields.items() if k in EDITABLE}
@@ -151,8 +157,7 @@ async def add_phrasing(services: Services, actor: Actor, entry_id: str, text: st
         raise KnowledgeRefused("web.kb.empty")
 
     def change(kb: KnowledgeBase, entry: Entry | None, newest: Revision | None) -> dict:
-        if entry is None:
-            raise KnowledgeRefused("web.kb.not_found")
+        entry = _existing(entry)
         for other in kb.entries:
             if text == other.question or text in other.phrasings:
                 raise KnowledgeRefused("web.kb.already_phrasing", entry_id=other.id, question=other.question)
@@ -184,8 +189,7 @@ async def retire(services: Services, actor: Actor, entry_id: str, reason: str, n
         raise KnowledgeRefused("web.kb.reason_required")
 
     def change(kb: KnowledgeBase, entry: Entry | None, newest: Revision | None) -> dict:
-        if entry is None:
-            raise KnowledgeRefused("web.kb.not_found")
+        entry = _existing(entry)
         if pointing := _pointing(kb, entry_id):
             raise KnowledgeRefused("web.kb.retire_linked", entry_id=entry_id,
                                    entries="、".join(e.id for e in pointing))
