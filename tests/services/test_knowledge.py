@@ -121,6 +121,8 @@ async def test_a_retired_entry_is_no_longer_answered_suggested_or_offered_as_a_n
     chat = Chat(rt)
     await chat.send(WAGES_72)
     assert chat.says("told.matters") and "faq:show:unpaid_wages" not in [o.payload for o in chat.options]
+    await chat.press("faq:show:unpaid_wages")  # a button sent before it was retired
+    assert chat.says("nav.stale_button") and revision.body["answer"].splitlines()[0] not in chat.text
     assert [e.id for e in knowledge.find(rt.services, staff, "工资")] == []
     assert [e.id for e in await knowledge.retired(rt.services, staff)] == ["unpaid_wages"]
     [kept] = await knowledge.history(rt.services, staff, "unpaid_wages")
