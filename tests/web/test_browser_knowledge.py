@@ -47,3 +47,24 @@ async def test_staff_add_a_miss_as_a_phrasing_and_the_chat_then_answers_it(rt, p
     await browser.open("/knowledge/entries/document_drafting")
     page = await browser.text()
     assert f"+ {MISS}" in page and "web:admin" in page
+
+
+async def test_staff_retire_an_entry_through_its_confirm_page_and_restore_it(rt, people, browser):  # noqa: F811
+    t, wages = rt.services.texts, "讨工资能找法律援助吗"
+    answer = rt.services.matcher.kb.get("unpaid_wages").answer.splitlines()[0]
+    await browser.sign_in("admin", STAFF_PASSWORD, t("web.login.submit"))
+    await browser.open("/knowledge/entries/unpaid_wages")
+    await browser.press(t("web.kb.retire"))
+    assert (await browser.path()).startswith("/knowledge/entries/unpaid_wages/retire")
+    assert t("web.kb.retire_explain") in await browser.text() and rt.services.matcher.kb.get("unpaid_wages")
+    await browser.fill("reason", "与老年人法律援助无关")
+    await browser.press(t("web.kb.retire_confirm"))
+    page = await browser.text()
+    assert t("web.kb.retired") in page and t("web.kb.history_retired") in page and "与老年人法律援助无关" in page
+    chat = Chat(rt, user_id="elder-6")
+    await chat.send(wages)
+    assert answer not in chat.text
+    await browser.press(t("web.kb.restore"))
+    assert t("web.kb.restored") in await browser.text()
+    await chat.send(wages)
+    assert answer in chat.text
