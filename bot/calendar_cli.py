@@ -28,7 +28,8 @@ HALVES = ("am", "pm")
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
-    calendar = sub.add_parser("calendar", help="home-visit places per county and half-day, and days closed (日历与名额)")
+    calendar = sub.add_parser("calendar",
+                              help="home-visit places per county and half-day, and days closed (日历与名额)")
     commands = calendar.add_subparsers(dest="sub", required=True, parser_class=OneLineParser)
     listing = commands.add_parser("list", help="places, closed days and the holiday notice entered")
     listing.add_argument("--county", choices=COUNTIES, help="one county (closures of every county are shown too)")

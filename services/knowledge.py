@@ -2,10 +2,11 @@
 
 A change is validated by the same function as the files (faq.kb.validate) over the whole merged
 set, saved as a revision with who, when and a note, and the matcher of this process is rebuilt
-at once. Retiring an entry is such a change too: it is no longer matched or offered anywhere, and
-restoring it is a later save. Other processes see the revision version move on their scheduler's next check (one
-indexed read a minute, never per turn) and rebuild too. A rebuild runs off the event loop and
-replaces `services.matcher` in one assignment; one that fails keeps the matcher in use.
+at once. Retiring an entry is such a change too: it is no longer matched or offered anywhere,
+and restoring it is a later save. Other processes see the revision version move on their
+scheduler's next check (one indexed read a minute, never per turn) and rebuild too. A rebuild
+runs off the event loop and replaces `services.matcher` in one assignment; one that fails keeps
+the matcher in use.
 """
 
 from __future__ import annotations
@@ -107,7 +108,7 @@ async def _save(services: Services, actor: Actor, entry_id: str, change: Change,
             rest = laid(edition.base, [r for r in latest if r.entry_id != entry_id])
             if wanted.get(RETIRED) is True:
                 # The set without it must still validate (faq check, start-up): the same rules as a save.
-                validate([item for item in rest if not (isinstance(item.data, dict) and item.data.get("id") == entry_id)])
+                validate([i for i in rest if not (isinstance(i.data, dict) and i.data.get("id") == entry_id)])
                 return wanted
             candidate = validate(overlaid(rest, [RawEntry("this change", "", wanted)]))
         except KnowledgeBaseError as exc:

@@ -83,8 +83,8 @@ def _fields(typed: dict) -> dict:
 async def listing(request: web.Request) -> web.StreamResponse:
     services, actor = services_of(request), actor_of(request)
     query = request.query.get("q", "")
-    return render(request, "kb_entries.html", audience_text=AUDIENCE_TEXT, entries=knowledge.find(services, actor, query),
-                  query=query, retired=await knowledge.retired(services, actor),
+    return render(request, "kb_entries.html", audience_text=AUDIENCE_TEXT, query=query,
+                  entries=knowledge.find(services, actor, query), retired=await knowledge.retired(services, actor),
                   result=RESULTS.get(request.query.get("result", "")))
 
 
@@ -131,8 +131,9 @@ def _blank() -> dict:
 
 
 def _new_page(request: web.Request, form: dict, refused: str | None = None, status: int = 200) -> web.Response:
-    return render(request, "kb_entry.html", status=status, entry=None, new=True, refused=refused, retired=False, form=form,
-                  changes=[], follow_ups=FOLLOW_UPS, audiences=list(Audience), audience_text=AUDIENCE_TEXT, result=None)
+    return render(request, "kb_entry.html", status=status, entry=None, new=True, refused=refused, retired=False,
+                  form=form, changes=[], follow_ups=FOLLOW_UPS, audiences=list(Audience), audience_text=AUDIENCE_TEXT,
+                  result=None)
 
 
 async def new_form(request: web.Request) -> web.StreamResponse:
