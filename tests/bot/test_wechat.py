@@ -509,7 +509,7 @@ async def test_a_turn_that_fails_after_success_was_answered_still_sends_an_apolo
     async with serving(runtime, wechat_settings(fake_api, WECHAT_REPLY_DEADLINE_SECONDS=0.2)) as wx:
         assert await wx.say("遗嘱公证要钱吗", msg_id=32) == "success"
         [pushed] = await fake_api.wait_for_messages(USER, 1)
-    assert pushed == runtime.services.texts("error.apology")
+    assert pushed == runtime.services.texts.numbered()("error.apology")
 
 
 async def test_a_reply_over_2048_bytes_goes_out_in_several_messages(runtime, fake_api, monkeypatch):
@@ -717,7 +717,7 @@ async def test_a_shutdown_does_not_wait_for_turns_queued_for_a_slot_they_run_aft
         async with serving(again, wechat_settings(fake_api)) as wx:
             first, second = await fake_api.wait_for_messages(USER, 2)
             await all_marked_sent(again.services.store)
-        assert "80周岁及以上" in first and second.startswith(again.services.texts("menu.title"))
+        assert "80周岁及以上" in first and second.startswith(again.services.texts.numbered()("menu.title"))
         assert len(fake_api.sent_to(USER)) == 2
     finally:
         await again.close()
