@@ -9,6 +9,7 @@ import base64
 import itertools
 import re
 import time
+from datetime import datetime, timezone
 from contextlib import asynccontextmanager
 
 import aiohttp
@@ -225,7 +226,7 @@ def count_core_events(runtime, monkeypatch) -> list:
 
 async def all_marked_sent(store, timeout: float = 3.0) -> None:
     deadline = time.monotonic() + timeout
-    while await store.unsent(frozenset({"wechat"})):
+    while await store.unsent(frozenset({"wechat"}), datetime.now(timezone.utc)):
         assert time.monotonic() < deadline, "the outbox still has unsent wechat messages"
         await asyncio.sleep(0.02)
 
@@ -694,7 +695,7 @@ async def test_a_message_answered_passively_costs_four_trips_to_the_database_or_
             await asyncio.sleep(0.01)
     assert trips.calls == expected
     assert trips.handoffs == len(expected)
-    assert await runtime.services.store.unsent(frozenset({"wechat"})) == []  # the mark was the last trip
+    assert await runtime.services.store.unsent(frozenset({"wechat"}), runtime.now()) == []  # the mark was the last trip
 
 
 async def test_a_shutdown_does_not_wait_for_turns_queued_for_a_slot_they_run_after_the_restart(
