@@ -36,6 +36,24 @@ async def test_strange_text_gets_a_polite_answer_and_breaks_nothing(chat, runtim
     assert "bookings" in {row[0] for row in tables}
 
 
+async def test_messages_accepted_ahead_and_then_slowed_down_are_not_run_again_after_a_restart(settings, clock):
+    """WeChat answers "success" and keeps a message before its turn runs; a turn the flood limit
+    refuses is still a turn that ran, or a restart would replay the flood days later."""
+    limited = settings.model_copy(update={"rate_limit_per_minute": 1})
+    rt = await Runtime.open(limited, clock)
+    try:
+        store = rt.services.store
+        for n in range(3):
+            await store.accept_event("telegram", f"msg:{n}", "{}", clock())
+        replies = [await rt.dialogue.handle(Incoming("telegram", "flooder", clock(), kind=Kind.TEXT,
+                                                     text="遗嘱公证要钱吗", key=f"msg:{n}")) for n in range(3)]
+        assert await store.waiting_events("telegram") == []
+        assert [r.text for r in replies[1].replies] == [rt.services.texts("input.slow_down")]
+        assert replies[1].queued and not replies[2].replies
+    finally:
+        await rt.close()
+
+
 async def test_a_flood_gets_one_calm_message_not_silence_and_not_a_reply_each(settings, clock):
     limited = settings.model_copy(update={"rate_limit_per_minute": 20})
     rt = await Runtime.open(limited, clock)
