@@ -501,6 +501,25 @@ async def test_a_slow_core_answers_success_and_sends_the_reply_later(runtime, fa
     assert len(seen) == 1
 
 
+async def test_a_quick_answer_never_overtakes_a_slow_one_pushed_before_it(runtime, fake_api, monkeypatch):
+    """The first answer missed the deadline and goes by customer-service message; the second is
+    ready at once, but answering it passively would show it first, and a digit typed next would
+    pick from the list the person is not looking at. Both come as pushed messages, in order."""
+    handle_locked = runtime.dialogue._handle_locked
+
+    async def slow_first(ev, *args):  # slow inside the turn, holding the person's place in line
+        if ev.text == "我爸八十二岁做遗嘱公证要钱吗":
+            await asyncio.sleep(0.5)
+        return await handle_locked(ev, *args)
+
+    monkeypatch.setattr(runtime.dialogue, "_handle_locked", slow_first)
+    async with serving(runtime, wechat_settings(fake_api, WECHAT_REPLY_DEADLINE_SECONDS=0.3)) as wx:
+        assert await wx.say("我爸八十二岁做遗嘱公证要钱吗", msg_id=41) == "success"
+        assert await wx.say("菜单", msg_id=42) == "success"
+        first, second = await fake_api.wait_for_messages(USER, 2)
+    assert "80周岁及以上" in first and second.startswith(runtime.services.texts.numbered()("menu.title"))
+
+
 async def test_a_turn_that_fails_after_success_was_answered_still_sends_an_apology(runtime, fake_api, monkeypatch):
     async def slow_then_broken(ev):
         await asyncio.sleep(0.6)
