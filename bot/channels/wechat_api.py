@@ -20,6 +20,9 @@ log = logging.getLogger(__name__)
 TOKEN_MARGIN_SECONDS = 300
 # Errcodes that mean "this access_token is no longer good": fetch a new one and try once more.
 TOKEN_ERRCODES = frozenset({40001, 40014, 42001})
+# Customer-service messages refused for this person until they write again: 45015, nothing from
+# them for 48 hours; 43004, they unfollowed the account.
+UNREACHABLE_ERRCODES = frozenset({43004, 45015})
 # Fetching a token when WeChat is busy (-1), unreachable or answering 5xx: a few quick retries.
 TOKEN_RETRY = Backoff(first=0.5, factor=2, cap=4, retries=3)
 SYSTEM_BUSY = -1

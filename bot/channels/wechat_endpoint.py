@@ -36,7 +36,7 @@ from bot.channels.wechat_events import (
     event_from_message,
     log_ref,
 )
-from bot.channels.wechat_api import WeChatApi
+from bot.channels.wechat_api import UNREACHABLE_ERRCODES, WeChatApi, WeChatApiError
 from bot.channels.wechat_protocol import (
     MAX_TEXT_BYTES,
     ProtocolError,
@@ -49,6 +49,7 @@ from bot.channels.wechat_protocol import (
     utf8_len,
 )
 from bot.channels.wechat_settings import WeChatSettings
+from bot.courier import Unreachable
 from bot.runtime import Runtime
 from bot.scheduler import tick
 from common.catalog import Catalog, CatalogError
@@ -99,8 +100,13 @@ class WeChatEndpoint:
     # --- the courier's sender: everything not said in a passive reply goes this way
     async def send(self, user_id: str, reply: Reply) -> None:
         # Numbered: once delivered, the core remembers these options, so a typed digit picks one.
-        for piece in split_text(render_reply(reply, self.option_line), MAX_TEXT_BYTES):
-            await self.api.send_text(user_id, piece)
+        try:
+            for piece in split_text(render_reply(reply, self.option_line), MAX_TEXT_BYTES):
+                await self.api.send_text(user_id, piece)
+        except WeChatApiError as exc:
+            if exc.errcode in UNREACHABLE_ERRCODES:
+                raise Unreachable() from exc
+            raise
 
     # --- HTTP
     async def _signature_fits_body(self, q, body: bytes) -> bool:
