@@ -12,6 +12,7 @@ from typing import Any
 import aiohttp
 
 from bot.channels.wechat_settings import WeChatSettings
+from bot.courier import Unreachable
 from common.retry import Backoff, retrying
 
 log = logging.getLogger(__name__)
@@ -119,7 +120,13 @@ class WeChatApi:
         return data
 
     async def send_text(self, openid: str, text: str) -> None:
-        await self.call("/cgi-bin/message/custom/send", {"touser": openid, "msgtype": "text", "text": {"content": text}})
+        try:
+            await self.call("/cgi-bin/message/custom/send",
+                            {"touser": openid, "msgtype": "text", "text": {"content": text}})
+        except WeChatApiError as exc:
+            if exc.errcode in UNREACHABLE_ERRCODES:
+                raise Unreachable() from exc
+            raise
 
     async def create_menu(self, menu: dict[str, Any]) -> None:
         await self.call("/cgi-bin/menu/create", menu)
