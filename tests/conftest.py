@@ -62,6 +62,29 @@ def cheap_password_hashing():  # yields the shipped hasher
     accounts._dummy_hash.cache_clear()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def one_matcher_per_knowledge_base():
+    """Runtime.open builds the matcher (~70 ms of CPU) for every test that opens a runtime, from the
+    same files: build it once per distinct knowledge base in this process and share it. Matcher keeps
+    no state between questions; a rebuild after a staff edit (thresholds given) still builds its own."""
+    from faq.matcher import Matcher
+    from services import knowledge
+
+    built: dict[tuple, Matcher] = {}
+
+    def shared(kb, *args, **kwargs) -> Matcher:
+        if args or kwargs:
+            return Matcher(kb, *args, **kwargs)
+        key = (tuple(e.model_dump_json() for e in kb.entries), tuple(sorted(kb.files.items())))
+        if key not in built:
+            built[key] = Matcher(kb)
+        return built[key]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(knowledge, "Matcher", shared)
+        yield
+
+
 @pytest.fixture(scope="session")
 def postgres_server():
     """One throwaway PostgreSQL server per session (per xdist worker), or a skip saying why not."""
