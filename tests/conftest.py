@@ -173,7 +173,6 @@ SLOW_FIRST = (
     "tests/web/test_cli.py",
     "tests/bot/test_sigterm.py",
     "tests/bot/test_wechat.py::test_a_thousand_concurrent_messages_get_exactly_one_answer_each",
-    "tests/web/test_security.py::test_an_address_trying_many_names_is_locked_for_every_name",
 )
 
 
