@@ -137,14 +137,6 @@ class Store:
     async def waiting_events(self, channel: str) -> list[str]:
         return await inbox.waiting(self.db, channel)
 
-    async def replies_waiting(self, channel: str, event: str) -> list[Queued]:
-        """The saved replies to this event not delivered yet, in order."""
-        rows = await self.db.fetchall(
-            f"SELECT {_QUEUED} FROM outbox WHERE reply_to = ? AND channel = ? AND sent_at IS NULL"
-            " AND given_up_at IS NULL ORDER BY id", inbox.event_key(channel, event), channel,
-        )
-        return [_queued(r) for r in rows]
-
     async def bind_signed_body(self, request_key: str, body_sha256: str, at: datetime) -> bool:
         return await self.db.transact(inbox.bind_body(request_key, body_sha256, at))
 
