@@ -3,13 +3,15 @@ the 值班表 (also on its own button, typed or tapped)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
+from bot.scheduler import remind_duty_lawyers
 from services import duty
 from services.actor import Actor
 from services.wording import day_label
 from tests.auxil.chat import Chat
-from tests.handlers.test_lawyers_flow import register_lawyer
+from tests.conftest import SHANGHAI
+from tests.handlers.test_lawyers_flow import outbox_for, register_lawyer
 
 SATURDAY, SUNDAY = date(2026, 11, 28), date(2026, 11, 29)
 
@@ -34,3 +36,16 @@ async def test_a_resident_pressing_the_days_button_is_not_a_lawyer(rt):
     resident = Chat(rt, channel="telegram", user_id="601")
     await resident.press("law:days")
     assert resident.says("roles.refused") and not resident.says("duty.my_days_none")
+
+
+async def test_the_scheduler_reminds_a_rostered_lawyer_once_the_day_before(rt, clock):
+    await register_lawyer(rt, "501")
+    lawyer = await rt.services.ledger.lawyer_for("telegram", "501")
+    await duty.add(rt.services, Actor.staff("staff"), SATURDAY, lawyer.id, rt.now())
+    clock.now = datetime(2026, 11, 27, 18, 0, tzinfo=SHANGHAI)  # Friday evening
+    assert await remind_duty_lawyers(rt) == 1
+    clock.advance(minutes=1)
+    await remind_duty_lawyers(rt)  # the next tick
+    t = rt.services.texts
+    reminders = [r for r in await outbox_for(rt, "501") if r["text"] == t("duty.reminder", day=day_label(t, SATURDAY))]
+    assert len(reminders) == 1
