@@ -13,7 +13,7 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from common.messages import Reply
+from common.messages import Notice, Reply
 from policy.duty_roster import add_refusal, holiday_name, non_working_days, remove_refusal
 from policy.ledger import LedgerError, UnknownRecord
 from services.actor import Actor, Done, PermissionDenied, Role, require
@@ -136,7 +136,8 @@ async def remove(services: Services, actor: Actor, day: date, lawyer_id: int, no
     return Done(removed, _told(services, actor, lawyer, "duty.removed_for_you", day, now) if removed else [])
 
 
-def _told(services: Services, actor: Actor, lawyer: Lawyer | None, text_id: str, day: date, now: datetime) -> list:
+def _told(services: Services, actor: Actor, lawyer: Lawyer | None, text_id: str, day: date,
+          now: datetime) -> list[Notice]:
     """A change someone else made to a lawyer's duty days, for the lawyer's chat."""
     if lawyer is None or (actor.lawyer is not None and actor.lawyer.id == lawyer.id):
         return []
@@ -157,9 +158,10 @@ async def remind_tomorrow(services: Services, actor: Actor, now: datetime, quiet
     t = services.texts
     reply = Reply(t("duty.reminder", day=day_label(t, tomorrow)))
     ends = datetime.combine(tomorrow, time(0), services.settings.zone)
-    notices = []
-    lawyers = await services.ledger.rostered_on(tomorrow)
-    for lawyer in lawyers:
-        notices += [dataclasses.replace(n, expires_at=ends)
-                    for n in to_lawyer(lawyer, reply, outbox_key(Topic.DUTY, "reminder", tomorrow, lawyer.id))]
-    return Done(len(lawyers), notices)
+    notices: list[Notice] = []
+    for lawyer in await services.ledger.rostered_on(tomorrow):
+        key = outbox_key(Topic.DUTY, "reminder", tomorrow, lawyer.id)
+        if await services.store.queued_at(key) is not None:
+            continue  # reminded at an earlier tick: a read here rather than a refused write every tick
+        notices += [dataclasses.replace(n, expires_at=ends) for n in to_lawyer(lawyer, reply, key)]
+    return Done(len(notices), notices)

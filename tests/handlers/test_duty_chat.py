@@ -45,7 +45,7 @@ async def test_the_scheduler_reminds_a_rostered_lawyer_once_the_day_before(rt, c
     clock.now = datetime(2026, 11, 27, 18, 0, tzinfo=SHANGHAI)  # Friday evening
     assert await remind_duty_lawyers(rt) == 1
     clock.advance(minutes=1)
-    await remind_duty_lawyers(rt)  # the next tick
+    assert await remind_duty_lawyers(rt) == 0  # the next tick
     t = rt.services.texts
     reminders = [r for r in await outbox_for(rt, "501") if r["text"] == t("duty.reminder", day=day_label(t, SATURDAY))]
     assert len(reminders) == 1
