@@ -75,7 +75,7 @@ class Courier:
             # A row read now may have been saved by a turn whose channel is sending it: everyone
             # held at any moment of this pass is left alone (their rows are delivered or marked failed).
             self._touched = set(self._held)
-            for queued in await self.store.unsent(frozenset(self.senders)):
+            for queued in await self.store.unsent(frozenset(self.senders), now):
                 person = (queued.channel, queued.user_id)
                 if person in waiting or person in self._touched:
                     continue  # keep this person's order

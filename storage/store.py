@@ -152,14 +152,21 @@ class Store:
         """Queue a message; False if one with the same dedupe key was queued before."""
         return inserted_id(await self.db.transact(single(queuing(notice, at)))) is not None
 
-    async def unsent(self, channels: frozenset[str] | set[str], limit: int = 200) -> list[Queued]:
-        """Messages neither sent nor given up, oldest first (each person's in the order queued);
-        some may be waiting for their next attempt."""
-        marks = ",".join("?" * len(channels))
+    async def unsent(self, channels: frozenset[str] | set[str], now: datetime, limit: int = 200) -> list[Queued]:
+        """Messages neither sent nor given up, each person's in the order queued: first those due
+        (or past their useful life), then the first message of each person still waiting for its
+        next attempt. A person's later messages wait behind their undelivered earlier one, so they
+        are left out; however many wait, they never crowd a newer person's message out of `limit`."""
+        marks, at = ",".join("?" * len(channels)), stored_time(now)
         rows = await self.db.fetchall(
             f"SELECT {_QUEUED} FROM outbox"
-            f" WHERE sent_at IS NULL AND given_up_at IS NULL AND channel IN ({marks}) ORDER BY id LIMIT ?",
-            *sorted(channels), limit,
+            f" WHERE sent_at IS NULL AND given_up_at IS NULL AND channel IN ({marks})"
+            " AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.channel = outbox.channel"
+            " AND e.user_id = outbox.user_id AND e.id < outbox.id AND e.sent_at IS NULL"
+            " AND e.given_up_at IS NULL AND e.next_attempt_at > ? AND (e.expires_at IS NULL OR e.expires_at > ?))"
+            " ORDER BY CASE WHEN next_attempt_at IS NULL OR next_attempt_at <= ? OR expires_at <= ? THEN 0 ELSE 1 END,"
+            " id LIMIT ?",
+            *sorted(channels), at, at, at, at, limit,
         )
         return [_queued(r) for r in rows]
 

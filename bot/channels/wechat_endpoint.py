@@ -90,7 +90,7 @@ class WeChatEndpoint:
 
     @property
     def t(self) -> Catalog:
-        return self.runtime.services.texts
+        return self.runtime.services.texts.numbered()  # no buttons here: 回复数字, never 点按钮
 
     def option_line(self, number: int, label: str) -> str:
         return self.t("wechat.option_line", number=number, label=label)

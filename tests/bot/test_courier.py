@@ -46,7 +46,7 @@ async def test_an_outage_delays_messages_but_delivers_each_exactly_once_in_order
         clock.advance(seconds=5)
     assert [t for u, t in channel.received if u == "elder"] == ["律师回复：第一条", "律师回复：第二条", "律师回复：第三条"]
     assert [t for u, t in channel.received if u == "neighbour"] == ["提醒：明天上门"]
-    assert await rt.services.store.unsent({"flaky"}) == []
+    assert await rt.services.store.unsent({"flaky"}, clock()) == []
     # Backed off: each person's first message was tried far less often than once a pass.
     passes_in_outage = outage.total_seconds() / 5
     assert max(channel.refused.values()) < passes_in_outage / 1.5
@@ -61,9 +61,25 @@ async def test_a_message_past_its_useful_life_is_given_up_and_staff_are_told_onc
     for _ in range(200):  # three hours of passes
         await rt.courier.deliver()
         clock.advance(minutes=1)
-    assert channel.received == [] and await rt.services.store.unsent({"flaky"}) == []
+    assert channel.received == [] and await rt.services.store.unsent({"flaky"}, clock()) == []
     told = [text for user_id, text in staff.received if user_id == str(STAFF_CHAT)]
     assert len(told) == 1 and told[0].startswith(rt.services.texts("outbox.undelivered", attempts=0, start="")[:8])
+
+
+async def test_hundreds_of_messages_waiting_to_be_retried_never_hold_up_a_new_one(rt, clock):
+    """People the channel refuses for days (blocked the bot, out of WeChat's window) pile up rows
+    waiting for a retry; someone else's new message still goes out on the next pass."""
+    blocked = FlakyChannel(clock, clock() + timedelta(days=7))
+    rt.courier.register("flaky", blocked.send)
+    for n in range(250):
+        await queue(rt, f"blocked-{n}", "提醒：明天上门", "第二条")
+    for _ in range(3):  # up to 200 rows a pass: each person is refused once, then waits to retry
+        await rt.courier.deliver()
+    assert len(blocked.refused) == 250
+    blocked.up_at = clock()  # the channel works again; the others' next attempts are not due yet
+    await queue(rt, "newcomer", "律师回复：您好")
+    await rt.courier.deliver()
+    assert blocked.received == [("newcomer", "律师回复：您好")]
 
 
 async def test_a_growing_backlog_is_logged_and_staff_are_told_hourly(rt, clock, caplog):
@@ -76,7 +92,7 @@ async def test_a_growing_backlog_is_logged_and_staff_are_told_hourly(rt, clock, 
         await rt.courier.deliver()
         await rt.courier.deliver()
     assert sum("outbox backlog" in r.getMessage() for r in caplog.records) == 1
-    unsent = await rt.services.store.unsent({"telegram"})
+    unsent = await rt.services.store.unsent({"telegram"}, clock())
     assert [q.reply["text"] for q in unsent] == [rt.services.texts("outbox.backlog", count=BACKLOG_ALERT)]
 
 

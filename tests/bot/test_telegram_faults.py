@@ -216,10 +216,10 @@ async def test_a_reply_refused_past_the_quick_retries_comes_later_from_the_outbo
         replies = await api.say(USER, FEE_QUESTION, timeout=10)
         store = app.bot_data[channel.RUNTIME].services.store
         for _ in range(100):  # marked sent just after Telegram took it
-            if not await store.unsent({"telegram"}):
+            if not await store.unsent({"telegram"}, clock()):
                 break
             await asyncio.sleep(0.05)
-        assert await store.unsent({"telegram"}) == []
+        assert await store.unsent({"telegram"}, clock()) == []
         await asyncio.sleep(0.5)  # nothing more comes
     assert [m.text for m in api.sent(USER)] == [replies[0].text]
     assert "80周岁及以上" in replies[0].text and apology_text() not in replies[0].text

@@ -9,6 +9,7 @@ import base64
 import itertools
 import re
 import time
+from datetime import datetime, timezone
 from contextlib import asynccontextmanager
 
 import aiohttp
@@ -225,7 +226,7 @@ def count_core_events(runtime, monkeypatch) -> list:
 
 async def all_marked_sent(store, timeout: float = 3.0) -> None:
     deadline = time.monotonic() + timeout
-    while await store.unsent(frozenset({"wechat"})):
+    while await store.unsent(frozenset({"wechat"}), datetime.now(timezone.utc)):
         assert time.monotonic() < deadline, "the outbox still has unsent wechat messages"
         await asyncio.sleep(0.02)
 
@@ -509,7 +510,7 @@ async def test_a_turn_that_fails_after_success_was_answered_still_sends_an_apolo
     async with serving(runtime, wechat_settings(fake_api, WECHAT_REPLY_DEADLINE_SECONDS=0.2)) as wx:
         assert await wx.say("遗嘱公证要钱吗", msg_id=32) == "success"
         [pushed] = await fake_api.wait_for_messages(USER, 1)
-    assert pushed == runtime.services.texts("error.apology")
+    assert pushed == runtime.services.texts.numbered()("error.apology")
 
 
 async def test_a_reply_over_2048_bytes_goes_out_in_several_messages(runtime, fake_api, monkeypatch):
@@ -694,7 +695,7 @@ async def test_a_message_answered_passively_costs_four_trips_to_the_database_or_
             await asyncio.sleep(0.01)
     assert trips.calls == expected
     assert trips.handoffs == len(expected)
-    assert await runtime.services.store.unsent(frozenset({"wechat"})) == []  # the mark was the last trip
+    assert await runtime.services.store.unsent(frozenset({"wechat"}), runtime.now()) == []  # the mark was the last trip
 
 
 async def test_a_shutdown_does_not_wait_for_turns_queued_for_a_slot_they_run_after_the_restart(
@@ -717,7 +718,7 @@ async def test_a_shutdown_does_not_wait_for_turns_queued_for_a_slot_they_run_aft
         async with serving(again, wechat_settings(fake_api)) as wx:
             first, second = await fake_api.wait_for_messages(USER, 2)
             await all_marked_sent(again.services.store)
-        assert "80周岁及以上" in first and second.startswith(again.services.texts("menu.title"))
+        assert "80周岁及以上" in first and second.startswith(again.services.texts.numbered()("menu.title"))
         assert len(fake_api.sent_to(USER)) == 2
     finally:
         await again.close()

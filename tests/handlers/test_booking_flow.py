@@ -163,7 +163,7 @@ async def test_the_reminder_goes_out_the_evening_before_exactly_once(chat, runti
     clock.advance(hours=8, minutes=1)  # 18:01 the evening before the visit on 27 November
     assert await send_due_reminders(runtime) == 1
     assert await send_due_reminders(runtime) == 0
-    queued = await runtime.services.store.unsent({"console"})
+    queued = await runtime.services.store.unsent({"console"}, clock())
     assert len(queued) == 1 and "明天" in queued[0].reply["text"] and "SM-" in queued[0].reply["text"]
 
 
@@ -172,7 +172,7 @@ async def test_a_reminder_missed_while_down_is_dropped_once_the_visit_has_begun(
     await chat.tap("确认预约")
     clock.advance(days=1, hours=1)  # 27 November 11:00: the morning visit has started
     assert await send_due_reminders(runtime) == 0
-    assert await runtime.services.store.unsent({"console"}) == []
+    assert await runtime.services.store.unsent({"console"}, clock()) == []
 
 
 async def test_booking_into_january_2027_works_beyond_the_calendar_package_and_warns_once(chat, clock, caplog):
