@@ -137,7 +137,7 @@ async def test_the_reminder_goes_the_day_before_once_per_lawyer_and_not_at_night
     clock.advance(minutes=1)  # the next scheduler tick
     assert (await duty.remind_tomorrow(rt.services, SYSTEM, rt.now(), QUIET_HOURS)).notices == []
     t = rt.services.texts
-    [queued] = [q for q in await rt.services.store.unsent({"telegram"}) if q.user_id == "501"]
+    [queued] = [q for q in await rt.services.store.unsent({"telegram"}, rt.now()) if q.user_id == "501"]
     assert queued.reply["text"] == t("duty.reminder", day=day_label(t, SATURDAY))
     assert notice.dedupe_key == outbox_key(Topic.DUTY, "reminder", SATURDAY, lawyer.lawyer.id)
     assert notice.expires_at == datetime(2026, 11, 28, 0, 0, tzinfo=SHANGHAI)
