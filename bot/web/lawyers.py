@@ -50,7 +50,9 @@ async def change(request: web.Request) -> web.StreamResponse:
 async def change_roster(services: Services, actor: Actor, action: str, form: dict[str, str], lawyer_id: int) -> str:
     """Add or remove one 值班表 entry (staff for anyone, a lawyer for themself); the result's key."""
     now = services.clock()
-    day = day_arg(form.get("day"), duty.local_today(services, now))
+    if not form.get("day"):
+        raise ValueError("which day?")
+    day = day_arg(form["day"], duty.local_today(services, now))
     done = await (duty.add if action == "add" else duty.remove)(services, actor, day, lawyer_id, now)
     await queue(services, done.notices)
     return ("added" if action == "add" else "removed") if done.value else "unchanged"
