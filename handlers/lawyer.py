@@ -1,4 +1,5 @@
-"""Lawyers in the bot: /register CODE, /duty (the switch, and one's days on the 值班表), 接单, answering, /points statements, corrections.
+"""Lawyers in the bot: /register CODE, /duty (the switch, and one's days on the 值班表), 接单,
+answering, /points statements, corrections.
 
 Every action but /register needs a registered lawyer (handlers.roles); the work is the service
 layer's (services.consultations, services.points, services.lawyers).
@@ -47,8 +48,8 @@ class LawyerFlow(Flow):
 
     def routes(self) -> dict[str, Route]:
         table: dict[str, LawyerAction] = {
-            "duty": self.duty, "days": self.duty_days, "claim": self.claim, "answer": self.begin_answer, "points": self.points,
-            "correct": self.begin_correction, "found": self.discovered_on,
+            "duty": self.duty, "days": self.duty_days, "claim": self.claim, "answer": self.begin_answer,
+            "points": self.points, "correct": self.begin_correction, "found": self.discovered_on,
         }
         return {**super().routes(), "register": self.register,
                 **{action: self.lawyer_only(action, act) for action, act in table.items()}}

@@ -1,8 +1,8 @@
 """Who may be put on the online duty roster (值班表) for which day.
 
-4号 一(三): 法律援助值班 is 律师自主报名、法律援助机构统一安排. The roster here is online duty on a
-non-working day, when nobody is in the office; answering then earns 二(一)9's +5 per answer, and
-being on the roster earns nothing by itself (二(一)3's 10 a day is for a window or 工作站 duty).
+4号 一(三): 法律援助值班 is 律师自主报名、法律援助机构统一安排. The roster here is online duty on
+a non-working day, when nobody is in the office; answering then earns 二(一)9's +5 per answer,
+and being on the roster earns nothing by itself (二(一)3's 10 a day is for a window or 工作站).
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
-"""What the web console lists: the day's work at a glance (with who is on duty), visits over a range with the places
-left, and questions by status. Staff see everything; a lawyer the questions open to anyone and
-their own. Reading a question's words is a read of personal data, so staff reads are logged.
+"""What the web console lists: the day's work at a glance (with who is on duty), visits over a
+range with the places left, and questions by status. Staff see everything; a lawyer the questions
+open to anyone and their own. Reading a question's words is a read of personal data, so staff
+reads are logged.
 """
 
 from __future__ import annotations

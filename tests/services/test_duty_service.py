@@ -98,8 +98,8 @@ async def test_on_a_rostered_day_a_question_goes_only_to_that_day_s_lawyers(rt, 
     clock.now = SATURDAY_MORNING
     asked = await consultations.ask(rt.services, RESIDENT, "儿子不给赡养费怎么办", rt.now())
     assert question_receivers(asked.notices) == ["501", "502"]
-    assert {n.dedupe_key for n in asked.notices} == {
-        outbox_key(Topic.NEW_QUESTION, asked.value.id, lawyer.lawyer.id), outbox_key(Topic.NEW_QUESTION, asked.value.id, li.id)}
+    assert {n.dedupe_key for n in asked.notices} == {outbox_key(Topic.NEW_QUESTION, asked.value.id, lawyer.lawyer.id),
+                                                     outbox_key(Topic.NEW_QUESTION, asked.value.id, li.id)}
     clock.advance(minutes=rt.settings.claim_timeout_minutes + 1)
     resent = await consultations.renotify_unclaimed(rt.services, SYSTEM, rt.now())
     assert sorted(n.user_id for n in resent.notices if n.dedupe_key.startswith(Topic.RENOTIFY.value)) == ["501", "502"]

@@ -51,9 +51,10 @@ async def test_a_lawyer_signs_up_for_a_day_and_off_it_but_cannot_touch_another_l
         (SUNDAY, people.lawyer_id, "web:wang")]
     await lawyer.get("/my/questions")
     assert t("duty.my_days", days=day_label(t, SUNDAY)) in lawyer.last
-    assert (await lawyer.post("/lawyers/duty/add", {"day": SATURDAY.isoformat(), "lawyer": str(other.id)})).status == 403
+    theirs = {"day": SATURDAY.isoformat(), "lawyer": str(other.id)}
+    assert (await lawyer.post("/lawyers/duty/add", theirs)).status == 403
     await rt.services.roster.add(SATURDAY, other.id, "staff", rt.now())
-    assert (await lawyer.post("/lawyers/duty/remove", {"day": SATURDAY.isoformat(), "lawyer": str(other.id)})).status == 403
+    assert (await lawyer.post("/lawyers/duty/remove", theirs)).status == 403
     assert len(await rt.services.roster.between(SATURDAY, SATURDAY)) == 1
     response = await lawyer.post("/my/duty/remove", {"day": SUNDAY.isoformat()})
     assert response.headers["Location"] == "/my/questions?result=removed"
