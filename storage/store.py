@@ -41,6 +41,7 @@ class TurnStart:
     warned: datetime | None = None  # when they were last told to slow down
     handled: bool = False  # the event's turn was saved before: a re-delivery, not to be handled again
     lawyer: bool = False  # the account is bound to an active registered lawyer
+    undelivered: bool = False  # a message to this person is still in the outbox (sending or waiting)
 
 
 @dataclass(frozen=True)
@@ -71,18 +72,21 @@ class Store:
 
     async def begin_turn(self, channel: str, user_id: str, event: str = "") -> TurnStart:
         """Everything a turn reads before it runs, in one statement: the saved state, the rate limit's
-        window, whether the event (`event`: the channel's id for it) was handled before, and whether
-        the account is a registered lawyer's. The turn then writes once (`save_turn`)."""
+        window, whether the event (`event`: the channel's id for it) was handled before, whether
+        the account is a registered lawyer's, and whether a message to them is still undelivered. The turn then writes once (`save_turn`)."""
         row = await self.db.fetchone(
             "SELECT (SELECT state FROM conversations WHERE channel = ? AND user_id = ?) AS state,"
             " (SELECT times FROM rate_windows WHERE channel = ? AND user_id = ?) AS times,"
             " (SELECT warned_at FROM rate_windows WHERE channel = ? AND user_id = ?) AS warned_at,"
             " (SELECT handled_at FROM inbox WHERE channel = ? AND event_key = ?) AS handled_at,"
-            " EXISTS (SELECT 1 FROM lawyers WHERE channel = ? AND user_id = ? AND active = 1) AS lawyer",
-            *(channel, user_id) * 3, channel, inbox.event_key(channel, event) if event else "", channel, user_id,
+            " EXISTS (SELECT 1 FROM lawyers WHERE channel = ? AND user_id = ? AND active = 1) AS lawyer,"
+            " EXISTS (SELECT 1 FROM outbox WHERE channel = ? AND user_id = ? AND sent_at IS NULL"
+            " AND given_up_at IS NULL) AS undelivered",
+            *(channel, user_id) * 3, channel, inbox.event_key(channel, event) if event else "", *(channel, user_id) * 2,
         )
         times, warned = _window(row["times"], row["warned_at"])
-        return TurnStart(row["state"], times, warned, row["handled_at"] is not None, bool(row["lawyer"]))
+        return TurnStart(row["state"], times, warned, row["handled_at"] is not None, bool(row["lawyer"]),
+                         bool(row["undelivered"]))
 
     async def rate_window(self, channel: str, user_id: str) -> tuple[tuple[datetime, ...], datetime | None]:
         """A person's message times of late and when they were last told to slow down (the rate limit's
@@ -132,14 +136,6 @@ class Store:
 
     async def waiting_events(self, channel: str) -> list[str]:
         return await inbox.waiting(self.db, channel)
-
-    async def replies_waiting(self, channel: str, event: str) -> list[Queued]:
-        """The saved replies to this event not delivered yet, in order."""
-        rows = await self.db.fetchall(
-            f"SELECT {_QUEUED} FROM outbox WHERE reply_to = ? AND channel = ? AND sent_at IS NULL"
-            " AND given_up_at IS NULL ORDER BY id", inbox.event_key(channel, event), channel,
-        )
-        return [_queued(r) for r in rows]
 
     async def bind_signed_body(self, request_key: str, body_sha256: str, at: datetime) -> bool:
         return await self.db.transact(inbox.bind_body(request_key, body_sha256, at))

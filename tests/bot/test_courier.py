@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.courier import BACKLOG_ALERT, RETRY
+from bot.courier import BACKLOG_ALERT, RETRY, Unreachable
 from common.messages import Notice, Reply
 from storage.outbox import Topic, outbox_key
 from tests.handlers.conftest import STAFF_CHAT, rt  # noqa: F401 - the staffed runtime fixture
@@ -82,6 +82,24 @@ async def test_hundreds_of_messages_waiting_to_be_retried_never_hold_up_a_new_on
     assert blocked.received == [("newcomer", "律师回复：您好")]
 
 
+async def test_someone_the_channel_cannot_reach_is_given_up_at_once_and_staff_told(rt, clock):
+    """WeChat refuses customer-service messages 48 hours after the person last wrote; retrying the
+    18:00 reminder until the visit begins would tell staff too late to telephone."""
+    async def refused(user_id, reply):
+        raise Unreachable() from ConnectionRefusedError("45015 response out of time limit")
+
+    staff = FlakyChannel(clock)
+    rt.courier.register("flaky", refused)
+    rt.courier.register("telegram", staff.send)
+    await queue(rt, "elder", "提醒：明天上午上门", "第二条")
+    for _ in range(3):  # one pass each, no waiting in between
+        await rt.courier.deliver()
+    assert await rt.services.store.unsent({"flaky"}, clock()) == []
+    told = [text for user_id, text in staff.received if user_id == str(STAFF_CHAT)]
+    assert len(told) == 2 and all(t.startswith(rt.services.texts("outbox.unreachable", start="")[:10]) for t in told)
+    assert "提醒：明天上午上门" in told[0]
+
+
 async def test_a_growing_backlog_is_logged_and_staff_are_told_hourly(rt, clock, caplog):
     channel = FlakyChannel(clock, clock() + timedelta(days=1))
     rt.courier.register("flaky", channel.send)
@@ -108,4 +126,5 @@ async def test_a_turns_reply_another_process_is_sending_is_not_sent_twice(rt, cl
         sent = await rt.courier.deliver_replies("flaky", "elder", replies, ids,
                                                 lambda reply: channel.send("elder", reply))
     assert (sent, channel.received) == (0, [])  # the other courier sends it, and the second after it
-    assert [q.id for q in await store.replies_waiting("flaky", "update:1")] == ids
+    later = now + rt.courier.lease + timedelta(minutes=6)  # had the other process died, both would go then
+    assert [q.id for q in await store.unsent({"flaky"}, later)] == ids

@@ -22,6 +22,7 @@ from bot.channels.wechat_api import WeChatApi, WeChatApiError
 from bot.channels.wechat_endpoint import ENDPOINT, create_app
 from bot.channels.wechat_events import RecentTurns, _Turn
 from bot.channels.wechat_settings import WeChatSettings
+from bot.courier import Unreachable
 from bot.runtime import Runtime
 from common.retry import Backoff
 from bot.channels.wechat_protocol import (
@@ -499,6 +500,36 @@ async def test_a_slow_core_answers_success_and_sends_the_reply_later(runtime, fa
         [pushed] = await fake_api.wait_for_messages(USER, 1)
     assert "80周岁及以上" in pushed and "衢市司发〔2020〕3号" in pushed
     assert len(seen) == 1
+
+
+@pytest.mark.parametrize("errcode", [45015, 43004], ids=["48h-window", "unfollowed"])
+async def test_a_person_wechat_will_not_let_us_reach_is_unreachable_for_the_courier(runtime, fake_api, errcode):
+    async with serving(runtime, wechat_settings(fake_api)) as wx:
+        fake_api.fail_next("/cgi-bin/message/custom/send", errcode)
+        with pytest.raises(Unreachable):
+            await wx.endpoint.send(USER, Reply("提醒：明天上午上门"))
+        fake_api.fail_next("/cgi-bin/message/custom/send", -1)  # WeChat busy: worth a retry, not given up
+        with pytest.raises(WeChatApiError):
+            await wx.endpoint.send(USER, Reply("提醒：明天上午上门"))
+
+
+async def test_a_quick_answer_never_overtakes_a_slow_one_pushed_before_it(runtime, fake_api, monkeypatch):
+    """The first answer missed the deadline and goes by customer-service message; the second is
+    ready at once, but answering it passively would show it first, and a digit typed next would
+    pick from the list the person is not looking at. Both come as pushed messages, in order."""
+    handle_locked = runtime.dialogue._handle_locked
+
+    async def slow_first(ev, *args):  # slow inside the turn, holding the person's place in line
+        if ev.text == "我爸八十二岁做遗嘱公证要钱吗":
+            await asyncio.sleep(0.5)
+        return await handle_locked(ev, *args)
+
+    monkeypatch.setattr(runtime.dialogue, "_handle_locked", slow_first)
+    async with serving(runtime, wechat_settings(fake_api, WECHAT_REPLY_DEADLINE_SECONDS=0.3)) as wx:
+        assert await wx.say("我爸八十二岁做遗嘱公证要钱吗", msg_id=41) == "success"
+        assert await wx.say("菜单", msg_id=42) == "success"
+        first, second = await fake_api.wait_for_messages(USER, 2)
+    assert "80周岁及以上" in first and second.startswith(runtime.services.texts.numbered()("menu.title"))
 
 
 async def test_a_turn_that_fails_after_success_was_answered_still_sends_an_apology(runtime, fake_api, monkeypatch):
