@@ -31,7 +31,13 @@ log = logging.getLogger(__name__)
 Sender = Callable[[str, Reply], Awaitable[None]]
 Delivered = Callable[[str, str, Reply], Awaitable[None]]
 # What to tell staff when a message is given up, or when many wait (the count); [] for nothing.
-GivenUp = Callable[[Queued], list[Notice]]
+GivenUp = Callable[[Queued, bool], list[Notice]]  # the message, and whether the person can't be reached
+
+
+class Unreachable(Exception):
+    """The channel will not deliver to this person until they write again (WeChat: 48 hours
+    without a message from them, or they unfollowed; Telegram: they blocked the bot). Retrying
+    for days would only tell staff too late to telephone."""
 Backlogged = Callable[[int, datetime], list[Notice]]
 RETRY = Backoff(first=5.0, factor=2.0, cap=300.0)
 # A message taken for sending is another process's only after this (if this one died sending it).
@@ -47,7 +53,7 @@ class Courier:
         self.clock = clock
         # Told after each delivery, so the dialogue can remember the options a person now sees.
         self.on_delivered = on_delivered
-        self.on_given_up = on_given_up or (lambda queued: [])
+        self.on_given_up = on_given_up or (lambda queued, unreachable: [])
         self.on_backlog = on_backlog or (lambda count, now: [])
         self._backlog_told: datetime | None = None
         self.senders: dict[str, Sender] = {}
@@ -75,12 +81,12 @@ class Courier:
             # A row read now may have been saved by a turn whose channel is sending it: everyone
             # held at any moment of this pass is left alone (their rows are delivered or marked failed).
             self._touched = set(self._held)
-            for queued in await self.store.unsent(frozenset(self.senders)):
+            for queued in await self.store.unsent(frozenset(self.senders), now):
                 person = (queued.channel, queued.user_id)
                 if person in waiting or person in self._touched:
                     continue  # keep this person's order
                 if queued.expires_at is not None and queued.expires_at <= now:
-                    await self.store.give_up(queued.id, now, self.on_given_up(queued))
+                    await self.store.give_up(queued.id, now, self.on_given_up(queued, False))
                     log.error("outbox %s to %s given up after %d attempts: no longer useful",
                               queued.id, queued.channel, queued.attempts)
                     continue
@@ -124,8 +130,8 @@ class Courier:
         """Send a turn's replies now, in order, each marked sent as it goes (`queued`: their outbox ids,
         or empty when they were not queued). A failure leaves it and the rest to the delivery loop,
         as does a message to this person still waiting for its retry (order first), or one another
-        process's courier took first (each is leased before it goes where processes share the database). The caller
-        holds the person (`holding`). Returns how many were sent."""
+        process's courier took first (where processes share the database, each is leased before it
+        goes). The caller holds the person (`holding`). Returns how many were sent."""
         person = (channel, user_id)
         if queued and person in self._stalled:
             self.wake()
@@ -163,6 +169,11 @@ class Courier:
         reply = Reply.from_dict(queued.reply)
         try:
             await self.senders[queued.channel](queued.user_id, reply)
+        except Unreachable as exc:
+            await self.store.give_up(queued.id, now, self.on_given_up(queued, True))
+            log.warning("outbox %s to %s given up: the person cannot be reached there (%r)", queued.id,
+                        queued.channel, exc.__cause__ or exc)
+            return False
         except Exception as exc:  # noqa: BLE001 - one bad recipient must not stop the rest
             pause = RETRY.delay(queued.attempts)
             await self.store.mark_failed(queued.id, repr(exc), now + timedelta(seconds=pause))

@@ -31,6 +31,7 @@ class Catalog:
             except ValueError as exc:
                 raise CatalogError(f"{source}: {key}: bad placeholder: {exc}") from None
         self._texts = texts
+        self._numbered: Catalog | None = None
 
     def __call__(self, key: str, **values: Any) -> str:
         """The text for `key` with its {placeholders} filled in."""
@@ -42,6 +43,13 @@ class Catalog:
 
     def __contains__(self, key: str) -> bool:
         return key in self._texts
+
+    def numbered(self) -> Catalog:
+        """The catalog as a channel without buttons (WeChat, the console) reads it: a text with a
+        `<id>_numbered` wording says 回复数字 there instead of 点下面的按钮."""
+        if self._numbered is None:
+            self._numbered = Catalog({key: self._texts.get(f"{key}_numbered", text) for key, text in self._texts.items()})
+        return self._numbered
 
     def keys(self) -> set[str]:
         return set(self._texts)

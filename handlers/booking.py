@@ -281,11 +281,12 @@ class BookingFlow(Form[VisitDraft]):
         turn.say(turn.t("book.confirmed", ref=booking.ref, day=day, window=window, county=booking.county,
                         township=booking.township, address=booking.address, call_by=call_by),
                  (turn.option("book.mine", Payload("mine", "start")), turn.menu_option()))
-        if result.status == "created":
-            turn.notify_staff(
-                Reply(turn.t("staff.new_booking", ref=booking.ref, county=booking.county, day=day, window=window,
-                             name=mask_name(booking.elder_name), call_by=call_by),
-                      (Option(turn.t("staff.details"), Payload("staff", "booking", booking.ref).encode()),)),
-                dedupe_key=outbox_key(Topic.NEW_BOOKING, booking.ref), about=turn.sender,
-            )
+        # Also on a duplicate: the booking may have been made by a turn that failed before it was
+        # saved, whose notice was lost with it. The dedupe key keeps it to one notice either way.
+        turn.notify_staff(
+            Reply(turn.t("staff.new_booking", ref=booking.ref, county=booking.county, day=day, window=window,
+                         name=mask_name(booking.elder_name), call_by=call_by),
+                  (Option(turn.t("staff.details"), Payload("staff", "booking", booking.ref).encode()),)),
+            dedupe_key=outbox_key(Topic.NEW_BOOKING, booking.ref), about=turn.sender,
+        )
 

@@ -156,15 +156,20 @@ class Dialogue:
             if start.handled:  # a re-delivery after a restart: nothing to say, nothing to save
                 log.info("%s event %s was handled before; not again", ev.channel, ev.ref)
                 return Outcome()
-            if not self.channel(ev.channel).public:
-                return await self._handle_locked(ev, start, None)
-            verdict, window = self.limiter.check(Window(start.times, start.warned), ev.at)
-            if verdict is Verdict.ALLOW:
-                return await self._handle_locked(ev, start, window)
-            await store.save_turn(ev.channel, ev.user_id, None, [], ev.at, window=(window.times, window.warned))
-            if verdict is Verdict.DROP:
-                return Outcome()
-            return Outcome([Reply(self.services.texts("input.slow_down"))])
+            outcome = await self._limited(ev, start)
+            outcome.behind = start.undelivered
+            return outcome
+
+    async def _limited(self, ev: Incoming, start: TurnStart) -> Outcome:
+        if not self.channel(ev.channel).public:
+            return await self._handle_locked(ev, start, None)
+        verdict, window = self.limiter.check(Window(start.times, start.warned), ev.at)
+        if verdict is Verdict.ALLOW:
+            return await self._handle_locked(ev, start, window)
+        # Saved as handled like any turn, so a message its channel accepted ahead of the turn
+        # is not run again after a restart.
+        told = Outcome() if verdict is Verdict.DROP else Outcome([Reply(self.services.texts("input.slow_down"))])
+        return await self._saved(ev, None, told, window)
 
     async def _handle_locked(self, ev: Incoming, start: TurnStart, window: Window | None) -> Outcome:
         state = _parsed(start.state, ev)

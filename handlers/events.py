@@ -61,3 +61,6 @@ class Outcome:
     notices: list[Notice] = field(default_factory=list)
     # With Incoming.key: the outbox ids of `replies`, in order; the channel marks each one it delivers.
     queued: list[int] = field(default_factory=list)
+    # Messages to this person from before the turn were not delivered yet: a reply sent straight
+    # away would overtake them, so a channel that can leave it to the outbox does (WeChat).
+    behind: bool = False

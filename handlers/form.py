@@ -242,7 +242,7 @@ class Form(Flow, Generic[D]):
             turn.multi = True
         text = turn.t(question.text, **self.params(turn, draft))
         if hint:
-            text = turn.t(menu.worded(turn, hint), **self.params(turn, draft) | (hint_values or {})) + "\n" + text
+            text = turn.t(hint, **self.params(turn, draft) | (hint_values or {})) + "\n" + text
         if draft.misses >= STUCK_AFTER:  # the question stays; other ways to get help are offered too
             text += "\n" + turn.t("input.stuck")
             options += [turn.option("menu.call", Payload("menu", "call")),
@@ -265,7 +265,7 @@ class Form(Flow, Generic[D]):
     async def show_review(self, turn: Turn, draft: D, hint: str | None = None) -> None:
         text = await self.review_text(turn, draft)
         if hint:
-            text = turn.t(menu.worded(turn, hint)) + "\n" + text
+            text = turn.t(hint) + "\n" + text
         options = [Option(turn.t(self.confirm_text), Payload(self.name, "confirm").encode(), CONFIRM_WORDS)]
         options += [Option(turn.t(f"{self.texts}.edit.{key}"), Payload(self.name, "edit", key).encode(),
                            self.edit_words.get(key, ())) for key in self.editable]

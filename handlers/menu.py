@@ -39,15 +39,6 @@ HELP_WORDS = frozenset({"/help", "帮助", "怎么用", "使用说明"})
 CANCEL_WORDS = frozenset({"/cancel", "取消", "退出", "不问了", "算了"})
 
 
-# Texts that say "点下面的按钮", and their wording where options are numbered lines (WeChat, console).
-NUMBERED_WORDING = {"input.not_understood": "input.not_understood_numbered"}
-
-
-def worded(turn: Turn, text_id: str) -> str:
-    """The id of the text as this person's channel shows options: buttons or numbered lines."""
-    return NUMBERED_WORDING.get(text_id, text_id) if turn.numbered else text_id
-
-
 def main_menu_options(t: Catalog) -> tuple[Option, ...]:
     return tuple(Option(t(text_id), payload, ALIASES.get(text_id, ())) for text_id, payload in MAIN_MENU)
 

@@ -21,7 +21,7 @@ class Turn:
         self.ev = ev
         self.state = state
         self.services = services
-        self.t = services.texts
+        self.t = services.texts.numbered() if numbered else services.texts
         self.outcome = Outcome()
         self.multi = False  # the options shown may be picked several at once ("2 5")
         self.numbered = numbered  # the channel shows options as numbered lines (no buttons)

@@ -25,13 +25,15 @@ def to_lawyer(lawyer: Lawyer | None, reply: Reply, key: str, about: Address | No
     return [Notice(lawyer.channel, lawyer.user_id, reply, key, about)]
 
 
-def undelivered(services: Services, queued: Queued) -> list[Notice]:
-    """Staff hear of a message given up after its useful life, so someone can telephone instead."""
+def undelivered(services: Services, queued: Queued, unreachable: bool) -> list[Notice]:
+    """Staff hear of a message given up after its useful life, or at once when the channel cannot
+    reach the person at all, so someone can telephone instead."""
     staff = services.settings.staff_chat
     if staff is not None and (queued.channel, queued.user_id) == (staff.channel, staff.user_id):
         return []  # the staff chat itself is unreachable: the log says so
-    text = services.texts("outbox.undelivered", attempts=queued.attempts,
-                          start=redact(str(queued.reply.get("text", "")))[:40])
+    start = redact(str(queued.reply.get("text", "")))[:40]
+    text = (services.texts("outbox.unreachable", start=start) if unreachable
+            else services.texts("outbox.undelivered", attempts=queued.attempts, start=start))
     return to_staff(services, Reply(text), outbox_key(Topic.UNDELIVERED, queued.id))
 
 

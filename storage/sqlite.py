@@ -104,11 +104,12 @@ def _transaction(conn: sqlite3.Connection, plan: Plan[T]) -> T:
         raise
     try:
         value = _plan(conn, plan)
+        with _our_errors():
+            conn.execute("COMMIT")  # may fail too (a deferred constraint, a full disk)
     except BaseException:
         if conn.in_transaction:  # SQLite ends a transaction itself on some errors
             conn.execute("ROLLBACK")
         raise
-    conn.execute("COMMIT")
     return value
 
 
@@ -262,11 +263,11 @@ class SQLiteDatabase(_Connection, Database):
                 raise
             try:
                 yield _Connection(self)
+                await self.execute("COMMIT")  # may fail too: never leave the connection inside it
             except BaseException:
-                await self.execute("ROLLBACK")
+                if self.conn.in_transaction:
+                    await self.execute("ROLLBACK")
                 raise
-            else:
-                await self.execute("COMMIT")
 
     async def transact(self, plan: Plan[T], lock: str | None = None) -> T:
         """The plan in BEGIN IMMEDIATE … COMMIT, in one call: here, or on the thread if it must wait."""

@@ -41,6 +41,7 @@ class TurnStart:
     warned: datetime | None = None  # when they were last told to slow down
     handled: bool = False  # the event's turn was saved before: a re-delivery, not to be handled again
     lawyer: bool = False  # the account is bound to an active registered lawyer
+    undelivered: bool = False  # a message to this person is still in the outbox (sending or waiting)
 
 
 @dataclass(frozen=True)
@@ -71,18 +72,21 @@ class Store:
 
     async def begin_turn(self, channel: str, user_id: str, event: str = "") -> TurnStart:
         """Everything a turn reads before it runs, in one statement: the saved state, the rate limit's
-        window, whether the event (`event`: the channel's id for it) was handled before, and whether
-        the account is a registered lawyer's. The turn then writes once (`save_turn`)."""
+        window, whether the event (`event`: the channel's id for it) was handled before, whether
+        the account is a registered lawyer's, and whether a message to them is still undelivered. The turn then writes once (`save_turn`)."""
         row = await self.db.fetchone(
             "SELECT (SELECT state FROM conversations WHERE channel = ? AND user_id = ?) AS state,"
             " (SELECT times FROM rate_windows WHERE channel = ? AND user_id = ?) AS times,"
             " (SELECT warned_at FROM rate_windows WHERE channel = ? AND user_id = ?) AS warned_at,"
             " (SELECT handled_at FROM inbox WHERE channel = ? AND event_key = ?) AS handled_at,"
-            " EXISTS (SELECT 1 FROM lawyers WHERE channel = ? AND user_id = ? AND active = 1) AS lawyer",
-            *(channel, user_id) * 3, channel, inbox.event_key(channel, event) if event else "", channel, user_id,
+            " EXISTS (SELECT 1 FROM lawyers WHERE channel = ? AND user_id = ? AND active = 1) AS lawyer,"
+            " EXISTS (SELECT 1 FROM outbox WHERE channel = ? AND user_id = ? AND sent_at IS NULL"
+            " AND given_up_at IS NULL) AS undelivered",
+            *(channel, user_id) * 3, channel, inbox.event_key(channel, event) if event else "", *(channel, user_id) * 2,
         )
         times, warned = _window(row["times"], row["warned_at"])
-        return TurnStart(row["state"], times, warned, row["handled_at"] is not None, bool(row["lawyer"]))
+        return TurnStart(row["state"], times, warned, row["handled_at"] is not None, bool(row["lawyer"]),
+                         bool(row["undelivered"]))
 
     async def rate_window(self, channel: str, user_id: str) -> tuple[tuple[datetime, ...], datetime | None]:
         """A person's message times of late and when they were last told to slow down (the rate limit's
@@ -133,14 +137,6 @@ class Store:
     async def waiting_events(self, channel: str) -> list[str]:
         return await inbox.waiting(self.db, channel)
 
-    async def replies_waiting(self, channel: str, event: str) -> list[Queued]:
-        """The saved replies to this event not delivered yet, in order."""
-        rows = await self.db.fetchall(
-            f"SELECT {_QUEUED} FROM outbox WHERE reply_to = ? AND channel = ? AND sent_at IS NULL"
-            " AND given_up_at IS NULL ORDER BY id", inbox.event_key(channel, event), channel,
-        )
-        return [_queued(r) for r in rows]
-
     async def bind_signed_body(self, request_key: str, body_sha256: str, at: datetime) -> bool:
         return await self.db.transact(inbox.bind_body(request_key, body_sha256, at))
 
@@ -152,14 +148,21 @@ class Store:
         """Queue a message; False if one with the same dedupe key was queued before."""
         return inserted_id(await self.db.transact(single(queuing(notice, at)))) is not None
 
-    async def unsent(self, channels: frozenset[str] | set[str], limit: int = 200) -> list[Queued]:
-        """Messages neither sent nor given up, oldest first (each person's in the order queued);
-        some may be waiting for their next attempt."""
-        marks = ",".join("?" * len(channels))
+    async def unsent(self, channels: frozenset[str] | set[str], now: datetime, limit: int = 200) -> list[Queued]:
+        """Messages neither sent nor given up, each person's in the order queued: first those due
+        (or past their useful life), then the first message of each person still waiting for its
+        next attempt. A person's later messages wait behind their undelivered earlier one, so they
+        are left out; however many wait, they never crowd a newer person's message out of `limit`."""
+        marks, at = ",".join("?" * len(channels)), stored_time(now)
         rows = await self.db.fetchall(
             f"SELECT {_QUEUED} FROM outbox"
-            f" WHERE sent_at IS NULL AND given_up_at IS NULL AND channel IN ({marks}) ORDER BY id LIMIT ?",
-            *sorted(channels), limit,
+            f" WHERE sent_at IS NULL AND given_up_at IS NULL AND channel IN ({marks})"
+            " AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.channel = outbox.channel"
+            " AND e.user_id = outbox.user_id AND e.id < outbox.id AND e.sent_at IS NULL"
+            " AND e.given_up_at IS NULL AND e.next_attempt_at > ? AND (e.expires_at IS NULL OR e.expires_at > ?))"
+            " ORDER BY CASE WHEN next_attempt_at IS NULL OR next_attempt_at <= ? OR expires_at <= ? THEN 0 ELSE 1 END,"
+            " id LIMIT ?",
+            *sorted(channels), at, at, at, at, limit,
         )
         return [_queued(r) for r in rows]
 

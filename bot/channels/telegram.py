@@ -23,7 +23,7 @@ from telegram import (
     ReplyKeyboardMarkup,
     Update,
 )
-from telegram.error import TelegramError
+from telegram.error import Forbidden, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -35,6 +35,7 @@ from telegram.ext import (
 
 from bot.channels import telegram_order, telegram_requests, telegram_voice
 from bot.channels.telegram_order import SETTLEMENTS, ChatLocks, ChatOrderedUpdateProcessor, Settlements
+from bot.courier import Unreachable
 from bot.runtime import Runtime
 from bot.scheduler import tick
 from common.config import Settings
@@ -205,7 +206,10 @@ def build_application(
         async def send_queued(user_id: str, reply: Reply) -> None:
             chat_id = int(user_id)
             async with locks.hold(chat_id):
-                await send_reply(app.bot, chat_id, reply)
+                try:
+                    await send_reply(app.bot, chat_id, reply)
+                except Forbidden as exc:  # they blocked the bot: nothing gets through until they unblock
+                    raise Unreachable() from exc
 
         runtime.attach(TELEGRAM, send_queued)
         runtime.courier.start(lambda: tick(runtime), TICK_SECONDS)

@@ -12,6 +12,7 @@ from typing import Any
 import aiohttp
 
 from bot.channels.wechat_settings import WeChatSettings
+from bot.courier import Unreachable
 from common.retry import Backoff, retrying
 
 log = logging.getLogger(__name__)
@@ -20,6 +21,9 @@ log = logging.getLogger(__name__)
 TOKEN_MARGIN_SECONDS = 300
 # Errcodes that mean "this access_token is no longer good": fetch a new one and try once more.
 TOKEN_ERRCODES = frozenset({40001, 40014, 42001})
+# Customer-service messages refused for this person until they write again: 45015, nothing from
+# them for 48 hours; 43004, they unfollowed the account.
+UNREACHABLE_ERRCODES = frozenset({43004, 45015})
 # Fetching a token when WeChat is busy (-1), unreachable or answering 5xx: a few quick retries.
 TOKEN_RETRY = Backoff(first=0.5, factor=2, cap=4, retries=3)
 SYSTEM_BUSY = -1
@@ -116,7 +120,13 @@ class WeChatApi:
         return data
 
     async def send_text(self, openid: str, text: str) -> None:
-        await self.call("/cgi-bin/message/custom/send", {"touser": openid, "msgtype": "text", "text": {"content": text}})
+        try:
+            await self.call("/cgi-bin/message/custom/send",
+                            {"touser": openid, "msgtype": "text", "text": {"content": text}})
+        except WeChatApiError as exc:
+            if exc.errcode in UNREACHABLE_ERRCODES:
+                raise Unreachable() from exc
+            raise
 
     async def create_menu(self, menu: dict[str, Any]) -> None:
         await self.call("/cgi-bin/menu/create", menu)

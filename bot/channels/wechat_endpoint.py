@@ -83,6 +83,7 @@ class WeChatEndpoint:
         self.recent = RecentTurns()
         self.admission = Admission()
         self._behind: Counter[str] = Counter()  # people with a message accepted and not yet run
+        self._marking: dict[str, asyncio.Task] = {}  # person -> marking their passive reply sent
         self._background: set[asyncio.Task] = set()
         self._queued: set[asyncio.Task] = set()  # accepted messages whose turn waits for a slot
         # signature → (sha256 of the body it came with, when), oldest first; see _signature_fits_body
@@ -90,7 +91,7 @@ class WeChatEndpoint:
 
     @property
     def t(self) -> Catalog:
-        return self.runtime.services.texts
+        return self.runtime.services.texts.numbered()  # no buttons here: 回复数字, never 点按钮
 
     def option_line(self, number: int, label: str) -> str:
         return self.t("wechat.option_line", number=number, label=label)
@@ -176,6 +177,9 @@ class WeChatEndpoint:
         self.recent.add(turn)
         try:
             return await self._answer(request, msg, turn, deadline)
+        except Exception:
+            self.recent.forget(key)  # WeChat's retry must get a turn of its own, not a "success" from memory
+            raise
         finally:
             if not turn.answer.done():
                 turn.answer.set_result(None)
@@ -190,6 +194,9 @@ class WeChatEndpoint:
         if self._behind[ev.user_id] or not await self.admission.enter(deadline):
             return await self._accept(ev, msg)  # no passive reply could be ready in time
         loop = asyncio.get_running_loop()
+        if (marking := self._marking.get(ev.user_id)) is not None:
+            # Their last passive reply is being marked sent: until it is, it would count as undelivered.
+            await asyncio.wait({marking}, timeout=max(0.0, deadline - loop.time()))
         started = loop.time()
         courier.hold(CHANNEL, ev.user_id)  # its replies are answered here, not by the courier
         task = asyncio.create_task(self._run(ev, msg))
@@ -208,20 +215,28 @@ class WeChatEndpoint:
         if pushed:
             return web.Response(text=SUCCESS)
         outcome = task.result()
-        text = render_turn(outcome.replies, self.option_line) if outcome is not None else self.t("error.apology")
-        if not text or utf8_len(text) > MAX_TEXT_BYTES or loop.time() > deadline:
+        try:
+            text = render_turn(outcome.replies, self.option_line) if outcome is not None else self.t("error.apology")
+            # Behind: an earlier reply to them is still in the outbox (pushed late, or waiting for a
+            # retry); answering now would overtake it, and a digit typed next would pick from the wrong list.
+            behind = outcome is not None and outcome.behind
+            if behind or not text or utf8_len(text) > MAX_TEXT_BYTES or loop.time() > deadline:
+                courier.release(CHANNEL, ev.user_id)
+                self._pushed_now(ev, outcome)
+                return web.Response(text=SUCCESS)
+            turn.answer.set_result(text)
+            response = self._respond(msg, request.query, text)
+        except Exception:  # never left held: the courier sends what the turn saved
             courier.release(CHANNEL, ev.user_id)
             self._pushed_now(ev, outcome)
-            return web.Response(text=SUCCESS)
-        turn.answer.set_result(text)
-        response = self._respond(msg, request.query, text)
+            raise
         try:
             await response.prepare(request)
             await response.write_eof()
         finally:
             # Written: marked sent in a task of its own, which a shutdown waits for. A crash between
             # the write and the mark sends it once more by customer-service message (never lost).
-            self._spawn(self._mark_passive(ev, outcome))
+            self._marking[ev.user_id] = self._spawn(self._mark_passive(ev, outcome))
         return response
 
     async def _mark_passive(self, ev: Incoming, outcome: Outcome | None) -> None:
@@ -230,6 +245,8 @@ class WeChatEndpoint:
                 await self.runtime.services.store.mark_sent(queued_id, self.runtime.now())
         finally:
             self.runtime.courier.release(CHANNEL, ev.user_id)
+            if self._marking.get(ev.user_id) is asyncio.current_task():
+                del self._marking[ev.user_id]
         if outcome is not None and outcome.notices:
             self.runtime.courier.wake()  # messages for others (a question to the duty lawyer)
 

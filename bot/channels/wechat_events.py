@@ -84,6 +84,9 @@ class RecentTurns:
         self._turns[turn.key] = turn
         self._prune()
 
+    def forget(self, key: str) -> None:
+        self._turns.pop(key, None)
+
     def __len__(self) -> int:
         return len(self._turns)
 

@@ -71,12 +71,16 @@ async def get_media(api: WeChatApi, media_id: str, limit: int) -> bytes:
                     raise SpeechError(f"media/get errcode {errcode}")
                 if (resp.content_length or 0) > limit:
                     raise TooLong()
-                audio = await resp.content.read(limit + 1)
+                # The whole body, piece by piece (content.read(n) returns only what has arrived so
+                # far), stopping as soon as it is over the limit.
+                audio = bytearray()
+                async for piece in resp.content.iter_chunked(64 * 1024):
+                    audio += piece
+                    if len(audio) > limit:
+                        raise TooLong()
+                return bytes(audio)
         except (aiohttp.ClientError, ValueError, WeChatApiError) as exc:
             raise SpeechError(f"media/get failed: {type(exc).__name__}") from None
-        if len(audio) > limit:
-            raise TooLong()
-        return audio
     raise SpeechError("media/get: access_token refused twice")
 
 

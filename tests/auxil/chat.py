@@ -52,10 +52,16 @@ class Chat:
     def labels(self) -> list[str]:
         return [o.label for o in self.options]
 
+    @property
+    def texts(self):
+        """The catalog as this chat's channel reads it (回复数字 where options are numbered lines)."""
+        texts = self.runtime.services.texts
+        return texts.numbered() if self.runtime.dialogue.channel(self.channel).numbered else texts
+
     def says(self, text_id: str, **values: object) -> bool:
         """Whether the last replies contain the catalog text `text_id`; placeholders not given
         may hold anything, every fixed part of the text must be there."""
-        texts = self.runtime.services.texts
+        texts = self.texts
         marker = "\x00"
         filled = texts(text_id, **{name: marker for name in texts.fields(text_id)} | values)
         return all(part.strip() in self.text for part in filled.split(marker) if part.strip())

@@ -42,6 +42,7 @@ from aiohttp import web
 
 HOST = "127.0.0.1"
 MAX_TEXT_BYTES = 2048
+MEDIA_PIECE = 1024  # bytes per write of a media file
 TOKEN_ERRORS = {40001: "invalid credential, access_token is invalid or not latest",
                 42001: "access_token expired"}
 
@@ -243,8 +244,19 @@ class FakeWeChatApi:
             return _error(40007, "invalid media_id")
         self.media_gets.append(media_id)
         content, content_type = self._media[media_id]
-        return web.Response(body=content, content_type=content_type,
-                            headers={"Content-disposition": f'attachment; filename="{media_id}.amr"'})
+        # In pieces, without a length, as a real network delivers it: a client reading only what has
+        # arrived so far gets the first piece, not the recording.
+        response = web.StreamResponse(headers={"Content-disposition": f'attachment; filename="{media_id}.amr"'})
+        response.content_type = content_type
+        await response.prepare(request)
+        try:
+            for start in range(0, len(content), MEDIA_PIECE):
+                await response.write(content[start:start + MEDIA_PIECE])
+                await asyncio.sleep(0.001)
+            await response.write_eof()
+        except ConnectionResetError:  # the client stopped reading (a recording over its limit)
+            pass
+        return response
 
     async def _media_upload(self, request: web.Request) -> web.Response:
         if (refused := await self._precheck(request)) is not None:

@@ -82,8 +82,21 @@ def test_every_id_the_code_uses_is_in_the_catalog():
 def test_every_text_in_the_catalog_is_used():
     catalog = load_catalog()
     used = literal_ids() | DYNAMIC
+    used |= {f"{key}_numbered" for key in used}  # read in its place where options are numbered lines
     unused = sorted(k for k in catalog.keys() if k not in used and not k.startswith("elig."))
     assert not unused
+
+
+def test_a_numbered_wording_stands_in_for_a_text_with_the_same_placeholders():
+    catalog = load_catalog()
+    variants = [key for key in catalog.keys() if key.endswith("_numbered")]
+    assert "menu.title_numbered" in variants
+    for key in variants:
+        base = key.removesuffix("_numbered")
+        assert base in catalog, key
+        assert catalog.fields(key) == catalog.fields(base), key
+        assert not re.search("按钮|点(下面|一|“|好|完)", catalog(key, **dict.fromkeys(catalog.fields(key), ""))), key
+        assert catalog.numbered()(base, **dict.fromkeys(catalog.fields(key), "x")) == catalog(key, **dict.fromkeys(catalog.fields(key), "x"))
 
 
 def test_a_broken_placeholder_is_rejected_at_load():

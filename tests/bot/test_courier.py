@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.courier import BACKLOG_ALERT, LEASE, RETRY
+from bot.courier import BACKLOG_ALERT, LEASE, RETRY, Unreachable
 from common.messages import Notice, Reply
 from storage.outbox import Topic, outbox_key
 from tests.auxil.trips import Trips
@@ -48,7 +48,7 @@ async def test_an_outage_delays_messages_but_delivers_each_exactly_once_in_order
         clock.advance(seconds=5)
     assert [t for u, t in channel.received if u == "elder"] == ["律师回复：第一条", "律师回复：第二条", "律师回复：第三条"]
     assert [t for u, t in channel.received if u == "neighbour"] == ["提醒：明天上门"]
-    assert await rt.services.store.unsent({"flaky"}) == []
+    assert await rt.services.store.unsent({"flaky"}, clock()) == []
     # Backed off: each person's first message was tried far less often than once a pass.
     passes_in_outage = outage.total_seconds() / 5
     assert max(channel.refused.values()) < passes_in_outage / 1.5
@@ -63,9 +63,43 @@ async def test_a_message_past_its_useful_life_is_given_up_and_staff_are_told_onc
     for _ in range(200):  # three hours of passes
         await rt.courier.deliver()
         clock.advance(minutes=1)
-    assert channel.received == [] and await rt.services.store.unsent({"flaky"}) == []
+    assert channel.received == [] and await rt.services.store.unsent({"flaky"}, clock()) == []
     told = [text for user_id, text in staff.received if user_id == str(STAFF_CHAT)]
     assert len(told) == 1 and told[0].startswith(rt.services.texts("outbox.undelivered", attempts=0, start="")[:8])
+
+
+async def test_hundreds_of_messages_waiting_to_be_retried_never_hold_up_a_new_one(rt, clock):
+    """People the channel refuses for days (blocked the bot, out of WeChat's window) pile up rows
+    waiting for a retry; someone else's new message still goes out on the next pass."""
+    blocked = FlakyChannel(clock, clock() + timedelta(days=7))
+    rt.courier.register("flaky", blocked.send)
+    for n in range(250):
+        await queue(rt, f"blocked-{n}", "提醒：明天上门", "第二条")
+    for _ in range(3):  # up to 200 rows a pass: each person is refused once, then waits to retry
+        await rt.courier.deliver()
+    assert len(blocked.refused) == 250
+    blocked.up_at = clock()  # the channel works again; the others' next attempts are not due yet
+    await queue(rt, "newcomer", "律师回复：您好")
+    await rt.courier.deliver()
+    assert blocked.received == [("newcomer", "律师回复：您好")]
+
+
+async def test_someone_the_channel_cannot_reach_is_given_up_at_once_and_staff_told(rt, clock):
+    """WeChat refuses customer-service messages 48 hours after the person last wrote; retrying the
+    18:00 reminder until the visit begins would tell staff too late to telephone."""
+    async def refused(user_id, reply):
+        raise Unreachable() from ConnectionRefusedError("45015 response out of time limit")
+
+    staff = FlakyChannel(clock)
+    rt.courier.register("flaky", refused)
+    rt.courier.register("telegram", staff.send)
+    await queue(rt, "elder", "提醒：明天上午上门", "第二条")
+    for _ in range(3):  # one pass each, no waiting in between
+        await rt.courier.deliver()
+    assert await rt.services.store.unsent({"flaky"}, clock()) == []
+    told = [text for user_id, text in staff.received if user_id == str(STAFF_CHAT)]
+    assert len(told) == 2 and all(t.startswith(rt.services.texts("outbox.unreachable", start="")[:10]) for t in told)
+    assert "提醒：明天上午上门" in told[0]
 
 
 async def test_a_growing_backlog_is_logged_and_staff_are_told_hourly(rt, clock, caplog):
@@ -78,7 +112,7 @@ async def test_a_growing_backlog_is_logged_and_staff_are_told_hourly(rt, clock, 
         await rt.courier.deliver()
         await rt.courier.deliver()
     assert sum("outbox backlog" in r.getMessage() for r in caplog.records) == 1
-    unsent = await rt.services.store.unsent({"telegram"})
+    unsent = await rt.services.store.unsent({"telegram"}, clock())
     assert [q.reply["text"] for q in unsent] == [rt.services.texts("outbox.backlog", count=BACKLOG_ALERT)]
 
 
@@ -95,7 +129,8 @@ async def test_a_turns_reply_another_process_is_sending_is_not_sent_twice(rt, cl
         sent = await rt.courier.deliver_replies("flaky", "elder", replies, ids,
                                                 lambda reply: channel.send("elder", reply))
     assert (sent, channel.received) == (0, [])  # the other courier sends it, and the second after it
-    assert [q.id for q in await store.replies_waiting("flaky", "update:1")] == ids
+    later = now + rt.courier.lease + timedelta(minutes=6)  # had the other process died, both would go then
+    assert [q.id for q in await store.unsent({"flaky"}, later)] == ids
 
 
 async def test_a_delivery_pass_while_a_turn_sends_its_replies_leaves_them_to_the_turn(rt, clock):
@@ -120,5 +155,5 @@ async def test_a_delivery_pass_while_a_turn_sends_its_replies_leaves_them_to_the
         go_on.set()
         assert await turn == 2
     assert channel.received == [("elder", "律师回复：第一条"), ("elder", "律师回复：第二条")]  # once each, in order
-    assert await store.unsent({"flaky"}) == []
+    assert await store.unsent({"flaky"}, clock()) == []
     assert trips.calls.count("transact") == 2 and "execute" not in trips.calls  # marked sent; no lease taken

@@ -11,8 +11,9 @@ import pytest
 from common.catalog import load_catalog
 from bot.channels import telegram as channel
 from bot.channels import telegram_order, telegram_requests
-from common.messages import Document, Reply
+from common.messages import Document, Notice, Reply
 from handlers.menu import main_menu_options
+from storage.outbox import Topic, outbox_key
 from tests.auxil.fake_bot_api import FakeBotApi
 from tests.auxil.running_bot import running_bot
 from tests.bot.test_sigterm import bot_log, bot_process
@@ -203,6 +204,24 @@ async def test_an_edited_live_location_is_not_answered_again_but_an_edited_text_
     assert len(api.sent(USER)) == 2 and "24小时" in api.sent(USER)[-1].text
 
 
+async def test_a_reminder_to_someone_who_blocked_the_bot_is_given_up_and_staff_told_at_once(api, settings, clock):
+    staffed = settings.model_copy(update={"staff_chat_id": -100})
+    async with running_bot(staffed, api, clock) as app:
+        runtime = app.bot_data[channel.RUNTIME]
+        api.block(USER)
+        notice = Notice("telegram", str(USER), Reply("提醒：明天上午上门"), outbox_key(Topic.ANSWER, "blocked"))
+        await runtime.services.store.enqueue(notice, clock())
+        runtime.courier.wake()
+        [told] = await api.wait_for_messages(-100, 1)
+        for _ in range(100):  # the staff message is marked sent just after Telegram took it
+            if not await runtime.services.store.unsent({"telegram"}, clock()):
+                break
+            await asyncio.sleep(0.05)
+        assert await runtime.services.store.unsent({"telegram"}, clock()) == []
+    assert told.text.startswith(runtime.services.texts("outbox.unreachable", start="")[:10])
+    assert "提醒：明天上午上门" in told.text and api.sent(USER) == []
+
+
 async def test_a_reply_refused_past_the_quick_retries_comes_later_from_the_outbox_once(api, settings, clock,
                                                                                        monkeypatch):
     """Issue 13, 7: four 5xx in a row used to lose the reply (the person got the apology instead)."""
@@ -216,10 +235,10 @@ async def test_a_reply_refused_past_the_quick_retries_comes_later_from_the_outbo
         replies = await api.say(USER, FEE_QUESTION, timeout=10)
         store = app.bot_data[channel.RUNTIME].services.store
         for _ in range(100):  # marked sent just after Telegram took it
-            if not await store.unsent({"telegram"}):
+            if not await store.unsent({"telegram"}, clock()):
                 break
             await asyncio.sleep(0.05)
-        assert await store.unsent({"telegram"}) == []
+        assert await store.unsent({"telegram"}, clock()) == []
         await asyncio.sleep(0.5)  # nothing more comes
     assert [m.text for m in api.sent(USER)] == [replies[0].text]
     assert "80周岁及以上" in replies[0].text and apology_text() not in replies[0].text

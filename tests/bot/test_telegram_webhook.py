@@ -167,10 +167,10 @@ async def test_200_only_once_the_turn_is_saved_and_a_re_send_after_a_restart_is_
         api, settings, clock):
     """Issue 13, 7: the webhook used to answer 200 before the update was handled."""
     async with webhook_bot(settings, api, clock) as endpoint:
-        # Waits out the bot's own start-up writes (its first scheduler tick) before holding the lock:
-        # once, in CI on a loaded machine, they outlasted sqlite3's default 5 s.
-        db = sqlite3.connect(settings.db_path, isolation_level=None, timeout=30)
-        db.execute("BEGIN IMMEDIATE")  # the turn cannot be saved yet
+        # Waits, on a thread, for the bot's own start-up writes (its first scheduler tick) before
+        # holding the lock: waiting on the event loop's thread would stop those writes from finishing.
+        db = sqlite3.connect(settings.db_path, isolation_level=None, timeout=30, check_same_thread=False)
+        await asyncio.to_thread(db.execute, "BEGIN IMMEDIATE")  # the turn cannot be saved yet
         answered = asyncio.ensure_future(post(endpoint, text_update(800, FEE_QUESTION)))
         await api.wait_for(lambda: api.calls_to("getMe"), timeout=1)
         await asyncio.sleep(0.5)

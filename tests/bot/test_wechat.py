@@ -9,6 +9,7 @@ import base64
 import itertools
 import re
 import time
+from datetime import datetime, timezone
 from contextlib import asynccontextmanager
 
 import aiohttp
@@ -21,6 +22,7 @@ from bot.channels.wechat_api import WeChatApi, WeChatApiError
 from bot.channels.wechat_endpoint import ENDPOINT, create_app
 from bot.channels.wechat_events import RecentTurns, _Turn
 from bot.channels.wechat_settings import WeChatSettings
+from bot.courier import Unreachable
 from bot.runtime import Runtime
 from common.retry import Backoff
 from bot.channels.wechat_protocol import (
@@ -225,7 +227,7 @@ def count_core_events(runtime, monkeypatch) -> list:
 
 async def all_marked_sent(store, timeout: float = 3.0) -> None:
     deadline = time.monotonic() + timeout
-    while await store.unsent(frozenset({"wechat"})):
+    while await store.unsent(frozenset({"wechat"}), datetime.now(timezone.utc)):
         assert time.monotonic() < deadline, "the outbox still has unsent wechat messages"
         await asyncio.sleep(0.02)
 
@@ -500,6 +502,36 @@ async def test_a_slow_core_answers_success_and_sends_the_reply_later(runtime, fa
     assert len(seen) == 1
 
 
+@pytest.mark.parametrize("errcode", [45015, 43004], ids=["48h-window", "unfollowed"])
+async def test_a_person_wechat_will_not_let_us_reach_is_unreachable_for_the_courier(runtime, fake_api, errcode):
+    async with serving(runtime, wechat_settings(fake_api)) as wx:
+        fake_api.fail_next("/cgi-bin/message/custom/send", errcode)
+        with pytest.raises(Unreachable):
+            await wx.endpoint.send(USER, Reply("提醒：明天上午上门"))
+        fake_api.fail_next("/cgi-bin/message/custom/send", -1)  # WeChat busy: worth a retry, not given up
+        with pytest.raises(WeChatApiError):
+            await wx.endpoint.send(USER, Reply("提醒：明天上午上门"))
+
+
+async def test_a_quick_answer_never_overtakes_a_slow_one_pushed_before_it(runtime, fake_api, monkeypatch):
+    """The first answer missed the deadline and goes by customer-service message; the second is
+    ready at once, but answering it passively would show it first, and a digit typed next would
+    pick from the list the person is not looking at. Both come as pushed messages, in order."""
+    handle_locked = runtime.dialogue._handle_locked
+
+    async def slow_first(ev, *args):  # slow inside the turn, holding the person's place in line
+        if ev.text == "我爸八十二岁做遗嘱公证要钱吗":
+            await asyncio.sleep(0.5)
+        return await handle_locked(ev, *args)
+
+    monkeypatch.setattr(runtime.dialogue, "_handle_locked", slow_first)
+    async with serving(runtime, wechat_settings(fake_api, WECHAT_REPLY_DEADLINE_SECONDS=0.3)) as wx:
+        assert await wx.say("我爸八十二岁做遗嘱公证要钱吗", msg_id=41) == "success"
+        assert await wx.say("菜单", msg_id=42) == "success"
+        first, second = await fake_api.wait_for_messages(USER, 2)
+    assert "80周岁及以上" in first and second.startswith(runtime.services.texts.numbered()("menu.title"))
+
+
 async def test_a_turn_that_fails_after_success_was_answered_still_sends_an_apology(runtime, fake_api, monkeypatch):
     async def slow_then_broken(ev):
         await asyncio.sleep(0.6)
@@ -509,7 +541,7 @@ async def test_a_turn_that_fails_after_success_was_answered_still_sends_an_apolo
     async with serving(runtime, wechat_settings(fake_api, WECHAT_REPLY_DEADLINE_SECONDS=0.2)) as wx:
         assert await wx.say("遗嘱公证要钱吗", msg_id=32) == "success"
         [pushed] = await fake_api.wait_for_messages(USER, 1)
-    assert pushed == runtime.services.texts("error.apology")
+    assert pushed == runtime.services.texts.numbered()("error.apology")
 
 
 async def test_a_reply_over_2048_bytes_goes_out_in_several_messages(runtime, fake_api, monkeypatch):
@@ -694,7 +726,7 @@ async def test_a_message_answered_passively_costs_four_trips_to_the_database_or_
             await asyncio.sleep(0.01)
     assert trips.calls == expected
     assert trips.handoffs == 0  # each on the event loop: nobody else holds the file
-    assert await runtime.services.store.unsent(frozenset({"wechat"})) == []  # the mark was the last trip
+    assert await runtime.services.store.unsent(frozenset({"wechat"}), runtime.now()) == []  # the mark was the last trip
 
 
 async def test_a_shutdown_does_not_wait_for_turns_queued_for_a_slot_they_run_after_the_restart(
@@ -717,7 +749,7 @@ async def test_a_shutdown_does_not_wait_for_turns_queued_for_a_slot_they_run_aft
         async with serving(again, wechat_settings(fake_api)) as wx:
             first, second = await fake_api.wait_for_messages(USER, 2)
             await all_marked_sent(again.services.store)
-        assert "80周岁及以上" in first and second.startswith(again.services.texts("menu.title"))
+        assert "80周岁及以上" in first and second.startswith(again.services.texts.numbered()("menu.title"))
         assert len(fake_api.sent_to(USER)) == 2
     finally:
         await again.close()

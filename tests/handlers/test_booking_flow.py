@@ -7,6 +7,7 @@ import pytest
 from bot.scheduler import send_due_reminders
 from handlers.state import Conversation
 from tests.auxil.chat import Chat
+from tests.handlers.conftest import STAFF_CHAT, rt  # noqa: F401 - the staffed runtime fixture
 
 
 async def to_the_name(chat, *, county="龙游县", day_index=0, window="上午"):
@@ -63,6 +64,28 @@ async def test_a_double_tap_on_confirm_creates_one_booking(chat, runtime):
     await chat.press(confirm)
     await chat.press(confirm)
     assert len(await runtime.services.bookings.list_for_user("console", "elder-1")) == 1
+
+
+async def test_staff_hear_of_a_booking_whose_first_confirm_failed_after_it_was_made(rt, monkeypatch):
+    """The booking is committed, then the turn fails before it is saved (a busy database, a crash):
+    the person taps 确认 again, is shown the same booking, and the centre is told of it once."""
+    chat = Chat(rt, user_id="elder-9")
+    await book(chat)
+    confirm = chat.option("确认预约").payload
+    save_turn = rt.services.store.save_turn
+
+    async def fails_once(*args, **kwargs):
+        monkeypatch.setattr(rt.services.store, "save_turn", save_turn)
+        raise RuntimeError("database is locked")
+
+    monkeypatch.setattr(rt.services.store, "save_turn", fails_once)
+    with pytest.raises(RuntimeError):
+        await chat.press(confirm)
+    await chat.press(confirm)
+    [booking] = await rt.services.bookings.list_for_user("console", "elder-9")
+    assert booking.ref in chat.text
+    told = [q for q in await rt.services.store.unsent({"telegram"}, rt.now()) if q.user_id == str(STAFF_CHAT)]
+    assert len(told) == 1 and booking.ref in told[0].reply["text"]
 
 
 async def test_without_consent_nothing_is_kept(chat, runtime):
@@ -163,7 +186,7 @@ async def test_the_reminder_goes_out_the_evening_before_exactly_once(chat, runti
     clock.advance(hours=8, minutes=1)  # 18:01 the evening before the visit on 27 November
     assert await send_due_reminders(runtime) == 1
     assert await send_due_reminders(runtime) == 0
-    queued = await runtime.services.store.unsent({"console"})
+    queued = await runtime.services.store.unsent({"console"}, clock())
     assert len(queued) == 1 and "明天" in queued[0].reply["text"] and "SM-" in queued[0].reply["text"]
 
 
@@ -172,7 +195,7 @@ async def test_a_reminder_missed_while_down_is_dropped_once_the_visit_has_begun(
     await chat.tap("确认预约")
     clock.advance(days=1, hours=1)  # 27 November 11:00: the morning visit has started
     assert await send_due_reminders(runtime) == 0
-    assert await runtime.services.store.unsent({"console"}) == []
+    assert await runtime.services.store.unsent({"console"}, clock()) == []
 
 
 async def test_booking_into_january_2027_works_beyond_the_calendar_package_and_warns_once(chat, clock, caplog):

@@ -170,7 +170,7 @@ async def test_staff_can_tap_alert_buttons_in_the_staff_group(rt):
 async def test_odd_digits_do_not_break_the_menu(chat, runtime, typed):
     await chat.send("/start")
     await chat.send(typed)
-    assert chat.text != runtime.services.texts("error.apology") and chat.options
+    assert chat.text != chat.texts("error.apology") and chat.options
 
 
 async def test_a_clear_answer_offers_the_runner_up_as_its_first_button(chat, runtime):

@@ -67,7 +67,7 @@ def _routes(rt, own: list[str], start: int) -> list[tuple[str, str, list[str]]]:
 
 async def _press_everything(rt, chat: Chat, own: list[str], start: int, caplog) -> list[str]:
     """Every route with its arguments; returns what went wrong, so one run lists every failure."""
-    apology = rt.services.texts("error.apology")
+    apology = chat.texts("error.apology")
     wrong: list[str] = []
     for flow_name, action, args in _routes(rt, own, start):
         for arg in args:

@@ -41,7 +41,7 @@ async def test_an_unknown_phone_owner_is_refused_and_never_stored(chat, runtime)
     await to_the_phone(chat)
     await chat.send("13812345678")
     await chat.press("book:answer:phone_owner=evil")
-    assert chat.text.startswith(runtime.services.texts("book.invalid.phone_owner"))
+    assert chat.text.startswith(chat.texts("book.invalid.phone_owner"))
     assert "phone_owner" not in (await saved(runtime)).data["book"]
 
 

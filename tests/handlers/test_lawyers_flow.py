@@ -33,7 +33,7 @@ async def register_lawyer(rt, user_id: str, name="王律师", firm="衢州某律
 
 
 async def outbox_for(rt, user_id: str) -> list[dict]:
-    return [q.reply for q in await rt.services.store.unsent({"telegram", "console"}) if q.user_id == user_id]
+    return [q.reply for q in await rt.services.store.unsent({"telegram", "console"}, rt.now()) if q.user_id == user_id]
 
 
 async def test_a_question_is_answered_by_the_lawyer_who_claims_it_and_earns_5_on_a_holiday(rt, clock):
@@ -325,7 +325,7 @@ async def test_staff_cancel_a_visit_by_command_and_the_resident_is_told_why(rt):
     assert rt.services.texts("staff.usage") in staff.text
     await staff.send(f"/visit_cancel {ref} 老人住院了")
     assert staff.text.startswith(rt.services.texts("staff.visit_cancelled", ref=ref))
-    [told] = [q for q in await rt.services.store.unsent({"console"}) if q.user_id == "elder-3"]
+    [told] = [q for q in await rt.services.store.unsent({"console"}, rt.now()) if q.user_id == "elder-3"]
     assert "老人住院了" in told.reply["text"]
     await staff.send(f"/visit_cancel {ref} 又取消")
     assert rt.services.texts("staff.change.already_cancelled") in staff.text

@@ -71,7 +71,7 @@ async def _booked_and_asked(rt) -> Chat:
     await resident.tap("确认预约")
     await resident.send("/ask")
     await resident.send("我的退休金被儿子拿走了怎么办")
-    for queued in await rt.services.store.unsent({"telegram"}):
+    for queued in await rt.services.store.unsent({"telegram"}, rt.now()):
         await rt.services.store.mark_sent(queued.id, rt.now())  # the lawyer has it already
     return resident
 

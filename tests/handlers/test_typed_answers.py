@@ -53,7 +53,7 @@ async def test_not_knowing_picks_the_unknown_option_where_there_is_one(typist, r
     await typist.send("我本人")
     await typist.send("75")
     await typist.send("不晓得")
-    assert typist.text.startswith(runtime.services.texts("eq.ask_conditions", who="您", chosen="没有"))
+    assert typist.text.startswith(typist.texts("eq.ask_conditions", who="您", chosen="没有"))
 
 
 async def test_back_and_the_result_can_be_typed(typist, runtime):
@@ -74,7 +74,7 @@ async def test_several_digits_tick_several_conditions_on_a_numbered_channel(chat
     await chat.send("开化县")
     await chat.send("1 4")
     chosen = "、".join(runtime.services.texts(f"eq.cond.{c}") for c in ("hardship", "serious-illness"))
-    assert chat.text.startswith(runtime.services.texts("eq.ask_conditions", who="您", chosen=chosen))
+    assert chat.text.startswith(chat.texts("eq.ask_conditions", who="您", chosen=chosen))
     assert len(chat.last.replies) == 1, "one screen after several picks, not one per pick"
 
 

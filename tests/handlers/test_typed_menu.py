@@ -44,12 +44,16 @@ async def test_a_phrasing_works_inside_another_flow_too(typist, runtime):
 async def test_where_options_are_numbered_nobody_is_told_to_tap_a_button(chat, runtime):
     await chat.send("查资格")  # the console numbers its options, as WeChat does
     await chat.send("随便说说")
-    assert chat.says("input.not_understood_numbered")
-    assert not chat.says("input.not_understood")
+    assert chat.text.startswith(runtime.services.texts("input.not_understood_numbered"))
+    await chat.send("菜单")
+    assert chat.text.startswith(runtime.services.texts("menu.title_numbered"))
+    assert "按钮" not in chat.text
 
 
 async def test_where_there_are_buttons_they_are_named(runtime):
     typist = Chat(runtime, channel="telegram", user_id="typist")
     await typist.send("查资格")
     await typist.send("随便说说")
-    assert typist.says("input.not_understood")
+    assert typist.text.startswith(runtime.services.texts("input.not_understood"))
+    await typist.send("菜单")
+    assert typist.text == runtime.services.texts("menu.title")

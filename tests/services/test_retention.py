@@ -78,7 +78,7 @@ async def test_sent_and_given_up_messages_are_blanked_and_their_keys_still_stop_
     keys = [outbox_key(Topic.ANSWER, "r", n) for n in range(3)]
     for n, key in enumerate(keys):
         await store.enqueue(Notice("console", f"elder-{n}", Reply(f"张桂英的答复{n}"), key), rt.now())
-    sent, given_up, waiting = sorted(await store.unsent({"console"}), key=lambda q: q.user_id)
+    sent, given_up, waiting = sorted(await store.unsent({"console"}, clock()), key=lambda q: q.user_id)
     await store.mark_sent(sent.id, rt.now())
     await store.give_up(given_up.id, rt.now(), [])
     clock.advance(days=rt.services.settings.outbox_retention_days - 1)

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from storage.db import IntegrityError, UniqueViolation, database_for, migration_scripts, opened
+from storage.db import IntegrityError, UniqueViolation, changes, database_for, migration_scripts, opened, single
 from storage.sqlite import SQLiteDatabase
 from storage.store import Store
 
@@ -126,6 +126,22 @@ async def test_a_failed_transaction_leaves_nothing_behind(db):
             )
             raise RuntimeError("boom")
     assert await store.load_state("c", "u") is None
+
+
+async def test_a_commit_that_fails_leaves_the_connection_usable(sqlite_db):
+    """A COMMIT can fail (here a deferred foreign key; in life a full disk): the transaction is
+    rolled back, the error raised, and the next write works (the bot is not silenced)."""
+    await sqlite_db.execute("CREATE TABLE parent (id INTEGER PRIMARY KEY)")
+    await sqlite_db.execute("CREATE TABLE child (parent_id INTEGER REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED)")
+    orphan = "INSERT INTO child VALUES (7)"
+    with pytest.raises(IntegrityError):
+        await sqlite_db.transact(single(changes(orphan)))
+    with pytest.raises(IntegrityError):
+        async with sqlite_db.transaction() as conn:
+            await conn.execute(orphan)
+    await Store(sqlite_db).save_state("c", "u", "{}", AT)
+    assert await sqlite_db.fetchval("SELECT COUNT(*) FROM child") == 0
+    assert await Store(sqlite_db).load_state("c", "u") == "{}"
 
 
 async def test_concurrent_writers_queue_instead_of_failing(db):
