@@ -126,17 +126,18 @@ async def measure(users: int, turns: int, top: int) -> str:
                 profiler.disable()
             cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
             threads = {k: v - threads.get(k, 0.0) for k, v in thread_cpu().items()}
+            calls, handoffs = list(trips.calls), trips.handoffs  # not the close's
         finally:
             await runtime.close()
     n = users * turns
-    kinds = Counter(trips.calls)
+    kinds = Counter(calls)
     lines = [f"Turn cost in process — {users} people × {turns} updates, SQLite, each update handled and its replies"
              f" delivered (to a sender that does nothing){' under cProfile' if top else ''}",
              f"  CPU ms per update      {cpu * 1000 / n:.2f}   (wall {wall * 1000 / n:.2f})",
              "  by thread              " + ", ".join(f"{k} {v * 1000 / n:.2f}" for k, v in sorted(threads.items())),
-             f"  database calls/update  {len(trips.calls) / n:.2f}   ("
+             f"  database calls/update  {len(calls) / n:.2f}   ("
              + ", ".join(f"{k} {v / n:.2f}" for k, v in sorted(kinds.items())) + ")",
-             f"  thread hand-offs/update {trips.handoffs / n:.2f}",
+             f"  thread hand-offs/update {handoffs / n:.2f}",
              f"  replies per update     {sum(sent.values()) / (n + users):.2f}"]
     if profiler:
         out = io.StringIO()
