@@ -2,7 +2,7 @@
 
     python -m bench [--quick]
 
---quick runs each of our benches in its smallest configuration (one run, 100 Telegram users,
+--quick runs each of our benches in its smallest configuration (one run, 20 Telegram users,
 small WeChat and race sizes); tests/bench/test_smoke.py runs it so the bench code cannot rot.
 Its figures mean nothing. The matcher's and other modules' own benches are left out of --quick.
 """
@@ -74,14 +74,14 @@ def main(argv: list[str] | None = None) -> None:
         asyncio.run(booking_race.races(race_counts, people, 10, None)), people, 10, "a fresh SQLite file"))
 
     figures: dict[str, dict] = {}
-    users = (100,) if quick else telegram_e2e.USERS
+    users = (20,) if quick else telegram_e2e.USERS
 
     def telegram() -> str:
         figures["telegram"] = asyncio.run(telegram_e2e.run(users, 1 if quick else 3, quick))
         return telegram_report.report(figures["telegram"])
 
     def wechat() -> str:
-        figures["wechat"] = asyncio.run(wechat_e2e.run(*((1, 20, 2, 50) if quick else (3, 200, 5, 1000))))
+        figures["wechat"] = asyncio.run(wechat_e2e.run(*((1, 10, 2, 20) if quick else (3, 200, 5, 1000))))
         return wechat_e2e.report(figures["wechat"])
 
     section("telegram", telegram)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 # Opt in to python-telegram-bot's future timedelta API so its deprecation warnings stay quiet.
 os.environ.setdefault("PTB_TIMEDELTA", "1")
@@ -14,6 +18,7 @@ import pytest
 
 from common.config import Settings
 from bot.runtime import Runtime
+from storage.db import opened
 from tests.auxil.chat import Chat
 from tests.auxil.postgres import MISSING, PostgresServer, binaries
 
@@ -39,6 +44,47 @@ def clock() -> Clock:
     return Clock(datetime(2026, 11, 26, 10, 0, tzinfo=SHANGHAI))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing():  # yields the shipped hasher
+    """argon2 at its cheapest parameters in this process: at the shipped ones each hash and each
+    sign-in costs about half a second of CPU, and the console tests make hundreds. Nothing here tests
+    argon2's strength (tests/web/test_security.py checks the shipped parameters); bots and CLIs run
+    as separate processes still hash at the shipped cost."""
+    from argon2 import PasswordHasher, profiles
+
+    from services import accounts
+
+    shipped = accounts._hasher
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(accounts, "_hasher", PasswordHasher.from_parameters(profiles.CHEAPEST))
+        accounts._dummy_hash.cache_clear()
+        yield shipped
+    accounts._dummy_hash.cache_clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def one_matcher_per_knowledge_base():
+    """Runtime.open builds the matcher (~70 ms of CPU) for every test that opens a runtime, from the
+    same files: build it once per distinct knowledge base in this process and share it. Matcher keeps
+    no state between questions; a rebuild after a staff edit (thresholds given) still builds its own."""
+    from faq.matcher import Matcher
+    from services import knowledge
+
+    built: dict[tuple, Matcher] = {}
+
+    def shared(kb, *args, **kwargs) -> Matcher:
+        if args or kwargs:
+            return Matcher(kb, *args, **kwargs)
+        key = (tuple(e.model_dump_json() for e in kb.entries), tuple(sorted(kb.files.items())))
+        if key not in built:
+            built[key] = Matcher(kb)
+        return built[key]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(knowledge, "Matcher", shared)
+        yield
+
+
 @pytest.fixture(scope="session")
 def postgres_server():
     """One throwaway PostgreSQL server per session (per xdist worker), or a skip saying why not."""
@@ -51,6 +97,21 @@ def postgres_server():
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """A SQLite file with every migration applied, made once per session (per xdist worker): copying
+    it costs a millisecond, applying the 16 migrations to each test's database ~0.2 s."""
+    path = tmp_path_factory.mktemp("template") / "legalaid.sqlite3"
+
+    async def migrate() -> None:
+        async with opened(f"sqlite:///{path}"):
+            pass  # opening migrates; closing folds the write-ahead log into the file
+
+    with ThreadPoolExecutor(1) as pool:  # its own event loop, whatever loop the asking test runs in
+        pool.submit(asyncio.run, migrate()).result()
+    return path
+
+
 @pytest.fixture
 def backend() -> str:
     """The database the test runs on; tests/storage and tests/services run on both (their conftest)."""
@@ -60,9 +121,15 @@ def backend() -> str:
 @pytest.fixture
 async def database_url(backend, tmp_path, request):
     """sqlite: the file in the data folder, as when LEGALAID_DATABASE_URL is unset; postgresql: a fresh
-    database of its own on the session's server."""
+    database of its own on the session's server. Both start with every migration applied, copied
+    from a template (tests/storage/test_db.py opens fresh files to test the migrations themselves)."""
     if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / 'data' / 'legalaid.sqlite3'}"
+        # A copy of the migrated template, made as the bot makes its own (folder 0700, file 0600).
+        path = tmp_path / "data" / "legalaid.sqlite3"
+        path.parent.mkdir(mode=0o700)
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        path.chmod(0o600)
+        yield f"sqlite:///{path}"
         return
     server = request.getfixturevalue("postgres_server")
     url = await server.new_database()
@@ -106,7 +173,6 @@ SLOW_FIRST = (
     "tests/web/test_cli.py",
     "tests/bot/test_sigterm.py",
     "tests/bot/test_wechat.py::test_a_thousand_concurrent_messages_get_exactly_one_answer_each",
-    "tests/web/test_security.py::test_an_address_trying_many_names_is_locked_for_every_name",
 )
 
 

@@ -90,3 +90,15 @@ def test_an_export_into_the_source_folder_keeps_what_nobody_changed(tmp_path):
     public = (folder / "public.yaml").read_text("utf-8")
     assert "改过的回答。" in public
     assert load_kb(folder).by_id == kb.by_id
+
+
+def test_a_file_is_parsed_once_until_it_changes_and_each_reader_gets_its_own_copy(tmp_path):
+    folder = tmp_path / "faq"
+    shutil.copytree(default_dir(), folder)
+    first = read_files(folder)
+    first[0].data["answer"] = "一个读者改了它拿到的。"
+    assert read_files(folder)[0].data["answer"] != "一个读者改了它拿到的。"
+    edited = folder / first[0].where
+    edited.write_text(edited.read_text(encoding="utf-8").replace(first[1].data["question"], "改过的问题？", 1),
+                      encoding="utf-8")
+    assert read_files(folder)[1].data["question"] == "改过的问题？"

@@ -153,6 +153,16 @@ async def test_the_cli_lifts_every_lock_out_when_nobody_can_sign_in(rt, make_con
     assert (await console.sign_in("admin", STAFF_PASSWORD)).status == 303
 
 
+def test_passwords_are_hashed_with_argon2id_at_rfc_9106_s_low_memory_cost(cheap_password_hashing):
+    # The tests sign in with argon2's cheapest parameters (tests/conftest.py); what ships is this.
+    from argon2 import Type, profiles
+
+    shipped = cheap_password_hashing
+    assert shipped.type == Type.ID
+    low = profiles.RFC_9106_LOW_MEMORY
+    assert shipped.hash("a-password-1").startswith(f"$argon2id$v=19$m={low.memory_cost},t={low.time_cost},p={low.parallelism}$")
+
+
 async def test_a_password_set_in_the_console_is_kept_exactly_as_typed(staff, make_console, people):
     spaced = "  clerk-password  "
     await staff.get("/accounts")
