@@ -15,6 +15,8 @@
                                200 people race for 10 seats through the real booking code
     legalaid health            exit 0 when configuration, catalog, knowledge base and database are sound
     legalaid lawyers add|list  register lawyers (prints a one-time /register code)
+    legalaid duty list|add|remove
+                               the duty roster of non-working days [--weeks N] | DATE LAWYER_ID
     legalaid points add|reverse|report|statement
                                the points ledger (衢市司发〔2020〕4号)
     legalaid bookings export   home visits in a date range, CSV or xlsx
@@ -55,6 +57,7 @@ ELSEWHERE: dict[str, tuple[str, str, str]] = {
     "check": ("bot.eligibility_cli", "add_parsers", "what the elderly legal-aid opinion gives one person"),
     "counties": ("bot.eligibility_cli", "add_parsers", "which counties apply the 有条件 measures of 3号 二"),
     "lawyers": ("bot.staff_cli", "add_parsers", "register and list lawyers"),
+    "duty": ("bot.duty_cli", "add_parsers", "the duty roster of non-working days (值班表)"),
     "points": ("bot.staff_cli", "add_parsers", "the points ledger (衢市司发〔2020〕4号)"),
     "bookings": ("bot.staff_cli", "add_parsers", "home-visit bookings"),
     "calendar": ("bot.calendar_cli", "add_parsers", "home-visit places per county and half-day, and days closed (日历与名额)"),
@@ -121,7 +124,7 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     misses.add_argument("--since", type=date.fromisoformat, help="YYYY-MM-DD")
     misses.add_argument("--limit", type=int, default=50)
 
-    _elsewhere(sub, command, "lawyers", "points", "bookings", "calendar", "web", "users", "wechat")
+    _elsewhere(sub, command, "lawyers", "points", "bookings", "duty", "calendar", "web", "users", "wechat")
     bench = sub.add_parser("bench", help="benchmarks (from a source checkout)")
     bench.add_argument("name", choices=["booking", "matcher"])
     bench.add_argument("rest", nargs=argparse.REMAINDER, help="options of that benchmark, e.g. --users 200 --seats 10")
@@ -248,6 +251,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         from bot import calendar_cli
 
         return asyncio.run(calendar_cli.run(args, settings))
+    if command == "duty":
+        from bot import duty_cli
+
+        return asyncio.run(duty_cli.run(args, settings))
     if command in ("lawyers", "points", "bookings"):
         from bot import staff_cli
 

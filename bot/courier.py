@@ -130,15 +130,20 @@ class Courier:
         """Send a turn's replies now, in order, each marked sent as it goes (`queued`: their outbox ids,
         or empty when they were not queued). A failure leaves it and the rest to the delivery loop,
         as does a message to this person still waiting for its retry (order first), or one another
-        process's courier took first (each is leased before it goes). The caller
-        holds the person (`holding`). Returns how many were sent."""
+        process's courier took first (where processes share the database, each is leased before it
+        goes). The caller holds the person (`holding`). Returns how many were sent."""
         person = (channel, user_id)
         if queued and person in self._stalled:
             self.wake()
             return 0
+        # Another process's delivery loop may have read the rows already: only the lease holder sends.
+        # A lease of zero (SQLite: one process owns the file) fences off no other process, and this
+        # process's own loop leaves a held person's rows alone, so no trip is spent taking them: the
+        # person is held, and their chat's next event waits for this one, so nothing else sends or
+        # deletes these rows meanwhile (forgetting a person is one of their own turns).
+        lease = bool(queued) and bool(self.lease)
         for number, reply in enumerate(replies):
-            # Another process's delivery loop may have read the row already: only the lease holder sends.
-            if queued and not await self._take(queued[number]):
+            if lease and not await self._take(queued[number]):
                 self.wake()
                 return number
             try:

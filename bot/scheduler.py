@@ -11,7 +11,7 @@ import logging
 from datetime import timedelta
 
 from bot.runtime import Runtime
-from services import calendar_admin, calendar_status, consultations, knowledge, points, retention, visit_care
+from services import calendar_admin, calendar_status, consultations, duty, knowledge, points, retention, visit_care
 from services.actor import SYSTEM, Done
 from storage.retention import Purged
 
@@ -25,7 +25,8 @@ async def tick(runtime: Runtime) -> None:
 
     Each job is on its own: one that fails is logged and the others (delivery last) still run.
     """
-    jobs = [refresh_calendar, send_due_reminders, renotify_unclaimed, alert_stalled, refresh_knowledge]
+    jobs = [refresh_calendar, send_due_reminders, remind_duty_lawyers, renotify_unclaimed, alert_stalled,
+            refresh_knowledge]
     now = runtime.now()
     # The slower jobs (quarterly statements, retention) need not run more than hourly.
     if runtime.hourly_due(now):
@@ -58,6 +59,12 @@ async def _queue(runtime: Runtime, done: Done[int]) -> int:
 async def renotify_unclaimed(runtime: Runtime) -> int:
     """Questions no lawyer claimed in time: the duty lawyers again, and staff."""
     return await _queue(runtime, await consultations.renotify_unclaimed(runtime.services, SYSTEM, runtime.now()))
+
+
+async def remind_duty_lawyers(runtime: Runtime) -> int:
+    """The day before a rostered non-working day, its lawyers are reminded once, not at night."""
+    done = await duty.remind_tomorrow(runtime.services, SYSTEM, runtime.now(), consultations.QUIET_HOURS)
+    return await _queue(runtime, done)
 
 
 async def alert_stalled(runtime: Runtime) -> int:

@@ -1,4 +1,5 @@
-"""Lawyers in the bot: /register CODE, /duty, 接单, answering, /points statements, corrections.
+"""Lawyers in the bot: /register CODE, /duty (the switch, and one's days on the 值班表), 接单,
+answering, /points statements, corrections.
 
 Every action but /register needs a registered lawyer (handlers.roles); the work is the service
 layer's (services.consultations, services.points, services.lawyers).
@@ -14,7 +15,7 @@ from handlers.roles import as_lawyer
 from handlers.turn import Flow, Route, Turn
 from policy.ledger import LedgerError
 from policy.points import correction_deadline, quarter_of
-from services import consultations, lawyers, points
+from services import consultations, duty, lawyers, points
 from services.actor import Actor
 from services.consultations import MAX_ANSWER
 from services.wording import day_label
@@ -47,8 +48,8 @@ class LawyerFlow(Flow):
 
     def routes(self) -> dict[str, Route]:
         table: dict[str, LawyerAction] = {
-            "duty": self.duty, "claim": self.claim, "answer": self.begin_answer, "points": self.points,
-            "correct": self.begin_correction, "found": self.discovered_on,
+            "duty": self.duty, "days": self.duty_days, "claim": self.claim, "answer": self.begin_answer,
+            "points": self.points, "correct": self.begin_correction, "found": self.discovered_on,
         }
         return {**super().routes(), "register": self.register,
                 **{action: self.lawyer_only(action, act) for action, act in table.items()}}
@@ -82,7 +83,20 @@ class LawyerFlow(Flow):
         except LedgerError as exc:
             turn.say(turn.t(exc.text_id, **exc.fields), (turn.menu_option(),))
             return
-        turn.say(turn.t("lawyer.on_duty" if updated.on_duty else "lawyer.off_duty"), (turn.menu_option(),))
+        lines = [turn.t("lawyer.on_duty" if updated.on_duty else "lawyer.off_duty"), await self.days_line(turn, actor)]
+        turn.say("\n".join(lines), (Option(turn.t("duty.days_button"), "law:days"), turn.menu_option()))
+
+    async def duty_days(self, turn: Turn, actor: Actor, arg: str) -> None:
+        """One's coming days on the 值班表, without touching the switch."""
+        turn.say(await self.days_line(turn, actor), (turn.menu_option(),))
+
+    @staticmethod
+    async def days_line(turn: Turn, actor: Actor) -> str:
+        mine = [d.day for d in await duty.my_days(turn.services, actor, turn.today) if d.entries]
+        if not mine:
+            return turn.t("duty.my_days_none")
+        labels = turn.t("duty.day_separator").join(day_label(turn.t, d) for d in mine)
+        return turn.t("duty.my_days", days=labels)
 
     async def claim(self, turn: Turn, actor: Actor, arg: str) -> None:
         if not arg.isdecimal():

@@ -13,6 +13,7 @@ from common.messages import Address, Notice, Option, Reply
 from policy.workdays import is_non_working_moment
 from services.actor import Actor, Done, Role, require, require_lawyer
 from services.context import Services
+from services.duty import recipients
 from services.notices import to_lawyer, to_staff
 from storage.consultations import Answered, Claim, Consultation, Feedback
 from storage.lawyers import Lawyer
@@ -49,11 +50,12 @@ def _resident(c: Consultation) -> Address:
 
 
 async def ask(services: Services, sender: Address, question: str, now: datetime) -> Done[Consultation]:
-    """A resident's question: to every duty lawyer at once, or to staff when nobody is on duty."""
+    """A resident's question: to every duty lawyer at once (on a non-working day with a roster, that
+    day's; services.duty), or to staff when nobody is on duty."""
     c = await services.consultations.create(sender.channel, sender.user_id, question, now)
     t = services.texts
     notices: list[Notice] = []
-    for lawyer in await services.ledger.on_duty_lawyers():
+    for lawyer in await recipients(services, now):
         notices += to_lawyer(lawyer, question_reply(t, c), outbox_key(Topic.NEW_QUESTION, c.id, lawyer.id), sender)
     if not notices:
         notices = to_staff(services, Reply(t("staff.no_duty_lawyer", ref=c.ref)),
@@ -156,7 +158,7 @@ async def renotify_unclaimed(services: Services, actor: Actor, now: datetime) ->
         return Done(0)  # nobody is woken at night; the morning tick catches up
     minutes = services.settings.claim_timeout_minutes
     waiting = await services.consultations.unclaimed(now - timedelta(minutes=minutes), now - timedelta(minutes=minutes))
-    lawyers = await services.ledger.on_duty_lawyers()
+    lawyers = await recipients(services, now)
     t, stamp = services.texts, f"{now:%Y%m%d%H%M}"
     notices: list[Notice] = []
     for c in waiting:

@@ -19,6 +19,7 @@ from storage.bookings import BookingStore
 from storage.consultations import ConsultationStore
 from storage.counties import CountyStore
 from storage.db import Database
+from storage.duty_roster import DutyRosterStore
 from storage.kb_revisions import RevisionStore
 from storage.ledger import LedgerStore
 from storage.store import Store
@@ -36,6 +37,7 @@ class Services:
     consultations: ConsultationStore
     calendar: WorkCalendar
     counties: CountyStore
+    roster: DutyRosterStore  # 值班表: who answers online on which non-working day
     pseudonym_key: bytes = b""  # keys the account pseudonyms in log lines (common.privacy.pseudonym)
     revisions: RevisionStore | None = None  # staff edits of the knowledge base
     edition: Edition | None = None  # what `matcher` was built from (services/knowledge.py); None: no matcher
@@ -48,7 +50,7 @@ class Services:
             settings=settings, store=Store(db), texts=load_catalog(), clock=clock or system_clock(settings.zone),
             matcher=matcher, ledger=LedgerStore(db, settings.zone), bookings=BookingStore(db, settings.zone),
             consultations=ConsultationStore(db), calendar=work_calendar(settings), counties=CountyStore(db),
-            pseudonym_key=pseudonym_key(settings.data_dir), revisions=RevisionStore(db),
+            roster=DutyRosterStore(db), pseudonym_key=pseudonym_key(settings.data_dir), revisions=RevisionStore(db),
         )
 
     def is_staff(self, channel: str, user_id: str) -> bool:

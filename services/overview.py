@@ -1,6 +1,7 @@
-"""What the web console lists: the day's work at a glance, visits over a range with the places
-left, and questions by status. Staff see everything; a lawyer the questions open to anyone and
-their own. Reading a question's words is a read of personal data, so staff reads are logged.
+"""What the web console lists: the day's work at a glance (with who is on duty), visits over a
+range with the places left, and questions by status. Staff see everything; a lawyer the questions
+open to anyone and their own. Reading a question's words is a read of personal data, so staff
+reads are logged.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from datetime import date, datetime, timedelta
 from policy.county_status import County
 from services.actor import Actor, PermissionDenied, Role, require, require_lawyer
 from services.context import Services
+from services.duty import DutyNow, now_on_duty
 from services.points import Waiting, waiting_corrections
 from storage.bookings import Booking
 from storage.consultations import Consultation, Status
@@ -29,6 +31,7 @@ class Today:
     unclaimed: int  # questions nobody claimed within LEGALAID_CLAIM_TIMEOUT_MINUTES
     corrections: list[Waiting]
     misses: list[Miss]  # this week's, most frequent first
+    duty: DutyNow  # who gets a new question now, and the next non-working day's 值班表
 
 
 def _listings(services: Services) -> Listings:
@@ -43,7 +46,7 @@ async def today(services: Services, actor: Actor, now: datetime) -> Today:
     return Today(
         await bookings.list_for_date(day), await bookings.list_for_date(day + timedelta(days=1)),
         await _listings(services).waiting_since(now - timeout), await waiting_corrections(services, actor),
-        await services.store.misses(now - timedelta(days=7), 10),
+        await services.store.misses(now - timedelta(days=7), 10), await now_on_duty(services, actor, now),
     )
 
 

@@ -9,7 +9,7 @@ import hashlib
 import secrets
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 
 from common.pinyin import char_pinyin
@@ -95,7 +95,7 @@ class LawyerStore:
         return await self._lawyers("")
 
     async def set_on_duty(self, lawyer_id: int, on_duty: bool) -> Lawyer:
-        """Put a lawyer on or off the duty roster; only a bound lawyer can be reached on duty."""
+        """Switch a lawyer on or off duty (any day); only a bound lawyer can be reached on duty."""
         async with self.db.transaction() as conn:
             row = await require_lawyer(conn, lawyer_id)
             if on_duty and row["channel"] is None:
@@ -121,8 +121,13 @@ class LawyerStore:
         """Active, bound lawyers on duty: the ones the bot may hand a question to."""
         return await self._lawyers("WHERE on_duty = 1 AND active = 1 AND channel IS NOT NULL")
 
-    async def _lawyers(self, where: str) -> list[Lawyer]:
-        rows = await self.db.fetchall(f"SELECT {_LAWYER_COLUMNS} FROM lawyers {where}")
+    async def rostered_on(self, day: date) -> list[Lawyer]:
+        """Active, bound lawyers on the duty roster (storage.duty_roster) for `day`."""
+        return await self._lawyers("WHERE active = 1 AND channel IS NOT NULL"
+                                   " AND id IN (SELECT lawyer_id FROM duty_roster WHERE day = ?)", day.isoformat())
+
+    async def _lawyers(self, where: str, *args: object) -> list[Lawyer]:
+        rows = await self.db.fetchall(f"SELECT {_LAWYER_COLUMNS} FROM lawyers {where}", *args)
         return sorted((_lawyer(r) for r in rows), key=lambda x: (name_key(x.name), x.id))
 
     async def _one_lawyer(self, where: str, params: tuple[object, ...]) -> Lawyer | None:

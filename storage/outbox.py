@@ -34,6 +34,7 @@ class Topic(StrEnum):
     ASSIGNED = "assigned"
     VISIT_CHANGED = "visit-changed"  # moved or cancelled: to its lawyer and to staff
     REMINDER = "reminder"
+    DUTY = "duty"  # to a lawyer: the day before their duty day, or someone else changed their 值班表
     LATE_REPLY = "late-reply"  # a reply that missed a channel's passive-reply deadline
     UNDELIVERED = "undelivered"  # to staff: a message given up after its useful life
     BACKLOG = "backlog"  # to staff: many messages waiting (at most hourly)

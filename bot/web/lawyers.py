@@ -1,20 +1,29 @@
-"""律师 (staff): the roster with who is bound and on duty, the duty roster (who is sent new
-questions, e.g. on non-working days), deactivating a lawyer, and registering one (the one-time
-code for /register is shown once, on the page that follows)."""
+"""律师 (staff): the roster with who is bound and on the duty switch, the 值班表 of the coming
+non-working days (add or remove a lawyer for a day), deactivating a lawyer, and registering one
+(the one-time code for /register is shown once, on the page that follows)."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
-from bot.web.pages import actor_of, form_of, number, redirect, refusals, services_of
+from bot.web.pages import actor_of, day_arg, form_of, number, queue, redirect, refusals, services_of
 from bot.web.render import render
 from bot.web.routing import Access, Routes
-from services import lawyers
+from services import duty, lawyers
+from services.actor import Actor
+from services.context import Services
+
+# ?result= after a change of the 值班表 → what the page says.
+DUTY_RESULTS = {"added": "duty.web.result.added", "removed": "duty.web.result.removed",
+                "unchanged": "duty.web.result.unchanged"}
 
 
 async def listing(request: web.Request, added: tuple | None = None) -> web.StreamResponse:
     services, actor = services_of(request), actor_of(request)
-    return render(request, "lawyers.html", roster=await lawyers.roster(services, actor), added=added)
+    roster = await lawyers.roster(services, actor)
+    days = await duty.roster(services, actor, duty.local_today(services, services.clock()))
+    return render(request, "lawyers.html", roster=roster, added=added, days=days,
+                  choosable=[x for x in roster if x.active], result=DUTY_RESULTS.get(request.query.get("result", "")))
 
 
 @refusals
@@ -38,7 +47,26 @@ async def change(request: web.Request) -> web.StreamResponse:
     return redirect("/lawyers")
 
 
+async def change_roster(services: Services, actor: Actor, action: str, form: dict[str, str], lawyer_id: int) -> str:
+    """Add or remove one 值班表 entry (staff for anyone, a lawyer for themself); the result's key."""
+    now = services.clock()
+    if not form.get("day"):
+        raise ValueError("which day?")
+    day = day_arg(form["day"], duty.local_today(services, now))
+    done = await (duty.add if action == "add" else duty.remove)(services, actor, day, lawyer_id, now)
+    await queue(services, done.notices)
+    return ("added" if action == "add" else "removed") if done.value else "unchanged"
+
+
+@refusals
+async def roster_change(request: web.Request) -> web.StreamResponse:
+    services, actor, form = services_of(request), actor_of(request), await form_of(request)
+    result = await change_roster(services, actor, request.match_info["action"], form, number(form.get("lawyer")))
+    return redirect("/lawyers", result=result)
+
+
 def add_routes(routes: Routes) -> None:
     routes.get("/lawyers", listing, Access.STAFF)
     routes.post("/lawyers/add", add, Access.STAFF)
     routes.post("/lawyers/{id}/{action:on-duty|off-duty|deactivate|activate}", change, Access.STAFF)
+    routes.post("/lawyers/duty/{action:add|remove}", roster_change, Access.STAFF)

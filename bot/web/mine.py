@@ -1,5 +1,6 @@
 """A lawyer's own pages: 我的留言 (claim, answer, the follow-up; the resident gets the answer in
-their chat through the outbox, with the +5 of 4号 二(一)9 on a non-working day) and 我的积分
+their chat through the outbox, with the +5 of 4号 二(一)9 on a non-working day; below, their own
+days on the 值班表, where they put themself down or take themself off, 4号 一(三) 自主报名) and 我的积分
 (statements by quarter, and a correction request within 5 days of finding an omission, 二(四))."""
 
 from __future__ import annotations
@@ -8,9 +9,10 @@ from aiohttp import web
 
 from bot.web.pages import actor_of, day_arg, form_of, number, queue, redirect, refusals, services_of
 from bot.web.render import render
+from bot.web.lawyers import DUTY_RESULTS, change_roster
 from bot.web.routing import Access, Routes
 from policy.points import quarter_of
-from services import consultations, overview, points
+from services import consultations, duty, overview, points
 from storage.consultations import Answered, Claim
 
 RESULTS = {*Claim, *Answered, "correction_filed"}
@@ -18,8 +20,17 @@ RESULTS = {*Claim, *Answered, "correction_filed"}
 
 async def listing(request: web.Request) -> web.StreamResponse:
     services, actor = services_of(request), actor_of(request)
+    days = await duty.my_days(services, actor, duty.local_today(services, services.clock()))
     return render(request, "my_questions.html", rows=await overview.questions(services, actor),
-                  me=actor.lawyer.id)
+                  me=actor.lawyer.id, days=days, result=DUTY_RESULTS.get(request.query.get("result", "")))
+
+
+@refusals
+async def duty_change(request: web.Request) -> web.StreamResponse:
+    """自主报名: a lawyer puts themself down for a non-working day, or takes themself off."""
+    services, actor, form = services_of(request), actor_of(request), await form_of(request)
+    result = await change_roster(services, actor, request.match_info["action"], form, actor.lawyer.id)
+    return redirect("/my/questions", result=result)
 
 
 @refusals
@@ -80,5 +91,6 @@ def add_routes(routes: Routes) -> None:
     routes.get("/my/questions/{id}", detail, Access.LAWYER)
     routes.post("/my/questions/{id}/claim", claim, Access.LAWYER)
     routes.post("/my/questions/{id}/answer", answer, Access.LAWYER)
+    routes.post("/my/duty/{action:add|remove}", duty_change, Access.LAWYER)
     routes.get("/my/points", my_points, Access.LAWYER)
     routes.post("/my/points/correction", correction, Access.LAWYER)

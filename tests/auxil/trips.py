@@ -1,6 +1,7 @@
 """Counting a process's trips to the database: the outermost calls on a `Database` (a call made
 inside another, such as PostgreSQL's transaction inside `transact`, counts once) and, on SQLite,
-the hand-offs to aiosqlite's connection thread, each a thread switch and a wake-up of the loop."""
+the hand-offs to aiosqlite's connection thread, each a thread switch and a wake-up of the loop (made
+only when a call must wait for another process's lock: storage/sqlite.py)."""
 
 from __future__ import annotations
 

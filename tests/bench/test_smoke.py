@@ -39,6 +39,8 @@ def test_the_quick_bench_runs_every_bench_and_prints_its_figures():
     assert "`legalaid telegram` idle, before the first update:" in out
     assert "`legalaid wechat` idle, before the first message:" in out
     assert "cold `legalaid ask" in out and "(target ≤ 1 s:" in out
+    # A turn's cost in process: the database calls and thread hand-offs per update (load-independent).
+    assert "Turn cost in process" in out and "database calls/update" in out and "thread hand-offs/update" in out
     if py_spy():
         assert "aiosqlite thread" in out and "event-loop wake-ups" in out
     else:

@@ -3,13 +3,15 @@ everything exactly once and in order; a message past its useful life is given up
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
 
-from bot.courier import BACKLOG_ALERT, RETRY, Unreachable
+from bot.courier import BACKLOG_ALERT, LEASE, RETRY, Unreachable
 from common.messages import Notice, Reply
 from storage.outbox import Topic, outbox_key
+from tests.auxil.trips import Trips
 from tests.handlers.conftest import STAFF_CHAT, rt  # noqa: F401 - the staffed runtime fixture
 
 
@@ -117,6 +119,7 @@ async def test_a_growing_backlog_is_logged_and_staff_are_told_hourly(rt, clock, 
 
 async def test_a_turns_reply_another_process_is_sending_is_not_sent_twice(rt, clock):
     # Another process's delivery loop read the turn's saved replies and took the first one.
+    rt.courier.lease = LEASE  # processes sharing one database (PostgreSQL) lease what they send
     store, now = rt.services.store, clock()
     replies = [Reply("律师回复：第一条"), Reply("律师回复：第二条")]
     ids = await store.save_turn("flaky", "elder", None, [], now, event="update:1", replies=replies)
@@ -128,3 +131,29 @@ async def test_a_turns_reply_another_process_is_sending_is_not_sent_twice(rt, cl
     assert (sent, channel.received) == (0, [])  # the other courier sends it, and the second after it
     later = now + rt.courier.lease + timedelta(minutes=6)  # had the other process died, both would go then
     assert [q.id for q in await store.unsent({"flaky"}, later)] == ids
+
+
+async def test_a_delivery_pass_while_a_turn_sends_its_replies_leaves_them_to_the_turn(rt, clock):
+    """On SQLite (one process, lease zero) a turn's replies are not leased before they go: one trip
+    each, to mark it sent. The hold alone keeps this process's delivery loop off them."""
+    store, now = rt.services.store, clock()
+    replies = [Reply("律师回复：第一条"), Reply("律师回复：第二条")]
+    ids = await store.save_turn("flaky", "elder", None, [], now, event="update:1", replies=replies)
+    channel, sending, go_on = FlakyChannel(clock), asyncio.Event(), asyncio.Event()
+    rt.courier.register("flaky", channel.send)
+
+    async def slow_send(reply):
+        sending.set()
+        await go_on.wait()
+        await channel.send("elder", reply)
+
+    trips = Trips(rt.db)
+    with rt.courier.holding("flaky", "elder"):
+        turn = asyncio.create_task(rt.courier.deliver_replies("flaky", "elder", replies, ids, slow_send))
+        await sending.wait()
+        assert await rt.courier.deliver() == 0  # the loop's pass, while the first reply is on its way
+        go_on.set()
+        assert await turn == 2
+    assert channel.received == [("elder", "律师回复：第一条"), ("elder", "律师回复：第二条")]  # once each, in order
+    assert await store.unsent({"flaky"}, clock()) == []
+    assert trips.calls.count("transact") == 2 and "execute" not in trips.calls  # marked sent; no lease taken

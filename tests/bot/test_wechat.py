@@ -725,7 +725,7 @@ async def test_a_message_answered_passively_costs_four_trips_to_the_database_or_
         while len(trips.calls) < len(expected) and time.monotonic() < deadline:
             await asyncio.sleep(0.01)
     assert trips.calls == expected
-    assert trips.handoffs == len(expected)
+    assert trips.handoffs == 0  # each on the event loop: nobody else holds the file
     assert await runtime.services.store.unsent(frozenset({"wechat"}), runtime.now()) == []  # the mark was the last trip
 
 

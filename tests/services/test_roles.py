@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from services import consultations, lawyers, misses, points, retention, visit_care, visits
+from services import consultations, duty, lawyers, misses, points, retention, visit_care, visits
 from services.actor import SYSTEM, PermissionDenied
 
 
@@ -21,6 +21,8 @@ async def test_a_lawyer_cannot_do_staff_work(rt, lawyer):
         lawyers.add_lawyer(s, lawyer, "甲", "所", now),
         consultations.unclaimed(s, lawyer, now),
         misses.misses(s, lawyer, None),
+        duty.roster(s, lawyer, now.date()),
+        duty.now_on_duty(s, lawyer, now),
     ]
     for call in staff_only:
         with pytest.raises(PermissionDenied):
@@ -49,4 +51,6 @@ async def test_only_the_scheduler_runs_the_periodic_jobs(rt, staff):
                 visit_care.send_due_reminders, visit_care.purge_expired, retention.purge):
         with pytest.raises(PermissionDenied):
             await job(s, staff, now)
+    with pytest.raises(PermissionDenied):
+        await duty.remind_tomorrow(s, staff, now, consultations.QUIET_HOURS)
     assert (await points.quarterly_statements(rt.services, SYSTEM, rt.now())).value == 0
