@@ -502,6 +502,28 @@ async def test_a_slow_core_answers_success_and_sends_the_reply_later(runtime, fa
     assert len(seen) == 1
 
 
+async def test_a_message_that_could_not_be_kept_is_run_when_wechat_retries_it(runtime, fake_api, monkeypatch):
+    """Saturated, the endpoint keeps a message before answering "success"; if keeping it fails the
+    request fails, and WeChat's retry must be kept and answered, not told "success" from memory."""
+    accept = runtime.services.store.accept_event
+
+    async def fails_once(*args):
+        monkeypatch.setattr(runtime.services.store, "accept_event", accept)
+        raise ConnectionError("database is locked")
+
+    monkeypatch.setattr(runtime.services.store, "accept_event", fails_once)
+    async with serving(runtime, wechat_settings(fake_api)) as wx:
+        async def no_slot(deadline):
+            return False
+
+        monkeypatch.setattr(wx.endpoint.admission, "enter", no_slot)  # every slot taken: kept, then pushed
+        xml = wx.text_xml("我爸八十二岁做遗嘱公证要钱吗", 51)
+        assert (await wx.post(xml)).status == 500
+        assert await wx.deliver(xml) == "success"  # WeChat's retry
+        [pushed] = await fake_api.wait_for_messages(USER, 1)
+    assert "80周岁及以上" in pushed
+
+
 @pytest.mark.parametrize("errcode", [45015, 43004], ids=["48h-window", "unfollowed"])
 async def test_a_person_wechat_will_not_let_us_reach_is_unreachable_for_the_courier(runtime, fake_api, errcode):
     async with serving(runtime, wechat_settings(fake_api)) as wx:
