@@ -28,13 +28,7 @@ from bot.channels.numbered import render_reply, render_turn
 from bot.channels import wechat_voice
 from bot.channels.wechat_admission import Admission
 from bot.channels.wechat_events import (
-    CHANNEL,
-    REPLAY_WINDOW_SECONDS,
-    RecentTurns,
-    _Turn,
-    dedupe_key,
-    event_from_message,
-    log_ref,
+    CHANNEL, REPLAY_WINDOW_SECONDS, InOrder, RecentTurns, _Turn, dedupe_key, event_from_message, log_ref,
 )
 from bot.channels.wechat_api import WeChatApi
 from bot.channels.wechat_protocol import (
@@ -81,6 +75,7 @@ class WeChatEndpoint:
         key = settings.encoding_aes_key
         self.crypto = WeChatCrypto(self.token, key.get_secret_value(), settings.app_id) if key else None
         self.recent = RecentTurns()
+        self._in_order = InOrder()
         self.admission = Admission()
         self._behind: Counter[str] = Counter()  # people with a message accepted and not yet run
         self._marking: dict[str, asyncio.Task] = {}  # person -> marking their passive reply sent
@@ -277,8 +272,9 @@ class WeChatEndpoint:
     async def _run(self, ev: Incoming, msg: dict[str, str]) -> Outcome | None:
         """The turn, saved with its replies in the outbox; None if it failed before it was saved."""
         try:
-            ev = await wechat_voice.heard(self, msg, ev)
-            outcome = await self.runtime.handle(ev)
+            async with self._in_order.turn(ev.user_id):
+                ev = await wechat_voice.heard(self, msg, ev)
+                outcome = await self.runtime.handle(ev)
             wechat_voice.speak_later(self, ev.user_id, outcome.replies)
             return outcome
         except Exception:  # noqa: BLE001 - the person still gets an answer, WeChat no 500

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -97,3 +98,27 @@ class RecentTurns:
             if len(self._turns) <= self.limit and first.seen_at >= oldest_kept:
                 break
             self._turns.popitem(last=False)
+
+
+class InOrder:
+    """Each person's messages heard and handled in the order they arrived: a voice note is
+    transcribed before the dialogue's own lock is taken, so a short note sent after a long one
+    would otherwise be handled first. asyncio.Lock wakes its waiters first come, first served."""
+
+    def __init__(self) -> None:
+        self._people: dict[str, tuple[asyncio.Lock, list[int]]] = {}
+
+    @contextlib.asynccontextmanager
+    async def turn(self, user_id: str) -> AsyncIterator[None]:
+        lock, waiting = self._people.setdefault(user_id, (asyncio.Lock(), [0]))
+        waiting[0] += 1
+        try:
+            async with lock:
+                yield
+        finally:
+            waiting[0] -= 1
+            if not waiting[0]:  # nobody else in line: nothing kept per person
+                del self._people[user_id]
+
+    def __len__(self) -> int:
+        return len(self._people)

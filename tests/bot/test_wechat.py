@@ -16,7 +16,7 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.channels import wechat, wechat_api
+from bot.channels import wechat, wechat_api, wechat_voice
 from bot.channels.wechat import create_menu
 from bot.channels.wechat_api import WeChatApi, WeChatApiError
 from bot.channels.wechat_endpoint import ENDPOINT, create_app
@@ -500,6 +500,32 @@ async def test_a_slow_core_answers_success_and_sends_the_reply_later(runtime, fa
         [pushed] = await fake_api.wait_for_messages(USER, 1)
     assert "80周岁及以上" in pushed and "衢市司发〔2020〕3号" in pushed
     assert len(seen) == 1
+
+
+async def test_a_long_voice_note_then_a_short_one_are_handled_in_the_order_sent(runtime, fake_api, monkeypatch):
+    """Transcription runs before the dialogue's lock: the 3-second note must still wait its turn
+    behind the 12-second one sent before it."""
+    heard, handled = wechat_voice.heard, []
+
+    async def transcribed(endpoint, msg, ev):
+        await asyncio.sleep(0.4 if ev.text == "我爸八十二岁做遗嘱公证要钱吗" else 0.01)  # the long note
+        return await heard(endpoint, msg, ev)
+
+    handle = runtime.handle
+
+    async def recorded(ev):
+        handled.append(ev.text)
+        return await handle(ev)
+
+    monkeypatch.setattr(wechat_voice, "heard", transcribed)
+    monkeypatch.setattr(runtime, "handle", recorded)
+    async with serving(runtime, wechat_settings(fake_api)) as wx:
+        first = asyncio.ensure_future(wx.say("我爸八十二岁做遗嘱公证要钱吗", msg_id=61))
+        await asyncio.sleep(0.05)
+        second = await wx.say("菜单", msg_id=62)
+        assert "80周岁及以上" in await first and "问政策" in second
+    assert handled == ["我爸八十二岁做遗嘱公证要钱吗", "菜单"]
+    assert len(wx.endpoint._in_order) == 0  # nothing kept per person once their turns are done
 
 
 async def test_a_message_that_could_not_be_kept_is_run_when_wechat_retries_it(runtime, fake_api, monkeypatch):
