@@ -66,7 +66,7 @@ class ConsultFlow(Flow):
         if not MIN_LEN <= len(text) <= MAX_LEN:
             turn.say(turn.t("consult.length", low=MIN_LEN, high=MAX_LEN), (turn.menu_option(),))
             return
-        asked = await consultations.ask(turn.services, turn.sender, text, turn.now)
+        asked = await consultations.ask(turn.services, turn.sender, text, turn.now, turn.ev.key)
         turn.outcome.notices.extend(asked.notices)
         turn.state.reset()
         turn.say(turn.t("consult.received", ref=asked.value.ref) + "\n" + self.when(turn), (turn.menu_option(),))

@@ -49,10 +49,10 @@ def _resident(c: Consultation) -> Address:
     return Address(c.channel, c.user_id)
 
 
-async def ask(services: Services, sender: Address, question: str, now: datetime) -> Done[Consultation]:
+async def ask(services: Services, sender: Address, question: str, now: datetime, event: str = "") -> Done[Consultation]:
     """A resident's question: to every duty lawyer at once (on a non-working day with a roster, that
     day's; services.duty), or to staff when nobody is on duty."""
-    c = await services.consultations.create(sender.channel, sender.user_id, question, now)
+    c = await services.consultations.create(sender.channel, sender.user_id, question, now, event)
     t = services.texts
     notices: list[Notice] = []
     for lawyer in await recipients(services, now):

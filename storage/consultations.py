@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from common.messages import Notice
 from policy.points import ITEMS_BY_KEY
+from storage import inbox
 from storage.db import Database, Queries, stored_time
 from storage.ledger import insert_award
 from storage.outbox import enqueue_in
@@ -92,11 +93,16 @@ class ConsultationStore:
         row = await self.db.fetchone("SELECT * FROM consultations WHERE id = ?", consultation_id)
         return self._row(row) if row else None
 
-    async def create(self, channel: str, user_id: str, question: str, now: datetime) -> Consultation:
+    async def create(self, channel: str, user_id: str, question: str, now: datetime, event: str = "") -> Consultation:
+        """`event`: the channel's id for the message that asked it; the same event again (a
+        re-delivery after a crash) finds the question kept the first time."""
+        key = inbox.event_key(channel, event) if event else None
         async with self.db.transaction() as conn:
-            consultation_id = await conn.fetchval(
-                "INSERT INTO consultations (channel, user_id, question, created_at) VALUES (?, ?, ?, ?) RETURNING id",
-                channel, user_id, question, stored_time(now),
+            kept = key and await conn.fetchval("SELECT id FROM consultations WHERE request_key = ?", key)
+            consultation_id = kept or await conn.fetchval(
+                "INSERT INTO consultations (channel, user_id, question, created_at, request_key)"
+                " VALUES (?, ?, ?, ?, ?) RETURNING id",
+                channel, user_id, question, stored_time(now), key,
             )
         return await self.get(consultation_id)
 

@@ -8,7 +8,7 @@ from datetime import date, datetime
 import pytest
 
 from bot.scheduler import renotify_unclaimed, send_quarterly_statements
-from handlers.events import Kind
+from handlers.events import Incoming, Kind
 from handlers.lawyer import LawyerFlow
 from handlers.staff import StaffFlow
 from storage.bookings import BookingDraft
@@ -57,6 +57,27 @@ async def test_a_question_is_answered_by_the_lawyer_who_claims_it_and_earns_5_on
     assert statement.total == 5 and statement.items[0].clause == "二(一)9"
     await lawyer.send("/points")
     assert "合计：5分" in lawyer.text
+
+
+async def test_a_question_redelivered_after_its_turn_failed_is_asked_once(rt, monkeypatch):
+    """The question was kept, then the turn failed before it was saved (a crash, a busy database);
+    Telegram sends the update again: the lawyers hear of one question, under one reference."""
+    await register_lawyer(rt, "503")
+    await rt.dialogue.handle(Incoming("telegram", "603", rt.now(), kind=Kind.TEXT, text="留言问律师", key="update:1"))
+    asked = Incoming("telegram", "603", rt.now(), kind=Kind.TEXT, text="邻居占了我家的地怎么办", key="update:2")
+    save_turn = rt.services.store.save_turn
+
+    async def fails_once(*args, **kwargs):
+        monkeypatch.setattr(rt.services.store, "save_turn", save_turn)
+        raise RuntimeError("database is locked")
+
+    monkeypatch.setattr(rt.services.store, "save_turn", fails_once)
+    with pytest.raises(RuntimeError):
+        await rt.dialogue.handle(asked)
+    again = await rt.dialogue.handle(asked)
+    [question] = await rt.services.consultations.list_for_user("telegram", "603")
+    assert question.ref in again.replies[0].text
+    assert len(await outbox_for(rt, "503")) == 1
 
 
 async def test_no_points_for_an_answer_on_a_make_up_working_saturday(rt, clock):
