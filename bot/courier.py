@@ -170,7 +170,7 @@ class Courier:
         try:
             await self.senders[queued.channel](queued.user_id, reply)
         except Unreachable as exc:
-            await self.store.give_up(queued.id, now, self.on_given_up(queued, True))
+            await self.store.give_up(queued.id, now, self.on_given_up(queued, True), leased=True)
             log.warning("outbox %s to %s given up: the person cannot be reached there (%r)", queued.id,
                         queued.channel, exc.__cause__ or exc)
             return False

@@ -191,9 +191,10 @@ class Store:
             error[:300], stored_time(retry_at), queued_id,
         )))
 
-    async def give_up(self, queued_id: int, at: datetime, alert: list[Notice]) -> None:
-        """Past its useful life: stop trying, and queue `alert` (for staff) in the same transaction."""
-        await self.db.transact(_given_up(queued_id, at, alert))
+    async def give_up(self, queued_id: int, at: datetime, alert: list[Notice], *, leased: bool = False) -> None:
+        """Stop trying (past its useful life, or the person cannot be reached), and queue `alert` (for
+        staff) in the same transaction. `leased`: the caller holds the message's lease."""
+        await self.db.transact(_given_up(queued_id, at, alert, leased))
 
     async def backlog(self, queued_before: datetime) -> int:
         """How many messages queued before `queued_before` still wait for delivery."""
@@ -301,8 +302,13 @@ def _sent(queued_id: int, at: datetime) -> Plan[None]:
     yield changes("UPDATE outbox SET sent_at = ? WHERE id = ?", stored_time(at), queued_id)
 
 
-def _given_up(queued_id: int, at: datetime, alert: list[Notice]) -> Plan[None]:
-    yield changes("UPDATE outbox SET given_up_at = ? WHERE id = ? AND sent_at IS NULL", stored_time(at), queued_id)
+def _given_up(queued_id: int, at: datetime, alert: list[Notice], leased: bool) -> Plan[None]:
+    # Not ours (`leased` False): another process may hold it and be sending it right now; then it
+    # is left to that process, and staff are not told of a message that may yet arrive.
+    free = "" if leased else " AND (next_attempt_at IS NULL OR next_attempt_at <= ?)"
+    sql = f"UPDATE outbox SET given_up_at = ? WHERE id = ? AND sent_at IS NULL AND given_up_at IS NULL{free}"
+    if not (yield changes(sql, stored_time(at), queued_id, *(() if leased else (stored_time(at),)))):
+        return
     for notice in alert:
         yield queuing(notice, at)
 

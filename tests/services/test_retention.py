@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.scheduler import purge_expired
 from common.messages import Notice, Reply
 from storage.outbox import Topic, outbox_key
@@ -93,3 +95,18 @@ async def test_sent_and_given_up_messages_are_blanked_and_their_keys_still_stop_
     clock.advance(days=400)
     await purge_expired(rt)
     assert len(await rt.db.fetchall("SELECT id FROM outbox")) == 1  # the waiting one only
+
+
+async def test_a_message_another_process_is_sending_is_not_given_up_under_it(rt, clock):
+    """Past its useful life while another process holds its lease (PostgreSQL, several processes):
+    left to that process, and staff are not told of a message that may still arrive."""
+    store, now = rt.services.store, clock()
+    await store.enqueue(Notice("console", "elder", Reply("提醒：今天下午上门"), outbox_key(Topic.ANSWER, "x")), now)
+    [queued] = await store.unsent({"console"}, now)
+    assert await store.lease(queued.id, now, now + timedelta(minutes=5))
+    alert = [Notice("console", "staff", Reply("没能送达"), outbox_key(Topic.UNDELIVERED, queued.id))]
+    await store.give_up(queued.id, now, alert)
+    assert [q.id for q in await store.unsent({"console", "staff"}, now)] == [queued.id]
+    later = now + timedelta(minutes=6)  # the lease ran out: that process died
+    await store.give_up(queued.id, later, alert)
+    assert [q.user_id for q in await store.unsent({"console"}, later)] == ["staff"]
