@@ -86,9 +86,10 @@ class Courier:
                 if person in waiting or person in self._touched:
                     continue  # keep this person's order
                 if queued.expires_at is not None and queued.expires_at <= now:
-                    await self.store.give_up(queued.id, now, self.on_given_up(queued, False))
-                    log.error("outbox %s to %s given up after %d attempts: no longer useful",
-                              queued.id, queued.channel, queued.attempts)
+                    if await self.store.give_up(queued.id, now, self.on_given_up(queued, False)):
+                        log.error("outbox %s to %s given up after %d attempts: no longer useful",
+                                  queued.id, queued.channel, queued.attempts)
+                        self.wake()  # the alert to staff goes in the next pass, not at the next tick
                     continue
                 if queued.next_attempt_at is not None and queued.next_attempt_at > now:
                     waiting.add(person)
@@ -171,6 +172,7 @@ class Courier:
             await self.senders[queued.channel](queued.user_id, reply)
         except Unreachable as exc:
             await self.store.give_up(queued.id, now, self.on_given_up(queued, True), leased=True)
+            self.wake()  # the alert to staff goes in the next pass, not at the next tick
             log.warning("outbox %s to %s given up: the person cannot be reached there (%r)", queued.id,
                         queued.channel, exc.__cause__ or exc)
             return False

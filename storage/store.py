@@ -191,10 +191,10 @@ class Store:
             error[:300], stored_time(retry_at), queued_id,
         )))
 
-    async def give_up(self, queued_id: int, at: datetime, alert: list[Notice], *, leased: bool = False) -> None:
+    async def give_up(self, queued_id: int, at: datetime, alert: list[Notice], *, leased: bool = False) -> bool:
         """Stop trying (past its useful life, or the person cannot be reached), and queue `alert` (for
         staff) in the same transaction. `leased`: the caller holds the message's lease."""
-        await self.db.transact(_given_up(queued_id, at, alert, leased))
+        return await self.db.transact(_given_up(queued_id, at, alert, leased))
 
     async def backlog(self, queued_before: datetime) -> int:
         """How many messages queued before `queued_before` still wait for delivery."""
@@ -302,15 +302,16 @@ def _sent(queued_id: int, at: datetime) -> Plan[None]:
     yield changes("UPDATE outbox SET sent_at = ? WHERE id = ?", stored_time(at), queued_id)
 
 
-def _given_up(queued_id: int, at: datetime, alert: list[Notice], leased: bool) -> Plan[None]:
+def _given_up(queued_id: int, at: datetime, alert: list[Notice], leased: bool) -> Plan[bool]:
     # Not ours (`leased` False): another process may hold it and be sending it right now; then it
     # is left to that process, and staff are not told of a message that may yet arrive.
     free = "" if leased else " AND (next_attempt_at IS NULL OR next_attempt_at <= ?)"
     sql = f"UPDATE outbox SET given_up_at = ? WHERE id = ? AND sent_at IS NULL AND given_up_at IS NULL{free}"
     if not (yield changes(sql, stored_time(at), queued_id, *(() if leased else (stored_time(at),)))):
-        return
+        return False
     for notice in alert:
         yield queuing(notice, at)
+    return True
 
 
 def _window(times: str | None, warned_at: str | None) -> tuple[tuple[datetime, ...], datetime | None]:
