@@ -38,6 +38,7 @@ from common.messages import Notice, Reply
 from handlers.events import Outcome
 from tests.auxil.chat import Chat
 from tests.auxil.fake_wechat_api import FakeWeChatApi
+from tests.auxil.faults import fail_once
 from tests.auxil.trips import Trips
 
 pytestmark = pytest.mark.timeout(20)
@@ -531,13 +532,7 @@ async def test_a_long_voice_note_then_a_short_one_are_handled_in_the_order_sent(
 async def test_a_message_that_could_not_be_kept_is_run_when_wechat_retries_it(runtime, fake_api, monkeypatch):
     """Saturated, the endpoint keeps a message before answering "success"; if keeping it fails the
     request fails, and WeChat's retry must be kept and answered, not told "success" from memory."""
-    accept = runtime.services.store.accept_event
-
-    async def fails_once(*args):
-        monkeypatch.setattr(runtime.services.store, "accept_event", accept)
-        raise ConnectionError("database is locked")
-
-    monkeypatch.setattr(runtime.services.store, "accept_event", fails_once)
+    fail_once(monkeypatch, runtime.services.store, "accept_event", ConnectionError("database is locked"))
     async with serving(runtime, wechat_settings(fake_api)) as wx:
         async def no_slot(deadline):
             return False

@@ -7,6 +7,7 @@ import pytest
 from bot.scheduler import send_due_reminders
 from handlers.state import Conversation
 from tests.auxil.chat import Chat
+from tests.auxil.faults import fail_once
 from tests.handlers.conftest import STAFF_CHAT, rt  # noqa: F401 - the staffed runtime fixture
 
 
@@ -72,13 +73,7 @@ async def test_staff_hear_of_a_booking_whose_first_confirm_failed_after_it_was_m
     chat = Chat(rt, user_id="elder-9")
     await book(chat)
     confirm = chat.option("确认预约").payload
-    save_turn = rt.services.store.save_turn
-
-    async def fails_once(*args, **kwargs):
-        monkeypatch.setattr(rt.services.store, "save_turn", save_turn)
-        raise RuntimeError("database is locked")
-
-    monkeypatch.setattr(rt.services.store, "save_turn", fails_once)
+    fail_once(monkeypatch, rt.services.store, "save_turn", RuntimeError("database is locked"))
     with pytest.raises(RuntimeError):
         await chat.press(confirm)
     await chat.press(confirm)

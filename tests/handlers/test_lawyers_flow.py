@@ -13,6 +13,7 @@ from handlers.lawyer import LawyerFlow
 from handlers.staff import StaffFlow
 from storage.bookings import BookingDraft
 from tests.auxil.chat import Chat
+from tests.auxil.faults import fail_once
 from tests.conftest import SHANGHAI
 from tests.handlers.conftest import STAFF_ID
 
@@ -65,13 +66,7 @@ async def test_a_question_redelivered_after_its_turn_failed_is_asked_once(rt, mo
     await register_lawyer(rt, "503")
     await rt.dialogue.handle(Incoming("telegram", "603", rt.now(), kind=Kind.TEXT, text="留言问律师", key="update:1"))
     asked = Incoming("telegram", "603", rt.now(), kind=Kind.TEXT, text="邻居占了我家的地怎么办", key="update:2")
-    save_turn = rt.services.store.save_turn
-
-    async def fails_once(*args, **kwargs):
-        monkeypatch.setattr(rt.services.store, "save_turn", save_turn)
-        raise RuntimeError("database is locked")
-
-    monkeypatch.setattr(rt.services.store, "save_turn", fails_once)
+    fail_once(monkeypatch, rt.services.store, "save_turn", RuntimeError("database is locked"))
     with pytest.raises(RuntimeError):
         await rt.dialogue.handle(asked)
     again = await rt.dialogue.handle(asked)
