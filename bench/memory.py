@@ -4,12 +4,15 @@
 
 The RSS figures come from the Telegram and WeChat benches' own processes (`legalaid telegram`,
 `legalaid wechat`): VmRSS once started and idle before the first message, and after the runs
-with 1,000 people. A cold ask is a new process answering one question (no database, no channel).
+with 1,000 people. A cold ask is a new process answering one question (no database, no channel):
+its wall time, and its CPU time and peak RSS (from wait4), which depend far less on what else the
+machine is doing.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import tempfile
 import time
@@ -23,16 +26,23 @@ TARGET_ASK_S = 1.0
 QUESTION = "我父亲75岁了，被人骗了钱，可以申请法律援助吗？"
 
 
-def cold_ask(runs: int) -> list[float]:
-    """Wall seconds of `legalaid ask QUESTION`, each in a new process."""
-    times = []
+def cold_ask(runs: int) -> dict[str, list[float]]:
+    """Wall seconds, CPU seconds (user + system) and peak RSS (MB) of `legalaid ask QUESTION`, each in a new process."""
+    figures: dict[str, list[float]] = {"wall": [], "cpu": [], "rss": []}
     with tempfile.TemporaryDirectory(prefix="bench-ask-") as folder:
         for _ in range(runs):
             started = time.perf_counter()
-            subprocess.run([*legalaid_command(), "ask", QUESTION], cwd=folder, env=child_env(LEGALAID_DATA_DIR=folder),
-                           check=True, stdout=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
-            times.append(time.perf_counter() - started)
-    return times
+            child = subprocess.Popen([*legalaid_command(), "ask", QUESTION], cwd=folder,
+                                     env=child_env(LEGALAID_DATA_DIR=folder),
+                                     stdout=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+            _, status, usage = os.wait4(child.pid, 0)
+            figures["wall"].append(time.perf_counter() - started)
+            child.returncode = os.waitstatus_to_exitcode(status)
+            if child.returncode:
+                raise subprocess.CalledProcessError(child.returncode, child.args)
+            figures["cpu"].append(usage.ru_utime + usage.ru_stime)
+            figures["rss"].append(usage.ru_maxrss / 1024)
+    return figures
 
 
 def _line(what: str, values: list[float], target: float, unit: str, digits: int = 1) -> str:
@@ -42,7 +52,7 @@ def _line(what: str, values: list[float], target: float, unit: str, digits: int 
             f"(target ≤ {target:g} {unit}: {MARK[median(values) <= target]})")
 
 
-def report(telegram: dict[str, Any] | None, wechat: dict[str, Any] | None, ask: list[float]) -> str:
+def report(telegram: dict[str, Any] | None, wechat: dict[str, Any] | None, ask: dict[str, list[float]]) -> str:
     lines = ["Memory and start (RSS = VmRSS of the process; median [min–max] over the runs shown)"]
     idle: list[float] = []
     after: list[float] = []
@@ -61,7 +71,9 @@ def report(telegram: dict[str, Any] | None, wechat: dict[str, Any] | None, ask: 
             messages = wechat["people"] * wechat["messages"]
             what = f"`legalaid wechat` after {messages:,} messages and {wechat['burst']:,} at once"
             lines.append(_line(what, [r["rss_mb"] for r in wechat["ours"]], TARGET_AFTER_MB, "MB"))
-    lines.append(_line(f"cold `legalaid ask \"{QUESTION}\"`, wall time", ask, TARGET_ASK_S, "s", 2))
+    lines.append(_line(f"cold `legalaid ask \"{QUESTION}\"`, wall time", ask["wall"], TARGET_ASK_S, "s", 2))
+    lines.append(f"    its CPU time (user + system): {spread(ask['cpu'], 2)} s; peak RSS: {spread(ask['rss'])} MB; "
+                 f"load average {os.getloadavg()[0]:.1f}")
     return "\n".join(lines)
 
 

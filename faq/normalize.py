@@ -1,6 +1,7 @@
 """Turn what people type into a canonical form, so the matcher compares like with like.
 
-繁體 → 简体 (opencc), full-width → half-width (NFKC), Chinese numerals → digits (cn2an),
+繁體 → 简体 (opencc), full-width → half-width (NFKC), Chinese numerals → digits (faq/numerals.py,
+as cn2an writes them),
 punctuation, emoji and filler words out, and a synonym table for the many ways people
 name the same thing (我爸 / 老头子 → 老人, 法援 → 法律援助, …).
 """
@@ -9,13 +10,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-import warnings
 from functools import lru_cache
 
-import cn2an
 import opencc
 
 from common.pinyin import char_pinyin
+from faq.numerals import to_digits
 
 # Longest first is applied automatically; each maps many spellings to one.
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -63,15 +63,12 @@ def to_simplified(text: str) -> str:
     return _converter.convert(text)
 
 
+_NUMERAL = re.compile("[零一二两三四五六七八九十百千万幺]")
+
+
 def numerals_to_digits(text: str) -> str:
-    if not re.search(r"[零一二两三四五六七八九十百千万幺]", text):
-        return text
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # cn2an warns on fragments it leaves alone
-        try:
-            return cn2an.transform(text, "cn2an")
-        except Exception:  # noqa: BLE001 - a numeral it cannot read is left as typed
-            return text
+    """八十二 → 82 in simplified text. Only when a common numeral is there: 半天 or 〇 alone stay as typed."""
+    return to_digits(text) if _NUMERAL.search(text) else text
 
 
 def strip_symbols(text: str) -> str:
