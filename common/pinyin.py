@@ -68,3 +68,10 @@ def char_pinyin(char: str) -> str:
     if FIRST <= code <= LAST:
         return _table()[code - FIRST] or char
     return char
+
+
+def pinyin_of(text: str) -> list[str]:
+    """char_pinyin of each character of a text, the table looked up once: the matcher's build calls it
+    for 33,000 characters."""
+    table = _table()
+    return [table[code - FIRST] or char if FIRST <= (code := ord(char)) <= LAST else char for char in text]

@@ -151,11 +151,14 @@ class Matcher:
         self._entries = kb.entries
         texts_by_entry: list[list[str]] = []
         postings: dict[str, set[int]] = defaultdict(set)
+        featured: dict[str, dict[str, float]] = {}  # each phrasing's features, computed once
         for index, entry in enumerate(self._entries):
             texts = list(dict.fromkeys(t for t in (normalize(x) for x in [entry.question, *entry.phrasings]) if t))
             texts_by_entry.append(texts)
             for text in texts:
-                for feat in features(text):
+                if text not in featured:
+                    featured[text] = features(text)
+                for feat in featured[text]:
                     postings[feat].add(index)
             for word in entry.keywords:
                 for feat in features(normalize(word)):
@@ -164,7 +167,7 @@ class Matcher:
         self._idf = {f: math.log(1 + n / len(ids)) for f, ids in postings.items()}
         self._unseen_idf = math.log(1 + n)  # a feature no entry has is as rare as it gets
         self._postings = {f: tuple(ids) for f, ids in postings.items()}
-        self._phrasings = [[self._phrasing(t) for t in texts] for texts in texts_by_entry]
+        self._phrasings = [[self._phrasing(t, featured[t]) for t in texts] for texts in texts_by_entry]
         self._numbers = {e.id: set(_LONG_NUMBER.findall("".join(t))) for e, t in zip(self._entries, texts_by_entry)}
         self._keywords = [keywords_of(e) for e in self._entries]
         self._index = {e.id: i for i, e in enumerate(self._entries)}
@@ -178,8 +181,8 @@ class Matcher:
         self._below = [below_age(normalize(e.question)) for e in self._entries]
         self._document = ["3" if e.source.startswith(SOURCES[0]) else "4" for e in self._entries]
 
-    def _phrasing(self, text: str) -> _Phrasing:
-        weights = {f: w * self._idf[f] for f, w in features(text).items()}
+    def _phrasing(self, text: str, feats: dict[str, float]) -> _Phrasing:
+        weights = {f: w * self._idf[f] for f, w in feats.items()}
         return _Phrasing(text, "".join(to_pinyin(text)), weights, sum(weights.values()) or 1.0)
 
     def match(self, text: str, audience: Audience | None = None) -> Match:

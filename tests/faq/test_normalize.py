@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
-from faq.normalize import normalize, to_pinyin
+import opencc
+import pytest
+import yaml
+
+from faq.kb import load_kb
+from faq.normalize import normalize, to_pinyin, to_simplified
 
 
 @pytest.mark.parametrize(
@@ -35,3 +40,14 @@ def test_homophones_share_their_pinyin():
 def test_hotline_and_years_are_not_mistaken_for_ages():
     assert normalize("12348") == "12348"
     assert normalize("2020年") == "2020年"
+
+
+def test_simplified_as_opencc_writes_it_for_every_character_and_each_phrase_of_its_dictionary():
+    opencc_t2s = opencc.OpenCC("t2s")
+    characters = "".join(chr(code) for code in range(0x3000, 0xA000))
+    assert [to_simplified(c) for c in characters] == [opencc_t2s.convert(c) for c in characters]
+    devset = yaml.safe_load((Path(__file__).parents[1] / "data" / "faq_devset.yaml").read_text(encoding="utf-8"))
+    typed = [item["q"] if isinstance(item, dict) else item for items in devset.values() for item in items]
+    typed += [text for entry in load_kb().entries for text in (entry.question, *entry.phrasings, entry.answer)]
+    assert len(typed) > 1000
+    assert [to_simplified(t) for t in typed] == [opencc_t2s.convert(t) for t in typed]
