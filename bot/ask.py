@@ -13,19 +13,25 @@ from faq.edition import merged
 from faq.kb import Audience, KnowledgeBase, read_files
 from faq.matcher import Kind, Matcher
 from handlers.faq_flow import render_match
-from storage.kb_revisions import Revision, latest_in_file, latest_on_server
 
 if TYPE_CHECKING:
     from common.config import Settings
+    from storage.kb_revisions import Revision
 
 
 def _revisions(settings: Settings) -> list[Revision]:
     """The newest staff revision of each entry in the configured database; none when there is no
-    database yet (nothing is created)."""
+    database yet (nothing is created). Storage is imported only when there is one to read."""
     url = settings.database
     if url.startswith("sqlite:///"):
         path = Path(url.removeprefix("sqlite:///"))
-        return latest_in_file(path) if path.exists() else []
+        if not path.exists():
+            return []
+        from storage.kb_revisions import latest_in_file
+
+        return latest_in_file(path)
+    from storage.kb_revisions import latest_on_server
+
     return asyncio.run(latest_on_server(url))
 
 

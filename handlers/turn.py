@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from common.messages import Address, Document, Option, Payload, Reply
 from handlers.events import Incoming, Outcome
 from handlers.state import Conversation, Heard
-from services.context import Services
-from services.notices import to_staff
+
+if TYPE_CHECKING:
+    # Not imported at run time: `legalaid ask` renders an answer with handlers/ but opens no storage.
+    from services.context import Services
 
 MENU = Payload("menu", "show").encode()
 
@@ -57,6 +59,8 @@ class Turn:
 
     def notify_staff(self, reply: Reply, dedupe_key: str, about: Address | None = None) -> None:
         """Tell the centre (LEGALAID_STAFF_CHAT_ID); saved with this turn's state, then delivered."""
+        from services.notices import to_staff
+
         self.outcome.notices += to_staff(self.services, reply, dedupe_key, about)
 
     @property

@@ -45,6 +45,18 @@ def test_ask_answers_without_a_channel_or_the_web_console():
     assert channel_modules(modules) == []
 
 
+def test_a_cold_ask_without_a_database_loads_no_storage_and_no_numeral_or_pinyin_library(tmp_path, monkeypatch):
+    """What keeps a cold `legalaid ask` short: storage only when there is a database to read,
+    faq/numerals.py rather than cn2an, pypinyin's data file rather than the package."""
+    monkeypatch.setenv("LEGALAID_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("LEGALAID_DATABASE_URL", raising=False)
+    code = "import contextlib, io\nfrom bot import cli\nout = io.StringIO()\n" \
+           "with contextlib.redirect_stdout(out):\n    cli.main(['ask', '八十二岁的老人打官司要钱吗'])\nassert out.getvalue()"
+    packages = {m.split(".")[0] for m in loaded_after(code)}
+    assert "faq" in packages
+    assert not packages & {"storage", "services", "cn2an", "proces", "pypinyin"}
+
+
 def test_a_command_s_own_module_adds_its_real_arguments():
     wechat = loaded_after("from bot import cli\ncli._parser('wechat').parse_args(['wechat', '--port', '9'])")
     assert "bot.channels.wechat" in wechat and "bot.staff_cli" not in wechat
