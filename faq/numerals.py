@@ -3,7 +3,7 @@
 八十二岁 → 82岁, 一九四八年 → 1948年, 两个 → 2个 (两 alone stays: 两边), 半天 → 0.5天, 三分之一 → 1/3,
 百分之五十 → 50%, 十二月五日 → 12月5日, 一万二 → 12000; what does not read as a number is left as typed.
 
-Why not cn2an itself: importing it took 0.15–0.2 s and 4.9 MB in every process, the larger part of a
+Why not cn2an itself: importing it took 0.15–0.2 s and 4.6 MB in every process, the larger part of a
 cold `legalaid ask`. Its package builds its converters at import (about 100 regular expressions, one
 of them 9,600 characters that alone takes 0.1 s to compile) and its dependency `proces` compiles one of
 every city name in China. Importing it lazily would not have helped: the matcher normalises the
