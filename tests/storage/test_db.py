@@ -112,6 +112,74 @@ async def test_a_write_waits_for_another_process_without_holding_up_the_event_lo
     assert await db.fetchval("PRAGMA busy_timeout") == 0
 
 
+COUNTY = "INSERT INTO county_status (county, status, updated_by, updated_at) VALUES (?, 'applies', 's', 't')"
+
+
+def committing(db: SQLiteDatabase) -> list[str]:
+    """The BEGIN/COMMIT/ROLLBACK/SAVEPOINT statements SQLite runs from now on, in order."""
+    seen: list[str] = []
+    db.conn._conn.set_trace_callback(
+        lambda sql: seen.append(sql.split()[0]) if sql.split()[0] in ("BEGIN", "COMMIT", "ROLLBACK") else None)
+    return seen
+
+
+async def test_plans_given_together_share_one_commit_and_each_caller_hears_after_it(sqlite_db):
+    """Group commit: plans given while the loop runs its other tasks go in one BEGIN … COMMIT, each
+    caller gets its own plan's result, and none is told its plan is done before that COMMIT
+    (so a crash cannot lose a write anybody was told of)."""
+    log = committing(sqlite_db)
+
+    async def write(county: str) -> None:
+        assert await sqlite_db.transact(single(changes(COUNTY, county))) == 1
+        log.append(f"told {county}")
+
+    counties = ["柯城区", "衢江区", "龙游县", "江山市", "常山县", "开化县"]
+    await asyncio.gather(*(write(c) for c in counties))
+    assert log[:2] == ["BEGIN", "COMMIT"] and sorted(log[2:]) == sorted(f"told {c}" for c in counties)
+    assert await sqlite_db.fetchval("SELECT COUNT(*) FROM county_status") == len(counties)
+
+
+async def test_a_plan_that_fails_in_a_group_is_rolled_back_alone(sqlite_db):
+    await sqlite_db.execute(COUNTY, "柯城区")
+
+    def half_then_clash():
+        yield changes(COUNTY, "衢江区")  # undone with its plan
+        return (yield changes(COUNTY, "柯城区"))
+
+    first, clash, last = await asyncio.gather(
+        sqlite_db.transact(single(changes(COUNTY, "龙游县"))), sqlite_db.transact(half_then_clash()),
+        sqlite_db.transact(single(changes(COUNTY, "江山市"))), return_exceptions=True)
+    assert (first, last) == (1, 1) and isinstance(clash, UniqueViolation)
+    rows = await sqlite_db.fetchall("SELECT county FROM county_status ORDER BY county")
+    assert sorted(r[0] for r in rows) == sorted(["柯城区", "龙游县", "江山市"])
+
+
+async def test_a_commit_that_fails_fails_every_plan_in_its_group(sqlite_db):
+    await sqlite_db.execute("CREATE TABLE parent (id INTEGER PRIMARY KEY)")
+    await sqlite_db.execute("CREATE TABLE child (parent_id INTEGER REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED)")
+    outcomes = await asyncio.gather(sqlite_db.transact(single(changes(COUNTY, "龙游县"))),
+                                    sqlite_db.transact(single(changes("INSERT INTO child VALUES (7)"))),
+                                    return_exceptions=True)
+    assert all(isinstance(o, IntegrityError) for o in outcomes)  # neither was told "done"
+    assert await sqlite_db.fetchval("SELECT COUNT(*) FROM county_status") == 0
+    assert await sqlite_db.transact(single(changes(COUNTY, "江山市"))) == 1  # the connection is usable
+
+
+async def test_a_caller_cancelled_before_its_group_begins_has_its_plan_not_run(sqlite_db):
+    runs = []
+
+    def plan():
+        runs.append(1)
+        return (yield changes(COUNTY, "柯城区"))
+
+    cancelled = asyncio.ensure_future(sqlite_db.transact(plan()))
+    await asyncio.sleep(0)  # given, not begun
+    cancelled.cancel()
+    assert await sqlite_db.transact(single(changes(COUNTY, "衢江区"))) == 1
+    assert cancelled.cancelled() and runs == []
+    assert await sqlite_db.fetchval("SELECT COUNT(*) FROM county_status") == 1
+
+
 async def test_database_file_is_readable_by_its_owner_only(sqlite_db):
     mode = stat.S_IMODE(os.stat(sqlite_db.path).st_mode)
     assert mode == 0o600
