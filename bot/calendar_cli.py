@@ -72,7 +72,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
 async def _run(args: argparse.Namespace, services: Services) -> int:
     actor = Actor.staff(f"cli:{getattr(args, 'by', None) or 'staff'}")
     now = services.clock()
-    today = now.astimezone(services.settings.zone).date()
+    today = services.today(now)
     county = County(args.county) if args.county else None
     if args.sub == "list":
         await _list(services, actor, today, county, args.days)

@@ -46,7 +46,7 @@ async def _run(args: argparse.Namespace, services: Services) -> int:
         if args.weeks < 1:
             print("duty list: --weeks must be 1 or more", file=sys.stderr)
             return 2
-        for day in await duty.roster(services, actor, duty.local_today(services, now), args.weeks):
+        for day in await duty.roster(services, actor, services.today(now), args.weeks):
             who = ", ".join(f"{e.name} ({e.lawyer_id})" + ("" if e.active and e.bound else " unreachable")
                             for e in day.entries)
             print(f"{day.day.isoformat()}  {day.holiday or '':4s}  {who or '-- nobody --'}")

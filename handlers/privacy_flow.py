@@ -84,6 +84,6 @@ class PrivacyFlow(Flow):
         async def tell(cancelled):
             return [n for b in cancelled for n in await visit_changed(services, b, "book.notice_cancelled", turn.now)]
 
-        await services.store.forget_person(turn.sender, turn.now.astimezone(services.settings.zone), tell)
+        await services.store.forget_person(turn.sender, services.local(turn.now), tell)
         turn.state.clear()  # answers, what they told, 总是读给我听: all of it
         turn.say(turn.t("privacy.forgotten"), (turn.menu_option(),))

@@ -116,7 +116,7 @@ async def close_day(services: Services, actor: Actor, day: date, county: County 
     is refused inside the booking's own transaction. What is booked already stays, and is returned."""
     require(actor, "close a day", Role.STAFF)
     reason = required(reason, "reason", "ledger.error.reason_required")
-    if day < now.astimezone(services.settings.zone).date():
+    if day < services.today(now):
         raise ValueError(f"{day} is past")
     closure = await _store(services).close(day, County(county).value if county else ALL,
                                            _window(services, window) if window else ALL, reason, actor.name, now)

@@ -27,7 +27,7 @@ def provisional_years(services: Services, today: date) -> dict[int, list[date]]:
 def warn_staff(services: Services, actor: Actor, now: datetime) -> Done[int]:
     """A staff notice for each provisional year; the outbox key makes it once per year."""
     require(actor, "warn about the calendar", Role.SYSTEM)
-    today = now.astimezone(services.settings.zone).date()
+    today = services.today(now)
     notices = []
     for year, days in provisional_years(services, today).items():
         festivals = services.calendar.provisional_holidays(year)

@@ -30,7 +30,7 @@ CLOSING_TIME = time(17, 0)
 
 def answer_day(services: Services, now: datetime) -> date | None:
     """The working day by which a lawyer will answer a question left now; None: today, in office hours."""
-    local = now.astimezone(services.settings.zone)
+    local = services.local(now)
     if services.calendar.is_workday(local.date()) and local.time() < CLOSING_TIME:
         return None
     day = local.date() + timedelta(days=1)
@@ -153,7 +153,7 @@ async def unclaimed(services: Services, actor: Actor, now: datetime) -> list[Con
 async def renotify_unclaimed(services: Services, actor: Actor, now: datetime) -> Done[int]:
     """Questions no lawyer claimed in time: the duty lawyers again (up to MAX_RENOTIFY times), and staff."""
     require(actor, "re-send questions", Role.SYSTEM)
-    hour = now.astimezone(services.settings.zone).hour
+    hour = services.local(now).hour
     if hour >= QUIET_HOURS[0] or hour < QUIET_HOURS[1]:
         return Done(0)  # nobody is woken at night; the morning tick catches up
     minutes = services.settings.claim_timeout_minutes

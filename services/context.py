@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from common.calendar import work_calendar
 from common.catalog import Catalog, load_catalog
@@ -52,6 +52,13 @@ class Services:
             consultations=ConsultationStore(db), calendar=work_calendar(settings), counties=CountyStore(db),
             roster=DutyRosterStore(db), pseudonym_key=pseudonym_key(settings.data_dir), revisions=RevisionStore(db),
         )
+
+    def local(self, at: datetime | None = None) -> datetime:
+        """`at` (default: now) on the centre's clock: days, hours and cut-offs are Quzhou's, not UTC's."""
+        return (at or self.clock()).astimezone(self.settings.zone)
+
+    def today(self, at: datetime | None = None) -> date:
+        return self.local(at).date()
 
     def is_staff(self, channel: str, user_id: str) -> bool:
         """Staff are an allow-list of chat accounts in configuration (LEGALAID_STAFF_IDS)."""

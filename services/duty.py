@@ -49,13 +49,9 @@ class DutyNow:
     next_day: RosterDay | None
 
 
-def local_today(services: Services, now: datetime) -> date:
-    return now.astimezone(services.settings.zone).date()
-
-
 async def recipients(services: Services, now: datetime) -> list[Lawyer]:
     """Whom a new question (or a re-sent unclaimed one) goes to now; nobody: staff are told."""
-    return (await _route(services, local_today(services, now)))[0]
+    return (await _route(services, services.today(now)))[0]
 
 
 async def _route(services: Services, day: date) -> tuple[list[Lawyer], bool]:
@@ -91,7 +87,7 @@ async def my_days(services: Services, actor: Actor, today: date, weeks: int = RO
 async def now_on_duty(services: Services, actor: Actor, now: datetime) -> DutyNow:
     """For 今天: who is sent a new question now, and the next non-working day after today."""
     require(actor, "see who is on duty", Role.STAFF)
-    today = local_today(services, now)
+    today = services.today(now)
     lawyers, rostered = await _route(services, today)
     coming = await _days(services, today + timedelta(days=1), ROSTER_WEEKS)
     return DutyNow(lawyers, rostered, coming[0] if coming else None)
@@ -117,7 +113,7 @@ async def add(services: Services, actor: Actor, day: date, lawyer_id: int, now: 
     lawyer = await services.ledger.get_lawyer(lawyer_id)
     if lawyer is None:
         raise UnknownRecord("lawyer", lawyer_id)
-    refusal = add_refusal(day, local_today(services, now), services.calendar, lawyer.active)
+    refusal = add_refusal(day, services.today(now), services.calendar, lawyer.active)
     if refusal is not None:
         raise LedgerError(refusal, f"{day} cannot be rostered for lawyer {lawyer_id}",
                           day=day_label(services.texts, day))
@@ -128,7 +124,7 @@ async def add(services: Services, actor: Actor, day: date, lawyer_id: int, now: 
 async def remove(services: Services, actor: Actor, day: date, lawyer_id: int, now: datetime) -> Done[bool]:
     """Take a lawyer off a day that has not started; False when they were not on it."""
     _may_change(actor, lawyer_id)
-    refusal = remove_refusal(day, local_today(services, now))
+    refusal = remove_refusal(day, services.today(now))
     if refusal is not None:
         raise LedgerError(refusal, f"{day} has started", day=day_label(services.texts, day))
     removed = await services.roster.remove(day, lawyer_id)
@@ -149,7 +145,7 @@ async def remind_tomorrow(services: Services, actor: Actor, now: datetime, quiet
     """The day before a rostered day, each reachable lawyer on it is reminded once (the outbox key
     is per day and lawyer); not in the `quiet` hours, and useless once the day has begun."""
     require(actor, "remind the duty lawyers", Role.SYSTEM)
-    local = now.astimezone(services.settings.zone)
+    local = services.local(now)
     if local.hour >= quiet[0] or local.hour < quiet[1]:
         return Done(0)
     tomorrow = local.date() + timedelta(days=1)

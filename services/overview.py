@@ -40,7 +40,7 @@ def _listings(services: Services) -> Listings:
 
 async def today(services: Services, actor: Actor, now: datetime) -> Today:
     require(actor, "see the day", Role.STAFF)
-    day = now.astimezone(services.settings.zone).date()
+    day = services.today(now)
     bookings = services.bookings
     timeout = timedelta(minutes=services.settings.claim_timeout_minutes)
     return Today(

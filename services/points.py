@@ -103,7 +103,7 @@ async def report(services: Services, actor: Actor, year: int, quarter: int | Non
 async def quarterly_statements(services: Services, actor: Actor, now: datetime) -> Done[int]:
     """二(四): last quarter's statement for every bound lawyer, once (keyed by lawyer and quarter)."""
     require(actor, "send statements", Role.SYSTEM)
-    today = now.astimezone(services.settings.zone).date()
+    today = services.today(now)
     year, quarter = (today.year, quarter_of(today) - 1) if quarter_of(today) > 1 else (today.year - 1, 4)
     notices = []
     for lawyer in await services.ledger.list_lawyers():

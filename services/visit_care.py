@@ -64,7 +64,7 @@ async def purge_expired(services: Services, actor: Actor, now: datetime) -> int:
     messages quoting them go after LEGALAID_OUTBOX_RETENTION_DAYS: services.retention)."""
     require(actor, "purge personal data", Role.SYSTEM)
     days = services.settings.retention_days
-    cutoff = now.astimezone(services.settings.zone).date() - timedelta(days=days)
+    cutoff = services.today(now) - timedelta(days=days)
     purged = await services.bookings.purge_personal(cutoff, now)
     if purged:
         log.info("blanked the personal details of %d finished visits before %s", purged, cutoff)

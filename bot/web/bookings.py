@@ -33,7 +33,7 @@ def _county(text: str | None) -> County | None:
 
 async def listing(request: web.Request) -> web.StreamResponse:
     services, actor = services_of(request), actor_of(request)
-    today = services.clock().astimezone(services.settings.zone).date()
+    today = services.today()
     start = day_arg(request.query.get("from"), today)
     end = day_arg(request.query.get("to"), start + timedelta(days=6))
     if end < start:
@@ -112,7 +112,7 @@ async def act(request: web.Request) -> web.StreamResponse:
 
 async def sheet(request: web.Request) -> web.StreamResponse:
     services, actor = services_of(request), actor_of(request)
-    today = services.clock().astimezone(services.settings.zone).date()
+    today = services.today()
     day = day_arg(request.query.get("day"), today)
     county = _county(request.query.get("county"))
     if county is None:

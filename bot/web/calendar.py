@@ -21,7 +21,7 @@ CHANGES = ("places", "close", "reopen", "holiday", "workday", "unset", "entered"
 async def page(request: web.Request) -> web.StreamResponse:
     services, actor = services_of(request), actor_of(request)
     await calendar_admin.refresh(services)
-    today = services.clock().astimezone(services.settings.zone).date()
+    today = services.today()
     found = await calendar_admin.page(services, actor, today)
     result = request.query.get("result")
     return render(request, "calendar_page.html", cal=found, counties=list(County), years=(today.year, today.year + 1),

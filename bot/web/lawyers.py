@@ -21,7 +21,7 @@ DUTY_RESULTS = {"added": "duty.web.result.added", "removed": "duty.web.result.re
 async def listing(request: web.Request, added: tuple | None = None) -> web.StreamResponse:
     services, actor = services_of(request), actor_of(request)
     roster = await lawyers.roster(services, actor)
-    days = await duty.roster(services, actor, duty.local_today(services, services.clock()))
+    days = await duty.roster(services, actor, services.today())
     return render(request, "lawyers.html", roster=roster, added=added, days=days,
                   choosable=[x for x in roster if x.active], result=DUTY_RESULTS.get(request.query.get("result", "")))
 
@@ -52,7 +52,7 @@ async def change_roster(services: Services, actor: Actor, action: str, form: dic
     now = services.clock()
     if not form.get("day"):
         raise ValueError("which day?")
-    day = day_arg(form["day"], duty.local_today(services, now))
+    day = day_arg(form["day"], services.today(now))
     done = await (duty.add if action == "add" else duty.remove)(services, actor, day, lawyer_id, now)
     await queue(services, done.notices)
     return ("added" if action == "add" else "removed") if done.value else "unchanged"

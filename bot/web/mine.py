@@ -20,7 +20,7 @@ RESULTS = {*Claim, *Answered, "correction_filed"}
 
 async def listing(request: web.Request) -> web.StreamResponse:
     services, actor = services_of(request), actor_of(request)
-    days = await duty.my_days(services, actor, duty.local_today(services, services.clock()))
+    days = await duty.my_days(services, actor, services.today())
     return render(request, "my_questions.html", rows=await overview.questions(services, actor),
                   me=actor.lawyer.id, days=days, result=DUTY_RESULTS.get(request.query.get("result", "")))
 
@@ -66,7 +66,7 @@ async def answer(request: web.Request) -> web.StreamResponse:
 @refusals
 async def my_points(request: web.Request) -> web.StreamResponse:
     services, actor = services_of(request), actor_of(request)
-    today = services.clock().astimezone(services.settings.zone).date()
+    today = services.today()
     year = number(request.query.get("year", str(today.year)))
     quarter = number(request.query.get("quarter", str(quarter_of(today))))
     statement = await points.statement(services, actor, actor.lawyer.id, year, quarter if 1 <= quarter <= 4 else None)
@@ -79,7 +79,7 @@ async def my_points(request: web.Request) -> web.StreamResponse:
 async def correction(request: web.Request) -> web.StreamResponse:
     services, actor, form = services_of(request), actor_of(request), await form_of(request)
     now = services.clock()
-    found = day_arg(form.get("discovered_on"), now.astimezone(services.settings.zone).date())
+    found = day_arg(form.get("discovered_on"), services.today(now))
     done = await points.file_correction(services, actor, number(form.get("year")), number(form.get("quarter")),
                                         form.get("text", ""), found, now)
     await queue(services, done.notices)

@@ -24,7 +24,7 @@ def _optional(text: str | None) -> int | None:
 @refusals
 async def page(request: web.Request) -> web.StreamResponse:
     services, actor = services_of(request), actor_of(request)
-    today = services.clock().astimezone(services.settings.zone).date()
+    today = services.today()
     roster = await lawyers.roster(services, actor)
     chosen = _optional(request.query.get("lawyer")) or (roster[0].id if roster else None)
     year = number(request.query.get("year", str(today.year)))

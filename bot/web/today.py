@@ -25,7 +25,7 @@ async def start(request: web.Request) -> web.StreamResponse:
         return redirect("/my/questions")
     services = services_of(request)
     day = await overview.today(services, actor, services.clock())
-    local = services.clock().astimezone(services.settings.zone).date()
+    local = services.today()
     return render(request, "today.html", day=day, today_groups=by_county(day.today),
                   tomorrow_groups=by_county(day.tomorrow), timeout=services.settings.claim_timeout_minutes,
                   who=await overview.who_goes(services, actor, day.today + day.tomorrow),

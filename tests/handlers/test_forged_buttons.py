@@ -12,7 +12,7 @@ import logging
 
 import pytest
 
-from common.messages import MAX_PAYLOAD_BYTES, Payload
+from common.messages import MAX_PAYLOAD_BYTES
 from tests.auxil.chat import Chat
 from tests.handlers.conftest import STAFF_ID, rt  # noqa: F401 - the staffed runtime fixture
 from tests.handlers.test_booking_flow import book

@@ -289,7 +289,7 @@ async def test_a_wrong_or_reused_registration_code_is_refused(rt):
 
 
 async def test_staff_marks_a_visit_done_and_the_lawyer_gets_10_once(rt, clock):
-    lawyer = await register_lawyer(rt, "571")
+    await register_lawyer(rt, "571")
     family = Chat(rt, channel="telegram", user_id="671")
     from tests.handlers.test_booking_flow import book
 
@@ -319,7 +319,7 @@ async def test_staff_marks_a_visit_done_and_the_lawyer_gets_10_once(rt, clock):
 
 
 async def test_staff_report_is_a_file_and_quarterly_statements_go_out_once(rt, clock):
-    lawyer = await register_lawyer(rt, "581")
+    await register_lawyer(rt, "581")
     lawyer_id = (await rt.services.ledger.lawyer_for("telegram", "581")).id
     await rt.services.ledger.add_entry(lawyer_id, "duty_day", datetime(2026, 11, 20).date(), "staff:x", rt.now())
     staff = Chat(rt, channel="telegram", user_id=str(STAFF_ID))

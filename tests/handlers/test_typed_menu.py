@@ -57,3 +57,15 @@ async def test_where_there_are_buttons_they_are_named(runtime):
     assert typist.text.startswith(runtime.services.texts("input.not_understood"))
     await typist.send("菜单")
     assert typist.text == runtime.services.texts("menu.title")
+
+
+async def test_review_screens_tell_a_numbered_channel_to_reply_a_number(chat):
+    """The console (as WeChat) has no buttons: its review screens say 回复…数字, never 点."""
+    for answer in ("查资格", "1", "82", "龙游", "好了", "没办过"):
+        await chat.send(answer)
+    assert chat.says("eq.review") and "点“" not in chat.text
+    await chat.send("菜单")
+    for answer in ("预约上门办申请", "是", "龙游", "12月1号", "上午", "张桂英", "13812345678", "家人的",
+                   "石梁镇", "某某村12号", "好了", "想立遗嘱", "同意"):
+        await chat.send(answer)
+    assert chat.says("book.review") and "点“" not in chat.text

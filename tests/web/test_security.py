@@ -10,7 +10,6 @@ import re
 from types import SimpleNamespace
 
 import pytest
-from aiohttp import web
 
 from bot.web.app import create_app
 from bot.web.routing import ROUTES, Access
