@@ -57,15 +57,11 @@ def _create_private(path: Path) -> None:
     os.chmod(path, 0o600)
 
 
-@contextlib.contextmanager
-def _our_errors():
-    try:
-        yield
-    except sqlite3.IntegrityError as exc:
-        # The extended result code, not the message: SQLITE_CONSTRAINT_UNIQUE / _PRIMARYKEY.
-        if getattr(exc, "sqlite_errorname", "") in ("SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"):
-            raise UniqueViolation(str(exc)) from exc
-        raise IntegrityError(str(exc)) from exc
+def _ours(exc: sqlite3.IntegrityError) -> IntegrityError:
+    # The extended result code, not the message: SQLITE_CONSTRAINT_UNIQUE / _PRIMARYKEY.
+    if getattr(exc, "sqlite_errorname", "") in ("SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"):
+        return UniqueViolation(str(exc))
+    return IntegrityError(str(exc))
 
 
 class _Busy(Exception):
@@ -78,7 +74,8 @@ def _locked_out(exc: sqlite3.OperationalError) -> bool:
 
 def _statement(conn: sqlite3.Connection, step: Statement) -> Any:
     """One statement, its rows or the number of rows it changed."""
-    with _our_errors():
+    # try/except rather than a context manager: this runs for every statement, several per request.
+    try:
         try:
             cur = conn.execute(step.sql, step.args)
         except sqlite3.OperationalError as exc:
@@ -90,6 +87,8 @@ def _statement(conn: sqlite3.Connection, step: Statement) -> Any:
             return cur.fetchall() if step.rows else cur.rowcount
         finally:
             cur.close()
+    except sqlite3.IntegrityError as exc:
+        raise _ours(exc) from exc
 
 
 def _plan(conn: sqlite3.Connection, plan: Plan[T]) -> T:
@@ -117,8 +116,10 @@ def _transaction(conn: sqlite3.Connection, plans: list[Plan[Any]]) -> list[tuple
             outcomes = [(True, _plan(conn, plans[0]))]
         else:
             outcomes = [_in_savepoint(conn, plan) for plan in plans]
-        with _our_errors():
-            conn.execute("COMMIT")  # may fail too (a deferred constraint, a full disk)
+        try:
+            conn.execute("COMMIT")
+        except sqlite3.IntegrityError as exc:
+            raise _ours(exc) from exc  # may fail too (a deferred constraint, a full disk)
     except BaseException:
         if conn.in_transaction:  # SQLite ends a transaction itself on some errors
             conn.execute("ROLLBACK")
