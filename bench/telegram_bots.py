@@ -16,7 +16,8 @@ limit is lifted by the bench through LEGALAID_RATE_LIMIT_PER_MINUTE.
 
 Both receive through our own polling loop (`telegram_run.polling`), which confirms a batch only
 once every update in it is settled: ours settles when the turn is saved, the echo bot when its
-handler starts (it has nothing to save).
+handler starts (it has nothing to save). Both run under `telegram_run.until_signal`, so both get
+the same garbage-collector settings once started (`telegram_run.settle_heap`).
 """
 
 from __future__ import annotations

@@ -16,13 +16,7 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 
-from telegram import (
-    BotCommand,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    ReplyKeyboardMarkup,
-    Update,
-)
+from telegram import BotCommand, Update
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import (
     Application,
@@ -101,16 +95,23 @@ def event_from_update(update: Update, at: datetime) -> Incoming | None:
     return Incoming(kind=kind, text=message.caption or "", **common)
 
 
-def keyboard(reply: Reply) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
+def keyboard(reply: Reply) -> dict[str, object] | None:
+    """The reply's buttons as the Bot API's JSON object: what PTB's InlineKeyboardMarkup or
+    ReplyKeyboardMarkup serialises to, byte for byte (tests/bot/test_telegram_markup.py).
+
+    A plain dict rather than PTB's objects: building those (every attribute set through
+    TelegramObject.__setattr__) and walking them back with to_dict cost about 0.2 ms a reply
+    with five buttons, against 0.05 ms for the dict (both including PTB's request encoding).
+    """
     if not reply.options:
         return None
     if reply.main_menu:
-        labels = [o.label for o in reply.options]
+        labels = [{"text": o.label} for o in reply.options]
         rows = [labels[i : i + 2] for i in range(0, len(labels), 2)]
-        return ReplyKeyboardMarkup(rows, resize_keyboard=True, is_persistent=True)
-    buttons = [InlineKeyboardButton(o.label, callback_data=o.payload) for o in reply.options]
+        return {"is_persistent": True, "keyboard": rows, "resize_keyboard": True}  # PTB's key order
+    buttons = [{"callback_data": o.payload, "text": o.label} for o in reply.options]  # PTB's key order
     per_row = 2 if len(buttons) > WIDE_AFTER else 1
-    return InlineKeyboardMarkup([buttons[i : i + per_row] for i in range(0, len(buttons), per_row)])
+    return {"inline_keyboard": [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]}
 
 
 async def send_reply(bot, chat_id: int | str, reply: Reply) -> None:
