@@ -306,15 +306,7 @@ class SQLiteDatabase(_Connection, Database):
         """The plan in BEGIN IMMEDIATE … COMMIT with the plans given meanwhile (one commit for the group),
         in one call: here, or on the thread if it must wait. `lock`: one writer at a time is already
         the strictest order. A caller cancelled before its group begins: its plan is not run."""
-        loop = asyncio.get_running_loop()
-        if not self._due and not self._write_lock.locked() and not getattr(loop, "_ready", True):
-            # Nothing else will run before the loop next waits, so no other plan can join a group:
-            # committed now, as a group of one, without waiting a turn of the loop for others.
-            # (`_ready` is asyncio's own loop's queue of callbacks due; another loop always groups.)
-            begun, outcomes = self._here(_transaction, [plan])
-            if begun:
-                return outcomes[0][1]  # type: ignore[index]
-        done = loop.create_future()
+        done = asyncio.get_running_loop().create_future()
         self._due.append((plan, done))
         if len(self._due) == 1:  # the first of a group: it is committed once the loop's ready tasks have run
             task = asyncio.create_task(self._commit_due())

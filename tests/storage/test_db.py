@@ -139,16 +139,6 @@ async def test_plans_given_together_share_one_commit_and_each_caller_hears_after
     assert await sqlite_db.fetchval("SELECT COUNT(*) FROM county_status") == len(counties)
 
 
-async def test_a_lone_plan_is_committed_at_once_without_a_turn_of_the_loop(sqlite_db):
-    """With nothing else due to run, no other plan could join a group: no waiting for one."""
-    await asyncio.sleep(0.01)  # nothing else is due now
-    writing = sqlite_db.transact(single(changes(COUNTY, "柯城区")))
-    with pytest.raises(StopIteration) as finished:
-        writing.send(None)  # runs to its end without once giving the loop a turn
-    assert finished.value.value == 1
-    assert await sqlite_db.fetchval("SELECT COUNT(*) FROM county_status") == 1
-
-
 async def test_a_plan_that_fails_in_a_group_is_rolled_back_alone(sqlite_db):
     await sqlite_db.execute(COUNTY, "柯城区")
 
