@@ -242,8 +242,6 @@ class SQLiteDatabase(_Connection, Database):
             raise
 
     async def close(self) -> None:
-        if self._committing:  # plans already given are committed (or fail) before the connection goes
-            await asyncio.gather(*self._committing, return_exceptions=True)
         if self._conn is not None:
             await self._conn.close()
             self._conn = None

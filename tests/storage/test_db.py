@@ -180,17 +180,6 @@ async def test_a_caller_cancelled_before_its_group_begins_has_its_plan_not_run(s
     assert await sqlite_db.fetchval("SELECT COUNT(*) FROM county_status") == 1
 
 
-async def test_a_plan_given_just_before_close_is_committed(tmp_path):
-    db = database_for(f"sqlite:///{tmp_path / 'c.sqlite3'}")
-    await db.open()
-    given = asyncio.ensure_future(db.transact(single(changes(COUNTY, "柯城区"))))
-    await asyncio.sleep(0)  # given, its group not begun
-    await db.close()
-    assert await given == 1
-    async with opened(db.url) as again:
-        assert await again.fetchval("SELECT COUNT(*) FROM county_status") == 1
-
-
 async def test_database_file_is_readable_by_its_owner_only(sqlite_db):
     mode = stat.S_IMODE(os.stat(sqlite_db.path).st_mode)
     assert mode == 0o600
