@@ -7,13 +7,6 @@ connection's busy timeout is zero, and a statement that finds the file locked by
 CLI command, a test holding it) is not begun here but sent to aiosqlite's connection thread, which
 waits up to BUSY_TIMEOUT_MS with the loop free. One lock (`_using`) keeps the two from using the
 connection at once.
-
-Writes are committed in groups: the plans given to `transact` while the loop runs its other ready
-tasks share one BEGIN IMMEDIATE … COMMIT, each in a savepoint of its own. A commit costs more than a
-turn's statements (it writes every page they touched to the write-ahead log), and under load a
-WeChat request's body binding, another's turn and a third's mark come due together. Nobody is told
-a plan is done before the COMMIT that holds it, so a crash loses only plans whose callers were never
-told (as before: a crash before a lone plan's COMMIT).
 """
 
 from __future__ import annotations
@@ -98,13 +91,10 @@ def _plan(conn: sqlite3.Connection, plan: Plan[T]) -> T:
     return value
 
 
-def _transaction(conn: sqlite3.Connection, plans: list[Plan[Any]]) -> list[tuple[bool, Any]]:
-    """BEGIN IMMEDIATE, the plans, COMMIT, all in one call: (True, its value) or (False, its error) for
-    each plan. Once BEGIN IMMEDIATE holds the write lock, WAL mode asks for no other lock up to COMMIT:
-    only BEGIN can find the file locked, before any plan has run, so a plan is never run twice.
-    One plan's error ends its transaction (raised); of several, each runs in a savepoint and one that
-    fails is rolled back alone. An error that ends the whole transaction (SQLite ends it itself on a
-    full disk, say) or a COMMIT that fails is raised: every plan in it failed."""
+def _transaction(conn: sqlite3.Connection, plan: Plan[T]) -> T:
+    """BEGIN IMMEDIATE, the plan, COMMIT, all in one call. Once BEGIN IMMEDIATE holds the write lock,
+    WAL mode asks for no other lock up to COMMIT: only BEGIN can find the file locked, before the plan
+    has run at all, so a plan is never run twice."""
     try:
         conn.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError as exc:
@@ -112,33 +102,16 @@ def _transaction(conn: sqlite3.Connection, plans: list[Plan[Any]]) -> list[tuple
             raise _Busy from exc
         raise
     try:
-        if len(plans) == 1:
-            outcomes = [(True, _plan(conn, plans[0]))]
-        else:
-            outcomes = [_in_savepoint(conn, plan) for plan in plans]
+        value = _plan(conn, plan)
         try:
-            conn.execute("COMMIT")
+            conn.execute("COMMIT")  # may fail too (a deferred constraint, a full disk)
         except sqlite3.IntegrityError as exc:
-            raise _ours(exc) from exc  # may fail too (a deferred constraint, a full disk)
+            raise _ours(exc) from exc
     except BaseException:
         if conn.in_transaction:  # SQLite ends a transaction itself on some errors
             conn.execute("ROLLBACK")
         raise
-    return outcomes
-
-
-def _in_savepoint(conn: sqlite3.Connection, plan: Plan[Any]) -> tuple[bool, Any]:
-    conn.execute("SAVEPOINT plan")
-    try:
-        value = _plan(conn, plan)
-    except Exception as exc:  # noqa: BLE001 - its caller's error, raised in the caller's task
-        if not conn.in_transaction:  # SQLite ended the whole transaction: every plan in it failed
-            raise
-        conn.execute("ROLLBACK TO plan")
-        conn.execute("RELEASE plan")
-        return False, exc
-    conn.execute("RELEASE plan")
-    return True, value
+    return value
 
 
 def _backup(conn: sqlite3.Connection, target: Path) -> None:
@@ -177,9 +150,6 @@ class SQLiteDatabase(_Connection, Database):
         self._write_lock = asyncio.Lock()
         # Held by whoever is using the connection: the loop (never waiting for it) or the thread.
         self._using = threading.Lock()
-        # Plans given to `transact` and not begun yet, with their callers' futures: the next group.
-        self._due: list[tuple[Plan[Any], asyncio.Future[Any]]] = []
-        self._committing: set[asyncio.Task[None]] = set()
 
     @property
     def conn(self) -> aiosqlite.Connection:
@@ -301,47 +271,18 @@ class SQLiteDatabase(_Connection, Database):
                 raise
 
     async def transact(self, plan: Plan[T], lock: str | None = None) -> T:
-        """The plan in BEGIN IMMEDIATE … COMMIT with the plans given meanwhile (one commit for the group),
-        in one call: here, or on the thread if it must wait. `lock`: one writer at a time is already
-        the strictest order. A caller cancelled before its group begins: its plan is not run."""
-        done = asyncio.get_running_loop().create_future()
-        self._due.append((plan, done))
-        if len(self._due) == 1:  # the first of a group: it is committed once the loop's ready tasks have run
-            task = asyncio.create_task(self._commit_due())
-            self._committing.add(task)
-            task.add_done_callback(self._committing.discard)
-        return await done
-
-    async def _commit_due(self) -> None:
+        """The plan in BEGIN IMMEDIATE … COMMIT, in one call: here, or on the thread if it must wait."""
         async with self._write_lock:
-            group = [(plan, done) for plan, done in self._due if not done.cancelled()]
-            self._due = []
-            if not group:
-                return
+            done, value = self._here(_transaction, plan)
+            if done:
+                return value  # type: ignore[return-value]
+            job = asyncio.ensure_future(self._on_thread(_transaction, plan))
             try:
-                outcomes = await self._together([plan for plan, _ in group])
-            except BaseException as exc:
-                for _, done in group:
-                    if not done.done():
-                        done.cancel() if isinstance(exc, asyncio.CancelledError) else done.set_exception(exc)
-                if not isinstance(exc, Exception):
-                    raise
-                return
-            for (_, done), (ok, value) in zip(group, outcomes, strict=True):
-                if not done.done():  # its caller was cancelled while the thread ran it
-                    done.set_result(value) if ok else done.set_exception(value)
-
-    async def _together(self, plans: list[Plan[Any]]) -> list[tuple[bool, Any]]:
-        done, outcomes = self._here(_transaction, plans)
-        if done:
-            return outcomes  # type: ignore[return-value]
-        job = asyncio.ensure_future(self._on_thread(_transaction, plans))
-        try:
-            return await asyncio.shield(job)
-        except asyncio.CancelledError:  # the thread finishes it anyway: hold the lock until it has
-            with contextlib.suppress(Exception):
-                await job
-            raise
+                return await asyncio.shield(job)
+            except asyncio.CancelledError:  # the thread finishes it anyway: hold the lock until it has
+                with contextlib.suppress(Exception):
+                    await job
+                raise
 
     @contextlib.asynccontextmanager
     async def serialised(self, name: str) -> AsyncIterator[None]:
