@@ -63,7 +63,8 @@ def bind_body(request_key: str, body_sha256: str, at: datetime) -> Plan[bool]:
     )) == 1:
         return True
     kept = yield rows("SELECT body_sha256 FROM signed_requests WHERE request_key = ?", request_key)
-    return kept[0][0] == body_sha256
+    # Empty only if a prune removed the row between the two statements (PostgreSQL, READ COMMITTED).
+    return bool(kept) and kept[0][0] == body_sha256
 
 
 async def prune(conn, handled_before: datetime, signed_before: datetime) -> int:

@@ -69,11 +69,13 @@ def _statement(conn: sqlite3.Connection, step: Statement) -> Any:
     """One statement, its rows or the number of rows it changed."""
     # try/except rather than a context manager: this runs for every statement, several per request.
     try:
+        outside = not conn.in_transaction  # read before: SQLite may end a transaction on BUSY itself
         try:
             cur = conn.execute(step.sql, step.args)
         except sqlite3.OperationalError as exc:
             # Outside a transaction a statement refused for a lock did nothing: it may be tried again.
-            if _locked_out(exc) and not conn.in_transaction:
+            # Inside one, earlier statements ran: retrying would run them twice.
+            if _locked_out(exc) and outside:
                 raise _Busy from exc
             raise
         try:
@@ -213,8 +215,11 @@ class SQLiteDatabase(_Connection, Database):
 
     async def close(self) -> None:
         if self._conn is not None:
-            await self._conn.close()
-            self._conn = None
+            # Forgotten before the await: a call made while the thread closes it would run on the
+            # loop against a connection being closed under it (a crash in sqlite3, not an error).
+            # Now it fails at once ("not open"); calls already queued to the thread run first.
+            conn, self._conn = self._conn, None
+            await conn.close()
 
     async def schema_version(self) -> int:
         return int(await self.fetchval("PRAGMA user_version"))
