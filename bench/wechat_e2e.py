@@ -185,11 +185,12 @@ async def one_run(kind: str, work: Path, people: int, messages: int, burst: int,
     return result
 
 
-async def run(runs: int, people: int, messages: int, burst: int) -> dict[str, Any]:
+async def run(runs: int, people: int, messages: int, burst: int,
+              kinds: tuple[str, ...] = ("bare", "ours")) -> dict[str, Any]:
     figures: dict[str, Any] = {"people": people, "messages": messages, "burst": burst, "bare": [], "ours": []}
     with tempfile.TemporaryDirectory(prefix="bench-wechat-") as tmp:
         for i in range(runs):
-            for kind in ("bare", "ours"):
+            for kind in kinds:
                 figures[kind].append(await one_run(kind, Path(tmp) / f"{kind}{i}", people, messages, burst))
     return figures
 
@@ -229,9 +230,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.wechat_e2e", description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="one run, 20 people × 2 messages, 50 at once")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--people", type=int, default=200, help="people in the first phase (5 messages each)")
+    parser.add_argument("--burst", type=int, default=1000, help="people posting at once in the second phase (0: none)")
+    parser.add_argument("--only", choices=("bare", "ours"), help="run one server only (no ratio)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    sizes = (1, 20, 2, 50) if args.quick else (args.runs, 200, 5, 1000)
+    sizes = (1, 20, 2, 50) if args.quick else (args.runs, args.people, len(SEQUENCE), args.burst)
+    if args.only:
+        figures = asyncio.run(run(*sizes, kinds=(args.only,)))
+        print(json.dumps(figures))
+        return 0
     figures = asyncio.run(run(*sizes))
     print(json.dumps(figures) if args.json else report(figures))
     return 0

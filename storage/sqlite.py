@@ -50,15 +50,11 @@ def _create_private(path: Path) -> None:
     os.chmod(path, 0o600)
 
 
-@contextlib.contextmanager
-def _our_errors():
-    try:
-        yield
-    except sqlite3.IntegrityError as exc:
-        # The extended result code, not the message: SQLITE_CONSTRAINT_UNIQUE / _PRIMARYKEY.
-        if getattr(exc, "sqlite_errorname", "") in ("SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"):
-            raise UniqueViolation(str(exc)) from exc
-        raise IntegrityError(str(exc)) from exc
+def _ours(exc: sqlite3.IntegrityError) -> IntegrityError:
+    # The extended result code, not the message: SQLITE_CONSTRAINT_UNIQUE / _PRIMARYKEY.
+    if getattr(exc, "sqlite_errorname", "") in ("SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"):
+        return UniqueViolation(str(exc))
+    return IntegrityError(str(exc))
 
 
 class _Busy(Exception):
@@ -71,18 +67,23 @@ def _locked_out(exc: sqlite3.OperationalError) -> bool:
 
 def _statement(conn: sqlite3.Connection, step: Statement) -> Any:
     """One statement, its rows or the number of rows it changed."""
-    with _our_errors():
+    # try/except rather than a context manager: this runs for every statement, several per request.
+    try:
+        outside = not conn.in_transaction  # read before: SQLite may end a transaction on BUSY itself
         try:
             cur = conn.execute(step.sql, step.args)
         except sqlite3.OperationalError as exc:
             # Outside a transaction a statement refused for a lock did nothing: it may be tried again.
-            if _locked_out(exc) and not conn.in_transaction:
+            # Inside one, earlier statements ran: retrying would run them twice.
+            if _locked_out(exc) and outside:
                 raise _Busy from exc
             raise
         try:
             return cur.fetchall() if step.rows else cur.rowcount
         finally:
             cur.close()
+    except sqlite3.IntegrityError as exc:
+        raise _ours(exc) from exc
 
 
 def _plan(conn: sqlite3.Connection, plan: Plan[T]) -> T:
@@ -104,8 +105,10 @@ def _transaction(conn: sqlite3.Connection, plan: Plan[T]) -> T:
         raise
     try:
         value = _plan(conn, plan)
-        with _our_errors():
+        try:
             conn.execute("COMMIT")  # may fail too (a deferred constraint, a full disk)
+        except sqlite3.IntegrityError as exc:
+            raise _ours(exc) from exc
     except BaseException:
         if conn.in_transaction:  # SQLite ends a transaction itself on some errors
             conn.execute("ROLLBACK")
@@ -212,8 +215,11 @@ class SQLiteDatabase(_Connection, Database):
 
     async def close(self) -> None:
         if self._conn is not None:
-            await self._conn.close()
-            self._conn = None
+            # Forgotten before the await: a call made while the thread closes it would run on the
+            # loop against a connection being closed under it (a crash in sqlite3, not an error).
+            # Now it fails at once ("not open"); calls already queued to the thread run first.
+            conn, self._conn = self._conn, None
+            await conn.close()
 
     async def schema_version(self) -> int:
         return int(await self.fetchval("PRAGMA user_version"))

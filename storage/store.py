@@ -185,6 +185,14 @@ class Store:
         """Delivered. A turn's own reply is deleted: the person has it, and it may quote them."""
         await self.db.transact(_sent(queued_id, at))
 
+    async def replies_delivered(self, queued_ids: Sequence[int]) -> None:
+        """A turn's own replies, delivered by the channel itself (WeChat's passive reply): deleted
+        in one statement, as `mark_sent` deletes each (the person has them, and they may quote them)."""
+        if queued_ids:
+            marks = ", ".join("?" * len(queued_ids))
+            await self.db.transact(single(changes(
+                f"DELETE FROM outbox WHERE reply_to IS NOT NULL AND id IN ({marks})", *queued_ids)))
+
     async def mark_failed(self, queued_id: int, error: str, retry_at: datetime) -> None:
         await self.db.transact(single(changes(
             "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?",

@@ -63,6 +63,9 @@ class Admission:
         budget = deadline - loop.time() - 2 * self.turn_seconds
         if budget <= 0:
             return False
+        if not self._slots.locked():  # a slot is free: taken at once, without wait_for's task and timer
+            await self._slots.acquire()
+            return True
         try:
             await asyncio.wait_for(self._slots.acquire(), budget)
         except TimeoutError:

@@ -236,8 +236,7 @@ class WeChatEndpoint:
 
     async def _mark_passive(self, ev: Incoming, outcome: Outcome | None) -> None:
         try:
-            for queued_id in outcome.queued if outcome is not None else ():
-                await self.runtime.services.store.mark_sent(queued_id, self.runtime.now())
+            await self.runtime.services.store.replies_delivered(outcome.queued if outcome is not None else ())
         finally:
             self.runtime.courier.release(CHANNEL, ev.user_id)
             if self._marking.get(ev.user_id) is asyncio.current_task():

@@ -144,6 +144,21 @@ async def test_a_commit_that_fails_leaves_the_connection_usable(sqlite_db):
     assert await Store(sqlite_db).load_state("c", "u") == "{}"
 
 
+async def test_calls_made_while_the_database_closes_fail_politely_instead_of_crashing(sqlite_db):
+    """A call made while aiosqlite's thread closes the connection used to run on the loop against the
+    connection being closed (sqlite3 crashed the process, SIGSEGV); now it is refused at once."""
+    store = Store(sqlite_db)
+    closing = asyncio.ensure_future(sqlite_db.close())
+    late = []
+    for i in range(30):
+        await asyncio.sleep(0)
+        late.append(asyncio.ensure_future(store.save_state("c", str(i), "{}", AT)))
+        late.append(asyncio.ensure_future(sqlite_db.fetchall("SELECT * FROM conversations")))
+    results = await asyncio.gather(closing, *late, return_exceptions=True)
+    assert results[0] is None
+    assert all(isinstance(r, RuntimeError) for r in results[1:]), {type(r).__name__ for r in results[1:]}
+
+
 async def test_concurrent_writers_queue_instead_of_failing(db):
     store = Store(db)
     await asyncio.gather(*(store.save_state("c", str(i), "{}", AT) for i in range(50)))
