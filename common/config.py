@@ -16,82 +16,98 @@ from common.messages import Address
 DEFAULT_CHANNEL = "telegram"
 
 
-def _env(name: str) -> dict:
+def env(name: str) -> dict:
+    """A field read from the variable `name`."""
     return {"validation_alias": AliasChoices(name)}
 
 
-class Settings(BaseModel):
-    """Every variable is documented, with its default, in `.env.example` and the README.
+class EnvModel(BaseModel):
+    """A model whose fields are read from variables named by their aliases (`env(...)`).
 
     Values given by variable name (`Settings(LEGALAID_DATA_DIR=…)`) win over the environment, which
     wins over `.env` (`_env_file=None`: none); names in either case. That is what pydantic-settings'
-    BaseSettings did here, without its 55 ms of imports at every start (a cold `legalaid ask`).
+    BaseSettings did, without its 55 ms of imports at every start (a cold `legalaid ask`).
     """
 
     model_config = ConfigDict(extra="ignore", validate_default=True)
 
     def __init__(self, _env_file: str | Path | None = ".env", **values: object) -> None:
-        super().__init__(**{**_variables(_env_file), **values})
+        super().__init__(**{**_variables(type(self), _env_file), **values})
 
-    telegram_bot_token: SecretStr | None = Field(None, **_env("TELEGRAM_BOT_TOKEN"))
+
+def _variables(model: type[BaseModel], env_file: str | Path | None) -> dict[str, str]:
+    """The model's variables, from `.env` and then the environment, which wins."""
+    found: dict[str, str] = {}
+    if env_file is not None and Path(env_file).is_file():
+        found.update((k.upper(), v) for k, v in dotenv_values(env_file, encoding="utf-8").items() if v is not None)
+    found.update((k.upper(), v) for k, v in os.environ.items())
+    names = (str(f.validation_alias.choices[0]) for f in model.model_fields.values()
+             if isinstance(f.validation_alias, AliasChoices))
+    return {name: found[name.upper()] for name in names if name.upper() in found}
+
+
+class Settings(EnvModel):
+    """Every variable is documented, with its default, in `.env.example` and the README."""
+
+    telegram_bot_token: SecretStr | None = Field(None, **env("TELEGRAM_BOT_TOKEN"))
     # Root of the Bot API server; "/bot<token>/<method>" is appended. For a self-hosted server and tests.
-    telegram_api_base_url: str = Field("https://api.telegram.org", **_env("TELEGRAM_API_BASE_URL"))
-    data_dir: Path = Field(Path("data"), **_env("LEGALAID_DATA_DIR"))
+    telegram_api_base_url: str = Field("https://api.telegram.org", **env("TELEGRAM_API_BASE_URL"))
+    data_dir: Path = Field(Path("data"), **env("LEGALAID_DATA_DIR"))
     # Centre staff: "channel:id" entries; a bare number is a Telegram user id.
-    staff_ids: frozenset[str] = Field(frozenset(), **_env("LEGALAID_STAFF_IDS"))
-    tz: str = Field("Asia/Shanghai", **_env("LEGALAID_TZ"))
-    log_level: str = Field("INFO", **_env("LEGALAID_LOG_LEVEL"))
-    faq_dir: Path | None = Field(None, **_env("LEGALAID_FAQ_DIR"))
+    staff_ids: frozenset[str] = Field(frozenset(), **env("LEGALAID_STAFF_IDS"))
+    tz: str = Field("Asia/Shanghai", **env("LEGALAID_TZ"))
+    log_level: str = Field("INFO", **env("LEGALAID_LOG_LEVEL"))
+    faq_dir: Path | None = Field(None, **env("LEGALAID_FAQ_DIR"))
     # sqlite:///path or postgresql://user:password@host/db; unset: SQLite in LEGALAID_DATA_DIR.
-    database_url: SecretStr | None = Field(None, **_env("LEGALAID_DATABASE_URL"))
+    database_url: SecretStr | None = Field(None, **env("LEGALAID_DATABASE_URL"))
 
     # Where staff alerts go: "channel:id"; a bare number is a Telegram chat id.
-    staff_chat_id: str | None = Field(None, **_env("LEGALAID_STAFF_CHAT_ID"))
+    staff_chat_id: str | None = Field(None, **env("LEGALAID_STAFF_CHAT_ID"))
     # Webhook mode only: Telegram sends it in X-Telegram-Bot-Api-Secret-Token; requests without it get 403.
-    webhook_secret: SecretStr | None = Field(None, **_env("LEGALAID_WEBHOOK_SECRET"))
+    webhook_secret: SecretStr | None = Field(None, **env("LEGALAID_WEBHOOK_SECRET"))
     # 衢市司发〔2020〕4号 一(一) bands, as "合格 from, 良好 from, 优秀 from" (see README: rating bands).
     # This default and the next are checked by tests/common/test_config.py, not at every start: that
     # imports the points and slot rules with their holiday calendars, 30 ms of a cold `legalaid ask`.
-    rating_bands: str = Field("60,80,90", validate_default=False, **_env("LEGALAID_RATING_BANDS"))
+    rating_bands: str = Field("60,80,90", validate_default=False, **env("LEGALAID_RATING_BANDS"))
     # Home visits (衢市司发〔2020〕3号 三).
     visit_windows: str = Field(
-        "am=09:00-11:30,pm=14:00-17:00", validate_default=False, **_env("LEGALAID_VISIT_WINDOWS"))
-    visit_capacity: int = Field(2, ge=1, le=50, **_env("LEGALAID_VISIT_CAPACITY"))
-    min_notice_days: int = Field(1, ge=1, le=30, **_env("LEGALAID_MIN_NOTICE_DAYS"))
-    booking_horizon_days: int = Field(14, ge=1, le=90, **_env("LEGALAID_BOOKING_HORIZON_DAYS"))
-    calendar_overrides: Path | None = Field(None, **_env("LEGALAID_CALENDAR_OVERRIDES"))
+        "am=09:00-11:30,pm=14:00-17:00", validate_default=False, **env("LEGALAID_VISIT_WINDOWS"))
+    visit_capacity: int = Field(2, ge=1, le=50, **env("LEGALAID_VISIT_CAPACITY"))
+    min_notice_days: int = Field(1, ge=1, le=30, **env("LEGALAID_MIN_NOTICE_DAYS"))
+    booking_horizon_days: int = Field(14, ge=1, le=90, **env("LEGALAID_BOOKING_HORIZON_DAYS"))
+    calendar_overrides: Path | None = Field(None, **env("LEGALAID_CALENDAR_OVERRIDES"))
     # Consultations not claimed by a lawyer within this many minutes are re-notified and shown to staff.
-    claim_timeout_minutes: int = Field(60, ge=1, **_env("LEGALAID_CLAIM_TIMEOUT_MINUTES"))
+    claim_timeout_minutes: int = Field(60, ge=1, **env("LEGALAID_CLAIM_TIMEOUT_MINUTES"))
     # Retention (README: Reliability and personal data). Finished visits' personal details and
     # answered questions are blanked after this many days.
-    retention_days: int = Field(180, ge=1, **_env("LEGALAID_RETENTION_DAYS"))
+    retention_days: int = Field(180, ge=1, **env("LEGALAID_RETENTION_DAYS"))
     # Conversations nobody touched for this long are deleted (questionnaire answers, told facts).
-    state_retention_days: int = Field(30, ge=1, **_env("LEGALAID_STATE_RETENTION_DAYS"))
+    state_retention_days: int = Field(30, ge=1, **env("LEGALAID_STATE_RETENTION_DAYS"))
     # The text of questions the knowledge base could not answer; the counts stay, anonymous.
-    miss_retention_days: int = Field(90, ge=1, **_env("LEGALAID_MISS_RETENTION_DAYS"))
+    miss_retention_days: int = Field(90, ge=1, **env("LEGALAID_MISS_RETENTION_DAYS"))
     # Messages sent (or given up) are blanked after this many days.
-    outbox_retention_days: int = Field(30, ge=1, **_env("LEGALAID_OUTBOX_RETENTION_DAYS"))
-    rate_limit_per_minute: int = Field(20, ge=1, **_env("LEGALAID_RATE_LIMIT_PER_MINUTE"))
+    outbox_retention_days: int = Field(30, ge=1, **env("LEGALAID_OUTBOX_RETENTION_DAYS"))
+    rate_limit_per_minute: int = Field(20, ge=1, **env("LEGALAID_RATE_LIMIT_PER_MINUTE"))
     # Visits still to come per chat account and per phone number.
-    max_active_bookings: int = Field(2, ge=1, le=20, **_env("LEGALAID_MAX_ACTIVE_BOOKINGS"))
+    max_active_bookings: int = Field(2, ge=1, le=20, **env("LEGALAID_MAX_ACTIVE_BOOKINGS"))
     # The web console (管理后台) served by `legalaid run` too, when a port is given.
-    web_port: int | None = Field(None, ge=1, le=65535, **_env("LEGALAID_WEB_PORT"))
-    web_listen: str = Field("127.0.0.1", **_env("LEGALAID_WEB_LISTEN"))
+    web_port: int | None = Field(None, ge=1, le=65535, **env("LEGALAID_WEB_PORT"))
+    web_listen: str = Field("127.0.0.1", **env("LEGALAID_WEB_LISTEN"))
     # Addresses of the reverse proxies in front of the console: only their X-Forwarded-For and
     # X-Forwarded-Proto are believed (the sign-in throttle counts the real client, cookies are Secure).
-    web_trusted_proxies: frozenset[str] = Field(frozenset(), **_env("LEGALAID_WEB_TRUSTED_PROXIES"))
+    web_trusted_proxies: frozenset[str] = Field(frozenset(), **env("LEGALAID_WEB_TRUSTED_PROXIES"))
     # Voice (docs/voice.md): OpenAI-compatible speech servers the centre runs; unset → feature off.
-    asr_url: str | None = Field(None, **_env("LEGALAID_ASR_URL"))
-    asr_model: str = Field("Systran/faster-whisper-small", **_env("LEGALAID_ASR_MODEL"))
-    asr_api_key: SecretStr | None = Field(None, **_env("LEGALAID_ASR_API_KEY"))
-    tts_url: str | None = Field(None, **_env("LEGALAID_TTS_URL"))
-    tts_model: str = Field("speaches-ai/Kokoro-82M-v1.0-ONNX", **_env("LEGALAID_TTS_MODEL"))
-    tts_voice: str = Field("zf_xiaobei", **_env("LEGALAID_TTS_VOICE"))
-    tts_api_key: SecretStr | None = Field(None, **_env("LEGALAID_TTS_API_KEY"))
+    asr_url: str | None = Field(None, **env("LEGALAID_ASR_URL"))
+    asr_model: str = Field("Systran/faster-whisper-small", **env("LEGALAID_ASR_MODEL"))
+    asr_api_key: SecretStr | None = Field(None, **env("LEGALAID_ASR_API_KEY"))
+    tts_url: str | None = Field(None, **env("LEGALAID_TTS_URL"))
+    tts_model: str = Field("speaches-ai/Kokoro-82M-v1.0-ONNX", **env("LEGALAID_TTS_MODEL"))
+    tts_voice: str = Field("zf_xiaobei", **env("LEGALAID_TTS_VOICE"))
+    tts_api_key: SecretStr | None = Field(None, **env("LEGALAID_TTS_API_KEY"))
     # One speech call, download included, gives up after this; the person is told "没听清".
-    speech_timeout_seconds: float = Field(10.0, gt=0, le=60, **_env("LEGALAID_SPEECH_TIMEOUT_SECONDS"))
+    speech_timeout_seconds: float = Field(10.0, gt=0, le=60, **env("LEGALAID_SPEECH_TIMEOUT_SECONDS"))
     # Longer voice notes are refused before they are downloaded.
-    voice_max_seconds: int = Field(60, ge=1, le=600, **_env("LEGALAID_VOICE_MAX_SECONDS"))
+    voice_max_seconds: int = Field(60, ge=1, le=600, **env("LEGALAID_VOICE_MAX_SECONDS"))
 
     @field_validator("database_url")
     @classmethod
@@ -240,17 +256,6 @@ class Settings(BaseModel):
 
 
 _TOKEN_SHAPE = re.compile(r"[0-9]+:[A-Za-z0-9_-]+")
-# Each setting's variable, upper case (a variable is matched in either case).
-_VARIABLES = tuple(str(field.validation_alias.choices[0]).upper() for field in Settings.model_fields.values())
-
-
-def _variables(env_file: str | Path | None) -> dict[str, str]:
-    """Our variables, from `.env` and then the environment, which wins."""
-    found: dict[str, str] = {}
-    if env_file is not None and Path(env_file).is_file():
-        found.update((k.upper(), v) for k, v in dotenv_values(env_file, encoding="utf-8").items() if v is not None)
-    found.update((k.upper(), v) for k, v in os.environ.items())
-    return {name: found[name] for name in _VARIABLES if name in found}
 
 
 class ConfigError(Exception):
