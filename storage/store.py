@@ -306,8 +306,8 @@ def _turn(channel: str, user_id: str, state_json: str | None, notices: list[Noti
 
 
 def _sent(queued_id: int, at: datetime) -> Plan[None]:
-    yield changes("DELETE FROM outbox WHERE id = ? AND reply_to IS NOT NULL", queued_id)
-    yield changes("UPDATE outbox SET sent_at = ? WHERE id = ?", stored_time(at), queued_id)
+    if not (yield changes("DELETE FROM outbox WHERE id = ? AND reply_to IS NOT NULL", queued_id)):
+        yield changes("UPDATE outbox SET sent_at = ? WHERE id = ?", stored_time(at), queued_id)
 
 
 def _given_up(queued_id: int, at: datetime, alert: list[Notice], leased: bool) -> Plan[bool]:
