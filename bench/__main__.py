@@ -20,7 +20,7 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bench import booking_race, memory, profile, telegram_e2e, telegram_report, turn_cost, wechat_e2e
+from bench import booking_race, memory, profile, telegram_e2e, telegram_report, turn_cost, wechat_cost, wechat_e2e
 
 # Other workers' benches, run when present (see run_optional).
 OPTIONAL = ("voice", "web_bookings", "backends")
@@ -91,6 +91,7 @@ def main(argv: list[str] | None = None) -> None:
     section("memory and start", lambda: memory.report(figures["telegram"], figures["wechat"], memory.cold_ask(asks)))
     section("profile", lambda: profile.report(profile.run(20 if quick else 100, 2 if quick else 10)))
     section("turn cost", lambda: asyncio.run(turn_cost.measure(10 if quick else 100, 2 if quick else 11, 0)))
+    section("wechat cost", lambda: asyncio.run(wechat_cost.measure(10 if quick else 200, 0, 0)))
 
     if not quick:
         for name in OPTIONAL:

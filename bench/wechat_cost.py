@@ -6,9 +6,9 @@ The endpoint (`create_app`, settings as shipped) is served in this process on 12
 tests/auxil/fake_wechat_api.py; a child process posts what bench/wechat_e2e.py posts (people × 5
 messages, each after the last answer; then, with --burst, that many people at once), so this
 process's CPU is the server's alone. One unrecorded round first (every cache filled). Commits are
-counted where SQLite runs them (`storage/sqlite.py`'s `_transaction`: one BEGIN … COMMIT each, with
-the plans it holds); database calls as tests/auxil/trips.py counts them. The counts do not depend on
-the machine's load except through how many plans come due together; the CPU figures do, a little.
+counted where SQLite runs them (`storage/sqlite.py`'s `_transaction`: one BEGIN … COMMIT each);
+database calls as tests/auxil/trips.py counts them. The counts do not depend on the machine's load;
+the CPU figures do, a little.
 --profile N prints cProfile's N costliest functions (the event loop's thread) by their own time.
 """
 
@@ -53,10 +53,9 @@ def count_commits(counts: Counter) -> None:
 
     original = sqlite._transaction
 
-    def counted(conn, plans):
+    def counted(conn, plan):
         counts["commits"] += 1
-        counts["plans"] += len(plans) if isinstance(plans, list) else 1
-        return original(conn, plans)
+        return original(conn, plan)
 
     sqlite._transaction = counted
 
@@ -108,8 +107,7 @@ async def measure(people: int, burst: int, top: int) -> str:
              f"  server CPU ms/request  {cpu * 1000 / n:.2f}",
              f"  database calls/request {sum(calls.values()) / n:.2f}   ("
              + ", ".join(f"{k} {v / n:.2f}" for k, v in sorted(calls.items())) + ")",
-             f"  commits/request        {counts['commits'] / n:.2f}   (plans per commit "
-             f"{counts['plans'] / max(1, counts['commits']):.2f})"]
+             f"  commits/request        {counts['commits'] / n:.2f}"]
     if profiler:
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(top)
