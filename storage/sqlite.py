@@ -254,25 +254,34 @@ class SQLiteDatabase(_Connection, Database):
                                    " AND name NOT LIKE 'sqlite_%' ORDER BY rowid")
         return [r["name"] for r in rows]
 
+    async def execute(self, sql: str, *args: object) -> int:
+        """A statement on its own. It waits for an open transaction() to end: on this one connection
+        it would otherwise run inside it, and go with it if it rolled back."""
+        async with self._write_lock:
+            return await self._control(sql, *args)
+
+    async def _control(self, sql: str, *args: object) -> int:
+        return await self._call(_statement, Statement(sql, args, False))
+
     @contextlib.asynccontextmanager
     async def transaction(self, lock: str | None = None) -> AsyncIterator[Queries]:
         """BEGIN IMMEDIATE … COMMIT: takes the write lock up front, so read-then-write is atomic
         (whatever `lock` names: one writer at a time is already the strictest order)."""
         async with self._write_lock:
-            begin = asyncio.ensure_future(self.execute("BEGIN IMMEDIATE"))
+            begin = asyncio.ensure_future(self._control("BEGIN IMMEDIATE"))
             try:
                 await asyncio.shield(begin)
             except asyncio.CancelledError:  # cancelled while BEGIN ran: never leave the connection inside it
                 with contextlib.suppress(Exception):
                     await begin
-                    await self.execute("ROLLBACK")
+                    await self._control("ROLLBACK")
                 raise
             try:
                 yield _Connection(self)
-                await self.execute("COMMIT")  # may fail too: never leave the connection inside it
+                await self._control("COMMIT")  # may fail too: never leave the connection inside it
             except BaseException:
                 if self.conn.in_transaction:
-                    await self.execute("ROLLBACK")
+                    await self._control("ROLLBACK")
                 raise
 
     async def transact(self, plan: Plan[T], lock: str | None = None) -> T:

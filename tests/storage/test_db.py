@@ -209,3 +209,25 @@ async def test_misses_are_listed_most_frequent_first(db):
             await store.record_miss("fallback", question, ["x"], [12.0], AT)
     assert [m.question for m in await store.misses()] == ["公正", "离婚", "天气"]
     assert [m.count for m in await store.misses()] == [3, 2, 1]
+
+
+async def test_a_write_made_while_another_task_holds_a_transaction_is_not_rolled_back_with_it(sqlite_db):
+    """SQLite has one connection: a statement run while another task's transaction() is open waits
+    for it, rather than joining it and being rolled back with it."""
+    await sqlite_db.execute("CREATE TABLE t (v TEXT)")
+    opened, write = asyncio.Event(), None
+
+    async def failing_transaction() -> None:
+        async with sqlite_db.transaction() as conn:
+            await conn.execute("INSERT INTO t VALUES ('theirs')")
+            opened.set()
+            await asyncio.sleep(0.05)  # the other task writes meanwhile
+            raise RuntimeError("rolled back")
+
+    task = asyncio.ensure_future(failing_transaction())
+    await opened.wait()
+    write = asyncio.ensure_future(sqlite_db.execute("INSERT INTO t VALUES ('mine')"))
+    with pytest.raises(RuntimeError):
+        await task
+    assert await write == 1
+    assert [r["v"] for r in await sqlite_db.fetchall("SELECT v FROM t")] == ["mine"]
