@@ -26,6 +26,19 @@ class Danger(StrEnum):
         """A catalog text to show after urgent.text for this kind of danger, if any."""
         return _EXTRA_TEXT.get(self)
 
+    @property
+    def ongoing(self) -> bool:
+        """Danger now (a blow, a cry for help, self-harm, no food): the safety screen comes first.
+        A scam or money taken (被骗了钱) has mostly happened already: the person also needs their
+        question answered, or it kept as the matter of a booking, after the 110 line."""
+        return self is not Danger.MONEY
+
+    @property
+    def may_be_told(self) -> bool:
+        """Whether a message of this kind may be what a form's written answer is about (the matter
+        of a visit: 被骗了钱, 儿子打我, 不给饭吃). A cry for help or self-harm never is."""
+        return self not in (Danger.HELP, Danger.SELF_HARM)
+
 
 # 12356 is the national unified psychological assistance hotline set by the National Health
 # Commission (国家卫生健康委 notice of 25 December 2024, every region connected before 1 May 2025;

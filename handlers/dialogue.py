@@ -3,9 +3,9 @@
 Order of precedence for one event (each step may end the turn):
   1. group chats and non-text messages get a polite, useful answer;
   2. a button goes, through its decoded Payload, to the routes() table of the flow it names;
-  3. an urgent-risk message gets 110 and 12348 before anything else (inside a form it is never
-     stored as an answer; inside another flow it is also that flow's text: "儿子打我" may be
-     exactly the question for the lawyer);
+  3. an urgent-risk message gets 110 and 12348 before anything else (in a form it is kept only as
+     a written answer, the matter of a visit; in another flow it is that flow's text too; at the
+     menu a scam told of or a long story is answered after it, a short cry offers 接着问我的问题);
   4. inside a form, text heard in a voice note is read back and taken only after 对
      (handlers/voice.py); typed text that picks options on screen (a label, an alias, digits)
      is a tap on them;
@@ -27,9 +27,10 @@ from common.messages import Payload, Reply
 from faq.urgent import Danger, danger_in
 from handlers import choice, menu, voice
 from handlers.events import ChannelInfo, Incoming, Kind, Outcome
+from handlers.form import Form
 from handlers.ratelimit import RateLimiter, Verdict, Window
 from handlers.state import Conversation
-from handlers.turn import Flow, Turn
+from handlers.turn import Flow, Route, Turn
 from services.context import Services
 from storage.store import TurnStart
 
@@ -41,6 +42,9 @@ MAX_TEXT = 1000
 # A message this long at the menu is a story, not a cry: after the safety line it is answered too.
 STORY_LENGTH = 40
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+URGENT = "urgent"  # the flow of 接着问我的问题, and where the question waits for it
+ASK_ON = Payload(URGENT, "ask").encode()
 
 _KIND_TEXT_IDS = {
     Kind.VOICE: "input.voice",
@@ -75,7 +79,7 @@ class Dialogue:
         """`at_menu` reads text typed outside any flow (the policy questions)."""
         self.services = services
         self.at_menu = at_menu
-        built_in = [menu.MenuFlow(), voice.VoiceFlow(self._typed, self._resume_active)]
+        built_in = [menu.MenuFlow(), voice.VoiceFlow(self._typed, self._resume_active), AskOnFlow(self._ask_on)]
         self.flows = {flow.name: flow for flow in [*built_in, at_menu, *flows]}
         self.commands = {cmd: (flow, action) for flow in self.flows.values() for cmd, action in flow.commands.items()}
         self.limiter = RateLimiter(services.settings.rate_limit_per_minute)
@@ -178,6 +182,8 @@ class Dialogue:
         previous_update = state.updated_at
         try:
             await self._route(turn, previous_update)
+            if not any(o.payload == ASK_ON for r in turn.outcome.replies for o in r.options):
+                state.data.pop(URGENT, None)  # kept only while 接着问我的问题 is on screen
             if ev.spoken:
                 voice.show_heard(turn, self._urgent_first(turn))
             voice.offer_reading(turn, self.channel(ev.channel))
@@ -232,14 +238,27 @@ class Dialogue:
         flow = self.flows.get(state.flow) if state.active else None
         danger = danger_in(text)
         if danger is not None:
-            self._urgent(turn, flow, danger)
-            if flow is None and len(text) >= STORY_LENGTH:
-                # A long story told at the menu also asks things (赡养费, 遗嘱): the safety line
-                # first, then the answers, rather than the safety line alone.
+            if flow is not None and not flow.urgent_is_answer:
+                if danger.may_be_told and isinstance(flow, Form) and flow.writing(turn):
+                    # "被人骗了两万块钱" as the matter of a visit is the matter: 110 alongside, then
+                    # the answer is taken (a heard one read back first) and the form goes on.
+                    turn.say(_urgent_text(turn, danger))
+                    if ev.spoken and flow.confirms_spoken:
+                        voice.confirm_heard(turn, text)
+                    else:
+                        await self._to_flow(turn, flow, text, previous_update)
+                    return
+                self._urgent(turn, flow, danger)
+                return  # a form never stores it as the answer to another question
+            if flow is None and (not danger.ongoing or len(text) >= STORY_LENGTH):
+                # A scam told of (被骗了钱, 能申请法律援助吗) or a long story also asks things: the
+                # safety line first, then the answers, rather than the safety line alone.
+                self._urgent(turn, None, danger)
                 await self._to_flow(turn, None, text, previous_update)
                 return
-            if flow is None or not flow.urgent_is_answer:
-                return  # a form never stores it as an answer
+            self._urgent(turn, flow, danger, asked=text if flow is None else None)
+            if flow is None:
+                return
         elif ev.spoken and flow is not None and flow.confirms_spoken and not menu.always_word(text):
             # Inside a form a heard answer is read back first; "对" said to a read-back answers it.
             if turn.heard is None or not await self._picked(turn, text):
@@ -282,14 +301,23 @@ class Dialogue:
         replies = turn.outcome.replies
         return bool(replies) and replies[0].text.startswith(turn.t("urgent.text"))
 
-    def _urgent(self, turn: Turn, flow: Flow | None, danger: Danger) -> None:
+    def _urgent(self, turn: Turn, flow: Flow | None, danger: Danger, asked: str | None = None) -> None:
+        """The safety screen; `asked`: the text typed at the menu, kept one turn for 接着问我的问题."""
         options = [turn.option("menu.call", Payload("menu", "call"))]
         if flow is not None and not flow.urgent_is_answer:
             options.append(turn.option("resume.continue", Payload(flow.name, "resume")))
-        text = turn.t("urgent.text")
-        if danger.text_id is not None:  # self-harm: the psychological assistance line as well
-            text += "\n" + turn.t(danger.text_id)
-        turn.say(text, [*options, turn.menu_option()])
+        if asked is not None:
+            turn.state.data[URGENT] = asked
+            options.append(turn.option("urgent.ask_on", Payload(URGENT, "ask")))
+        turn.say(_urgent_text(turn, danger), [*options, turn.menu_option()])
+
+    async def _ask_on(self, turn: Turn) -> None:
+        """接着问我的问题 under the safety screen: the question typed with it, answered now."""
+        kept = turn.state.data.pop(URGENT, None)
+        if isinstance(kept, str) and kept:
+            await self._to_flow(turn, None, kept, previous_update=None)
+        else:
+            await self.flows[URGENT].stale(turn)
 
     async def _picked(self, turn: Turn, text: str) -> bool:
         """Typed text that picks options on screen works as tapping them: the screen comes first."""
@@ -347,3 +375,25 @@ class Dialogue:
         shown = (turn.state.shown() if turn.state.active else ()) or menu.main_menu_options(turn.t)
         values = {"seconds": self.services.settings.voice_max_seconds} if turn.ev.kind is Kind.VOICE_TOO_LONG else {}
         turn.say(turn.t(text_id, **values), shown)
+
+
+def _urgent_text(turn: Turn, danger: Danger) -> str:
+    text = turn.t("urgent.text")
+    if danger.text_id is not None:  # self-harm: the psychological assistance line as well
+        text += "\n" + turn.t(danger.text_id)
+    return text
+
+
+class AskOnFlow(Flow):
+    """The 接着问我的问题 button of the safety screen at the menu."""
+
+    name = URGENT
+
+    def __init__(self, ask_on):
+        self.ask_on = ask_on
+
+    def routes(self) -> dict[str, Route]:
+        return super().routes() | {"ask": lambda turn, _arg: self.ask_on(turn)}
+
+    async def start(self, turn: Turn, arg: str = "") -> None:
+        menu.show_menu(turn)  # 过期 of a stale button, then the menu
