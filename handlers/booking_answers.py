@@ -6,9 +6,10 @@ import re
 import unicodedata
 
 from handlers import choice
-from handlers.form import DONE
+from handlers.form import DONE, Invalid
 from handlers.parse import county_named, first_match, parse_age_answer, plain
 from handlers.turn import Turn
+from policy.age import OLDER_PERSON_AGE
 
 ACCESS_NEEDS = ("stairs", "hearing", "dialect")
 # A mobile, or a landline with its area code (0570-8012345 in Quzhou), stored as 0570-8012345.
@@ -37,12 +38,24 @@ _DONE = re.compile(r"^(好了?|好的|没有了?|都没有|没了|不用了?|就
 CONTROL = re.compile(r"^(好了?|好的|是|是的|对|嗯|不是|没有了?|没了|可以|行|行了|可以了|确定|确认|完了|说完了|就这些)$")
 
 
+# A phone number is said digit by digit (一三九…, 幺 for 1, 两 for 2), never as a number.
+_SPOKEN_DIGITS = str.maketrans("零〇○幺一壹两二贰三叁四肆五伍六陆七柒八捌九玖", "00011122233445566778899")
+# A number inside a sentence ("我女儿电话13957012345"): one mobile or landline, no digits around it.
+_PHONE_IN_TEXT = re.compile(r"(?<!\d)(?:\+?86)?(1[3-9]\d{9}|0(?:1\d|2\d|[3-9]\d{2})-?[2-9]\d{6,7})(?!\d)")
+_AROUND_PHONE = re.compile(r"[\u4e00-\u9fff，,。.:：!！]*")  # words only: 我女儿电话…
+
+
 def normalise_phone(text: str) -> str | None:
-    digits = re.sub(r"[\s\-()（）—]", "", unicodedata.normalize("NFKC", text))
+    digits = re.sub(r"[\s\-()（）—]", "", unicodedata.normalize("NFKC", text).translate(_SPOKEN_DIGITS))
     digits = re.sub(r"^(\+?86)", "", digits)
     if landline := _LANDLINE.match(digits):
         return f"{landline.group(1)}-{landline.group(2)}"
-    return digits if PHONE.match(digits) else None
+    if PHONE.match(digits):
+        return digits
+    found = list(_PHONE_IN_TEXT.finditer(digits))
+    if len(found) != 1 or not _AROUND_PHONE.fullmatch(digits[:found[0].start()] + digits[found[0].end():]):
+        return None  # two numbers, or digits or letters beside the number: not guessed at
+    return normalise_phone(found[0].group())
 
 
 def bare_yes_no(text: str) -> str | None:
@@ -77,13 +90,18 @@ read_illness = answer_naming(ILLNESS, NO_ILLNESS)
 read_mobility = answer_naming(DIFFICULTY, NO_DIFFICULTY)
 
 
-def read_quick_check(turn: Turn, draft, text: str) -> str | None:
+def read_quick_check(turn: Turn, draft, text: str) -> str | Invalid | None:
     """满80周岁了吗: 是 / 不是, or the age itself (85, 八十二, 1940年); 不到80 is a no."""
+    # A day typed here (十二月一号, 下周二) is not an age; an age under 60 is asked again, not taken as a no.
     if NOT_YET.match(plain(text)):
         return "no"
     parsed = parse_age_answer(text, turn.now.date())
+    if parsed.age is not None and parsed.age < OLDER_PERSON_AGE:
+        return Invalid("book.invalid.check_age_young", {"age": parsed.age})
     if parsed.age is not None:
         return "yes" if parsed.age >= 80 else "no"
+    if parsed.error == "too_young":
+        return Invalid("book.invalid.check_age")
     if parsed.year is not None:
         return "yes" if turn.now.year - parsed.year - 1 >= 80 else "no"
     return read_yes_no(turn, draft, text)

@@ -42,6 +42,8 @@ def read_age(turn: Turn, draft, text: str) -> AgeAnswer | Invalid:
     if NOMINAL_AGE_WORD in plain(text):
         return Invalid("eq.age_nominal")
     parsed = parse_age_answer(text, turn.now.date())
+    if parsed.error == "too_young":  # 0, 零岁: as unlikely as 两百岁, and told the same
+        return Invalid("eq.age_too_old")
     return Invalid(f"eq.age_{parsed.error}") if parsed.error else parsed
 
 

@@ -24,29 +24,59 @@ class AgeAnswer:
     birth: date | None = None
     year: int | None = None
     short_year: int | None = None  # "48年": 1948? ask before assuming
-    error: str | None = None  # "future" | "too_old" | "unreadable"
+    error: str | None = None  # "future" | "too_old" | "too_young" | "unreadable"
+
+
+# The person asked about is an older person: an age under 18 typed (0, 零岁, 12) is a slip, a date
+# or a digit meant for something else, never the applicant's age.
+MIN_TYPED_AGE = 18
+_DECADE = re.compile(r"(?<!\d)([1-9])旬")  # 七旬 is 70 (八旬 80), not 7
 
 
 def _clean(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
-    return numerals_to_digits(to_simplified(text)).replace(" ", "")
+    text = numerals_to_digits(to_simplified(text)).replace(" ", "")
+    return _DECADE.sub(lambda m: m.group(1) + "0", text)
 
 
 _FULL_DATE = re.compile(r"(\d{4})[-./年](\d{1,2})[-./月](\d{1,2})")
 _YEAR = re.compile(r"(?<!\d)(\d{4})年?(?:出生|生|的)?")
 _SHORT_YEAR = re.compile(r"(?<!\d)(\d{2})年")
 _AGE = re.compile(r"(?<!\d)(\d{1,3})(?:周岁|岁|虚岁|了|多)?")
+_AGE_WITH_UNIT = re.compile(r"(?<!\d)(\d{1,3})(?:周岁|岁)")
 
 
 # "不到80", "快80了", "差两年70": a bound, not an age. Guessing would hand out 80+ benefits.
 _NOT_AN_AGE = re.compile(r"不到|没到|未满|不满|快|差|小于|不足|将近|接近|左右|上下")
+_BELOW = re.compile(r"不到|没到|未满|不满|快|差|小于|不足|将近|接近")
+_CLAUSE = re.compile(r"[，,、；;。!！?？~～]+")
+# A day (十二月一号, 下周二, 明天) is not an age: 12 or 2 read from it would pass for one.
+_DAY_WORDS = re.compile(r"月|号|日|星期|礼拜|天|周(?!岁)")
 
 
 def parse_age_answer(text: str, today: date) -> AgeAnswer:
-    """75 / 七十五 / 75岁 / 1948年出生 / 1948-03-02 / 48年 → an AgeAnswer."""
-    t = _clean(text)
-    if _NOT_AN_AGE.search(t):
+    """75 / 七十五 / 七旬 / 75岁 / 1948年出生 / 1948-03-02 / 48年 → an AgeAnswer."""
+    # A bound (快80了) is read only beside an exact answer it agrees with: "79，快80了" is 79.
+    clauses = [c for c in _CLAUSE.split(_clean(text)) if c]
+    bounds = [c for c in clauses if _NOT_AN_AGE.search(c)]
+    exact = "，".join(c for c in clauses if not _NOT_AN_AGE.search(c))
+    if not bounds:
+        return _read_age(exact, today)
+    answer = _read_age(exact, today) if exact else AgeAnswer(error="unreadable")
+    if answer.age is not None and not all(_agrees(answer.age, b) for b in bounds):
         return AgeAnswer(error="unreadable")
+    return answer
+
+
+def _agrees(age: int, bound: str) -> bool:
+    """Whether `age` fits the bound: 快80了 → under 80; 80左右 → within a few years of 80."""
+    if not (m := re.search(r"\d+", bound)):
+        return True
+    limit = int(m.group())
+    return age < limit if _BELOW.search(bound) else abs(age - limit) <= 5
+
+
+def _read_age(t: str, today: date) -> AgeAnswer:
     if m := _FULL_DATE.search(t):
         try:
             birth = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
@@ -64,11 +94,15 @@ def parse_age_answer(text: str, today: date) -> AgeAnswer:
         return AgeAnswer(year=year)
     if m := _SHORT_YEAR.search(t):
         return AgeAnswer(short_year=int(m.group(1)))
-    if m := _AGE.search(t):
+    m = _AGE_WITH_UNIT.search(t)  # "75岁，3月的生日": the 岁 says which number is the age
+    if m is None and _DAY_WORDS.search(t.replace("生日", "")):
+        return AgeAnswer(error="unreadable")
+    if m := m or _AGE.search(t):
         try:
-            return AgeAnswer(age=check_age(int(m.group(1))))
+            age = check_age(int(m.group(1)))
         except AgeError:
             return AgeAnswer(error="too_old" if int(m.group(1)) > MAX_AGE else "unreadable")
+        return AgeAnswer(age=age) if age >= MIN_TYPED_AGE else AgeAnswer(error="too_young")
     return AgeAnswer(error="unreadable")
 
 
@@ -97,7 +131,7 @@ def first_match(text: str, *rules: tuple[str, str]) -> str | None:
 
 _MONTH_DAY = re.compile(r"(\d{1,2})(?:月|\.|/|-)(\d{1,2})(?:日|号)?")
 _DAY_ONLY = re.compile(r"(?<![\d月])(\d{1,2})(?:日|号)")
-_WEEKDAY = re.compile(r"(下个?)?(?:周|星期|礼拜)([一二三四五六日天1-7])")
+_WEEKDAY = re.compile(r"(下下个?|下个?)?(?:周|星期|礼拜)([一二三四五六日天1-7])")
 _RELATIVE = {"今天": 0, "明天": 1, "明日": 1, "后天": 2, "大后天": 3}
 _WEEKDAY_INDEX = {**{c: i for i, c in enumerate("一二三四五六")}, "日": 6, "天": 6,
                   **{str(n): n - 1 for n in range(1, 8)}}
@@ -117,8 +151,9 @@ def parse_day(text: str, today: date) -> date | None:
         return _next_date(today, month, day)
     if m := _WEEKDAY.search(t):
         ahead = (_WEEKDAY_INDEX[m.group(2)] - today.weekday()) % 7 or 7
-        if m.group(1):  # 下周二: the Tuesday of next week
-            monday = today - timedelta(days=today.weekday()) + timedelta(days=7)
+        if m.group(1):  # 下周二: the Tuesday of next week; 下下周二: of the week after
+            weeks = 2 if m.group(1).startswith("下下") else 1
+            monday = today - timedelta(days=today.weekday()) + timedelta(days=7 * weeks)
             return monday + timedelta(days=_WEEKDAY_INDEX[m.group(2)])
         return today + timedelta(days=ahead)
     return None

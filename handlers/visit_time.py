@@ -1,7 +1,7 @@
 """The day and half-day questions of a home visit, shared by 预约律师上门 and 改时间.
 
 Only working days within the horizon that still have a free place are offered (3号 三);
-each day can also be typed as 12月1日, 周二, 下周二 or 明天.
+each day can also be typed as 12月1日, 周二, 下周二, 下下周二 or 明天, with its half-day (12月1日上午).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 from common.messages import Payload
 from handlers.choice import date_aliases
 from handlers.form import Choice, Invalid, Question
-from handlers.parse import parse_day
+from handlers.parse import parse_day, plain
 from handlers.turn import Turn
 from policy.slots import bookable_dates
 from services import wording
@@ -63,13 +63,24 @@ async def read_day(turn: Turn, draft: Any, text: str) -> str | Invalid:
     if day not in bookable:
         closed = "book.closed.weekend" if day.weekday() >= 5 else "book.closed.holiday"
         return Invalid("book.invalid.date_closed", {"typed": label, "why": turn.t(closed)})
-    if not (await free_windows(turn, draft.county, [day]))[day]:
+    free = (await free_windows(turn, draft.county, [day]))[day]
+    if not free:
         return Invalid("book.invalid.date_full", {"typed": label})
-    return day.isoformat()
+    window = half_day_named(turn, text, free)
+    return f"{day.isoformat()} {window}" if window else day.isoformat()
+
+
+def half_day_named(turn: Turn, text: str, keys: list[str]) -> str | None:
+    """The free half-day named beside the day ("12月1日上午" answers both questions), if one is."""
+    typed = plain(text)
+    named = [key for key in keys if turn.t(f"book.window_name.{key}") in typed]
+    return named[0] if len(named) == 1 else None
 
 
 async def save_date(turn: Turn, draft: Any, value: str) -> bool:
-    draft.date, draft.window = date.fromisoformat(value), None  # a new day needs its half-day too
+    """The day, and its half-day when it was typed with it; a new day without one asks for it."""
+    day, _, window = value.partition(" ")
+    draft.date, draft.window = date.fromisoformat(day), window or None
     return False
 
 

@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from handlers.parse import ages_for_year, expand_short_year, parse_age_answer
+from handlers.booking_answers import normalise_phone
+from handlers.parse import ages_for_year, expand_short_year, parse_age_answer, parse_day
 
 TODAY = date(2026, 11, 26)
 
@@ -53,3 +54,36 @@ def test_born_in_a_year_means_one_of_two_ages():
 @pytest.mark.parametrize("typed", ["不到80", "快80了", "差两年70", "小于60岁", "八十左右"])
 def test_a_bound_is_not_taken_for_an_age(typed):
     assert parse_age_answer(typed, TODAY).error == "unreadable"
+
+
+@pytest.mark.parametrize(("typed", "age"), [("七旬", 70), ("八旬", 80), ("九旬老人", 90), ("七十九，快八十了", 79),
+                                            ("快八十了，七十九", 79)])
+def test_a_decade_word_and_an_age_beside_a_bound_it_fits(typed, age):
+    assert parse_age_answer(typed, TODAY).age == age
+
+
+@pytest.mark.parametrize(("typed", "error"), [("0", "too_young"), ("零岁", "too_young"), ("八十一，快八十了", "unreadable"),
+                                              ("十二月一号", "unreadable"), ("下周二", "unreadable"), ("明天", "unreadable")])
+def test_no_age_from_a_day_a_zero_or_a_clash(typed, error):
+    assert parse_age_answer(typed, TODAY).error == error
+
+
+@pytest.mark.parametrize(("typed", "day"), [("下周二", date(2026, 12, 1)), ("下下周二", date(2026, 12, 8)),
+                                            ("下下个星期二", date(2026, 12, 8))])
+def test_the_week_after_next(typed, day):
+    assert parse_day(typed, date(2026, 11, 28)) == day
+
+
+@pytest.mark.parametrize("typed", ["一三九五七零一二三四五", "幺三九五七零一二三四五", "一三九 五七零一 二三四五",
+                                   "一三九五七〇一二三四五", "我女儿电话13957012345"])
+def test_a_phone_number_is_read_digit_by_digit(typed):
+    assert normalise_phone(typed) == "13957012345"
+
+
+@pytest.mark.parametrize("typed", ["两三九五七零一二三四五", "13957012345，13800001111", "电话13957012345转8"])
+def test_no_phone_number_is_guessed(typed):
+    assert normalise_phone(typed) is None
+
+
+def test_an_age_with_its_unit_is_read_beside_a_day():
+    assert parse_age_answer("七十五岁，三月份的生日", TODAY).age == 75
