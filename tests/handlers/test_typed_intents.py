@@ -10,6 +10,7 @@ import pytest
 from storage.bookings import BookingDraft
 from tests.auxil.chat import Chat
 from tests.conftest import SHANGHAI
+from tests.handlers.conftest import rt  # noqa: F401 - the staffed runtime fixture
 from tests.handlers.test_booking_flow import book
 
 
@@ -107,3 +108,14 @@ async def test_booked_on_saturday_for_monday_the_call_comes_on_monday_before_the
     t = chat.runtime.services.texts
     assert chat.says("book.confirmed", day="11月30日（周一）", call_by=t("book.call_that_day", day="11月30日（周一）"))
     assert "11月28日" not in chat.text
+
+
+async def test_staff_are_told_to_phone_on_the_day_before_the_visit_when_no_working_day_is_left(rt, clock):
+    clock.now = datetime(2026, 11, 28, 10, 0, tzinfo=SHANGHAI)
+    family = Chat(rt, channel="telegram", user_id="811")
+    await book(family)
+    await family.tap("确认预约")
+    t = rt.services.texts
+    staff_lines = [q.reply["text"] for q in await rt.services.store.unsent({"telegram", "console"}, rt.now())
+                   if "上门办申请预约" in str(q.reply)]
+    assert staff_lines and t("staff.call_that_day", day="11月30日（周一）") + "前打电话" in staff_lines[0]
