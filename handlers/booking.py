@@ -92,6 +92,13 @@ async def save_county(turn: Turn, draft: VisitDraft, value: str) -> bool:
     return False
 
 
+async def save_phone(turn: Turn, draft: VisitDraft, value: str) -> bool:
+    if draft.phone != value:
+        draft.phone_owner = None  # whose phone it is belongs to the number: a new one is asked about
+    draft.phone = value
+    return False
+
+
 async def save_access(turn: Turn, draft: VisitDraft, value: list[str] | str) -> bool:
     if isinstance(value, str):  # typed: a note, added to those before; 好了 still ends the question
         draft.access_note = "；".join(filter(None, (draft.access_note, value)))[:100]
@@ -132,7 +139,7 @@ QUESTIONS = (
     DATE,
     WINDOW,
     Question("name", "book.ask.name", read=read_name, hint="book.invalid.name"),
-    Question("phone", "book.ask.phone", read=read_phone, hint="book.invalid.phone"),
+    Question("phone", "book.ask.phone", read=read_phone, hint="book.invalid.phone", save=save_phone),
     Question("phone_owner", "book.ask.phone_owner", fixed(("book.phone_self", "self"), ("book.phone_family", "family")),
              read_owner, hint="book.invalid.phone_owner"),
     Question("township", "book.ask.township", read=read_place, hint="book.invalid.township"),
@@ -276,8 +283,8 @@ class BookingFlow(Form[VisitDraft]):
         self.drop(turn)  # personal details now live only in the booking
         day = wording.day_label(turn.t, booking.visit_date)
         window = wording.window_label(turn.t, services.settings.slot_rules, booking.window)
-        today = turn.today
-        call_by = wording.day_label(turn.t, visits.call_by(services, booking.visit_date, today))
+        call_day = visits.call_by(services, booking.visit_date, turn.now)
+        call_by = wording.day_label(turn.t, call_day) if call_day else turn.t("book.call_that_day", day=day)
         turn.say(turn.t("book.confirmed", ref=booking.ref, day=day, window=window, county=booking.county,
                         township=booking.township, address=booking.address, call_by=call_by),
                  (turn.option("book.mine", Payload("mine", "start")), turn.menu_option()))
@@ -285,7 +292,8 @@ class BookingFlow(Form[VisitDraft]):
         # saved, whose notice was lost with it. The dedupe key keeps it to one notice either way.
         turn.notify_staff(
             Reply(turn.t("staff.new_booking", ref=booking.ref, county=booking.county, day=day, window=window,
-                         name=mask_name(booking.elder_name), call_by=call_by),
+                         name=mask_name(booking.elder_name),
+                         call_by=call_by if call_day else turn.t("staff.call_that_day", day=day)),
                   (Option(turn.t("staff.details"), Payload("staff", "booking", booking.ref).encode()),)),
             dedupe_key=outbox_key(Topic.NEW_BOOKING, booking.ref), about=turn.sender,
         )

@@ -17,7 +17,8 @@ from common.messages import Option
 from faq.normalize import to_simplified
 
 # Words that pick the confirming option (确认预约, 看结果, 确定取消, 同意) when one is on screen.
-CONFIRM_WORDS = ("确定", "确认", "好的", "没问题", "可以", "行")
+# 对的 and 没错 say yes to a review as well ("对的" is compared as 对, the 的 dropped).
+CONFIRM_WORDS = ("确定", "确认", "好的", "没问题", "可以", "行", "对的", "没错")
 # 返回 inside a form is one step back (上一步 is on screen there); elsewhere it brings the menu.
 BACK_WORDS = ("返回上一步", "回上一步", "上一步", "返回")
 # Words that pick a "不清楚"-type option when one is on screen.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from common.catalog import Catalog
 from common.messages import Option, Payload
-from handlers.choice import normalise
+from handlers.choice import BACK_WORDS, normalise
 from handlers.turn import Flow, Route, Turn
 
 # Main menu entries in display order: (text id, payload). Typed labels map to the same payloads.
@@ -16,6 +16,7 @@ MAIN_MENU = (
     ("menu.call", Payload("menu", "call").encode()),
 )
 MY_BOOKINGS = Payload("mine", "start").encode()
+MENU = Payload("menu", "show").encode()  # 上一步 where there is no step to go back to
 # What people type for a menu entry besides its label (the booking's label was 预约律师上门 until
 # it said what the visit is for: applying for legal aid without travelling, 3号 三).
 ALIASES = {
@@ -28,9 +29,22 @@ ALIASES = {
 # Commands and words that start something directly, as if its button were tapped.
 COMMAND_PAYLOADS = {"/book": MAIN_MENU[2][1], "/mybookings": MY_BOOKINGS, "/ask": MAIN_MENU[3][1],
                     "/check": MAIN_MENU[1][1]}
-MY_BOOKINGS_WORDS = ("我的预约", "我的预约单")  # typed, not tapped: people say it this way
+# 改时间 and 取消预约 typed anywhere but on a screen that offers them: what 我的预约 offers.
+MY_BOOKINGS_WORDS = ("我的预约", "我的预约单", "改时间", "改预约", "改预约时间", "换时间", "预约改时间")
+CANCEL_BOOKING = Payload("mine", "cancel_which").encode()
+CANCEL_BOOKING_WORDS = ("取消预约", "取消我的预约", "预约取消", "取消上门", "取消上门预约", "不要上门了")
 SHOW_DATA, FORGET = Payload("data", "show").encode(), Payload("data", "forget").encode()
-PRIVACY_WORDS = {"我的数据": SHOW_DATA, "我的信息": SHOW_DATA, "删除我的信息": FORGET, "删除我的数据": FORGET}
+# 删除我的信息 as people say it (删掉/把…删了, 资料/资讯/个人资料, 电话), in both scripts after normalise;
+# a list, not a pattern, so that a question about privacy (你们会保存我的信息吗) still reaches the FAQ.
+_MINE = ("我的", "")
+_DATA = ("信息", "资料", "资讯", "数据", "个人信息", "个人资料", "个人资讯", "电话")
+_FORGET_PHRASES = (
+    [verb + mine + data for verb in ("删除", "删掉", "删了", "清除") for mine in _MINE for data in _DATA]
+    + ["把" + mine + data + verb for verb in ("删了", "删掉", "删除") for mine in _MINE for data in _DATA]
+    + [lead + keep + "我的" + data for lead in ("不想你们", "不要", "别", "不要你们")
+       for keep in ("保存", "存", "留着") for data in _DATA]
+)
+PRIVACY_WORDS = {"我的数据": SHOW_DATA, "我的信息": SHOW_DATA} | dict.fromkeys(_FORGET_PHRASES, FORGET)
 SETTINGS_WORDS = dict.fromkeys(("设置", "朗读设置", "读给我听设置"), Payload("settings", "start").encode())
 
 # Words that always work, whatever flow the person is in (compared after choice.normalise).
@@ -46,6 +60,7 @@ def main_menu_options(t: Catalog) -> tuple[Option, ...]:
 def label_payloads(t: Catalog) -> dict[str, str]:
     """Main-menu labels and words as typed (in any script), normalised, to their payloads."""
     typed = {word: MY_BOOKINGS for word in MY_BOOKINGS_WORDS} | PRIVACY_WORDS | SETTINGS_WORDS
+    typed |= dict.fromkeys(CANCEL_BOOKING_WORDS, CANCEL_BOOKING) | dict.fromkeys(BACK_WORDS, MENU)
     labels = {t(text_id): payload for text_id, payload in MAIN_MENU} | typed
     labels |= {alias: payload for text_id, payload in MAIN_MENU for alias in ALIASES.get(text_id, ())}
     return {normalise(word): payload for word, payload in labels.items()}

@@ -37,6 +37,7 @@ class MyBookingsFlow(Form[MoveDraft]):
         return super().routes() | {
             "cancel": self.ask_cancel,
             "cancel_yes": self.cancel,
+            "cancel_which": self.cancel_which,
             "move": self.start_move,
         }
 
@@ -80,6 +81,16 @@ class MyBookingsFlow(Form[MoveDraft]):
         turn.say(turn.t("book.cancel_confirm", line=wording.booking_line(turn.services, booking)), (
             Option(turn.t("book.cancel_yes"), Payload(NAME, "cancel_yes", ref).encode(), CONFIRM_WORDS),
             turn.option("book.cancel_no", Payload(NAME, "start"))))
+
+    async def cancel_which(self, turn: Turn, arg: str = "") -> None:
+        """取消预约 typed: the one visit is asked about at once; of several, the list says which."""
+        active = await self.active(turn)
+        if len(active) == 1:
+            turn.state.data.pop(NAME, None)
+            turn.state.reset()
+            await self.ask_cancel(turn, active[0].ref)
+        else:
+            await self.start(turn)
 
     async def cancel(self, turn: Turn, ref: str) -> None:
         outcome = await turn.services.bookings.cancel(ref, turn.ev.channel, turn.ev.user_id, turn.now)

@@ -13,6 +13,7 @@ from common.messages import Address, Document, Notice, Reply
 from policy.ledger import required
 from policy.slots import lawyer_reminder_at, resident_reminder_at
 from services.actor import Actor, Done, Role, require
+from services.consultations import CLOSING_TIME
 from services.context import Services
 from services.notices import to_lawyer
 from services.reports import bookings_file
@@ -24,12 +25,18 @@ from storage.outbox import Topic, outbox_key
 EXPORT_FORMATS = ("csv", "xlsx")
 
 
-def call_by(services: Services, visit_date: date, today: date) -> date:
-    """The day by which the centre phones before a visit: the last working day before it (never before today)."""
+def call_by(services: Services, visit_date: date, now: datetime) -> date | None:
+    """The day by which the centre phones before a visit: the last working day before it (README, rules
+    decided) that the centre can still keep, today only while the office is open (CLOSING_TIME).
+    None: no such day is left (booked on a Saturday for Monday, or on Friday evening): the centre
+    phones on the day of the visit, before going out (visits are only on working days)."""
+    local = services.local(now)
     day = visit_date - timedelta(days=1)
-    while day > today and not services.calendar.is_workday(day):
+    while day >= local.date():
+        if services.calendar.is_workday(day) and (day > local.date() or local.time() < CLOSING_TIME):
+            return day
         day -= timedelta(days=1)
-    return max(day, today)
+    return None
 
 
 @dataclass(frozen=True)

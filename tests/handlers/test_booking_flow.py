@@ -132,6 +132,8 @@ async def test_the_review_screen_edits_one_line(chat):
     await book(chat)
     await chat.tap("改：电话")
     await chat.send("+86 139-0000-2222")
+    assert chat.says("book.ask.phone_owner")  # whose phone it is belongs to the number
+    await chat.tap("家人的")
     assert chat.says("book.review") and "13900002222" in chat.text
 
 
