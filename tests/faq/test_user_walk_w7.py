@@ -1,0 +1,66 @@
+"""Questions from the user walk of 2026-11-28 that were answered wrongly or not at all, typed into
+the console as a daughter would: each gets the entry that answers it, or an honest 答不好."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.auxil.chat import Chat
+
+
+@pytest.fixture
+def daughter(runtime) -> Chat:
+    return Chat(runtime, channel="console", user_id="daughter")
+
+
+def answered_with(chat: Chat, runtime, entry_id: str) -> bool:
+    entry = runtime.services.matcher.kb.by_id[entry_id]
+    line_id = "faq.guidance_line" if entry.guidance else "faq.source_line"
+    return chat.text.startswith(entry.answer) and chat.says(line_id, source=entry.source)
+
+
+WALK = [
+    # 3号 三: 80+/重病/行动不便 apply at home — not 容缺受理, 失能, 调解 or 专家
+    ("一次不用跑是什么意思", "home_visit"),
+    ("一次都不用跑是啥意思", "home_visit"),
+    ("啥叫一次都不用跑", "home_visit"),
+    # a section of 3号 asked by its number
+    ("3号文 第三条说什么", "section_3"),
+    ("三号文第三条说什么", "section_3"),
+    ("第三条说什么", "section_3"),
+    ("文件第三条", "section_3"),
+    ("三号文第二条说什么", "section_2"),
+    ("文件第四条讲了啥", "section_4"),
+    ("第一条说的什么", "policy_purpose"),
+    ("三号文第五条是什么内容", "publicity"),
+    # a centre's phone or address: the texts give 12348 and neither
+    ("柯城区法律援助中心电话多少", "centre_contact"),
+    ("衢州市法律援助中心地址在哪", "centre_contact"),
+    ("柯城区法援中心在哪里", "centre_contact"),
+    # whether it costs money, with an age in the question
+    ("八十岁以上打官司要钱吗", "legal_aid_free"),
+    ("８０岁以上打官司要钱吗", "legal_aid_free"),
+    ("九十岁的老人打官司要钱吗", "legal_aid_free"),
+    ("老人打官司要钱吗", "legal_aid_free"),
+]
+
+
+@pytest.mark.parametrize(("question", "entry_id"), WALK)
+async def test_the_walk_questions_get_the_entry_that_answers_them(daughter, runtime, question, entry_id):
+    await daughter.send(question)
+    assert answered_with(daughter, runtime, entry_id), daughter.text
+
+
+async def test_the_centre_answer_says_the_bot_has_no_phone_or_address_and_gives_12348(daughter, runtime):
+    await daughter.send("柯城区法律援助中心电话多少")
+    assert "没有各地法律援助中心的电话和地址" in daughter.text and "12348" in daughter.text
+    assert daughter.says("faq.guidance_line", source="衢市司发〔2020〕3号 三")
+    assert daughter.texts("faq.follow_up.call_12348") in daughter.labels
+
+
+@pytest.mark.parametrize("question", ["律师叫什么名字", "律师叫啥名字", "那个援助律师叫什么名字"])
+async def test_a_lawyers_name_is_not_answered_with_the_documents_title(daughter, runtime, question):
+    await daughter.send(question)
+    assert daughter.says("faq.fallback")
+    assert {daughter.texts("faq.ask_lawyer"), daughter.texts("menu.call")} <= set(daughter.labels)
+    assert not answered_with(daughter, runtime, "policy_basis")
