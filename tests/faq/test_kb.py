@@ -18,7 +18,7 @@ def kb():
 
 
 def test_entry_count_is_within_the_planned_range(kb):
-    assert 40 <= len(kb) <= 75  # 72: + 3号 sections 二、三、四 and the centre contact (w7)
+    assert 40 <= len(kb) <= 75  # 72: + 3号 sections 二、三、四 and the centre contact
 
 
 def test_every_entry_has_enough_distinct_phrasings_and_a_source(kb):
