@@ -22,14 +22,20 @@ async def to_the_name(chat, *, county="龙游县", day_index=0, window="上午")
     return day
 
 
-async def book(chat, *, county="龙游县", day_index=0, window="上午", name="张桂英", phone="13812345678"):
-    """Walk the whole booking as an 82-year-old's daughter would; ends on the review screen."""
+async def to_the_access(chat, *, county="龙游县", day_index=0, window="上午", name="张桂英", phone="13812345678"):
+    """The booking up to the question of what the visitors should know (access notes)."""
     day = await to_the_name(chat, county=county, day_index=day_index, window=window)
     await chat.send(name)
     await chat.send(phone)
     await chat.tap("家人的")
     await chat.send("石梁镇")
     await chat.send("某某村12号")
+    return day
+
+
+async def book(chat, *, county="龙游县", day_index=0, window="上午", name="张桂英", phone="13812345678"):
+    """Walk the whole booking as an 82-year-old's daughter would; ends on the review screen."""
+    day = await to_the_access(chat, county=county, day_index=day_index, window=window, name=name, phone=phone)
     await chat.tap("住楼上")
     await chat.tap("好了")
     await chat.send("想立遗嘱")

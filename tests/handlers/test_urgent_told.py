@@ -7,19 +7,11 @@ from __future__ import annotations
 import pytest
 
 from tests.auxil.chat import Chat
-from tests.handlers.test_booking_flow import to_the_name
+from tests.handlers.test_booking_flow import to_the_access, to_the_name
 from tests.handlers.test_forms import saved
 
 SCAM = "被人骗了两万块钱"
 
-
-async def to_the_access(chat: Chat) -> None:
-    await to_the_name(chat)
-    await chat.send("张桂英")
-    await chat.send("13812345678")
-    await chat.tap("家人的")
-    await chat.send("石梁镇")
-    await chat.send("某某村12号")
 
 
 async def to_the_matter(chat: Chat) -> None:
