@@ -29,7 +29,9 @@ from rapidfuzz import fuzz
 from faq.kb import SOURCES, Audience, Entry, KnowledgeBase
 from faq.normalize import normalize, to_pinyin
 from faq.scope import STOP_CHARS, Scope, scope_of
-from faq.topics import MATTERS, below_age, document_named, keywords_of, query_pinyin, topics_in, youngest_age
+from faq.topics import (
+    MATTERS, below_age, document_named, keywords_of, query_pinyin, section_named, sections_cited, topics_in, youngest_age,
+)
 
 GREETINGS = frozenset(
     {"你好", "您好", "在吗", "在不在", "hello", "hi", "喂", "早上好", "下午好", "晚上好", "你是谁", "谢谢", "好的", "嗯"}
@@ -180,6 +182,7 @@ class Matcher:
         self._youngest = [youngest_age(normalize(e.question)) for e in self._entries]
         self._below = [below_age(normalize(e.question)) for e in self._entries]
         self._document = ["3" if e.source.startswith(SOURCES[0]) else "4" for e in self._entries]
+        self._sections = [sections_cited(e.source) for e in self._entries]
 
     def _phrasing(self, text: str, feats: dict[str, float]) -> _Phrasing:
         weights = {f: w * self._idf[f] for f, w in feats.items()}
@@ -248,6 +251,7 @@ class Matcher:
         asked = topics_in(norm)
         age = youngest_age(norm)
         document = document_named(norm)
+        section = section_named(norm)
         top = sorted(gained, key=gained.__getitem__, reverse=True)[: self.LEXICAL_TOP]
         # Entries named by a keyword join them, the most named first, at most LEXICAL_TOP: a run-on
         # names many keywords, and in a large knowledge base each is in many entries.
@@ -266,6 +270,8 @@ class Matcher:
                 score *= TOPIC_CLASH
             if document is not None and document != self._document[index]:
                 continue  # a question naming 3号 is not answered from 4号, nor the other way round
+            if section is not None and section not in self._sections[index]:
+                continue  # 第三条 is answered only from an entry citing part 三 (4号 has none: declined)
             if age is not None and self._youngest[index] is not None and age < self._youngest[index]:
                 score *= TOO_YOUNG
             if age is not None and self._below[index] is not None and age >= self._below[index]:

@@ -60,6 +60,25 @@ def document_named(text: str) -> str | None:
     return (found.group(1) or found.group(2)) if found else None
 
 
+# A part of a text named by its number: 第三条 / 第3部分 (normalised to digits). Both texts number their
+# parts 一、二、三…; an entry cites them ("3号 二、三", "4号 一(三)").
+_SECTION_ASKED = re.compile(r"第([1-9])(?:条|部分|点|章|节|款)")
+_SECTION_NUMERALS = "一二三四五六七八九"
+_SECTION_CITED = re.compile(rf"(?:^|[、\s])([{_SECTION_NUMERALS}])(?=[(（、]|$)")
+
+
+def section_named(text: str) -> int | None:
+    """The part a normalised question names (第三条 → 3), if any."""
+    found = _SECTION_ASKED.search(text)
+    return int(found.group(1)) if found else None
+
+
+def sections_cited(source: str) -> frozenset[int]:
+    """The numbered parts an entry cites: "衢市司发〔2020〕3号 二、三" → {2, 3}; "4号 一(三)" → {1}."""
+    cited = source.split("号", 1)[-1]
+    return frozenset(_SECTION_NUMERALS.index(n) + 1 for n in _SECTION_CITED.findall(cited.strip()))
+
+
 def youngest_age(text: str) -> int | None:
     """The lowest age a normalised text names, if any: 八十多 → 80 (不到70 names no lower bound)."""
     if re.search("不到|不满|未满|没到", text):

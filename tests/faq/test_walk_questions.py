@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from faq.normalize import normalize
+from faq.topics import section_named, sections_cited
+
 from tests.auxil.chat import Chat
 
 
@@ -64,3 +67,18 @@ async def test_a_lawyers_name_is_not_answered_with_the_documents_title(daughter,
     assert daughter.says("faq.fallback")
     assert {daughter.texts("faq.ask_lawyer"), daughter.texts("menu.call")} <= set(daughter.labels)
     assert not answered_with(daughter, runtime, "policy_basis")
+
+
+@pytest.mark.parametrize("question", ["4号文第三条说什么", "四号文第三条讲什么", "4号文第5部分"])
+async def test_a_part_the_points_scheme_does_not_have_is_declined_not_answered_from_another(daughter, question):
+    """4号 has parts 一 and 二 only: 第三条 of it was answered outright with the entry on when it took effect."""
+    await daughter.send(question)
+    assert daughter.says("faq.fallback")
+
+
+def test_a_question_naming_a_part_is_answered_only_from_an_entry_citing_that_part():
+    assert section_named(normalize("三号文第三条说什么")) == 3 and section_named(normalize("第二季度")) is None
+    assert sections_cited("衢市司发〔2020〕3号 二、三") == {2, 3}
+    assert sections_cited("衢市司发〔2020〕4号 (序言)、一(二)") == {1}
+    assert sections_cited("衢市司发〔2020〕4号 二(一)12") == {2}
+    assert sections_cited("衢市司发〔2020〕4号 (施行日期)") == frozenset()
