@@ -42,6 +42,7 @@ def _clean(text: str) -> str:
 _FULL_DATE = re.compile(r"(\d{4})[-./年](\d{1,2})[-./月](\d{1,2})")
 _YEAR = re.compile(r"(?<!\d)(\d{4})年?(?:出生|生|的)?")
 _SHORT_YEAR = re.compile(r"(?<!\d)(\d{2})年")
+_MINGUO_YEAR = re.compile(r"民国(\d{1,2})年")  # 民国32年 is 1943 (民国元年 1912), not 1932
 _AGE = re.compile(r"(?<!\d)(\d{1,3})(?:周岁|岁|虚岁|了|多)?")
 _AGE_WITH_UNIT = re.compile(r"(?<!\d)(\d{1,3})(?:周岁|岁)")
 
@@ -85,8 +86,8 @@ def _read_age(t: str, today: date) -> AgeAnswer:
             return AgeAnswer(error="future" if "after" in str(exc) else "too_old")
         except ValueError:
             return AgeAnswer(error="unreadable")
-    if m := _YEAR.search(t):
-        year = int(m.group(1))
+    if (m := _MINGUO_YEAR.search(t)) or (m := _YEAR.search(t)):
+        year = int(m.group(1)) + (1911 if m.re is _MINGUO_YEAR else 0)
         if year > today.year:
             return AgeAnswer(error="future")
         if today.year - year > MAX_AGE + 1:

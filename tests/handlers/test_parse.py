@@ -32,6 +32,13 @@ def test_a_birth_year_alone_leaves_the_birthday_open(typed):
     assert answer.year == 1948 and answer.age is None
 
 
+@pytest.mark.parametrize("typed", ["民国三十二年", "民国32年出生", "民國三十二年生的"])
+def test_a_year_of_the_republic_is_counted_from_1912(typed):
+    """民国32年 is 1943: read as 32年 it was taken for 1932, eleven years too old."""
+    answer = parse_age_answer(typed, TODAY)
+    assert answer.year == 1943 and answer.short_year is None
+
+
 def test_a_two_digit_year_is_kept_for_confirmation():
     answer = parse_age_answer("48年", TODAY)
     assert answer.short_year == 48 and answer.age is None
