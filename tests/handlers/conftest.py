@@ -1,10 +1,11 @@
-"""A runtime with staff configured, for the lawyer, staff and review tests."""
+"""A runtime with staff configured, for the lawyer, staff and review tests; a typist on a channel with buttons."""
 
 from __future__ import annotations
 
 import pytest
 
 from bot.runtime import Runtime
+from tests.auxil.chat import Chat
 
 STAFF_ID = 900001
 STAFF_CHAT = -100
@@ -16,3 +17,9 @@ async def rt(settings, clock):
     runtime = await Runtime.open(staffed, clock)
     yield runtime
     await runtime.close()
+
+
+@pytest.fixture
+def typist(runtime) -> Chat:
+    """Someone on a channel with buttons who types anyway (no option numbers)."""
+    return Chat(runtime, channel="telegram", user_id="typist")

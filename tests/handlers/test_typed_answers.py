@@ -7,11 +7,6 @@ import pytest
 from tests.auxil.chat import Chat
 
 
-@pytest.fixture
-def typist(runtime) -> Chat:
-    """Someone on a channel with buttons who types anyway (no option numbers)."""
-    return Chat(runtime, channel="telegram", user_id="typist")
-
 
 async def to_the_half_day(chat: Chat, day: str = "12月1号") -> None:
     await chat.send("预约上门办申请")

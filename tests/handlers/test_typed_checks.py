@@ -8,10 +8,6 @@ import pytest
 from tests.auxil.chat import Chat
 
 
-@pytest.fixture
-def typist(runtime) -> Chat:
-    return Chat(runtime, channel="telegram", user_id="typist")
-
 
 async def to_mobility(chat: Chat) -> None:
     await chat.send("预约上门办申请")

@@ -8,10 +8,6 @@ import pytest
 from tests.auxil.chat import Chat
 
 
-@pytest.fixture
-def typist(runtime) -> Chat:
-    return Chat(runtime, channel="telegram", user_id="typist")
-
 
 async def to_conditions(chat: Chat) -> None:
     for answer in ("查资格", "替家人问", "75", "柯城区"):

@@ -9,10 +9,6 @@ import pytest
 from tests.auxil.chat import Chat
 
 
-@pytest.fixture
-def typist(runtime) -> Chat:
-    return Chat(runtime, channel="telegram", user_id="typist")
-
 
 async def to_age(chat: Chat) -> None:
     await chat.send("查资格")
