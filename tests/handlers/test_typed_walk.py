@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.auxil.chat import Chat
+from tests.handlers.test_typed_answers import to_the_half_day
 
 
 
@@ -45,21 +46,14 @@ async def test_an_age_under_60_at_the_80_question_is_asked_again(typist):
     assert typist.says("book.ask.county")
 
 
-async def to_date(chat: Chat) -> None:
-    for answer in ("预约上门办申请", "是", "龙游"):
-        await chat.send(answer)
-
-
 async def test_the_tuesday_after_next(typist, runtime):
-    await to_date(typist)
-    await typist.send("下下周二")
+    await to_the_half_day(typist, "下下周二")
     assert typist.text.startswith(runtime.services.texts("book.ask.window", day="12月8日（周二）"))
 
 
 @pytest.mark.parametrize("typed", ["十二月一日上午", "十二月一号上午", "12月1日下午"])
 async def test_a_day_with_its_half_day_answers_both(typist, runtime, typed):
-    await to_date(typist)
-    await typist.send(typed)
+    await to_the_half_day(typist, typed)
     assert typist.text == runtime.services.texts("book.ask.name")
     await typist.send("李大爷")
     assert typist.text == runtime.services.texts("book.ask.phone")
