@@ -27,7 +27,6 @@ log = logging.getLogger(__name__)
 REVIEW = "review"
 DONE = "done"  # the value of 好了 on a multi-select question
 STUCK_AFTER = 2  # "没看懂" this many times in a row: 12348 and a lawyer are offered as well
-_PARAGRAPH = "事" * 100  # a written answer is a paragraph long; a name, a number or a place is not
 
 
 class Draft(BaseModel):
@@ -101,6 +100,9 @@ class Question:
     # On a multi-select question only 好了 ends it: typed text that is no option is kept by `save`
     # and the question asked again with this text said first (a note for the visitors, say).
     noted: str | None = None
+    # Takes the person's own words (the matter of a visit, notes for the visitors), not a name, number,
+    # place or option: a scam told there is the answer, with the 110 advice beside it.
+    writing: bool = False
 
     def pending(self, draft: Draft) -> bool:
         answered = self.done(draft) if self.done else getattr(draft, self.key, None) is not None
@@ -273,22 +275,13 @@ class Form(Flow, Generic[D]):
         turn.say(text, [*options, *self.nav(turn)])
 
     def writing(self, turn: Turn) -> bool:
-        """Whether the question on screen takes writing (a paragraph: the matter of a visit, notes for
-        the visitors; not a name, number, place or option): words of danger there are the answer."""
+        """Whether the question on screen takes the person's own words (`Question.writing`): words
+        of danger there are the answer."""
         try:
             draft = self.draft.model_validate(turn.state.data.get(self.name))
         except ValidationError:
             return False
-        question = next((q for q in self.questions if q.key == draft.step), None)
-        if question is None or question.read is None:
-            return False
-        if question.choices is not None and question.noted is None:  # options only, no notes
-            return False
-        taken = question.read(turn, draft, _PARAGRAPH)
-        if inspect.isawaitable(taken):  # a reader that looks things up is never one for writing
-            taken.close()  # type: ignore[union-attr]
-            return False
-        return isinstance(taken, str) and taken != DONE
+        return any(q.writing for q in self.questions if q.key == draft.step)
 
     # --- reading answers ----------------------------------------------------------------
     async def on_text(self, turn: Turn, text: str) -> None:
