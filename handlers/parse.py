@@ -48,8 +48,8 @@ _AGE_WITH_UNIT = re.compile(r"(?<!\d)(\d{1,3})(?:周岁|岁)")
 
 
 # "不到80", "快80了", "差两年70": a bound, not an age. Guessing would hand out 80+ benefits.
-_NOT_AN_AGE = re.compile(r"不到|没到|未满|不满|快|差|小于|不足|将近|接近|左右|上下")
 _BELOW = re.compile(r"不到|没到|未满|不满|快|差|小于|不足|将近|接近")
+_NOT_AN_AGE = re.compile(_BELOW.pattern + r"|左右|上下")
 _CLAUSE = re.compile(r"[，,、；;。!！?？~～]+")
 # A day (十二月一号, 下周二, 明天) is not an age: 12 or 2 read from it would pass for one.
 _DAY_WORDS = re.compile(r"月|号|日|星期|礼拜|天|周(?!岁)")
@@ -96,7 +96,7 @@ def _read_age(t: str, today: date) -> AgeAnswer:
     if m := _SHORT_YEAR.search(t):
         return AgeAnswer(short_year=int(m.group(1)))
     m = _AGE_WITH_UNIT.search(t)  # "75岁，3月的生日": the 岁 says which number is the age
-    if m is None and _DAY_WORDS.search(t.replace("生日", "")):
+    if m is None and _DAY_WORDS.search(t.replace("生日", "").replace("今天", "")):  # 他今天82了 is an age
         return AgeAnswer(error="unreadable")
     if m := m or _AGE.search(t):
         try:

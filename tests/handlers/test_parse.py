@@ -14,7 +14,7 @@ TODAY = date(2026, 11, 26)
 
 @pytest.mark.parametrize(
     ("typed", "age"),
-    [("75", 75), ("七十五", 75), ("75岁", 75), ("我爸今年八十二了", 82), ("７５", 75), ("七十五歲", 75)],
+    [("75", 75), ("七十五", 75), ("75岁", 75), ("我爸今年八十二了", 82), ("７５", 75), ("七十五歲", 75), ("他今天八十二了", 82)],
 )
 def test_an_age_is_read_in_digits_numerals_or_a_sentence(typed, age):
     assert parse_age_answer(typed, TODAY).age == age
