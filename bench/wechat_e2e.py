@@ -4,7 +4,9 @@
 
 Ours is the real endpoint process (`legalaid wechat`, WECHAT_API_BASE_URL pointing at
 tests/auxil/fake_wechat_api.py on 127.0.0.1, settings as shipped); the baseline is
-bench/wechat_bare.py, the same aiohttp server stack answering one fixed XML. Two phases per
+bench/wechat_bare.py, the same aiohttp server stack answering one fixed XML; beside it, for
+information, the same handler with `--keep` (checks the signature and commits each message to SQLite
+before answering: the least that keeps "an acknowledged message is never lost"). Two phases per
 process: 200 people × 5 messages (each sent when the last was answered), then 1,000 new people
 posting one question each at the same moment. WeChat waits 5 s for a passive reply and discards
 a later one, so a passive reply that arrives after 5 s is a message the person never sees
@@ -37,6 +39,7 @@ APP_ID = "wx-bench"
 SECRET = "bench-secret"
 WECHAT_WAIT = 5.0  # seconds WeChat waits for a passive reply
 TARGET_RATIO = 0.5  # issue 17: ours >= 0.5x the bare handler's requests/s
+KINDS = ("bare", "keep", "ours")  # the baseline, the baseline that commits each message, ours
 SEQUENCE = ("subscribe", "1", "?", "查资格", "?")  # one person's five messages; "?" is a question
 
 
@@ -159,6 +162,8 @@ async def one_run(kind: str, work: Path, people: int, messages: int, burst: int,
             command = [*legalaid_command(), "wechat", "--listen", "127.0.0.1", "--port", str(port)]
         else:
             command = [sys.executable, "-m", "bench.wechat_bare", "--port", str(port)]
+            if kind == "keep":
+                command += ["--keep", str(work / "keep.sqlite3"), "--token", TOKEN]
         env = child_env(WECHAT_TOKEN=TOKEN, WECHAT_APP_ID=APP_ID, WECHAT_APP_SECRET=SECRET,
                         WECHAT_API_BASE_URL=api.base_url, LEGALAID_DATA_DIR=str(work / "data"))
         with open(work / "server.log", "wb") as log:
@@ -186,8 +191,8 @@ async def one_run(kind: str, work: Path, people: int, messages: int, burst: int,
 
 
 async def run(runs: int, people: int, messages: int, burst: int,
-              kinds: tuple[str, ...] = ("bare", "ours")) -> dict[str, Any]:
-    figures: dict[str, Any] = {"people": people, "messages": messages, "burst": burst, "bare": [], "ours": []}
+              kinds: tuple[str, ...] = KINDS) -> dict[str, Any]:
+    figures: dict[str, Any] = {"people": people, "messages": messages, "burst": burst, **{k: [] for k in KINDS}}
     with tempfile.TemporaryDirectory(prefix="bench-wechat-") as tmp:
         for i in range(runs):
             for kind in kinds:
@@ -202,22 +207,26 @@ ROWS = (("requests_per_s", "requests/s", 1), ("cpu_ms_per_request", "server CPU 
 
 
 def report(f: dict[str, Any]) -> str:
-    bare, ours = f["bare"], f["ours"]
+    bare, keep, ours = f["bare"], f["keep"], f["ours"]
     lines = [
         "WeChat end to end — ours: `legalaid wechat`, settings as shipped (pushed replies go to the fake WeChat",
         "API on 127.0.0.1); baseline: a bare aiohttp handler on the same server stack returning a fixed XML;",
-        f"only the handler differs. Median of {len(ours)} run(s) [min–max].",
+        "only the handler differs. \"bare + keep\": the bare handler that also checks the signature and commits",
+        f"each message to SQLite first (for information). Median of {len(ours)} run(s) [min–max].",
     ]
     titles = {"sequential": f"{f['people']} people × {f['messages']} messages, each after the last answer",
               "burst": f"{f['burst']:,} people posting at the same moment"}
     for phase, title in titles.items():
-        lines += [f"  {title}", f"    {'':<40}{'bare handler':<30}ours"]
+        lines += [f"  {title}", f"    {'':<40}{'bare handler':<30}{'bare + keep':<30}ours"]
         for key, name, digits in ROWS:
-            cells = [spread((r[phase][key] for r in runs), digits) for runs in (bare, ours)]
-            lines.append(f"    {name:<40}{cells[0]:<30}{cells[1]}")
+            cells = [spread((r[phase][key] for r in runs), digits) for runs in (bare, keep, ours)]
+            lines.append(f"    {name:<40}{cells[0]:<30}{cells[1]:<30}{cells[2]}")
         ratios = [o[phase]["requests_per_s"] / b[phase]["requests_per_s"] for b, o in zip(bare, ours, strict=True)]
         met = MARK[median(ratios) >= TARGET_RATIO]
         lines.append(f"    ours ÷ bare in requests/s: {spread(ratios, 2)} (target ≥ {TARGET_RATIO}: {met})")
+        kept = [k[phase]["requests_per_s"] / b[phase]["requests_per_s"] for b, k in zip(bare, keep, strict=True)]
+        over = [o[phase]["requests_per_s"] / k[phase]["requests_per_s"] for k, o in zip(keep, ours, strict=True)]
+        lines.append(f"    bare + keep ÷ bare: {spread(kept, 2)}; ours ÷ (bare + keep): {spread(over, 2)}")
     late = median(r["burst"]["passive_late"] for r in ours)
     lines.append(f"  ours: passive replies after 5 s with {f['burst']:,} at once: {late:.0f} "
                  f"(target 0: {MARK[late == 0]})")
@@ -232,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--people", type=int, default=200, help="people in the first phase (5 messages each)")
     parser.add_argument("--burst", type=int, default=1000, help="people posting at once in the second phase (0: none)")
-    parser.add_argument("--only", choices=("bare", "ours"), help="run one server only (no ratio)")
+    parser.add_argument("--only", choices=KINDS, help="run one server only (no ratio)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     sizes = (1, 20, 2, 50) if args.quick else (args.runs, args.people, len(SEQUENCE), args.burst)

@@ -52,6 +52,28 @@ def test_the_bare_wechat_handler_serves_the_same_path_and_body_limit():
     assert wechat_bare.MAX_BODY_BYTES == wechat_endpoint.MAX_BODY_BYTES
 
 
+async def test_the_keeping_baseline_checks_the_signature_and_keeps_each_message_once(tmp_path):
+    import sqlite3
+
+    from aiohttp import web
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from bot.channels.wechat_protocol import sign
+
+    app = web.Application()
+    app.router.add_post(wechat_bare.PATH, wechat_bare.keeping(str(tmp_path / "keep.sqlite3"), "tok"))
+    body = ("<xml><FromUserName><![CDATA[oUser]]></FromUserName><MsgType><![CDATA[text]]></MsgType>"
+            "<Content><![CDATA[你好]]></Content><MsgId>42</MsgId></xml>")
+    signed = {"timestamp": "1", "nonce": "n", "signature": sign("tok", "1", "n")}
+    async with TestClient(TestServer(app)) as client:
+        assert (await client.post(wechat_bare.PATH, params={**signed, "signature": "0" * 40}, data=body)).status == 403
+        for _ in range(2):  # WeChat's retry of the same message
+            response = await client.post(wechat_bare.PATH, params=signed, data=body)
+            assert response.status == 200 and await response.text() == wechat_bare.FIXED
+    with sqlite3.connect(tmp_path / "keep.sqlite3") as conn:
+        assert conn.execute("SELECT event_key, sender FROM inbox").fetchall() == [("oUser:42", "oUser")]
+
+
 def test_profile_shares_count_a_sample_once_per_group_over_all_samples():
     raw = "\n".join([
         "thread (1): MainThread;run (bot/runtime.py:73);handle (handlers/dialogue.py:126) 6",
