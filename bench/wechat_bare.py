@@ -47,7 +47,8 @@ def keeping(path: str, token: str):
 
     async def keep(request: web.Request) -> web.Response:
         q = request.query
-        expected = hashlib.sha1("".join(sorted((token, q.get("timestamp", ""), q.get("nonce", "")))).encode()).hexdigest()
+        parts = sorted((token, q.get("timestamp", ""), q.get("nonce", "")))
+        expected = hashlib.sha1("".join(parts).encode()).hexdigest()
         if not hmac.compare_digest(expected, q.get("signature", "")):
             raise web.HTTPForbidden()
         raw = (await request.read()).decode()
@@ -63,7 +64,8 @@ def keeping(path: str, token: str):
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.wechat_bare", description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, required=True)
-    parser.add_argument("--keep", metavar="FILE", help="check the signature and commit each message to this SQLite file")
+    parser.add_argument("--keep", metavar="FILE",
+                        help="check the signature and commit each message to this SQLite file")
     parser.add_argument("--token", default="", help="WeChat's token, for the signature (with --keep)")
     args = parser.parse_args(argv)
     app = web.Application(client_max_size=MAX_BODY_BYTES)
