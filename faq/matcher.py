@@ -30,7 +30,8 @@ from faq.kb import SOURCES, Audience, Entry, KnowledgeBase
 from faq.normalize import normalize, to_pinyin
 from faq.scope import STOP_CHARS, Scope, scope_of
 from faq.topics import (
-    MATTERS, below_age, document_named, keywords_of, query_pinyin, section_named, sections_cited, topics_in, youngest_age,
+    MATTERS, Keyword, below_age, document_named, keywords_of, query_pinyin, section_named, sections_cited, topics_in,
+    youngest_age,
 )
 
 GREETINGS = frozenset(
@@ -172,6 +173,12 @@ class Matcher:
         self._phrasings = [[self._phrasing(t, featured[t]) for t in texts] for texts in texts_by_entry]
         self._numbers = {e.id: set(_LONG_NUMBER.findall("".join(t))) for e, t in zip(self._entries, texts_by_entry)}
         self._keywords = [keywords_of(e) for e in self._entries]
+        # Each distinct keyword once, with the entries that have it: a question is searched for each
+        # word once, not once per entry that lists it.
+        self._keyword_entries: dict[Keyword, list[int]] = defaultdict(list)
+        for index, words in enumerate(self._keywords):
+            for word in words:
+                self._keyword_entries[word].append(index)
         self._index = {e.id: i for i, e in enumerate(self._entries)}
         # The subject an entry is about, as its question names it (not examples in its phrasings).
         self._headline_topics = [topics_in(normalize(e.question)) & MATTERS for e in self._entries]
@@ -247,7 +254,12 @@ class Matcher:
                 gained[index] += weight
         if not gained:
             return [], scope
-        hits = {i: n for i, kws in enumerate(self._keywords) if (n := sum(k.found_in(norm, fenced) for k in kws))}
+        counted: dict[int, int] = defaultdict(int)
+        for word, indexes in self._keyword_entries.items():
+            if word.found_in(norm, fenced):
+                for index in indexes:
+                    counted[index] += 1
+        hits = dict(sorted(counted.items()))  # by entry, as ties are broken below
         asked = topics_in(norm)
         age = youngest_age(norm)
         document = document_named(norm)
@@ -288,8 +300,9 @@ class Matcher:
     @staticmethod
     def _phrasing_score(norm: str, norm_pinyin: str, query: dict[str, float], total: float, p: _Phrasing) -> float:
         shared = query.keys() & p.weights.keys()
-        forward = sum(query[f] for f in shared) / total
-        back = sum(p.weights[f] for f in shared) / p.total
+        # map(dict.__getitem__) rather than a generator: the same sums in the same order, at half the cost.
+        forward = sum(map(query.__getitem__, shared)) / total
+        back = sum(map(p.weights.__getitem__, shared)) / p.total
         overlap = 2 * forward * back / (forward + back) if shared else 0.0
         ratio = fuzz.ratio(norm, p.text) / 100
         partial = fuzz.partial_ratio(p.text, norm) / 100 if len(norm) > len(p.text) else ratio
