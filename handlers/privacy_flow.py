@@ -72,7 +72,11 @@ class PrivacyFlow(Flow):
                             states=kept.state_retention_days, messages=kept.outbox_retention_days,
                             misses=kept.miss_retention_days))
         lines.append(turn.t("privacy.how_to_delete"))
-        turn.say("\n".join(lead + lines), (turn.option("privacy.forget_button", Payload(NAME, "forget")), turn.menu_option()))
+        options = [turn.option("privacy.forget_button", Payload(NAME, "forget")), turn.menu_option()]
+        if lead and turn.state.active and turn.state.flow not in (None, NAME):
+            # asked in the middle of a booking or a questionnaire: the way back to it, as under 110
+            options.insert(1, turn.option("resume.continue", Payload(turn.state.flow, "resume")))
+        turn.say("\n".join(lead + lines), tuple(options))
 
     async def ask_forget(self, turn: Turn, arg: str = "") -> None:
         turn.state.reset()

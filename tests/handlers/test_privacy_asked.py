@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.handlers.conftest import rt  # noqa: F401 - the staffed runtime fixture
+from tests.handlers.test_booking_flow import book
 from tests.handlers.test_typed_intents import booked
 
 WALK = ["你们会保存我的信息吗", "我的信息你们会存多久", "我的电话会给别人看吗", "你们会不会泄露我的信息"]
@@ -43,3 +44,13 @@ async def test_my_data_tapped_or_typed_has_no_lead_in(chat):
 async def test_being_told_of_a_leak_or_asked_to_delete_is_not_this_question(chat, typed):
     await chat.send(typed)
     assert not chat.says("privacy.asked")
+
+
+async def test_asked_in_the_middle_of_a_booking_offers_the_way_back_to_it(chat):
+    await book(chat)  # on the review
+    await chat.send("我的电话会给别人看吗")
+    assert chat.says("privacy.asked") and chat.texts("resume.continue") in chat.labels
+    await chat.tap(chat.texts("resume.continue"))
+    assert chat.says("book.review")
+    await chat.tap("确认预约")
+    assert chat.says("book.confirmed")
