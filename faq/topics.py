@@ -51,13 +51,23 @@ def below_age(text: str) -> int | None:
     return int(found.group(1)) if found else None
 
 
-# Which of the two texts a question names: 衢市司发〔2020〕3号 (normalised 衢市司发2020年3号), 4号文.
-_DOCUMENT = re.compile(r"司发(?:2020年?)?([34])号|(?<!\d)([34])号文")
+# Which of the two texts a question names: 衢市司发〔2020〕3号 (normalised 衢市司发2020年3号), 4号文,
+# or by its title as people shorten it (normalised: 老年人 → 老人, 法援 → 法律援助): 3号 is the
+# 关于进一步加强老年人法律援助工作的实施意见 (老人法援意见, 实施意见), 4号 the
+# 衢州市律师参与法律援助工作积分管理办法(试行) (积分办法, 积分管理办法, 积分制度).
+_DOCUMENT = re.compile(
+    r"司发(?:2020年?)?(?P<n>[34])号|(?<!\d)(?P<m>[34])号文"
+    r"|(?P<three>老人法律援助(?:工作)?的?(?:实施)?意见|实施意见)"
+    r"|(?P<four>积分的?(?:管理)?(?:办法|制度|规定|规则|细则))"
+)
 
 
 def document_named(text: str) -> str | None:
+    """"3" or "4": the text a normalised question names by number or by title, if any."""
     found = _DOCUMENT.search(text)
-    return (found.group(1) or found.group(2)) if found else None
+    if found is None:
+        return None
+    return found.group("n") or found.group("m") or ("3" if found.group("three") else "4")
 
 
 # A part of a text named by its number: 第三条 / 第3部分 (normalised to digits). Both texts number their

@@ -34,8 +34,9 @@ MY_BOOKINGS_WORDS = ("我的预约", "我的预约单", "改时间", "改预约"
 CANCEL_BOOKING = Payload("mine", "cancel_which").encode()
 CANCEL_BOOKING_WORDS = ("取消预约", "取消我的预约", "预约取消", "取消上门", "取消上门预约", "不要上门了")
 SHOW_DATA, FORGET = Payload("data", "show").encode(), Payload("data", "forget").encode()
+ASKED_DATA = Payload("data", "show", "asked").encode()  # 我的数据 with a line answering who sees it
 # 删除我的信息 as people say it (删掉/把…删了, 资料/资讯/个人资料, 电话), in both scripts after normalise;
-# a list, not a pattern, so that a question about privacy (你们会保存我的信息吗) still reaches the FAQ.
+# a list, not a pattern, so that a question about privacy (你们会保存我的信息吗) is not taken for one.
 _MINE = ("我的", "")
 _DATA = ("信息", "资料", "资讯", "数据", "个人信息", "个人资料", "个人资讯", "电话")
 _FORGET_PHRASES = (
@@ -44,7 +45,28 @@ _FORGET_PHRASES = (
     + [lead + keep + "我的" + data for lead in ("不想你们", "不要", "别", "不要你们")
        for keep in ("保存", "存", "留着") for data in _DATA]
 )
-PRIVACY_WORDS = {"我的数据": SHOW_DATA, "我的信息": SHOW_DATA} | dict.fromkeys(_FORGET_PHRASES, FORGET)
+# A question about what we keep (你们会保存我的信息吗, 我的信息存多久, 我的电话会给别人看吗, 会不会泄露): the
+# 我的数据 screen answers it (what, who sees it, how long, how to delete); nothing is deleted by asking.
+_ASKED = ["我的" + data for data in (*_DATA, "电话号码", "地址", "隐私")] + [*_DATA[:-1], "隐私"]  # 留电话: not without 我的
+_KEEP = ("保存", "存", "留", "存着", "留着", "记录", "保留")
+_SHARE = ("泄露", "泄漏", "外泄", "透露", "传出去", "给别人", "给别人看", "告诉别人", "卖给别人")
+_SAFE = ("安全吗", "保密吗", "安全不安全", "谁能看到", "谁能看", "谁看得到", "给谁看", "有谁能看到", "谁会看到", "你们给谁看")
+_ASKED_PHRASES = (  # asked, not told: 会/会不会 or 吗 (我的信息被泄露了 is a matter to ask a lawyer about)
+    [who + will + verb + data + end for who in ("你们", "") for will in ("会", "") for verb in (*_KEEP, *_SHARE)
+     for data in _ASKED for end in ("吗", "") if will or end]
+    + [who + "会不会" + verb + data for who in ("你们", "") for verb in (*_KEEP, *_SHARE) for data in _ASKED]
+    + [who + will + "把" + data + share + end for who in ("你们", "") for will in ("会", "会不会")
+       for data in _ASKED for share in _SHARE[5:] for end in ("吗", "")]
+    + [data + who + will + keep + long for data in _ASKED for who in ("你们", "") for will in ("会", "要", "")
+       for keep in _KEEP for long in ("多久", "多长时间", "几天", "多少天")]
+    + [data + will + harm + end for data in _ASKED for will in ("会", "会不会", "")
+       for harm in ("被泄露", "泄露", "外泄", "给别人看", "被别人看到", "被别人看", "给别人", "传出去", "被卖")
+       for end in ("吗", "") if will or end]
+    + [data + safe for data in _ASKED for safe in _SAFE]
+    + [who + data for who in ("谁能看到", "谁能看", "谁看得到") for data in _ASKED]
+)
+PRIVACY_WORDS = ({"我的数据": SHOW_DATA, "我的信息": SHOW_DATA} | dict.fromkeys(_ASKED_PHRASES, ASKED_DATA)
+                 | dict.fromkeys(_FORGET_PHRASES, FORGET))
 SETTINGS_WORDS = dict.fromkeys(("设置", "朗读设置", "读给我听设置"), Payload("settings", "start").encode())
 
 # Words that always work, whatever flow the person is in (compared after choice.normalise).

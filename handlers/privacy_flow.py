@@ -12,6 +12,7 @@ from handlers.turn import Flow, Route, Turn
 from services.wording import booking_line, visit_changed
 
 NAME = "data"
+ASKED = "asked"  # the 我的数据 screen as the answer to a question about privacy (handlers.menu)
 
 
 def told_lines(turn: Turn) -> list[str]:
@@ -41,7 +42,9 @@ class PrivacyFlow(Flow):
         }
 
     async def start(self, turn: Turn, arg: str = "") -> None:
+        """我的数据; `arg` "asked": reached by asking (你们会保存我的信息吗), led in by who may read it."""
         services, ev = turn.services, turn.ev
+        lead = [turn.t("privacy.asked")] if arg == ASKED else []
         lines = [turn.t("privacy.title")]
         lines += told_lines(turn)
         for flow in self.flows:
@@ -69,7 +72,11 @@ class PrivacyFlow(Flow):
                             states=kept.state_retention_days, messages=kept.outbox_retention_days,
                             misses=kept.miss_retention_days))
         lines.append(turn.t("privacy.how_to_delete"))
-        turn.say("\n".join(lines), (turn.option("privacy.forget_button", Payload(NAME, "forget")), turn.menu_option()))
+        options = [turn.option("privacy.forget_button", Payload(NAME, "forget")), turn.menu_option()]
+        if lead and turn.state.active and turn.state.flow not in (None, NAME):
+            # asked in the middle of a booking or a questionnaire: the way back to it, as under 110
+            options.insert(1, turn.option("resume.continue", Payload(turn.state.flow, "resume")))
+        turn.say("\n".join(lead + lines), tuple(options))
 
     async def ask_forget(self, turn: Turn, arg: str = "") -> None:
         turn.state.reset()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from faq.normalize import normalize
-from faq.topics import section_named, sections_cited
+from faq.topics import document_named, section_named, sections_cited
 
 from tests.auxil.chat import Chat
 
@@ -36,6 +36,11 @@ WALK = [
     ("文件第四条讲了啥", "section_4"),
     ("第一条说的什么", "policy_purpose"),
     ("三号文第五条是什么内容", "publicity"),
+    # a text named by its title: 3号 the elderly opinion, 4号 the points scheme (parts 一 and 二)
+    ("老年人法律援助的意见第三条", "section_3"),
+    ("实施意见第二条说的啥", "section_2"),
+    ("积分制度第二条", "scheme_part_2"),
+    ("律师积分管理办法第二部分讲的什么", "scheme_part_2"),
     # a centre's phone or address: the texts give 12348 and neither
     ("柯城区法律援助中心电话多少", "centre_contact"),
     ("衢州市法律援助中心地址在哪", "centre_contact"),
@@ -69,7 +74,8 @@ async def test_a_lawyers_name_is_not_answered_with_the_documents_title(daughter,
     assert not answered_with(daughter, runtime, "policy_basis")
 
 
-@pytest.mark.parametrize("question", ["4号文第三条说什么", "四号文第三条讲什么", "4号文第5部分"])
+@pytest.mark.parametrize("question", ["4号文第三条说什么", "四号文第三条讲什么", "4号文第5部分", "积分办法第三条说什么",
+                                      "律师积分管理办法第三条", "積分辦法第三條是什麼", "积分制度第四条讲了啥"])
 async def test_a_part_the_points_scheme_does_not_have_is_declined_not_answered_from_another(daughter, question):
     """4号 has parts 一 and 二 only: 第三条 of it was answered outright with the entry on when it took effect."""
     await daughter.send(question)
@@ -82,3 +88,13 @@ def test_a_question_naming_a_part_is_answered_only_from_an_entry_citing_that_par
     assert sections_cited("衢市司发〔2020〕4号 (序言)、一(二)") == {1}
     assert sections_cited("衢市司发〔2020〕4号 二(一)12") == {2}
     assert sections_cited("衢市司发〔2020〕4号 (施行日期)") == frozenset()
+
+
+def test_a_text_named_by_its_title_counts_as_naming_it():
+    """积分办法第三条 was answered from 3号 三: the guard knew the texts by number only."""
+    for question in ("积分办法第三条说什么", "律师积分管理办法第三条", "积分制度第二条", "衢州市律师参与法律援助工作积分管理办法(试行)"):
+        assert document_named(normalize(question)) == "4", question
+    for question in ("老年人法律援助的意见第三条", "老人法援意见", "关于进一步加强老年人法律援助工作的实施意见"):
+        assert document_named(normalize(question)) == "3", question
+    assert document_named(normalize("衢市司发〔2020〕4号第二条")) == "4" and document_named(normalize("三号文")) == "3"
+    assert document_named(normalize("律师积分怎么算")) is None and document_named(normalize("老人的意见")) is None

@@ -66,8 +66,8 @@ async def test_deleting_ones_data_is_understood_as_people_say_it_and_still_asks_
 
 async def test_a_question_about_privacy_is_not_taken_for_a_request_to_delete(chat):
     await chat.send("你们会保存我的信息吗")
-    assert not chat.says("privacy.forget_confirm") and not chat.says("privacy.title")
-    assert chat.says("faq.fallback") or "依据" in chat.text or "参考" in chat.text  # the FAQ answered
+    assert not chat.says("privacy.forget_confirm")
+    assert chat.says("privacy.asked") and chat.says("privacy.title")  # 我的数据 answers it (test_privacy_asked.py)
 
 
 async def test_a_new_phone_on_the_review_asks_whose_it_is_again(chat):
