@@ -215,9 +215,6 @@ class Matcher:
             kind = Kind.CLARIFY
         else:
             kind = Kind.FALLBACK
-        if audience is Audience.PUBLIC and not _ABOUT_LAWYERS.search(norm):
-            # A resident is not offered the lawyers' points rules beside an answer or as "您是想问".
-            ranked = ranked[:1] + [c for c in ranked[1:] if c.entry.audience is Audience.PUBLIC]
         return Match(kind, round(best, 1), tuple(ranked[:3]), runner_up_at=th.clarify)
 
     def _on_its_subject(self, norm: str, entry: Entry) -> bool:
@@ -264,6 +261,9 @@ class Matcher:
         age = youngest_age(norm)
         document = document_named(norm)
         section = section_named(norm)
+        # A resident asking about 上门服务 is asking for one, not what a lawyer scores for it (4号 二(一)4):
+        # the lawyers' rules answer a resident, or stand beside an answer, only when asked about them.
+        residents = audience is Audience.PUBLIC and not _ABOUT_LAWYERS.search(norm) and document != "4"
         top = sorted(gained, key=gained.__getitem__, reverse=True)[: self.LEXICAL_TOP]
         # Entries named by a keyword join them, the most named first, at most LEXICAL_TOP: a run-on
         # names many keywords, and in a large knowledge base each is in many entries.
@@ -280,6 +280,8 @@ class Matcher:
                 if self._topics[index]:
                     continue  # an entry about another guarded subject: 工资 never lands on 公证
                 score *= TOPIC_CLASH
+            if residents and self._entries[index].audience is not Audience.PUBLIC:
+                continue
             if document is not None and document != self._document[index]:
                 continue  # a question naming 3号 is not answered from 4号, nor the other way round
             if section is not None and section not in self._sections[index]:

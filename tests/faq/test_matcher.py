@@ -218,6 +218,16 @@ def test_a_resident_is_not_offered_the_lawyers_points_rules(matcher, question):
     assert shown and all(c.entry.audience is Audience.PUBLIC for c in shown[1:])
 
 
+@pytest.mark.parametrize("question", ["上门服务是什么", "上门服务怎么申请", "你们有上门服务吗", "上门服务要钱吗"])
+def test_a_resident_asking_about_home_visits_is_never_answered_with_what_a_lawyer_scores_for_one(matcher, question):
+    # 4号 二(一)4 scores a lawyer's 上门服务: to a resident that reads as an answer about visits, and is not one.
+    result = matcher.match(question, Audience.PUBLIC)
+    assert result.candidates and all(c.entry.audience is Audience.PUBLIC for c in result.candidates)
+    if question != "上门服务要钱吗":  # the texts do not say what a visit costs: offered, not asserted
+        assert (result.kind, result.entry.id) == (Kind.ANSWER, "home_visit")
+    assert matcher.match(question, Audience.LAWYER).candidates[0].entry.id == "pts_activity"
+
+
 def test_a_resident_asking_about_lawyers_points_may_see_them_and_a_lawyer_always_does(matcher):
     about_points = matcher.match("律师上门服务能加几分", Audience.PUBLIC).candidates
     assert any(c.entry.audience is Audience.LAWYER for c in about_points)
