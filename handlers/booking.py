@@ -35,6 +35,7 @@ from handlers.booking_answers import (
 )
 from handlers.choice import BACK_WORDS, CONFIRM_WORDS
 from handlers.form import REVIEW, Choice, Draft, Form, Question, fixed
+from handlers.runon import said_in
 from handlers.turn import Turn
 from handlers.visit_time import DATE, WINDOW, time_params
 from handlers.state import Told
@@ -47,6 +48,8 @@ from storage.outbox import Topic, outbox_key
 NAME = "book"
 # 3号 三 其他行动不便的老年人: 失能 and 半失能 cannot get about either.
 MOBILITY_CONDITIONS = frozenset({Condition.MOBILITY, Condition.DISABLED, Condition.SEMI_DISABLED})
+# The questions at which a run-on is also read for the county and 3号 三's grounds (never the matter).
+RUN_ON_KEYS = ("check_age", "check_illness", "check_mobility", "county")
 Place = Annotated[str, StringConstraints(min_length=2, max_length=60)]
 
 
@@ -130,7 +133,8 @@ YES_NO = fixed(("book.answer_yes", "yes"), ("book.answer_no", "no"))
 QUESTIONS = (
     Question("check_age", "book.ask.check_age", YES_NO, read_quick_check, when=lambda d: not d.eligible,
              save=checked("check_age"), hint="book.invalid.check_age"),
-    Question("check_illness", "book.ask.check_illness", YES_NO, read_illness, when=lambda d: d.check_age is False,
+    Question("check_illness", "book.ask.check_illness", YES_NO, read_illness,
+             when=lambda d: d.check_age is False and not d.eligible,
              save=checked("check_illness"), hint="book.invalid.check_illness"),
     Question("check_mobility", "book.ask.check_mobility", YES_NO, read_mobility,
              when=lambda d: d.check_illness is False, save=checked("check_mobility", last=True),
@@ -237,6 +241,24 @@ class BookingFlow(Form[VisitDraft]):
         if facts:
             turn.say(turn.t("book.from_told", facts="，".join(facts)))
         await self.begin(turn, draft)
+
+    async def accept(self, turn: Turn, draft: VisitDraft, question: Question, raw: str) -> None:
+        # At the quick check typed text also answers what it clearly says of the county and the grounds
+        # (我爸八十二了住在江山腿脚不好): said first; the county is shown on the review.
+        offered = [c.value for c in await question.choices(turn, draft)] if question.choices else []
+        if question.key in RUN_ON_KEYS and raw not in offered:
+            said, facts = said_in(raw, turn.now.date()), []
+            if question.key != "county" and draft.county is None and said.county:
+                draft.county = said.county
+                facts.append(turn.t("book.told.county", county=said.county))
+            grounds = (("check_illness", {Condition.SERIOUS_ILLNESS}), ("check_mobility", MOBILITY_CONDITIONS))
+            for key, named in grounds:
+                if key != question.key and getattr(draft, key) is None and named & set(said.conditions):
+                    setattr(draft, key, True)
+                    facts.append(turn.t(f"book.told.{key}"))
+            if facts:
+                turn.say(turn.t("book.from_told", facts="，".join(facts)))
+        await super().accept(turn, draft, question, raw)
 
     async def restart(self, turn: Turn, arg: str = "") -> None:
         # A finished 查资格 has already answered the quick check, one way or the other.

@@ -71,3 +71,23 @@ async def test_answers_already_given_are_not_overwritten_and_taps_fill_nothing(c
 def test_only_what_the_words_state_is_read(text, county, conditions):
     said = said_in(text, date(2026, 11, 26))
     assert said.county == county and said.conditions == conditions
+
+
+@pytest.mark.parametrize(("story", "facts"), [
+    ("我爸今年八十二了住在江山腿脚不好", ("county", "check_mobility")),
+    ("不到，七十六，但是走不动路，住江山", ("county", "check_mobility")),  # 行动不便: 重病 is not asked
+])
+async def test_a_run_on_at_the_booking_quick_check_fills_the_county_and_the_grounds(chat, story, facts):
+    await chat.send("预约上门办申请")
+    await chat.send(story)
+    told = [chat.texts("book.told.county", county="江山市") if f == "county" else chat.texts(f"book.told.{f}")
+            for f in facts]
+    assert chat.says("book.from_told", facts="，".join(told))
+    assert chat.says("book.ask.date", county="江山市")
+
+
+async def test_the_booking_reads_nothing_more_from_a_plain_answer(chat):
+    await chat.send("预约上门办申请")
+    await chat.send("八十二")
+    assert not chat.says("book.from_told")
+    assert chat.says("book.ask.county")
