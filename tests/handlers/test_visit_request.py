@@ -72,3 +72,15 @@ async def test_what_the_request_told_is_not_asked_again(chat: Chat, runtime):
     await chat.press(visit_payload(turn))
     assert chat.says("book.from_told")
     assert chat.says("book.ask.window", day="12月2日（周三）")  # 行动不便 and 江山市 told, the day taken
+
+
+@pytest.mark.parametrize("typed", ["能不能上门", "你们能来家里吗", "可以上门吗", "你们能不能派人上门"])
+async def test_a_short_request_at_the_menu_starts_the_booking(chat: Chat, typed):
+    await chat.send(typed)
+    assert chat.says("book.ask.check_age")
+
+
+@pytest.mark.parametrize("typed", ["上门服务是什么", "哪些人可以上门"])
+async def test_a_question_about_visits_at_the_menu_is_not_a_booking(chat: Chat, typed):
+    await chat.send(typed)
+    assert not chat.says("book.ask.check_age")
