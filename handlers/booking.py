@@ -256,8 +256,7 @@ class BookingFlow(Form[VisitDraft]):
     async def accept(self, turn: Turn, draft: VisitDraft, question: Question, raw: str) -> None:
         # At the quick check typed text also answers what it clearly says of the county and the grounds
         # (我爸八十二了住在江山腿脚不好): said first; the county is shown on the review.
-        offered = [c.value for c in await question.choices(turn, draft)] if question.choices else []
-        if question.key in RUN_ON_KEYS and raw not in offered:
+        if question.key in RUN_ON_KEYS and raw not in [c.value for c in await question.choices(turn, draft)]:
             said, facts = said_in(raw, turn.now.date()), []
             if question.key != "county" and draft.county is None and said.county:
                 draft.county = said.county
