@@ -230,9 +230,10 @@ class BookingFlow(Form[VisitDraft]):
             wanted = f"{day.month}.{day.day}{half_day}" if day else None  # read again as typed, by read_day
             if told and turn.state.told is not None:
                 await self.from_told(turn, turn.state.told, wanted)
-            else:
+                return
+            if wanted:
                 await self.restart(turn, wanted=wanted)
-            return
+                return
         await super().start(turn, arg)
 
     async def from_told(self, turn: Turn, told: Told, wanted: str | None = None) -> None:

@@ -47,12 +47,19 @@ def visit_arg(day: date | None, window: str | None, told: bool) -> str:
                      *([window] if window else [])])
 
 
+def _day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text) if re.fullmatch(r"\d{4}-\d\d-\d\d", text) else None
+    except ValueError:  # a forged button: no day rather than an error
+        return None
+
+
 def read_visit_arg(arg: str) -> tuple[date | None, str | None, bool] | None:
     """(day, half-day, told) from the booking's start arg, or None when it is not one."""
     parts = arg.split(",")
     if parts[0] != VISIT:
         return None
-    day = next((date.fromisoformat(p) for p in parts[1:] if re.fullmatch(r"\d{4}-\d\d-\d\d", p)), None)
+    day = next((_day(p) for p in parts[1:] if _day(p)), None)
     window = next((p for p in parts[1:] if p in WINDOW_WORDS), None)
     return day, window if day else None, "told" in parts[1:]
 

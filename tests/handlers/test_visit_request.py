@@ -84,3 +84,8 @@ async def test_a_short_request_at_the_menu_starts_the_booking(chat: Chat, typed)
 async def test_a_question_about_visits_at_the_menu_is_not_a_booking(chat: Chat, typed):
     await chat.send(typed)
     assert not chat.says("book.ask.check_age")
+
+
+async def test_a_forged_day_on_the_button_starts_the_booking_without_it(chat: Chat):
+    await chat.press(Payload("book", "start", "visit,2026-13-45,am").encode())
+    assert chat.says("book.ask.check_age")
