@@ -34,9 +34,11 @@ from handlers.booking_answers import (
     read_yes_no,
 )
 from handlers.choice import BACK_WORDS, CONFIRM_WORDS
-from handlers.form import REVIEW, Choice, Draft, Form, Question, fixed
+from handlers.form import REVIEW, Choice, Draft, Form, Invalid, Question, fixed
+from handlers.runon import said_in
 from handlers.turn import Turn
-from handlers.visit_time import DATE, WINDOW, time_params
+from handlers.visit_request import read_visit_arg
+from handlers.visit_time import DATE, WINDOW, read_day, save_date, time_params
 from handlers.state import Told
 from policy.eligibility import Condition, County
 from policy.slots import resident_reminder_at
@@ -47,6 +49,8 @@ from storage.outbox import Topic, outbox_key
 NAME = "book"
 # 3号 三 其他行动不便的老年人: 失能 and 半失能 cannot get about either.
 MOBILITY_CONDITIONS = frozenset({Condition.MOBILITY, Condition.DISABLED, Condition.SEMI_DISABLED})
+# The questions at which a run-on is also read for the county and 3号 三's grounds (never the matter).
+RUN_ON_KEYS = ("check_age", "check_illness", "check_mobility", "county")
 Place = Annotated[str, StringConstraints(min_length=2, max_length=60)]
 
 
@@ -68,6 +72,7 @@ class VisitDraft(Draft):
     matter: Annotated[str, StringConstraints(min_length=2, max_length=200)] | None = None
     consent_at: datetime | None = None
     nonce: str | None = None  # one per draft: a double tap on 确认预约 books once
+    wanted: Annotated[str, StringConstraints(max_length=20)] | None = None  # "12月1日上午" asked for at the menu
 
     @property
     def eligible(self) -> bool:
@@ -130,7 +135,8 @@ YES_NO = fixed(("book.answer_yes", "yes"), ("book.answer_no", "no"))
 QUESTIONS = (
     Question("check_age", "book.ask.check_age", YES_NO, read_quick_check, when=lambda d: not d.eligible,
              save=checked("check_age"), hint="book.invalid.check_age"),
-    Question("check_illness", "book.ask.check_illness", YES_NO, read_illness, when=lambda d: d.check_age is False,
+    Question("check_illness", "book.ask.check_illness", YES_NO, read_illness,
+             when=lambda d: d.check_age is False and not d.eligible,
              save=checked("check_illness"), hint="book.invalid.check_illness"),
     Question("check_mobility", "book.ask.check_mobility", YES_NO, read_mobility,
              when=lambda d: d.check_illness is False, save=checked("check_mobility", last=True),
@@ -218,9 +224,19 @@ class BookingFlow(Form[VisitDraft]):
         if arg == "told" and turn.state.told is not None:
             await self.from_told(turn, turn.state.told)
             return
+        if (visit := read_visit_arg(arg)) is not None:  # "12月1号上午能来我家吗" at the menu
+            day, window, told = visit
+            half_day = turn.t(f"book.window_name.{window}") if window else ""
+            wanted = f"{day.month}.{day.day}{half_day}" if day else None  # read again as typed, by read_day
+            if told and turn.state.told is not None:
+                await self.from_told(turn, turn.state.told, wanted)
+                return
+            if wanted:
+                await self.restart(turn, wanted=wanted)
+                return
         await super().start(turn, arg)
 
-    async def from_told(self, turn: Turn, told: Told) -> None:
+    async def from_told(self, turn: Turn, told: Told, wanted: str | None = None) -> None:
         """Start with what the person's own words told (county, 3号 三's grounds); only the rest is
         asked, and the review shows it all to confirm."""
         conditions = set(told.conditions)
@@ -228,7 +244,7 @@ class BookingFlow(Form[VisitDraft]):
             county=told.county,
             check_age=None if told.age is None else told.age >= 80,
             check_illness=True if Condition.SERIOUS_ILLNESS in conditions else None,
-            check_mobility=True if conditions & MOBILITY_CONDITIONS else None,
+            check_mobility=True if conditions & MOBILITY_CONDITIONS else None, wanted=wanted,
         )
         facts = [turn.t("book.told.county", county=told.county)] if told.county else []
         grounds = ((draft.check_age, "book.told.check_age"), (draft.check_illness, "book.told.check_illness"),
@@ -238,7 +254,24 @@ class BookingFlow(Form[VisitDraft]):
             turn.say(turn.t("book.from_told", facts="，".join(facts)))
         await self.begin(turn, draft)
 
-    async def restart(self, turn: Turn, arg: str = "") -> None:
+    async def accept(self, turn: Turn, draft: VisitDraft, question: Question, raw: str) -> None:
+        # At the quick check typed text also answers what it clearly says of the county and the grounds
+        # (我爸八十二了住在江山腿脚不好): said first; the county is shown on the review.
+        if question.key in RUN_ON_KEYS and raw not in [c.value for c in await question.choices(turn, draft)]:
+            said, facts = said_in(raw, turn.now.date()), []
+            if question.key != "county" and draft.county is None and said.county:
+                draft.county = said.county
+                facts.append(turn.t("book.told.county", county=said.county))
+            grounds = (("check_illness", {Condition.SERIOUS_ILLNESS}), ("check_mobility", MOBILITY_CONDITIONS))
+            for key, named in grounds:
+                if key != question.key and getattr(draft, key) is None and named & set(said.conditions):
+                    setattr(draft, key, True)
+                    facts.append(turn.t(f"book.told.{key}"))
+            if facts:
+                turn.say(turn.t("book.from_told", facts="，".join(facts)))
+        await super().accept(turn, draft, question, raw)
+
+    async def restart(self, turn: Turn, arg: str = "", wanted: str | None = None) -> None:
         # A finished 查资格 has already answered the quick check, one way or the other.
         home_visit = turn.state.home_visit
         if home_visit is False:
@@ -246,7 +279,23 @@ class BookingFlow(Form[VisitDraft]):
             return
         if home_visit:
             turn.say(turn.t("book.eligible_from_check"))
-        await self.begin(turn, VisitDraft(from_check=bool(home_visit)))
+        await self.begin(turn, VisitDraft(from_check=bool(home_visit), wanted=wanted))
+
+    async def ask(self, turn: Turn, draft: VisitDraft, question: Question, hint: str | None = None) -> None:
+        """The day asked for at the menu is tried once the county is known: taken if it can be
+        (the review shows it), or its reason said above the days that can."""
+        if question.key != DATE.key or not draft.wanted or hint is not None:
+            await super().ask(turn, draft, question, hint)
+            return
+        value, draft.wanted = await read_day(turn, draft, draft.wanted), None
+        draft.asked.append(question.key)
+        if isinstance(value, Invalid):
+            self.keep(turn, draft)
+            await self.show(turn, draft, question, value.hint, value.values)
+            return
+        await save_date(turn, draft, value)
+        self.keep(turn, draft)
+        await self.ask_next(turn, draft)
 
     async def review_text(self, turn: Turn, draft: VisitDraft) -> str:
         rules = turn.services.settings.slot_rules

@@ -24,8 +24,9 @@ from handlers.eligibility_answers import (
     read_will,
 )
 from handlers.eligibility_result import details, finding_values, headline
-from handlers.form import Choice, Draft, Form, Question, fixed
+from handlers.form import DONE, Choice, Draft, Form, Question, fixed
 from handlers.parse import AgeAnswer, ages_for_year, expand_short_year
+from handlers.runon import said_in
 from handlers.turn import Route, Turn
 from policy.county_status import CountyMeasures, CountyStatus
 from policy.eligibility import Assessment, Asker, Condition, County, Facts, assess
@@ -169,6 +170,37 @@ class EligibilityFlow(Form[CheckDraft]):
         draft = CheckDraft(asker=told.asker, age=told.age, county=told.county,
                            conditions=list(told.conditions) or None, dibao=told.dibao or None)
         await self.begin(turn, draft)
+
+    async def accept(self, turn: Turn, draft: CheckDraft, question: Question, raw: str) -> None:
+        """Typed text also answers the questions still to come that it clearly answers ("我爸今年八十二了
+        住在江山腿脚不好" at 本人/家人 or 岁数: the age, 江山市, 行动不便); said, then shown on the review."""
+        offered = [c.value for c in await question.choices(turn, draft)] if question.choices else []
+        if raw not in offered and raw != DONE:
+            filled = self.fill_said(turn, draft, question.key, raw)
+            if filled:
+                turn.say(turn.t("eq.runon_noted", facts="，".join(filled)))
+        await super().accept(turn, draft, question, raw)
+
+    def fill_said(self, turn: Turn, draft: CheckDraft, key: str, text: str) -> list[str]:
+        """Fill the unanswered questions other than `key` (its own reader reads that) from `text`."""
+        said, filled = said_in(text, turn.now.date()), []
+        if key != "asker" and draft.asker is None and said.asker:
+            draft.asker = said.asker
+        if key not in ("age", "age_short_year", "age_birthday") and draft.age is None and draft.age_year is None \
+                and draft.short_year is None:
+            parsed = read_age(turn, draft, text)
+            if isinstance(parsed, AgeAnswer) and parsed.age is not None and parsed.year is None \
+                    and not parsed.short_year:
+                draft.age = parsed.age
+                filled.append(turn.t("eq.age_value", age=parsed.age))
+        if key != "county" and draft.county is None and said.county:
+            draft.county = said.county
+            filled.append(said.county.value)
+        if key != "conditions" and draft.conditions is None and (said.conditions or said.dibao):
+            draft.conditions = list(said.conditions) or None
+            draft.dibao = said.dibao or draft.dibao
+            filled.append(listed(turn, said.conditions, said.dibao))
+        return filled
 
     async def confirm(self, turn: Turn, draft: CheckDraft) -> None:
         assessment, values = await self.assessment(turn, draft)

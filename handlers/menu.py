@@ -26,6 +26,17 @@ ALIASES = {
     "menu.faq": ("问问政策", "问一下政策"),
 }
 
+# A home visit asked for in so many words (能不能上门, 你们能来家里吗): the booking, as its label would
+# (3号 三). Whole messages only, so 哪些人可以上门 and 上门服务是什么 still reach the knowledge base; a request
+# with a day or a story in it (12月1号上午能来我家吗) is for visit_request.answer where the policy questions read it.
+_CAN = ("能", "可以", "能不能", "可不可以", "会不会", "可否")
+_COME = ("上门", "上门来", "派人上门", "来我家", "来家里", "来我家里", "到我家", "到家里", "到我家里")
+_COME_TOO = ("派人来我家", "派人来家里", "上门服务", "上门帮忙", "来我家帮忙")
+VISIT_WORDS = dict.fromkeys([who + can + come + end for who in ("你们", "") for can in _CAN for come in _COME + _COME_TOO
+                             for end in ("吗", "") if end or len(can) > 2 or can == "可否"]
+                            + [who + "上门" + end for who in ("你们", "") for end in ("吗", "不")],
+                            MAIN_MENU[2][1])
+
 # Commands and words that start something directly, as if its button were tapped.
 COMMAND_PAYLOADS = {"/book": MAIN_MENU[2][1], "/mybookings": MY_BOOKINGS, "/ask": MAIN_MENU[3][1],
                     "/check": MAIN_MENU[1][1]}
@@ -81,7 +92,7 @@ def main_menu_options(t: Catalog) -> tuple[Option, ...]:
 
 def label_payloads(t: Catalog) -> dict[str, str]:
     """Main-menu labels and words as typed (in any script), normalised, to their payloads."""
-    typed = {word: MY_BOOKINGS for word in MY_BOOKINGS_WORDS} | PRIVACY_WORDS | SETTINGS_WORDS
+    typed = {word: MY_BOOKINGS for word in MY_BOOKINGS_WORDS} | PRIVACY_WORDS | SETTINGS_WORDS | VISIT_WORDS
     typed |= dict.fromkeys(CANCEL_BOOKING_WORDS, CANCEL_BOOKING) | dict.fromkeys(BACK_WORDS, MENU)
     labels = {t(text_id): payload for text_id, payload in MAIN_MENU} | typed
     labels |= {alias: payload for text_id, payload in MAIN_MENU for alias in ALIASES.get(text_id, ())}

@@ -56,18 +56,28 @@ async def read_day(turn: Turn, draft: Any, text: str) -> str | Invalid:
     label = wording.day_label(turn.t, day)
     if not bookable:
         return Invalid("book.invalid.date")
-    if day < bookable[0]:
-        return Invalid("book.invalid.date_too_soon", {"typed": label, "first": wording.day_label(turn.t, bookable[0])})
     if day > today + timedelta(days=rules.horizon_days):
         return Invalid("book.invalid.date_too_far", {"typed": label, "last": wording.day_label(turn.t, bookable[-1])})
     if day not in bookable:
+        # The true reason first: a Sunday typed on Saturday is a day nobody goes out, not one too soon
+        # (3号 三 预约; the centre works on working days only, 调休 Saturdays included).
+        first = wording.day_label(turn.t, await nearest_open(turn, draft.county, bookable, day))
+        if turn.services.calendar.is_workday(day):  # a working day within the notice (today)
+            return Invalid("book.invalid.date_too_soon", {"typed": label, "first": first})
         closed = "book.closed.weekend" if day.weekday() >= 5 else "book.closed.holiday"
-        return Invalid("book.invalid.date_closed", {"typed": label, "why": turn.t(closed)})
+        return Invalid("book.invalid.date_closed", {"typed": label, "why": turn.t(closed), "first": first})
     free = (await free_windows(turn, draft.county, [day]))[day]
     if not free:
         return Invalid("book.invalid.date_full", {"typed": label})
     window = half_day_named(turn, text, free)
     return f"{day.isoformat()} {window}" if window else day.isoformat()
+
+
+async def nearest_open(turn: Turn, county: str, bookable: list[date], day: date) -> date:
+    """The first bookable day after `day` with a free half-day (else the first with one, else the first)."""
+    windows = await free_windows(turn, county, bookable)
+    open_days = [d for d in bookable if windows[d]] or bookable
+    return next((d for d in open_days if d > day), open_days[0])
 
 
 def half_day_named(turn: Turn, text: str, keys: list[str]) -> str | None:
