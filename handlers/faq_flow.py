@@ -10,7 +10,7 @@ from common.privacy import redact
 from faq.extract import MATTER_ENTRIES, Facts, extract
 from faq.kb import FOLLOW_UPS, Audience, Entry, KnowledgeBase
 from faq.matcher import Kind, Match
-from handlers import menu
+from handlers import menu, visit_request
 from handlers.faq_told import county_line, render_told, told_of
 from handlers.turn import MENU, Flow, Route, Turn
 
@@ -95,6 +95,8 @@ class FaqFlow(Flow):
         facts = extract(text, turn.now.date())
         if facts.relation or facts.age is not None or facts.conditions or facts.matters or facts.county:
             turn.state.told = told_of(facts)
+        if not turn.lawyer and visit_request.answer(turn, text):  # 12月1号上午能来我家吗: asked for, not about
+            return
         # A registered lawyer's near-ties lean towards the points-scheme answers.
         audience = Audience.LAWYER if turn.lawyer else self.audience
         # Matching a 300-character run-on takes several ms of CPU (bench/matcher.py): on a worker

@@ -89,3 +89,13 @@ async def test_a_question_about_visits_at_the_menu_is_not_a_booking(chat: Chat, 
 async def test_a_forged_day_on_the_button_starts_the_booking_without_it(chat: Chat):
     await chat.press(Payload("book", "start", "visit,2026-13-45,am").encode())
     assert chat.says("book.ask.check_age")
+
+
+async def test_a_request_with_a_day_typed_as_a_question_carries_the_day_into_the_booking(chat: Chat):
+    await chat.send("12月1号上午能来我家吗")
+    assert chat.says("book.request")
+    assert chat.says("book.request_day", day="12月1日（周二）上午")
+    await chat.send("1")  # 预约上门办申请, the first option
+    await chat.send("是")
+    await chat.send("龙游")
+    assert chat.says("book.ask.name")  # the day and half-day asked for are taken, not asked
