@@ -70,8 +70,9 @@ class Thresholds:
 
 
 MARGIN_WEIGHT, MARGIN_CAP, FOREIGN_WEIGHT = 1.0, 20.0, 40.0
-# A resident asking about lawyers (律师, their 积分) may be offered the points scheme's entries too.
-_ABOUT_LAWYERS = re.compile("律师|积分|得分|加分|扣分")
+# The lawyers' entries are the points scheme (4号): a resident is answered from them, or offered them,
+# only when asking about points (律师上门服务能加几分); 律师态度不好怎么投诉 is not about the 2 points deducted.
+_ABOUT_POINTS = re.compile("积分|分数|几分|[得加扣算给记]分|考核|一票否决")
 
 
 @dataclass(frozen=True)
@@ -261,9 +262,8 @@ class Matcher:
         age = youngest_age(norm)
         document = document_named(norm)
         section = section_named(norm)
-        # A resident asking about 上门服务 is asking for one, not what a lawyer scores for it (4号 二(一)4):
-        # the lawyers' rules answer a resident, or stand beside an answer, only when asked about them.
-        residents = audience is Audience.PUBLIC and not _ABOUT_LAWYERS.search(norm) and document != "4"
+        # A resident asking about 上门服务 is asking for one, not what a lawyer scores for it (4号 二(一)4).
+        residents = audience is Audience.PUBLIC and not _ABOUT_POINTS.search(norm) and document != "4"
         top = sorted(gained, key=gained.__getitem__, reverse=True)[: self.LEXICAL_TOP]
         # Entries named by a keyword join them, the most named first, at most LEXICAL_TOP: a run-on
         # names many keywords, and in a large knowledge base each is in many entries.

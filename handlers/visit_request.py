@@ -14,7 +14,6 @@ from faq.extract import extract
 from handlers.faq_told import told_of
 from handlers.parse import parse_day, plain
 from handlers.turn import Turn
-from services import wording
 
 # Asking the centre to come: 能来我家吗, 可以上门吗, 能不能到家里来, 上门吗.
 _REQUEST_WORDS = (
@@ -76,6 +75,9 @@ def answer(turn: Turn, text: str) -> bool:
         turn.state.told = told_of(facts)
     parts = [turn.t("book.request")]
     if day:
+        # Here, not at the top: services.wording brings storage, which a cold `legalaid ask` never loads.
+        from services import wording
+
         label = wording.day_label(turn.t, day) + (turn.t(f"book.window_name.{window}") if window else "")
         parts.append(turn.t("book.request_day", day=label))
     turn.say("\n".join(parts), (turn.option("menu.booking", Payload("book", "start", visit_arg(day, window, told))),

@@ -218,6 +218,12 @@ def test_a_resident_is_not_offered_the_lawyers_points_rules(matcher, question):
     assert shown and all(c.entry.audience is Audience.PUBLIC for c in shown[1:])
 
 
+@pytest.mark.parametrize("question", ["律师态度不好怎么投诉", "值班律师在哪"])
+def test_a_resident_asking_about_lawyers_but_not_their_points_is_not_given_the_points_scheme(matcher, question):
+    shown = matcher.match(question, Audience.PUBLIC).candidates
+    assert all(c.entry.audience is Audience.PUBLIC for c in shown)
+
+
 @pytest.mark.parametrize("question", ["上门服务是什么", "上门服务怎么申请", "你们有上门服务吗", "上门服务要钱吗"])
 def test_a_resident_asking_about_home_visits_is_never_answered_with_what_a_lawyer_scores_for_one(matcher, question):
     # 4号 二(一)4 scores a lawyer's 上门服务: to a resident that reads as an answer about visits, and is not one.
