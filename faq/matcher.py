@@ -70,9 +70,11 @@ class Thresholds:
 
 
 MARGIN_WEIGHT, MARGIN_CAP, FOREIGN_WEIGHT = 1.0, 20.0, 40.0
-# The lawyers' entries are the points scheme (4号): a resident is answered from them, or offered them,
-# only when asking about points (律师上门服务能加几分); 律师态度不好怎么投诉 is not about the 2 points deducted.
-_ABOUT_POINTS = re.compile("积分|分数|几分|[得加扣算给记]分|考核|一票否决")
+# 4号 二 is how lawyers are scored: a resident is answered from it, or offered it, only when asking about
+# points (律师上门服务能加几分, 办一件案件是二十分吗, 积份 mistyped); 上门服务是什么 is not about the 10 points a
+# lawyer earns for one, nor 律师态度不好怎么投诉 about the 2 deducted. 4号 一 (what 值班 is …) stays open to all.
+_ABOUT_POINTS = re.compile(r"积分|分数|[几少]分(?!钟)|\d分(?!钟)|[得加扣算给记]分|考核|一票否决")
+_ABOUT_POINTS_SOUND = re.compile(r"\|ji\|fen\|(?!zhong\|)")
 
 
 @dataclass(frozen=True)
@@ -191,6 +193,7 @@ class Matcher:
         self._below = [below_age(normalize(e.question)) for e in self._entries]
         self._document = ["3" if e.source.startswith(SOURCES[0]) else "4" for e in self._entries]
         self._sections = [sections_cited(e.source) for e in self._entries]
+        self._scoring = [d == "4" and 2 in cited for d, cited in zip(self._document, self._sections)]
 
     def _phrasing(self, text: str, feats: dict[str, float]) -> _Phrasing:
         weights = {f: w * self._idf[f] for f, w in feats.items()}
@@ -263,7 +266,8 @@ class Matcher:
         document = document_named(norm)
         section = section_named(norm)
         # A resident asking about 上门服务 is asking for one, not what a lawyer scores for it (4号 二(一)4).
-        residents = audience is Audience.PUBLIC and not _ABOUT_POINTS.search(norm) and document != "4"
+        residents = (audience is Audience.PUBLIC and document != "4"
+                     and not _ABOUT_POINTS.search(norm) and not _ABOUT_POINTS_SOUND.search(fenced))
         top = sorted(gained, key=gained.__getitem__, reverse=True)[: self.LEXICAL_TOP]
         # Entries named by a keyword join them, the most named first, at most LEXICAL_TOP: a run-on
         # names many keywords, and in a large knowledge base each is in many entries.
@@ -280,7 +284,7 @@ class Matcher:
                 if self._topics[index]:
                     continue  # an entry about another guarded subject: 工资 never lands on 公证
                 score *= TOPIC_CLASH
-            if residents and self._entries[index].audience is not Audience.PUBLIC:
+            if residents and self._scoring[index]:
                 continue
             if document is not None and document != self._document[index]:
                 continue  # a question naming 3号 is not answered from 4号, nor the other way round

@@ -28,9 +28,10 @@ def matcher():
 
 @pytest.fixture(scope="module")
 def in_scope(matcher):
-    """Each in-scope question of the development set with what the matcher made of it, matched once
+    """Each in-scope question of the development set with what the matcher made of it, asked as the
+    chat asks it (the points scheme's by a registered lawyer, the rest by a resident), matched once
     for the three tests that judge the answers (the matcher keeps no state between questions)."""
-    return [(item, matcher.match(item["q"])) for item in DEVSET["in_scope"]]
+    return [(item, matcher.match(item["q"], matcher.kb.by_id[item["id"]].audience)) for item in DEVSET["in_scope"]]
 
 
 def test_the_development_set_is_big_enough_and_labelled_with_real_ids(matcher):
@@ -62,6 +63,13 @@ def test_no_question_of_the_development_set_is_answered_with_the_wrong_entry(in_
     assert not wrong
 
 
+def test_a_resident_asking_the_lawyers_questions_is_never_answered_wrong(matcher):
+    # An unregistered lawyer, or a resident curious about the points: declined or asked back, never misled.
+    wrong = [(item["q"], r.entry.id) for item in DEVSET["in_scope"]
+             if (r := matcher.match(item["q"], Audience.PUBLIC)).kind is Kind.ANSWER and r.entry.id != item["id"]]
+    assert not wrong
+
+
 def test_at_least_90_percent_of_in_scope_questions_are_answered_outright_with_the_right_entry(in_scope):
     right = sum(r.kind is Kind.ANSWER and r.entry.id == item["id"] for item, r in in_scope)
     assert right >= 0.90 * len(DEVSET["in_scope"])
@@ -83,7 +91,8 @@ def test_the_four_wrong_answers_of_issue_12_lead_to_their_entry(matcher, questio
 
 
 def test_at_least_95_percent_of_out_of_scope_questions_are_not_answered(matcher):
-    answered = [item["q"] for item in DEVSET["out_of_scope"] if matcher.match(item["q"]).kind is Kind.ANSWER]
+    answered = [item["q"] for item in DEVSET["out_of_scope"]
+                if matcher.match(item["q"], Audience.PUBLIC).kind is Kind.ANSWER]
     assert len(answered) <= 0.05 * len(DEVSET["out_of_scope"]), answered
 
 
@@ -218,17 +227,25 @@ def test_a_resident_is_not_offered_the_lawyers_points_rules(matcher, question):
     assert shown and all(c.entry.audience is Audience.PUBLIC for c in shown[1:])
 
 
+@pytest.mark.parametrize(("question", "entry"), [
+    ("办一件援助案件是二十分吗", "pts_case"), ("年度抽查评估为优秀的案件加多少分", "pts_excellent_case"),
+    ("律师参与法律援助积份管理是怎么回事", "points_overview"),  # 积份: 积分 mistyped, by sound
+])
+def test_a_resident_asking_about_points_is_answered_from_the_points_scheme(matcher, question, entry):
+    assert matcher.match(question, Audience.PUBLIC).entry.id == entry
+
+
 @pytest.mark.parametrize("question", ["律师态度不好怎么投诉", "值班律师在哪"])
 def test_a_resident_asking_about_lawyers_but_not_their_points_is_not_given_the_points_scheme(matcher, question):
     shown = matcher.match(question, Audience.PUBLIC).candidates
-    assert all(c.entry.audience is Audience.PUBLIC for c in shown)
+    assert not any(c.entry.source.startswith("衢市司发〔2020〕4号 二") for c in shown)  # how lawyers are scored
 
 
 @pytest.mark.parametrize("question", ["上门服务是什么", "上门服务怎么申请", "你们有上门服务吗", "上门服务要钱吗"])
 def test_a_resident_asking_about_home_visits_is_never_answered_with_what_a_lawyer_scores_for_one(matcher, question):
     # 4号 二(一)4 scores a lawyer's 上门服务: to a resident that reads as an answer about visits, and is not one.
     result = matcher.match(question, Audience.PUBLIC)
-    assert result.candidates and all(c.entry.audience is Audience.PUBLIC for c in result.candidates)
+    assert result.candidates and not any(c.entry.source.startswith("衢市司发〔2020〕4号 二") for c in result.candidates)
     if question != "上门服务要钱吗":  # the texts do not say what a visit costs: offered, not asserted
         assert (result.kind, result.entry.id) == (Kind.ANSWER, "home_visit")
     assert matcher.match(question, Audience.LAWYER).candidates[0].entry.id == "pts_activity"
