@@ -14,7 +14,7 @@ async def test_a_lawyer_s_answer_that_advises_calling_110_is_sent_without_the_sa
     await resident.send("儿子喝了酒就打我，我该怎么办")
     [note] = await outbox_for(rt, "501")
     await lawyer.press(next(p for _, p in note["options"] if p.startswith("law:claim:")))
-    await lawyer.send("他再打您，请马上报警110，并去医院验伤留证据。可以申请法律援助。")
+    await lawyer.send("遇到儿子打他就报警110，并去医院验伤留证据。可以申请法律援助。")
     assert not lawyer.says("urgent.text")
     assert "积分+5" in lawyer.text
     [answer] = await outbox_for(rt, "601")
