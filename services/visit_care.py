@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from common.messages import Address, Notice, Reply
+from common.messages import Address, Notice, Option, Reply
 from policy.slots import slot_start
 from services.actor import Actor, Role, require
 from services.context import Services
@@ -41,7 +41,9 @@ async def send_due_reminders(services: Services, actor: Actor, now: datetime) ->
         )
         if due.audience == "resident":
             to = (b.channel, b.user_id)
-            reply = Reply(t("book.reminder_resident", **fields))
+            # The text says 请点“我的预约”: the button is there to tap (to change the time or cancel).
+            reply = Reply(t("book.reminder_resident", **fields),
+                          (Option(t("book.mine"), "mine:start"), Option(t("nav.menu"), "menu:show")))
         else:
             to = (due.lawyer_channel, due.lawyer_user_id)
             reply = Reply(t("book.reminder_lawyer", name=b.elder_name, phone=b.phone,

@@ -193,6 +193,18 @@ async def test_the_reminder_goes_out_the_evening_before_exactly_once(chat, runti
     assert len(queued) == 1 and "明天" in queued[0].reply["text"] and "SM-" in queued[0].reply["text"]
 
 
+async def test_the_reminder_carries_the_my_bookings_button_it_tells_the_person_to_tap(chat, runtime, clock):
+    await book(chat)
+    await chat.tap("确认预约")
+    clock.advance(hours=8, minutes=1)
+    assert await send_due_reminders(runtime) == 1
+    [queued] = await runtime.services.store.unsent({"console"}, clock())
+    assert "我的预约" in queued.reply["text"]
+    [mine] = [payload for label, payload in queued.reply["options"] if label == chat.texts("book.mine")]
+    await chat.press(mine)
+    assert chat.says("book.mine_title")
+
+
 async def test_a_reminder_missed_while_down_is_dropped_once_the_visit_has_begun(chat, runtime, clock):
     await book(chat)
     await chat.tap("确认预约")
