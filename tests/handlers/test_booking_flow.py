@@ -205,6 +205,14 @@ async def test_the_reminder_carries_the_my_bookings_button_it_tells_the_person_t
     assert chat.says("book.mine_title")
 
 
+@pytest.mark.parametrize("typed", ["明天不在家", "明天不方便", "改天", "换个时间", "明天去不了了"])
+async def test_answering_the_reminder_that_tomorrow_will_not_do_shows_my_bookings(chat, typed):
+    await book(chat)
+    await chat.tap("确认预约")
+    await chat.send(typed)
+    assert chat.says("book.mine_title")
+
+
 async def test_a_reminder_missed_while_down_is_dropped_once_the_visit_has_begun(chat, runtime, clock):
     await book(chat)
     await chat.tap("确认预约")
