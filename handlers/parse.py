@@ -192,7 +192,7 @@ def county_named(text: str) -> County | None:
 _FORMAL_NUMERALS = str.maketrans("壹贰叁肆伍陆柒捌玖拾两俩", "一二三四五六七八九十二二")
 _OPTION_LEAD = re.compile(r"^(?:我|就)?(?:选择|选|要|点|按|回复|回)?")
 _OPTION_TRAIL = re.compile(r"[。.!！~～吧呢啊呀哦嘛啦的]+$")
-_OPTION_SEP = re.compile(r"[\s、，,；;/+]+|和|跟|与|及|还有")
+_OPTION_SEP = re.compile(r"[\s、，,；;+]+|和|跟|与|及|还有")  # not / or . : 12/3 and 1.3 are days
 TEN = "十"
 _DIGIT_OF = {c: n for n, c in enumerate("一二三四五六七八九", 1)}
 _TENS = re.compile(r"([一二三四五六七八九])?十([一二三四五六七八九])?")

@@ -18,7 +18,7 @@ def test_option_numbers_are_read_from_words_and_lists(typed, numbers):
     assert option_numbers(typed) == numbers
 
 
-@pytest.mark.parametrize("typed", ["二号", "十二月二日", "七旬", "两个", "三十块", "选", "周二", "一二三十"])
+@pytest.mark.parametrize("typed", ["二号", "十二月二日", "12/3", "1.3", "七旬", "两个", "三十块", "选", "周二", "一二三十"])
 def test_a_day_or_a_sum_is_no_option_number(typed):
     assert option_numbers(typed) is None
 
