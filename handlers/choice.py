@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from common.messages import Option
 from faq.normalize import to_simplified
+from handlers.parse import option_numbers
 
 # Words that pick the confirming option (确认预约, 看结果, 确定取消, 同意) when one is on screen.
 # 对的 and 没错 say yes to a review as well ("对的" is compared as 对, the 的 dropped).
@@ -26,7 +27,6 @@ UNKNOWN_WORDS = ("不晓得", "不知道", "不清楚", "不记得", "不太清�
 
 _PARTICLES = "吧呢啊呀的了哦嘛啦"
 _NOT_WORD = re.compile(r"[\W_]+")
-_DIGITS = re.compile(r"[0-9]+(?: +[0-9]+)*")
 DATE_FORMS = ("{m}月{d}日", "{m}月{d}号", "{d}日", "{d}号")
 WEEK_WORDS = ("周", "星期", "礼拜")
 WEEKDAY_WORDS = ("一", "二", "三", "四", "五", "六", "日天")
@@ -66,14 +66,14 @@ def _keys(option: Option) -> set[str]:
 
 
 def pick(text: str, options: Sequence[Option], *, numbered: bool = False, multi: bool = False) -> list[Option]:
-    """The options `text` picks: one, several (digits "2 5" on a multi-select question), or none."""
+    """The options `text` picks: one, several (on a multi-select question), or none."""
+    # Where options are numbered, 二, 两, 选2 and 第二个 pick the second, and 1、3 or 一三 the first and
+    # third of several; a number that is no option's (七十五 at the age question, 13812345678) picks
+    # none, and the flow reads it as an answer.
     if not options:
         return []
-    plain = unicodedata.normalize("NFKC", text).strip()
-    if numbered and _DIGITS.fullmatch(plain):
-        numbers = [int(n) for n in plain.split()]
-        if (len(numbers) > 1 and not multi) or not all(1 <= n <= len(options) for n in numbers):
-            return []
+    numbers = option_numbers(text) if numbered else None
+    if numbers and (len(numbers) == 1 or multi) and all(1 <= n <= len(options) for n in numbers):
         return [options[n - 1] for n in dict.fromkeys(numbers)]
     key = normalise(text)
     if not key:

@@ -18,6 +18,14 @@ from services import wording
 from storage.bookings import Booking
 
 NAME = "mine"
+# The step while 确定要取消这个预约吗 waits for an answer: "cancel:<ref>".
+CONFIRMING = "cancel:"
+# Typed answers to 确定要取消这个预约吗 (compared after choice.normalise: 要取消 and 我要取消 are 取消).
+# 取消 itself says yes: it is what the person asked for a moment ago.
+CANCEL_YES_WORDS = (*CONFIRM_WORDS, "是", "嗯", "对", "取消", "对取消", "是取消", "确定取消", "取消预约", "取消这个")
+# 算了, 退出 and 不问了 would otherwise bring the menu with no word on the booking.
+_KEEP_WORDS = ("不要取消", "不取消", "不用取消", "别取消", "先不取消", "算了", "不要", "不用", "不", "不是", "否")
+CANCEL_NO_WORDS = (*_KEEP_WORDS, "退出", "不问了", "返回", "上一步", "返回上一步")
 
 
 class MoveDraft(Draft):
@@ -37,6 +45,7 @@ class MyBookingsFlow(Form[MoveDraft]):
         return super().routes() | {
             "cancel": self.ask_cancel,
             "cancel_yes": self.cancel,
+            "keep": self.keep_booking,
             "cancel_which": self.cancel_which,
             "move": self.start_move,
         }
@@ -68,19 +77,44 @@ class MyBookingsFlow(Form[MoveDraft]):
     leave = start
 
     async def resume(self, turn: Turn) -> None:
-        if self.load(turn) is None:
+        if (ref := self.confirming(turn)) is not None:
+            await self.ask_cancel(turn, ref)
+        elif self.load(turn) is None:
             await self.start(turn)
         else:
             await super().resume(turn)
+
+    async def on_text(self, turn: Turn, text: str) -> None:
+        """At 确定要取消这个预约吗, text that is neither yes nor no asks again: never a silent menu."""
+        if (ref := self.confirming(turn)) is None:
+            await super().on_text(turn, text)
+            return
+        turn.say(turn.t("book.cancel_unclear"))
+        await self.ask_cancel(turn, ref)
+
+    @staticmethod
+    def confirming(turn: Turn) -> str | None:
+        """The booking whose cancelling waits for yes or no, if any."""
+        state = turn.state
+        if state.flow == NAME and state.step.startswith(CONFIRMING):
+            return state.step.removeprefix(CONFIRMING)
+        return None
 
     async def ask_cancel(self, turn: Turn, ref: str) -> None:
         booking = next(iter(await self.active(turn, ref)), None)
         if booking is None:
             await self.start(turn)
             return
+        turn.state.data.pop(NAME, None)
+        turn.state.flow, turn.state.step = NAME, CONFIRMING + ref
         turn.say(turn.t("book.cancel_confirm", line=wording.booking_line(turn.services, booking)), (
-            Option(turn.t("book.cancel_yes"), Payload(NAME, "cancel_yes", ref).encode(), CONFIRM_WORDS),
-            turn.option("book.cancel_no", Payload(NAME, "start"))))
+            Option(turn.t("book.cancel_yes"), Payload(NAME, "cancel_yes", ref).encode(), CANCEL_YES_WORDS),
+            Option(turn.t("book.cancel_no"), Payload(NAME, "keep", ref).encode(), CANCEL_NO_WORDS)))
+
+    async def keep_booking(self, turn: Turn, ref: str) -> None:
+        """不取消: said so, then the list."""
+        turn.say(turn.t("book.not_cancelled", ref=ref))
+        await self.start(turn)
 
     async def cancel_which(self, turn: Turn, arg: str = "") -> None:
         """取消预约 typed: the one visit is asked about at once; of several, the list says which."""
@@ -93,6 +127,7 @@ class MyBookingsFlow(Form[MoveDraft]):
             await self.start(turn)
 
     async def cancel(self, turn: Turn, ref: str) -> None:
+        turn.state.reset()
         outcome = await turn.services.bookings.cancel(ref, turn.ev.channel, turn.ev.user_id, turn.now)
         if outcome.status == "cancelled":
             await self.tell_lawyer_and_staff(turn, outcome.booking, "book.notice_cancelled")

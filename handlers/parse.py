@@ -185,3 +185,41 @@ def county_named(text: str) -> County | None:
     heard = _sounds(text)
     pairs = {tuple(heard[i:i + 2]) for i in range(len(heard) - 1)}
     return next((c for c in County if tuple(_sounds(c.value[:2])) in pairs), None)
+
+
+# Option numbers typed as words: 二, 两, 贰 (voice-to-text writes 二), 选2, 第二个, and several at
+# once on a multi-select question (1、3, 1和3, 一三). A day (二号) or a sum is not one.
+_FORMAL_NUMERALS = str.maketrans("壹贰叁肆伍陆柒捌玖拾两俩", "一二三四五六七八九十二二")
+_OPTION_LEAD = re.compile(r"^(?:我|就)?(?:选择|选|要|点|按|回复|回)?")
+_OPTION_TRAIL = re.compile(r"[。.!！~～吧呢啊呀哦嘛啦的]+$")
+_OPTION_SEP = re.compile(r"[\s、，,；;+]+|和|跟|与|及|还有")  # not / or . : 12/3 and 1.3 are days
+TEN = "十"
+_DIGIT_OF = {c: n for n, c in enumerate("一二三四五六七八九", 1)}
+_TENS = re.compile(r"([一二三四五六七八九])?十([一二三四五六七八九])?")
+_OPTION_TOKEN = re.compile(r"(第)?([0-9]+|[一二三四五六七八九十]+)(?(1)(?:个|项|条)?)")
+
+
+def option_numbers(text: str) -> list[int] | None:
+    """The option numbers `text` types, or None when it is not only numbers."""
+    # 二 → [2], 第2个 → [2], 一三 → [1, 3], 1和3 → [1, 3]; 十二 is 12, and digits together ("13") one number.
+    t = to_simplified(unicodedata.normalize("NFKC", text)).strip().translate(_FORMAL_NUMERALS)
+    t = _OPTION_TRAIL.sub("", t)
+    t = _OPTION_LEAD.sub("", t, count=1).strip()
+    tokens = [token for token in _OPTION_SEP.split(t) if token]
+    if not tokens:
+        return None
+    numbers: list[int] = []
+    for token in tokens:
+        m = _OPTION_TOKEN.fullmatch(token)
+        if m is None:
+            return None
+        word = m.group(2)
+        if word.isdigit():
+            numbers.append(int(word))
+        elif m := _TENS.fullmatch(word):  # 十二 is 12, 二十一 21
+            numbers.append(_DIGIT_OF.get(m.group(1), 1) * 10 + _DIGIT_OF.get(m.group(2), 0))
+        elif TEN in word:  # 一二三十
+            return None
+        else:  # 一三: each numeral is an option
+            numbers.extend(_DIGIT_OF[c] for c in word)
+    return numbers
