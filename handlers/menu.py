@@ -41,9 +41,9 @@ VISIT_WORDS = dict.fromkeys([who + can + come + end for who in ("你们", "") fo
 COMMAND_PAYLOADS = {"/book": MAIN_MENU[2][1], "/mybookings": MY_BOOKINGS, "/ask": MAIN_MENU[3][1],
                     "/check": MAIN_MENU[1][1]}
 # 改时间 and 取消预约 typed anywhere but on a screen that offers them: what 我的预约 offers.
-MY_BOOKINGS_WORDS = ("我的预约", "我的预约单", "改时间", "改预约", "改预约时间", "换时间", "预约改时间",
-                     # said back to the evening reminder, where the visit is tomorrow
-                     "改天", "改个时间", "换个时间", "明天不在家", "明天不方便", "明天没空", "明天家里没人", "明天去不了了")
+MY_BOOKINGS_WORDS = ("我的预约", "我的预约单", "改时间", "改预约", "改预约时间", "换时间", "预约改时间")
+# Said back to the evening reminder (the visit is tomorrow): 我的预约, to change the time or cancel.
+NOT_TOMORROW_WORDS = ("改天", "改个时间", "换个时间", "明天不在家", "明天不方便", "明天没空", "明天家里没人", "明天去不了了")
 CANCEL_BOOKING = Payload("mine", "cancel_which").encode()
 CANCEL_BOOKING_WORDS = ("取消预约", "取消我的预约", "预约取消", "取消上门", "取消上门预约", "不要上门了")
 SHOW_DATA, FORGET = Payload("data", "show").encode(), Payload("data", "forget").encode()
@@ -94,7 +94,7 @@ def main_menu_options(t: Catalog) -> tuple[Option, ...]:
 
 def label_payloads(t: Catalog) -> dict[str, str]:
     """Main-menu labels and words as typed (in any script), normalised, to their payloads."""
-    typed = {word: MY_BOOKINGS for word in MY_BOOKINGS_WORDS} | PRIVACY_WORDS | SETTINGS_WORDS | VISIT_WORDS
+    typed = {word: MY_BOOKINGS for word in MY_BOOKINGS_WORDS + NOT_TOMORROW_WORDS} | PRIVACY_WORDS | SETTINGS_WORDS | VISIT_WORDS
     typed |= dict.fromkeys(CANCEL_BOOKING_WORDS, CANCEL_BOOKING) | dict.fromkeys(BACK_WORDS, MENU)
     labels = {t(text_id): payload for text_id, payload in MAIN_MENU} | typed
     labels |= {alias: payload for text_id, payload in MAIN_MENU for alias in ALIASES.get(text_id, ())}
