@@ -22,6 +22,8 @@ STARTERS = ("will_notary_fee", "means_test_exempt", "home_visit", "how_to_apply"
 INLINE_MATCH_CHARS = 80
 # Entries whose answer turns on "有条件的县" (3号 二): a known county adds its recorded status.
 COUNTY_BOUND = frozenset({"scope_70_no_limit", "means_test_exempt", "benefits_70", "benefits_80"})
+# Declined because the texts do not say it (faq.topics.ASPECTS): said so, naming what.
+UNSTATED = {"court_costs": "faq.unstated_court_costs", "how_long": "faq.unstated_how_long"}
 
 
 def render_answer(
@@ -54,7 +56,28 @@ def render_match(t: Catalog, kb: KnowledgeBase, match: Match) -> tuple[str, tupl
         return t("faq.clarify"), tuple(options)
     if match.kind is Kind.GREETING:
         return t("menu.greeting"), menu.main_menu_options(t)
-    return t("faq.fallback"), fallback_options(t)
+    return fallback_text(t, match), fallback_options(t)
+
+
+def fallback_text(t: Catalog, match: Match) -> str:
+    """答不好, and what the texts do not say when that is known (高龄津贴, 诉讼费, 多久)."""
+    if match.not_in_texts is None:
+        return t("faq.fallback")
+    if match.aspect:
+        return t(UNSTATED[match.not_in_texts])
+    return t("faq.outside", subject=match.not_in_texts)
+
+
+def merged(first: tuple[Option, ...], then: tuple[Option, ...]) -> tuple[Option, ...]:
+    """Two replies' buttons as one reply's: each once, 返回菜单 last."""
+    options: list[Option] = []
+    last: list[Option] = []
+    for option in (*first, *then):
+        if option.payload == MENU:
+            last = last or [option]
+        elif option.payload not in {o.payload for o in options}:
+            options.append(option)
+    return (*options, *last)
 
 
 def fallback_options(t: Catalog) -> tuple[Option, ...]:
@@ -108,16 +131,19 @@ class FaqFlow(Flow):
             match = turn.services.matcher.match(text, audience)
         if self.tells_more(facts, match):
             measures = await turn.services.counties.get(facts.county) if facts.county else None
-            turn.say(*render_told(turn.t, turn.services.matcher.kb, facts, measures))
+            told, told_options = render_told(turn.t, turn.services.matcher.kb, facts, measures)
+            if facts.about_person and match.kind in (Kind.ANSWER, Kind.FALLBACK) and len(facts.matters) < 2:
+                # 高龄津贴怎么领？我妈九十一了: the question first (answered, or declined as not in the texts),
+                # then what the texts say for the person described.
+                if match.kind is Kind.FALLBACK:
+                    await self._record_miss(turn, text, match)
+                reply, options = render_match(turn.t, turn.services.matcher.kb, match)
+                turn.say(f"{reply}\n\n{told}", merged(options, told_options), readable=match.kind is Kind.ANSWER)
+                return
+            turn.say(told, told_options)
             return
         if match.kind in (Kind.CLARIFY, Kind.FALLBACK):
-            await turn.services.store.record_miss(
-                match.kind.value,
-                redact(text)[:200],
-                [c.entry.id for c in match.candidates],
-                [c.score for c in match.candidates],
-                turn.now,
-            )
+            await self._record_miss(turn, text, match)
         if match.kind is Kind.GREETING:
             turn.state.reset()
             turn.say(turn.t("menu.greeting"), menu.main_menu_options(turn.t), main_menu=True)
@@ -127,6 +153,16 @@ class FaqFlow(Flow):
         if match.entry is not None and match.entry.id in COUNTY_BOUND and county is not None:
             reply += "\n" + county_line(turn.t, await turn.services.counties.get(county))
         turn.say(reply, options, readable=match.kind is Kind.ANSWER)
+
+    @staticmethod
+    async def _record_miss(turn: Turn, text: str, match: Match) -> None:
+        await turn.services.store.record_miss(
+            match.kind.value,
+            redact(text)[:200],
+            [c.entry.id for c in match.candidates],
+            [c.score for c in match.candidates],
+            turn.now,
+        )
 
     @staticmethod
     def tells_more(facts: Facts, match: Match) -> bool:
