@@ -22,6 +22,8 @@ STARTERS = ("will_notary_fee", "means_test_exempt", "home_visit", "how_to_apply"
 INLINE_MATCH_CHARS = 80
 # Entries whose answer turns on "有条件的县" (3号 二): a known county adds its recorded status.
 COUNTY_BOUND = frozenset({"scope_70_no_limit", "means_test_exempt", "benefits_70", "benefits_80"})
+# How 周岁 are counted (3号 二、三): the answer to an age said as 虚岁 or before this year's birthday.
+AGE_COUNTING = "age_counting"
 # Declined because the texts do not say it (faq.topics.ASPECTS): said so, naming what.
 UNSTATED = {"court_costs": "faq.unstated_court_costs", "how_long": "faq.unstated_how_long"}
 
@@ -129,6 +131,8 @@ class FaqFlow(Flow):
             match = await asyncio.to_thread(turn.services.matcher.match, text, audience)
         else:
             match = turn.services.matcher.match(text, audience)
+        if facts.age_unsure and not turn.lawyer and self.counting_told(turn, match):
+            return
         if self.tells_more(facts, match):
             measures = await turn.services.counties.get(facts.county) if facts.county else None
             told, told_options = render_told(turn.t, turn.services.matcher.kb, facts, measures)
@@ -153,6 +157,19 @@ class FaqFlow(Flow):
         if match.entry is not None and match.entry.id in COUNTY_BOUND and county is not None:
             reply += "\n" + county_line(turn.t, await turn.services.counties.get(county))
         turn.say(reply, options, readable=match.kind is Kind.ANSWER)
+
+    @staticmethod
+    def counting_told(turn: Turn, match: Match) -> bool:
+        """我妈今年七十，虚岁七十一，生日还没过，算七十周岁吗: how 周岁 are counted, never 已满70周岁 asserted;
+        what the question matched best is offered beside it."""
+        kb = turn.services.matcher.kb
+        entry = kb.get(AGE_COUNTING)
+        if entry is None:
+            return False
+        top = match.candidates[0].entry if match.candidates else None
+        runner_up = top if top is not None and top.id != entry.id and top.audience is entry.audience else None
+        turn.say(*render_answer(turn.t, kb, entry, runner_up), readable=True)
+        return True
 
     @staticmethod
     async def _record_miss(turn: Turn, text: str, match: Match) -> None:
