@@ -92,6 +92,9 @@ class Match:
     # names it) or the aspect no entry states (faq.topics.ASPECTS: court_costs, how_long).
     not_in_texts: str | None = None
     aspect: bool = False
+    # With an answer, the other candidates the question names by one of their keywords: a run-on about wages
+    # that asks whether legal aid writes the 状子 is offered 代书 beside the wages answer.
+    also: tuple[Entry, ...] = ()
 
     @property
     def entry(self) -> Entry | None:
@@ -233,9 +236,15 @@ class Matcher:
         else:
             kind = Kind.FALLBACK
         missing = scope.outside if scope.outside is not None else unstated[0] if unstated else None
+        fenced = query_pinyin(norm)
+        also = tuple(
+            c.entry for c in ranked[1:3]
+            if kind is Kind.ANSWER and any(k.found_in(norm, fenced) for k in self._keywords[self._index[c.entry.id]])
+        )
         return Match(
             kind, round(best, 1), tuple(ranked[:3]), runner_up_at=th.clarify,
             not_in_texts=None if kind is Kind.ANSWER else missing, aspect=scope.outside is None and bool(unstated),
+            also=also,
         )
 
     def _on_its_subject(self, norm: str, entry: Entry) -> bool:

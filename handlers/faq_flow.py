@@ -29,17 +29,20 @@ UNSTATED = {"court_costs": "faq.unstated_court_costs", "how_long": "faq.unstated
 
 
 def render_answer(
-    t: Catalog, kb: KnowledgeBase, entry: Entry, runner_up: Entry | None = None
+    t: Catalog, kb: KnowledgeBase, entry: Entry, runner_up: Entry | None = None, also: tuple[Entry, ...] = ()
 ) -> tuple[str, tuple[Option, ...]]:
     """The answer text as the person sees it, and its follow-up buttons (the runner-up first:
-    answering the likelier question and offering the other beats asking "您是想问")."""
+    answering the likelier question and offering the other beats asking "您是想问"; then the entries
+    the question also named, Match.also)."""
     line_id = "faq.guidance_line" if entry.guidance else "faq.source_line"
     text = f"{entry.answer}\n\n{t(line_id, source=entry.source)}"
     options = [Option(t(f"faq.follow_up.{b}"), FOLLOW_UPS[b]) for b in entry.buttons]
-    if runner_up is not None:
-        options.insert(0, Option(runner_up.question, Payload("faq", "show", runner_up.id).encode()))
+    offered = [*([runner_up] if runner_up is not None else []), *(e for e in also if e.audience is entry.audience)]
+    offered = [e for e in offered if e.id != entry.id]
+    offered = list({e.id: e for e in offered}.values())
+    options[:0] = [Option(e.question, Payload("faq", "show", e.id).encode()) for e in offered]
     for rel in entry.related[:2]:
-        if runner_up is not None and rel == runner_up.id:
+        if rel in {e.id for e in offered}:
             continue
         related = kb.get(rel)
         if related is not None and related.audience is entry.audience:
@@ -51,7 +54,7 @@ def render_answer(
 def render_match(t: Catalog, kb: KnowledgeBase, match: Match) -> tuple[str, tuple[Option, ...]]:
     """What the person sees for a match: the answer, "您是想问", or an honest "I don't know"."""
     if match.kind is Kind.ANSWER:
-        return render_answer(t, kb, match.candidates[0].entry, match.runner_up)
+        return render_answer(t, kb, match.candidates[0].entry, match.runner_up, match.also)
     if match.kind is Kind.CLARIFY:
         options = [Option(c.entry.question, Payload("faq", "show", c.entry.id).encode()) for c in match.candidates[:SUGGESTIONS]]
         options.append(Option(t("faq.none_of_these"), Payload("faq", "none").encode()))

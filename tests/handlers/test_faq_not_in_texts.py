@@ -46,3 +46,13 @@ async def test_a_subject_outside_the_texts_with_an_age_is_declined_first_then_th
     assert daughter.says("told.header_age", who=daughter.texts("told.who.mother"), age=91)
     assert daughter.labels[-1] == daughter.texts("nav.menu")
     assert {daughter.texts("menu.call"), daughter.texts("told.check"), daughter.texts("told.book")} <= set(daughter.labels)
+
+
+async def test_a_run_on_about_wages_that_asks_for_a_zhuangzi_is_also_offered_daishu_and_the_cost(daughter, runtime):
+    # 3号 二 代书: the wages answer alone left 帮忙写状子 and 要不要钱 unanswered
+    await daughter.send("我爸今年六十八，老板欠了他八千块工钱，他不识字，不会写状子。听说法律援助可以帮忙写，是真的吗？要不要钱？")
+    kb = runtime.services.matcher.kb
+    assert daughter.text.startswith(kb.by_id["unpaid_wages"].answer.strip())
+    assert {kb.by_id["document_drafting"].question, kb.by_id["legal_aid_free"].question} <= set(daughter.labels)
+    await daughter.tap(kb.by_id["document_drafting"].question)
+    assert daughter.text.startswith(kb.by_id["document_drafting"].answer.strip())
