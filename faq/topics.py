@@ -133,7 +133,7 @@ _ASPECT_SOUNDS = {a: tuple(_syllables(normalize(w)) for w in words) for a, words
 
 def aspects_in(norm: str) -> frozenset[str]:
     """The aspects (ASPECTS) a normalised text asks about or, for an entry, speaks of."""
-    fenced = _syllables(norm)
+    fenced = _syllables(norm.replace("好几", ""))  # 病了好几天 says how long it has been, not asks
     return frozenset(a for a, sounds in _ASPECT_SOUNDS.items() if any(s in fenced for s in sounds))
 
 

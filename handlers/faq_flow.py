@@ -139,12 +139,15 @@ class FaqFlow(Flow):
         if self.tells_more(facts, match):
             measures = await turn.services.counties.get(facts.county) if facts.county else None
             told, told_options = render_told(turn.t, turn.services.matcher.kb, facts, measures)
-            if facts.about_person and match.kind in (Kind.ANSWER, Kind.FALLBACK) and len(facts.matters) < 2:
+            declined = match.kind is Kind.FALLBACK or match.kind is Kind.CLARIFY and match.aspect
+            if facts.about_person and (match.kind is Kind.ANSWER or declined) and len(facts.matters) < 2:
                 # 高龄津贴怎么领？我妈九十一了: the question first (answered, or declined as not in the texts),
                 # then what the texts say for the person described.
-                if match.kind is Kind.FALLBACK:
+                if declined:
                     await self._record_miss(turn, text, match)
-                reply, options = render_match(turn.t, turn.services.matcher.kb, match)
+                    reply, options = fallback_text(turn.t, match), fallback_options(turn.t)
+                else:
+                    reply, options = render_match(turn.t, turn.services.matcher.kb, match)
                 turn.say(f"{reply}\n\n{told}", merged(options, told_options), readable=match.kind is Kind.ANSWER)
                 return
             turn.say(told, told_options)

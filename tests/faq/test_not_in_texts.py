@@ -63,3 +63,8 @@ def test_no_entry_of_3hao_speaks_of_court_fees_or_how_long():
         if entry.audience is Audience.PUBLIC:
             said = normalize(entry.question + "".join(entry.phrasings) + "".join(entry.keywords))
             assert not aspects_in(said), entry.id
+
+
+def test_saying_how_long_it_has_been_is_not_asking_how_long():
+    assert not aspects_in(normalize("我爸瘫在床上好几天了"))
+    assert aspects_in(normalize("要等几天")) == {"how_long"}

@@ -56,3 +56,10 @@ async def test_a_run_on_about_wages_that_asks_for_a_zhuangzi_is_also_offered_dai
     assert {kb.by_id["document_drafting"].question, kb.by_id["legal_aid_free"].question} <= set(daughter.labels)
     await daughter.tap(kb.by_id["document_drafting"].question)
     assert daughter.text.startswith(kb.by_id["document_drafting"].answer.strip())
+
+
+async def test_a_long_court_fee_question_about_a_father_is_declined_first_not_offered_look_alikes(daughter, runtime):
+    await daughter.send("我爸七十五了 起诉要交的诉讼费能少交点吗 这个怎么弄")
+    assert daughter.text.startswith(daughter.texts("faq.unstated_court_costs"))
+    assert daughter.says("told.header_age", who=daughter.texts("told.who.father"), age=75)
+    assert not daughter.says("faq.clarify")
