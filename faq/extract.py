@@ -94,6 +94,9 @@ _AGE = re.compile(
 )
 _A_BOUND = re.compile(r"(?:满|到|过|超|于)$")
 _A_BOUND_AFTER = re.compile(r"(?:以上|以下|及以|及其以|之前|之后|的人|的老人|岁以)")
+# The age said may not be the 周岁 the rules count (3号 二 "70周岁及以上"): a 虚岁, or this year's age before the
+# birthday (我妈今年七十，生日还没过 is 69 周岁). No age is read then: the texts' rule is not asserted on it.
+_NOT_FULL_YEARS = re.compile(r"虚岁|生日还?没有?[过到]|还?没有?过生日")
 _BORN = re.compile(r"(19\d\d|20[0-2]\d)年?(?:出生|生的|生人|生)")
 _YOUNGEST, _OLDEST = 50, 115
 
@@ -107,6 +110,7 @@ class Facts:
     conditions: list[Condition] = field(default_factory=list)
     matters: list[Matter] = field(default_factory=list)
     dibao: bool = False
+    age_unsure: bool = False  # an age was said as 虚岁 or before this year's birthday (not read)
 
     @property
     def about_person(self) -> bool:
@@ -163,10 +167,12 @@ def extract(message: str, today: date) -> Facts:
     if relation is None and _SELF.search(text):
         relation = Relation.SELF
     asker = None if relation is None else Asker.SELF if relation is Relation.SELF else Asker.FAMILY
+    unsure = bool(_NOT_FULL_YEARS.search(text))
     return Facts(
         asker=asker,
         relation=relation,
-        age=_age(text, today),
+        age=None if unsure else _age(text, today),
+        age_unsure=unsure,
         county=next((c for c, pattern in _COUNTIES.items() if re.search(pattern, text)), None),
         conditions=[c for c, pattern in _CONDITIONS if _found(pattern, text)],
         matters=[m for m, pattern in _MATTERS if _found(pattern, text)],

@@ -30,7 +30,7 @@ from faq.kb import SOURCES, Audience, Entry, KnowledgeBase
 from faq.normalize import normalize, to_pinyin
 from faq.scope import STOP_CHARS, Scope, scope_of
 from faq.topics import (
-    MATTERS, Keyword, below_age, document_named, keywords_of, query_pinyin, section_named, sections_cited, topics_in,
+    MATTERS, Keyword, aspects_in, below_age, document_named, keywords_of, query_pinyin, section_named, sections_cited, topics_in,
     youngest_age,
 )
 
@@ -90,6 +90,13 @@ class Match:
     candidates: tuple[Candidate, ...] = field(default_factory=tuple)
 
     runner_up_at: float = 0.0
+    # Not answered because the texts do not say it: the subject outside them (高龄补贴, as the question
+    # names it) or the aspect no entry states (faq.topics.ASPECTS: court_costs, how_long).
+    not_in_texts: str | None = None
+    aspect: bool = False
+    # With an answer, the other candidates the question names by one of their keywords: a run-on about wages
+    # that asks whether legal aid writes the 状子 is offered 代书 beside the wages answer.
+    also: tuple[Entry, ...] = ()
 
     @property
     def entry(self) -> Entry | None:
@@ -146,6 +153,8 @@ TOPIC_CLASH = 0.75
 # A question about someone younger than every age an entry speaks of (70多 asking the 80+ entry),
 # or older than the age an entry is about not having reached (70多 asking the under-70 entry).
 TOO_YOUNG = 0.85
+# A question asking what an entry does not speak of (faq.topics.ASPECTS: 诉讼费, 多久).
+UNSTATED = 0.75
 
 
 class Matcher:
@@ -189,6 +198,10 @@ class Matcher:
             topics_in("".join(texts) + "".join(normalize(w) for w in e.keywords))
             for e, texts in zip(self._entries, texts_by_entry)
         ]
+        self._aspects = [
+            aspects_in("".join(texts) + "".join(normalize(w) for w in e.keywords))
+            for e, texts in zip(self._entries, texts_by_entry)
+        ]
         self._youngest = [youngest_age(normalize(e.question)) for e in self._entries]
         self._below = [below_age(normalize(e.question)) for e in self._entries]
         self._document = ["3" if e.source.startswith(SOURCES[0]) else "4" for e in self._entries]
@@ -203,7 +216,8 @@ class Matcher:
         norm = normalize(text)
         if not norm or norm in GREETINGS or text.strip() in GREETINGS:
             return Match(Kind.GREETING, 0.0)
-        ranked, scope = self._ranked(norm, audience)
+        aspects = aspects_in(norm)
+        ranked, scope = self._ranked(norm, audience, aspects)
         if not ranked:
             return Match(Kind.FALLBACK, 0.0)
         best = ranked[0].score
@@ -211,15 +225,30 @@ class Matcher:
         th = self.thresholds
         # 12345 is not 12348: an entry that does not have the number asked about is never the answer.
         other_number = bool(set(_LONG_NUMBER.findall(norm)) - self._numbers[ranked[0].entry.id])
-        if not other_number and self._on_its_subject(norm, ranked[0].entry) and self._confident(best, second, scope, len(norm)):
+        # 诉讼费能减免吗: the top entry (the will-notarisation fee) does not speak of court fees at all.
+        unstated = sorted(aspects - self._aspects[self._index[ranked[0].entry.id]])
+        if (
+            not other_number and not unstated and self._on_its_subject(norm, ranked[0].entry)
+            and self._confident(best, second, scope, len(norm))
+        ):
             kind = Kind.ANSWER
-        elif scope.outside is not None and len(norm) < th.long_length:
+        elif (scope.outside is not None or unstated) and len(norm) < th.long_length:
             kind = Kind.FALLBACK  # 高龄补贴 is not ours: say so rather than offer look-alikes
         elif best >= th.clarify or (len(norm) >= th.long_length and best >= th.long_clarify):
             kind = Kind.CLARIFY
         else:
             kind = Kind.FALLBACK
-        return Match(kind, round(best, 1), tuple(ranked[:3]), runner_up_at=th.clarify)
+        missing = scope.outside if scope.outside is not None else unstated[0] if unstated else None
+        fenced = query_pinyin(norm)
+        also = tuple(
+            c.entry for c in ranked[1:3]
+            if kind is Kind.ANSWER and any(k.found_in(norm, fenced) for k in self._keywords[self._index[c.entry.id]])
+        )
+        return Match(
+            kind, round(best, 1), tuple(ranked[:3]), runner_up_at=th.clarify,
+            not_in_texts=None if kind is Kind.ANSWER else missing, aspect=scope.outside is None and bool(unstated),
+            also=also,
+        )
 
     def _on_its_subject(self, norm: str, entry: Entry) -> bool:
         """An entry on a matter people lead with (wages, neighbours, support) answers only a question that names
@@ -241,7 +270,9 @@ class Matcher:
         needed = th.answer_named if scope.names_legal_aid else th.answer
         return confidence >= needed
 
-    def _ranked(self, norm: str, audience: Audience | None) -> tuple[list[Candidate], Scope]:
+    def _ranked(
+        self, norm: str, audience: Audience | None, aspects: frozenset[str] = frozenset()
+    ) -> tuple[list[Candidate], Scope]:
         """Candidates for a normalised question, best first, scores 0-100, and its scope evidence."""
         query = {f: w * self._idf.get(f, self._unseen_idf) for f, w in features(norm).items()}
         total = sum(query.values())
@@ -294,6 +325,8 @@ class Matcher:
                 score *= TOO_YOUNG
             if age is not None and self._below[index] is not None and age >= self._below[index]:
                 score *= TOO_YOUNG  # 70多 asking the entry on those not yet 70
+            if aspects - self._aspects[index]:
+                score *= UNSTATED  # 打官司要多久 is not answered by an entry that never says how long
             if numbers - self._numbers[self._entries[index].id]:
                 score *= NUMBER_MISMATCH  # 12345 is not 12348: a different number is a different thing
             entry = self._entries[index]

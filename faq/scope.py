@@ -22,7 +22,7 @@ from faq.normalize import to_pinyin
 # base (a test checks this), so no entry's own subject is ever declined.
 OUTSIDE_TEXTS = (
     "保险", "利息", "信用卡", "超市", "兑换", "摆酒", "酒席", "酒店", "设立", "出国", "天气",
-    "公交", "火车", "吃什么药", "社保卡", "医保", "所得税", "高龄补贴", "笑话", "几天假",
+    "公交", "火车", "吃什么药", "社保卡", "医保", "所得税", "高龄补贴", "高龄津贴", "笑话", "几天假",
 )
 _OUTSIDE = re.compile("|".join(OUTSIDE_TEXTS))
 

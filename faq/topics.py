@@ -33,7 +33,7 @@ GUARDED_TOPICS: dict[str, tuple[str, ...]] = {
 
 # The matters people lead with, whose entries share one frame ("…要不回来能申请法援吗"): such an
 # entry is asserted only when the question names its matter.
-MATTERS = frozenset({"wages", "neighbours", "support"})
+MATTERS = frozenset({"wages", "neighbours", "support", "notary", "will"})
 
 
 def _syllables(text: str) -> str:
@@ -118,6 +118,23 @@ def topics_in(norm: str) -> frozenset[str]:
     """The guarded topics a normalised text names, by sound too (善养费 is 赡养费 mistyped)."""
     fenced = _syllables(norm)
     return frozenset(t for t, sounds in _TOPIC_SOUNDS.items() if any(s in fenced for s in sounds))
+
+
+# What a question asks that 3号 never states, whatever the matter: what going to court costs (诉讼费, 立案)
+# and how long something takes (多久). Only an entry that speaks of it itself answers such a question (4号's
+# deadlines do: 几天内要报承办律师名单); 诉讼费能减免吗 is not the will-notarisation fee (3号 二), nor is
+# 申请多久能批下来 what to bring. Each spelling is normalised first; matched by sound too.
+ASPECTS: dict[str, tuple[str, ...]] = {
+    "court_costs": ("诉讼费", "受理费", "立案", "打官司的费用"),
+    "how_long": ("多久", "多长时间", "几天", "多少天", "几个月", "多少时间", "批下来", "批得下来"),
+}
+_ASPECT_SOUNDS = {a: tuple(_syllables(normalize(w)) for w in words) for a, words in ASPECTS.items()}
+
+
+def aspects_in(norm: str) -> frozenset[str]:
+    """The aspects (ASPECTS) a normalised text asks about or, for an entry, speaks of."""
+    fenced = _syllables(norm.replace("好几", ""))  # 病了好几天 says how long it has been, not asks
+    return frozenset(a for a, sounds in _ASPECT_SOUNDS.items() if any(s in fenced for s in sounds))
 
 
 def query_pinyin(norm: str) -> str:

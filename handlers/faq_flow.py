@@ -22,20 +22,27 @@ STARTERS = ("will_notary_fee", "means_test_exempt", "home_visit", "how_to_apply"
 INLINE_MATCH_CHARS = 80
 # Entries whose answer turns on "有条件的县" (3号 二): a known county adds its recorded status.
 COUNTY_BOUND = frozenset({"scope_70_no_limit", "means_test_exempt", "benefits_70", "benefits_80"})
+# How 周岁 are counted (3号 二、三): the answer to an age said as 虚岁 or before this year's birthday.
+AGE_COUNTING = "age_counting"
+# Declined because the texts do not say it (faq.topics.ASPECTS): said so, naming what.
+UNSTATED = {"court_costs": "faq.unstated_court_costs", "how_long": "faq.unstated_how_long"}
 
 
 def render_answer(
-    t: Catalog, kb: KnowledgeBase, entry: Entry, runner_up: Entry | None = None
+    t: Catalog, kb: KnowledgeBase, entry: Entry, runner_up: Entry | None = None, also: tuple[Entry, ...] = ()
 ) -> tuple[str, tuple[Option, ...]]:
     """The answer text as the person sees it, and its follow-up buttons (the runner-up first:
-    answering the likelier question and offering the other beats asking "您是想问")."""
+    answering the likelier question and offering the other beats asking "您是想问"; then the entries
+    the question also named, Match.also)."""
     line_id = "faq.guidance_line" if entry.guidance else "faq.source_line"
     text = f"{entry.answer}\n\n{t(line_id, source=entry.source)}"
     options = [Option(t(f"faq.follow_up.{b}"), FOLLOW_UPS[b]) for b in entry.buttons]
-    if runner_up is not None:
-        options.insert(0, Option(runner_up.question, Payload("faq", "show", runner_up.id).encode()))
+    offered = [*([runner_up] if runner_up is not None else []), *(e for e in also if e.audience is entry.audience)]
+    offered = [e for e in offered if e.id != entry.id]
+    offered = list({e.id: e for e in offered}.values())
+    options[:0] = [Option(e.question, Payload("faq", "show", e.id).encode()) for e in offered]
     for rel in entry.related[:2]:
-        if runner_up is not None and rel == runner_up.id:
+        if rel in {e.id for e in offered}:
             continue
         related = kb.get(rel)
         if related is not None and related.audience is entry.audience:
@@ -47,14 +54,35 @@ def render_answer(
 def render_match(t: Catalog, kb: KnowledgeBase, match: Match) -> tuple[str, tuple[Option, ...]]:
     """What the person sees for a match: the answer, "您是想问", or an honest "I don't know"."""
     if match.kind is Kind.ANSWER:
-        return render_answer(t, kb, match.candidates[0].entry, match.runner_up)
+        return render_answer(t, kb, match.candidates[0].entry, match.runner_up, match.also)
     if match.kind is Kind.CLARIFY:
         options = [Option(c.entry.question, Payload("faq", "show", c.entry.id).encode()) for c in match.candidates[:SUGGESTIONS]]
         options.append(Option(t("faq.none_of_these"), Payload("faq", "none").encode()))
         return t("faq.clarify"), tuple(options)
     if match.kind is Kind.GREETING:
         return t("menu.greeting"), menu.main_menu_options(t)
-    return t("faq.fallback"), fallback_options(t)
+    return fallback_text(t, match), fallback_options(t)
+
+
+def fallback_text(t: Catalog, match: Match) -> str:
+    """答不好, and what the texts do not say when that is known (高龄津贴, 诉讼费, 多久)."""
+    if match.not_in_texts is None:
+        return t("faq.fallback")
+    if match.aspect:
+        return t(UNSTATED[match.not_in_texts])
+    return t("faq.outside", subject=match.not_in_texts)
+
+
+def merged(first: tuple[Option, ...], then: tuple[Option, ...]) -> tuple[Option, ...]:
+    """Two replies' buttons as one reply's: each once, 返回菜单 last."""
+    options: list[Option] = []
+    last: list[Option] = []
+    for option in (*first, *then):
+        if option.payload == MENU:
+            last = last or [option]
+        elif option.payload not in {o.payload for o in options}:
+            options.append(option)
+    return (*options, *last)
 
 
 def fallback_options(t: Catalog) -> tuple[Option, ...]:
@@ -106,18 +134,26 @@ class FaqFlow(Flow):
             match = await asyncio.to_thread(turn.services.matcher.match, text, audience)
         else:
             match = turn.services.matcher.match(text, audience)
+        if facts.age_unsure and not turn.lawyer and self.counting_told(turn, match):
+            return
         if self.tells_more(facts, match):
             measures = await turn.services.counties.get(facts.county) if facts.county else None
-            turn.say(*render_told(turn.t, turn.services.matcher.kb, facts, measures))
+            told, told_options = render_told(turn.t, turn.services.matcher.kb, facts, measures)
+            declined = match.kind is Kind.FALLBACK or match.kind is Kind.CLARIFY and match.aspect
+            if facts.about_person and (match.kind is Kind.ANSWER or declined) and len(facts.matters) < 2:
+                # 高龄津贴怎么领？我妈九十一了: the question first (answered, or declined as not in the texts),
+                # then what the texts say for the person described.
+                if declined:
+                    await self._record_miss(turn, text, match)
+                    reply, options = fallback_text(turn.t, match), fallback_options(turn.t)
+                else:
+                    reply, options = render_match(turn.t, turn.services.matcher.kb, match)
+                turn.say(f"{reply}\n\n{told}", merged(options, told_options), readable=match.kind is Kind.ANSWER)
+                return
+            turn.say(told, told_options)
             return
         if match.kind in (Kind.CLARIFY, Kind.FALLBACK):
-            await turn.services.store.record_miss(
-                match.kind.value,
-                redact(text)[:200],
-                [c.entry.id for c in match.candidates],
-                [c.score for c in match.candidates],
-                turn.now,
-            )
+            await self._record_miss(turn, text, match)
         if match.kind is Kind.GREETING:
             turn.state.reset()
             turn.say(turn.t("menu.greeting"), menu.main_menu_options(turn.t), main_menu=True)
@@ -127,6 +163,29 @@ class FaqFlow(Flow):
         if match.entry is not None and match.entry.id in COUNTY_BOUND and county is not None:
             reply += "\n" + county_line(turn.t, await turn.services.counties.get(county))
         turn.say(reply, options, readable=match.kind is Kind.ANSWER)
+
+    @staticmethod
+    def counting_told(turn: Turn, match: Match) -> bool:
+        """我妈今年七十，虚岁七十一，生日还没过，算七十周岁吗: how 周岁 are counted, never 已满70周岁 asserted;
+        what the question matched best is offered beside it."""
+        kb = turn.services.matcher.kb
+        entry = kb.get(AGE_COUNTING)
+        if entry is None:
+            return False
+        top = match.candidates[0].entry if match.candidates else None
+        runner_up = top if top is not None and top.id != entry.id and top.audience is entry.audience else None
+        turn.say(*render_answer(turn.t, kb, entry, runner_up), readable=True)
+        return True
+
+    @staticmethod
+    async def _record_miss(turn: Turn, text: str, match: Match) -> None:
+        await turn.services.store.record_miss(
+            match.kind.value,
+            redact(text)[:200],
+            [c.entry.id for c in match.candidates],
+            [c.score for c in match.candidates],
+            turn.now,
+        )
 
     @staticmethod
     def tells_more(facts: Facts, match: Match) -> bool:

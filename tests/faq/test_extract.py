@@ -91,3 +91,16 @@ def test_no_age_is_invented_from_text_without_numbers(text):
 def test_an_age_found_is_the_one_written(age, template):
     found = extract(template.format(age), TODAY).age
     assert found == (age if 50 <= age <= 115 else None)
+
+
+@pytest.mark.parametrize("text", [
+    "我妈今年七十，虚岁七十一，生日还没过，算七十周岁吗？",
+    "我爸虚岁八十了",
+    "我妈今年七十岁，还没过生日",
+    "我爸今年80，生日没到",
+])
+def test_an_age_said_as_xusui_or_before_the_birthday_is_not_read_as_full_years(text):
+    # 3号 二 counts 周岁: 今年七十 with the birthday still to come is 69; no 70 is asserted on it.
+    facts = extract(text, TODAY)
+    assert facts.age is None and facts.age_unsure
+    assert not extract("我妈今年七十", TODAY).age_unsure
