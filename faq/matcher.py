@@ -30,8 +30,8 @@ from faq.kb import SOURCES, Audience, Entry, KnowledgeBase
 from faq.normalize import normalize, to_pinyin
 from faq.scope import STOP_CHARS, Scope, scope_of
 from faq.topics import (
-    MATTERS, Keyword, aspects_in, below_age, document_named, keywords_of, query_pinyin, section_named, sections_cited, topics_in,
-    youngest_age,
+    MATTERS, Keyword, aspects_in, below_age, document_named, keywords_of, query_pinyin, section_named, sections_cited,
+    topics_in, youngest_age,
 )
 
 GREETINGS = frozenset(
