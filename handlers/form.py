@@ -136,8 +136,8 @@ class Form(Flow, Generic[D]):
         return next(q for q in self.questions if q.key == key)
 
     async def ask_next(self, turn: Turn, draft: D, hint: str | None = None) -> None:
-        """The first question still to answer; then the review (or the finish)."""
-        question = next((q for q in self.questions if q.pending(draft)), None)
+        """The first question still to answer or gone back over; then the review (or the finish)."""
+        question = next((q for q in self.questions if q.due(draft)), None)
         if question is not None:
             await self.ask(turn, draft, question, hint)
         elif self.has_review:
@@ -150,6 +150,8 @@ class Form(Flow, Generic[D]):
     async def ask(self, turn: Turn, draft: D, question: Question, hint: str | None = None) -> None:
         draft.asked.append(question.key)
         draft.misses = 0
+        if question.key in draft.again:
+            draft.again.remove(question.key)
         if question.multi:
             draft.picked = list(getattr(draft, question.key, None) or [])
         self.keep(turn, draft)
@@ -280,15 +282,16 @@ class Form(Flow, Generic[D]):
         if draft is None or turn.state.flow != self.name:
             await self.stale(turn)
             return
-        if draft.asked:
-            draft.asked.pop()
+        if draft.asked and (current := draft.asked.pop()) != REVIEW and current not in draft.again:
+            draft.again.append(current)  # asked again after the one gone back to, in the table's order
         if not draft.asked:
             self.keep(turn, draft)
             await self.leave(turn)
             return
         previous = draft.asked.pop()
-        if previous == REVIEW:
+        if previous == REVIEW:  # back from a 修改: the review shows every answer again
             draft.asked.append(REVIEW)
+            draft.again.clear()
             self.keep(turn, draft)
             await self.review_or_next(turn, draft)
         else:

@@ -25,6 +25,9 @@ class Draft(BaseModel):
     asked: list[str] = Field(default_factory=list)
     picked: list[str] = Field(default_factory=list)
     misses: int = 0  # answers in a row to the current question that were not understood
+    # Questions gone back over with 上一步: asked again in their turn, though answered, so the answer
+    # typed next is read by the question on screen, never stored under a later one.
+    again: list[str] = Field(default_factory=list)
 
     @property
     def step(self) -> str | None:
@@ -94,3 +97,7 @@ class Question:
     def pending(self, draft: Draft) -> bool:
         answered = self.done(draft) if self.done else getattr(draft, self.key, None) is not None
         return self.when(draft) and not answered
+
+    def due(self, draft: Draft) -> bool:
+        """To be asked next: unanswered, or gone back over (`Draft.again`)."""
+        return self.pending(draft) or (self.key in draft.again and self.when(draft))
