@@ -26,6 +26,7 @@ from handlers.form_table import (  # re-exported: a form's module imports its vo
     Choices as Choices,
     D,
     Draft as Draft,
+    Heard as Heard,
     Invalid as Invalid,
     Question as Question,
     always as always,
@@ -239,6 +240,8 @@ class Form(Flow, Generic[D]):
             value = question.read(turn, draft, raw) if question.read else None
             if inspect.isawaitable(value):  # a reader that needs the database (free days)
                 value = await value
+        heard = value if isinstance(value, Heard) and question.multi else None
+        value = heard.value if heard else value
         if value is None or isinstance(value, Invalid):
             invalid = value or Invalid(question.hint)
             draft.misses += 1
@@ -247,7 +250,7 @@ class Form(Flow, Generic[D]):
             return
         if question.multi and value != DONE:
             await self.select(turn, draft, question, value if isinstance(value, list) else [value],
-                              tapped=raw in offered, offered=offered)
+                              tapped=raw in offered, offered=offered, heard=heard)
             return
         if question.multi and value == DONE:
             value = list(draft.picked)
@@ -260,10 +263,10 @@ class Form(Flow, Generic[D]):
         await self.ask_next(turn, draft)
 
     async def select(self, turn: Turn, draft: D, question: Question, values: list[Any], tapped: bool,
-                     offered: list[str]) -> None:
+                     offered: list[str], heard: Heard | None = None) -> None:
         """A multi-select answer short of 好了: a tap toggles, a typed option ticks (typing it twice
         does not untick it), anything else read is kept by the question's `save`."""
-        hint, draft.misses = None, 0
+        hint, draft.misses = (heard.hint if heard else None), 0
         for value in values:
             if value in offered:
                 if value not in draft.picked:
@@ -274,7 +277,7 @@ class Form(Flow, Generic[D]):
                 await question.save(turn, draft, value)
                 hint = question.noted
         self.keep(turn, draft)
-        await self.show(turn, draft, question, hint)
+        await self.show(turn, draft, question, hint, heard.values if heard and hint == heard.hint else None)
 
     # --- moving about ------------------------------------------------------------------
     async def back(self, turn: Turn) -> None:

@@ -47,6 +47,16 @@ class Invalid:
 
 
 @dataclass(frozen=True)
+class Heard:
+    """A multi-select answer read, with a note to say above the question asked again (`hint`, a
+    text id filled with the form's params and `values`): what was ticked and what is still asked."""
+
+    value: Any
+    hint: str
+    values: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Choice:
     label: str
     value: str
