@@ -16,7 +16,7 @@ from typing import Any, ClassVar, Generic
 from pydantic import ValidationError
 
 from common.messages import Option, Payload
-from handlers import menu
+from handlers import form_nav, menu
 from handlers.choice import BACK_WORDS, CONFIRM_WORDS
 from handlers.form_table import (  # re-exported: a form's module imports its vocabulary from here
     DONE as DONE,
@@ -215,6 +215,13 @@ class Form(Flow, Generic[D]):
 
     # --- reading answers ----------------------------------------------------------------
     async def on_text(self, turn: Turn, text: str) -> None:
+        move = form_nav.nav_word(text)  # 回去, 回主菜单, 不填了: navigation, never an answer
+        if move == form_nav.BACK:
+            await self.back(turn)
+            return
+        if move is not None:
+            menu.show_menu(turn, "nav.cancelled" if move == form_nav.QUIT else "menu.title")
+            return
         draft = self.load(turn)
         if draft is None or draft.step is None:
             await self.start(turn)
