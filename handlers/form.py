@@ -20,6 +20,7 @@ from handlers import form_nav, menu
 from handlers.choice import BACK_WORDS, CONFIRM_WORDS
 from handlers.form_table import (  # re-exported: a form's module imports its vocabulary from here
     DONE as DONE,
+    EXPIRED as EXPIRED,
     REVIEW as REVIEW,
     STUCK_AFTER as STUCK_AFTER,
     Choice as Choice,
@@ -204,6 +205,28 @@ class Form(Flow, Generic[D]):
                            self.edit_words.get(key, ())) for key in self.editable]
         turn.say(text, [*options, *self.nav(turn)])
 
+    def expired_draft(self, turn: Turn) -> bool:
+        """The draft was dropped unfinished after `draft_ttl` while this form was on screen
+        (Dialogue.drop_stale_drafts leaves the flow on, at the step EXPIRED)."""
+        state = turn.state
+        return state.flow == self.name and state.step == EXPIRED and self.name not in state.data
+
+    def asks_after_idle(self, step: str) -> bool:
+        return step != EXPIRED and super().asks_after_idle(step)  # nothing to continue: said so instead
+
+    async def expired(self, turn: Turn) -> None:
+        """Said instead of taking the answer (a name typed a day later) or calling the tap stale."""
+        turn.state.reset()
+        hours = int(self.draft_ttl.total_seconds() // 3600) if self.draft_ttl else 0
+        turn.say(turn.t("resume.expired", hours=hours),
+                 (turn.option("resume.restart", Payload(self.name, "restart")), turn.menu_option()))
+
+    async def stale(self, turn: Turn) -> None:
+        if self.expired_draft(turn):
+            await self.expired(turn)
+        else:
+            await super().stale(turn)
+
     def writing(self, turn: Turn) -> bool:
         """Whether the question on screen takes the person's own words (`Question.writing`): words
         of danger there are the answer."""
@@ -215,6 +238,9 @@ class Form(Flow, Generic[D]):
 
     # --- reading answers ----------------------------------------------------------------
     async def on_text(self, turn: Turn, text: str) -> None:
+        if self.expired_draft(turn):
+            await self.expired(turn)
+            return
         move = form_nav.nav_word(text)  # 回去, 回主菜单, 不填了: navigation, never an answer
         if move == form_nav.BACK:
             await self.back(turn)

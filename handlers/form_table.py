@@ -13,6 +13,9 @@ from handlers.turn import Turn
 
 REVIEW = "review"
 DONE = "done"  # the value of 好了 on a multi-select question
+# Conversation.step of a form whose draft Dialogue.drop_stale_drafts dropped unfinished (`Form.draft_ttl`):
+# the form stays on, and says so at the next answer or tap.
+EXPIRED = "expired"
 STUCK_AFTER = 2  # "没看懂" this many times in a row: 12348 and a lawyer are offered as well
 
 
