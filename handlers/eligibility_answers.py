@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from handlers.condition_words import CONDITION_WORDS, DISABLED_WORDS, SEMI_DISABLED_WORDS, bedridden, unclear_word
-from handlers.form import DONE, Heard, Invalid
+from handlers.form import DONE, Invalid, Ticked
 from handlers.parse import AgeAnswer, county_named, first_match, parse_age_answer, plain
 from handlers.turn import Turn
 from policy.eligibility import Asker, Condition
@@ -69,7 +69,7 @@ def named_condition(text: str) -> Condition | None:
     return None
 
 
-def read_conditions(turn: Turn, draft, text: str) -> list[str] | str | Heard | Invalid | None:
+def read_conditions(turn: Turn, draft, text: str) -> list[str] | str | Ticked | Invalid | None:
     """The conditions named (each ticked, several in one message), 低保 noted apart, or 好了.
     Lying in bed ticks 行动不便 and asks whether it is 失能 too; words 3号 names under no condition
     (老年痴呆) tick nothing and ask which it is (handlers/condition_words.py)."""
@@ -82,10 +82,10 @@ def read_conditions(turn: Turn, draft, text: str) -> list[str] | str | Heard | I
     if named:
         named = list(dict.fromkeys(named))
         if unclear:
-            return Heard(named, "eq.cond_unclear", {"said": unclear})
+            return Ticked(named, "eq.cond_unclear", {"said": unclear})
         said_disabled = any(w in text for w in DISABLED_WORDS + SEMI_DISABLED_WORDS)
         if any(bedridden(part) for part in parts) and not said_disabled:
-            return Heard(named, "eq.cond_bedridden")
+            return Ticked(named, "eq.cond_bedridden")
         return named
     if unclear:
         return Invalid("eq.cond_unclear", {"said": unclear})

@@ -27,9 +27,9 @@ from handlers.form_table import (  # re-exported: a form's module imports its vo
     Choices as Choices,
     D,
     Draft as Draft,
-    Heard as Heard,
     Invalid as Invalid,
     Question as Question,
+    Ticked as Ticked,
     always as always,
     fixed as fixed,
 )
@@ -273,8 +273,8 @@ class Form(Flow, Generic[D]):
             value = question.read(turn, draft, raw) if question.read else None
             if inspect.isawaitable(value):  # a reader that needs the database (free days)
                 value = await value
-        heard = value if isinstance(value, Heard) and question.multi else None
-        value = heard.value if heard else value
+        ticked = value if isinstance(value, Ticked) and question.multi else None
+        value = ticked.value if ticked else value
         if value is None or isinstance(value, Invalid):
             invalid = value or Invalid(question.hint)
             draft.misses += 1
@@ -283,7 +283,7 @@ class Form(Flow, Generic[D]):
             return
         if question.multi and value != DONE:
             await self.select(turn, draft, question, value if isinstance(value, list) else [value],
-                              tapped=raw in offered, offered=offered, heard=heard)
+                              tapped=raw in offered, offered=offered, ticked=ticked)
             return
         if question.multi and value == DONE:
             value = list(draft.picked)
@@ -296,10 +296,10 @@ class Form(Flow, Generic[D]):
         await self.ask_next(turn, draft)
 
     async def select(self, turn: Turn, draft: D, question: Question, values: list[Any], tapped: bool,
-                     offered: list[str], heard: Heard | None = None) -> None:
+                     offered: list[str], ticked: Ticked | None = None) -> None:
         """A multi-select answer short of 好了: a tap toggles, a typed option ticks (typing it twice
         does not untick it), anything else read is kept by the question's `save`."""
-        hint, draft.misses = (heard.hint if heard else None), 0
+        hint, draft.misses = (ticked.hint if ticked else None), 0
         for value in values:
             if value in offered:
                 if value not in draft.picked:
@@ -310,7 +310,7 @@ class Form(Flow, Generic[D]):
                 await question.save(turn, draft, value)
                 hint = question.noted
         self.keep(turn, draft)
-        await self.show(turn, draft, question, hint, heard.values if heard and hint == heard.hint else None)
+        await self.show(turn, draft, question, hint, ticked.values if ticked and hint == ticked.hint else None)
 
     # --- moving about ------------------------------------------------------------------
     async def back(self, turn: Turn) -> None:

@@ -50,7 +50,7 @@ class Invalid:
 
 
 @dataclass(frozen=True)
-class Heard:
+class Ticked:
     """A multi-select answer read, with a note to say above the question asked again (`hint`, a
     text id filled with the form's params and `values`): what was ticked and what is still asked."""
 
