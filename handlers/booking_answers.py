@@ -6,6 +6,13 @@ import re
 import unicodedata
 
 from handlers import choice
+from handlers.condition_words import (
+    DISABLED_WORDS,
+    MOBILITY_WORDS,
+    SEMI_DISABLED_WORDS,
+    SERIOUS_ILLNESS_WORDS,
+    pattern,
+)
 from handlers.form import DONE, Invalid
 from handlers.parse import county_named, first_match, parse_age_answer, plain
 from handlers.turn import Turn
@@ -22,14 +29,15 @@ YES = re.compile(r"^(是|对|有|满了|嗯|是的|有的|同意)")
 NO = re.compile(r"^(不是|没有|没|否|不|不对|无|不同意|没有了)(的|啊|呀|哦|吧|呢)?$")
 NOT_YET = re.compile(r"^(不到|没到|不满|没满|未满|还差|差|还没)")
 UNSURE = re.compile(r"不清楚|不知道|不晓得|不记得|说不好|说不清|不一定|不确定")
-# 出门有困难吗: the answer names the difficulty (often with a 不 in it) or says there is none.
-DIFFICULTY_WORDS = (r"不便|不[太大]?方便|不好走|不会走|不能走|走不了|走不动|走不稳|没法走|走路难|走路困难|腿脚?不好|脚不好",
-                    r"腿脚不行|腿不行|出不了门|出不去|下不了床|下不来床|起不来|起不了床|瘫|卧床|躺在床|轮椅|拐|困难|行动不便|失能|不能自理",
-                    )
-DIFFICULTY = re.compile("|".join(DIFFICULTY_WORDS))
+# 出门有困难吗: the answer names the difficulty (often with a 不 in it) or says there is none. The
+# words of 3号's conditions are those 查资格 reads (handlers/condition_words.py); the rest answer this question.
+DIFFICULTY = re.compile("|".join((
+    pattern(*MOBILITY_WORDS, *DISABLED_WORDS, *SEMI_DISABLED_WORDS),
+    r"不便|不[太大]?方便|不好走|走路难|腿脚?不好|腿脚不行|困难|拐|躺在床",
+)))
 NO_DIFFICULTY = re.compile(r"没有?(什么)?困难|不困难|(?<!不)能走|(?<!不)走得动|(?<!不)(?<!不太)(?<!不大)方便|出得了门|(?<!不)能出门")
 # 患有重病吗: the illness named, or denied.
-ILLNESS = re.compile(r"重病|大病|重大疾病|癌|肿瘤|尿毒症|中风|脑梗|白血病|晚期|透析|住院|病危")
+ILLNESS = re.compile(pattern(*SERIOUS_ILLNESS_WORDS) + r"|晚期|住院|病危")
 NO_ILLNESS = re.compile(r"^(没|没有|无|不是)|没有?(什么)?(重)?病|身体(还|挺|很)?好|不严重|不重")
 OWNER_WORDS = ((r"本人|自己|老人", "self"), (r"家|儿|女|孙|子|媳|婿", "family"))
 # The whole answer, not a part of it: "住二楼，没有电梯" is a note, not 没有.

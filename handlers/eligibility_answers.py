@@ -4,20 +4,12 @@ from __future__ import annotations
 
 import re
 
-from handlers.form import DONE, Invalid
+from handlers.condition_words import CONDITION_WORDS, DISABLED_WORDS, SEMI_DISABLED_WORDS, bedridden, unclear_word
+from handlers.form import DONE, Invalid, Ticked
 from handlers.parse import AgeAnswer, county_named, first_match, parse_age_answer, plain
 from handlers.turn import Turn
 from policy.eligibility import Asker, Condition
 
-MOBILITY_WORDS = tuple("行动不便 走不动 走不了 不会走 不能走 没法走 走路不方便 走路困难 腿脚 腿不好 脚不好 轮椅 拐杖 拄拐 出不了门 出不去 不方便出门 行动困难".split())
-# Several of these words start with a negation (不会走路, 不能自理): they name the condition.
-CONDITION_WORDS = {
-    Condition.HARDSHIP: ("特困", "五保"),  # 五保 was merged into 特困人员供养 (社会救助暂行办法, 2014)
-    Condition.SEMI_DISABLED: ("半失能",),
-    Condition.DISABLED: ("失能", "不能自理", "生活不能自理", "瘫痪", "卧床", "下不了床", "起不了床", "下不来床"),
-    Condition.SERIOUS_ILLNESS: ("重病", "大病", "重大疾病", "癌", "肿瘤", "尿毒症", "中风", "脑梗", "白血病", "透析"),
-    Condition.MOBILITY: MOBILITY_WORDS,
-}
 # 低保 is not 城乡特困 (3号 二 names only the latter): noted, so the result can say it must be asked.
 DIBAO_WORDS = ("低保",)
 DIBAO = "dibao"
@@ -77,14 +69,26 @@ def named_condition(text: str) -> Condition | None:
     return None
 
 
-def read_conditions(turn: Turn, draft, text: str) -> list[str] | str | None:
-    """The conditions named (each ticked, several in one message), 低保 noted apart, or 好了."""
+def read_conditions(turn: Turn, draft, text: str) -> list[str] | str | Ticked | Invalid | None:
+    """The conditions named (each ticked, several in one message), 低保 noted apart, or 好了.
+    Lying in bed ticks 行动不便 and asks whether it is 失能 too; words 3号 names under no condition
+    (老年痴呆) tick nothing and ask which it is (handlers/condition_words.py)."""
     text = plain(text)
-    named = [c.value for c in (named_condition(part) for part in CLAUSES.split(text)) if c]
+    parts = [part for part in CLAUSES.split(text) if part]
+    named = [c.value for c in (named_condition(part) for part in parts) if c]
     if any(w in text for w in DIBAO_WORDS) and not NEGATION.match(text):
         named.append(DIBAO)
+    unclear = next((w for part in parts if not NEGATION.match(part) and (w := unclear_word(part))), None)
     if named:
-        return list(dict.fromkeys(named))
+        named = list(dict.fromkeys(named))
+        if unclear:
+            return Ticked(named, "eq.cond_unclear", {"said": unclear})
+        said_disabled = any(w in text for w in DISABLED_WORDS + SEMI_DISABLED_WORDS)
+        if any(bedridden(part) for part in parts) and not said_disabled:
+            return Ticked(named, "eq.cond_bedridden")
+        return named
+    if unclear:
+        return Invalid("eq.cond_unclear", {"said": unclear})
     if NEGATION.match(text):
         return DONE
     return DONE if any(w in text for w in DONE_WORDS) else None

@@ -11,102 +11,31 @@ from __future__ import annotations
 
 import inspect
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 
 from common.messages import Option, Payload
-from handlers import menu
+from handlers import form_nav, menu
 from handlers.choice import BACK_WORDS, CONFIRM_WORDS
+from handlers.form_table import (  # re-exported: a form's module imports its vocabulary from here
+    DONE as DONE,
+    EXPIRED as EXPIRED,
+    REVIEW as REVIEW,
+    STUCK_AFTER as STUCK_AFTER,
+    Choice as Choice,
+    Choices as Choices,
+    D,
+    Draft as Draft,
+    Invalid as Invalid,
+    Question as Question,
+    Ticked as Ticked,
+    always as always,
+    fixed as fixed,
+)
 from handlers.turn import Flow, Route, Turn
 
 log = logging.getLogger(__name__)
-
-REVIEW = "review"
-DONE = "done"  # the value of 好了 on a multi-select question
-STUCK_AFTER = 2  # "没看懂" this many times in a row: 12348 and a lawyer are offered as well
-
-
-class Draft(BaseModel):
-    """The answers so far, and the engine's own notes: the questions asked in order (the last one
-    is the current step, stored only here) and the selection of a multi-select question."""
-
-    model_config = ConfigDict(validate_assignment=True)  # an answer is checked as it is stored
-
-    asked: list[str] = Field(default_factory=list)
-    picked: list[str] = Field(default_factory=list)
-    misses: int = 0  # answers in a row to the current question that were not understood
-
-    @property
-    def step(self) -> str | None:
-        return self.asked[-1] if self.asked else None
-
-
-D = TypeVar("D", bound=Draft)
-
-
-@dataclass(frozen=True)
-class Invalid:
-    """An answer not understood or not allowed: say `hint` (a text id, filled with the form's params
-    and `values`), then ask again."""
-
-    hint: str
-    values: dict[str, object] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Choice:
-    label: str
-    value: str
-    aliases: tuple[str, ...] = ()
-
-
-Choices = Callable[[Turn, Any], Awaitable[list[Choice]]]
-
-
-def fixed(*pairs: tuple[str, str], aliases: dict[str, tuple[str, ...]] | None = None) -> Choices:
-    """Options that never change: (text id, value) pairs; `aliases` by value."""
-
-    async def choices(turn: Turn, draft: Any) -> list[Choice]:
-        return [Choice(turn.t(text_id), value, (aliases or {}).get(value, ())) for text_id, value in pairs]
-
-    return choices
-
-
-def always(draft: Any) -> bool:
-    return True
-
-
-@dataclass(frozen=True)
-class Question:
-    """One question. `read` turns typed text (or a value no button offers) into the answer or an
-    Invalid; `save` stores it (default: the draft field named `key`) and returns True when it has
-    answered the person itself and the engine should not ask on."""
-
-    key: str
-    text: str  # text id, filled with the form's params()
-    choices: Choices | None = None
-    read: Callable[[Turn, Any, str], Any] | None = None
-    when: Callable[[Any], bool] = always
-    done: Callable[[Any], bool] | None = None  # answered? default: the field `key` is set
-    save: Callable[[Turn, Any, Any], Awaitable[bool]] | None = None
-    # The choices ran out (a day filled up): adjust the draft and return a hint to ask on with,
-    # or None when the hook has answered the person itself.
-    none_left: Callable[[Turn, Any], Awaitable[str | None]] | None = None
-    multi: bool = False
-    hint: str = "input.not_understood"
-    # On a multi-select question only 好了 ends it: typed text that is no option is kept by `save`
-    # and the question asked again with this text said first (a note for the visitors, say).
-    noted: str | None = None
-    # Takes the person's own words (the matter of a visit, notes for the visitors), not a name, number,
-    # place or option: a scam told there is the answer, with the 110 advice beside it.
-    writing: bool = False
-
-    def pending(self, draft: Draft) -> bool:
-        answered = self.done(draft) if self.done else getattr(draft, self.key, None) is not None
-        return self.when(draft) and not answered
 
 
 class Form(Flow, Generic[D]):
@@ -209,8 +138,8 @@ class Form(Flow, Generic[D]):
         return next(q for q in self.questions if q.key == key)
 
     async def ask_next(self, turn: Turn, draft: D, hint: str | None = None) -> None:
-        """The first question still to answer; then the review (or the finish)."""
-        question = next((q for q in self.questions if q.pending(draft)), None)
+        """The first question still to answer or gone back over; then the review (or the finish)."""
+        question = next((q for q in self.questions if q.due(draft)), None)
         if question is not None:
             await self.ask(turn, draft, question, hint)
         elif self.has_review:
@@ -223,6 +152,8 @@ class Form(Flow, Generic[D]):
     async def ask(self, turn: Turn, draft: D, question: Question, hint: str | None = None) -> None:
         draft.asked.append(question.key)
         draft.misses = 0
+        if question.key in draft.again:
+            draft.again.remove(question.key)
         if question.multi:
             draft.picked = list(getattr(draft, question.key, None) or [])
         self.keep(turn, draft)
@@ -274,6 +205,28 @@ class Form(Flow, Generic[D]):
                            self.edit_words.get(key, ())) for key in self.editable]
         turn.say(text, [*options, *self.nav(turn)])
 
+    def expired_draft(self, turn: Turn) -> bool:
+        """The draft was dropped unfinished after `draft_ttl` while this form was on screen
+        (Dialogue.drop_stale_drafts leaves the flow on, at the step EXPIRED)."""
+        state = turn.state
+        return state.flow == self.name and state.step == EXPIRED and self.name not in state.data
+
+    def asks_after_idle(self, step: str) -> bool:
+        return step != EXPIRED and super().asks_after_idle(step)  # nothing to continue: said so instead
+
+    async def expired(self, turn: Turn) -> None:
+        """Said instead of taking the answer (a name typed a day later) or calling the tap stale."""
+        turn.state.reset()
+        hours = int(self.draft_ttl.total_seconds() // 3600) if self.draft_ttl else 0
+        turn.say(turn.t("resume.expired", hours=hours),
+                 (turn.option("resume.restart", Payload(self.name, "restart")), turn.menu_option()))
+
+    async def stale(self, turn: Turn) -> None:
+        if self.expired_draft(turn):
+            await self.expired(turn)
+        else:
+            await super().stale(turn)
+
     def writing(self, turn: Turn) -> bool:
         """Whether the question on screen takes the person's own words (`Question.writing`): words
         of danger there are the answer."""
@@ -285,6 +238,16 @@ class Form(Flow, Generic[D]):
 
     # --- reading answers ----------------------------------------------------------------
     async def on_text(self, turn: Turn, text: str) -> None:
+        if self.expired_draft(turn):
+            await self.expired(turn)
+            return
+        move = form_nav.nav_word(text)  # 回去, 回主菜单, 不填了: navigation, never an answer
+        if move == form_nav.BACK:
+            await self.back(turn)
+            return
+        if move is not None:
+            menu.show_menu(turn, "nav.cancelled" if move == form_nav.QUIT else "menu.title")
+            return
         draft = self.load(turn)
         if draft is None or draft.step is None:
             await self.start(turn)
@@ -310,6 +273,8 @@ class Form(Flow, Generic[D]):
             value = question.read(turn, draft, raw) if question.read else None
             if inspect.isawaitable(value):  # a reader that needs the database (free days)
                 value = await value
+        ticked = value if isinstance(value, Ticked) and question.multi else None
+        value = ticked.value if ticked else value
         if value is None or isinstance(value, Invalid):
             invalid = value or Invalid(question.hint)
             draft.misses += 1
@@ -318,7 +283,7 @@ class Form(Flow, Generic[D]):
             return
         if question.multi and value != DONE:
             await self.select(turn, draft, question, value if isinstance(value, list) else [value],
-                              tapped=raw in offered, offered=offered)
+                              tapped=raw in offered, offered=offered, ticked=ticked)
             return
         if question.multi and value == DONE:
             value = list(draft.picked)
@@ -331,10 +296,10 @@ class Form(Flow, Generic[D]):
         await self.ask_next(turn, draft)
 
     async def select(self, turn: Turn, draft: D, question: Question, values: list[Any], tapped: bool,
-                     offered: list[str]) -> None:
+                     offered: list[str], ticked: Ticked | None = None) -> None:
         """A multi-select answer short of 好了: a tap toggles, a typed option ticks (typing it twice
         does not untick it), anything else read is kept by the question's `save`."""
-        hint, draft.misses = None, 0
+        hint, draft.misses = (ticked.hint if ticked else None), 0
         for value in values:
             if value in offered:
                 if value not in draft.picked:
@@ -345,7 +310,7 @@ class Form(Flow, Generic[D]):
                 await question.save(turn, draft, value)
                 hint = question.noted
         self.keep(turn, draft)
-        await self.show(turn, draft, question, hint)
+        await self.show(turn, draft, question, hint, ticked.values if ticked and hint == ticked.hint else None)
 
     # --- moving about ------------------------------------------------------------------
     async def back(self, turn: Turn) -> None:
@@ -353,15 +318,16 @@ class Form(Flow, Generic[D]):
         if draft is None or turn.state.flow != self.name:
             await self.stale(turn)
             return
-        if draft.asked:
-            draft.asked.pop()
+        if draft.asked and (current := draft.asked.pop()) != REVIEW and current not in draft.again:
+            draft.again.append(current)  # asked again after the one gone back to, in the table's order
         if not draft.asked:
             self.keep(turn, draft)
             await self.leave(turn)
             return
         previous = draft.asked.pop()
-        if previous == REVIEW:
+        if previous == REVIEW:  # back from a 修改: the review shows every answer again
             draft.asked.append(REVIEW)
+            draft.again.clear()
             self.keep(turn, draft)
             await self.review_or_next(turn, draft)
         else:
