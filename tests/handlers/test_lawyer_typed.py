@@ -32,6 +32,8 @@ async def ask(rt, user_id: str, question: str) -> Chat:
 async def test_a_lawyer_who_typed_something_else_after_the_notice_claims_by_typing(rt, typed):
     lawyer = await console_lawyer(rt, "law-1")
     await ask(rt, "601", "我爸的养老金被儿子拿着不给怎么办")
+    [notice] = await outbox_for(rt, "law-1")
+    assert notice["text"] == rt.services.texts("lawyer.new_question", ref="Q00001", question="我爸的养老金被儿子拿着不给怎么办")
     await lawyer.send("你好")  # the notice's 接单 is off the screen now
     await lawyer.send(typed)
     assert lawyer.says("lawyer.write_answer", ref="Q00001", question="我爸的养老金被儿子拿着不给怎么办")
