@@ -90,8 +90,14 @@ async def test_a_follow_up_is_answered_by_typing_huida_zhuiwen(rt):
     follow = next(p for _, p in answer["options"] if p.startswith("consult:follow:"))
     await resident.press(follow)
     await resident.send("调解不成怎么办")
+    asked_again = [n for n in await outbox_for(rt, "law-1") if "调解不成" in n["text"]]
+    assert asked_again[0]["text"] == rt.services.texts("lawyer.follow_up", ref="Q00001", question="调解不成怎么办")
     await lawyer.send("你好")
     await lawyer.send("回答追问")
+    assert lawyer.says("lawyer.write_answer", ref="Q00001", question="调解不成怎么办")
+    await lawyer.send("待接留言")  # left, then taken up again by its reference
+    assert lawyer.says("lawyer.waiting_line", ref="Q00001", state=lawyer.texts("lawyer.state_follow_up"))
+    await lawyer.send("回复 Q00001")
     assert lawyer.says("lawyer.write_answer", ref="Q00001", question="调解不成怎么办")
     await lawyer.send("可以申请法律援助起诉。")
     assert lawyer.says("lawyer.sent", ref="Q00001")
