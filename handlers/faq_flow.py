@@ -12,6 +12,7 @@ from faq.kb import FOLLOW_UPS, Audience, Entry, KnowledgeBase
 from faq.matcher import Kind, Match
 from handlers import menu, visit_request
 from handlers.faq_told import county_line, render_told, told_of
+from handlers.lawyer import LawyerFlow
 from handlers.turn import MENU, Flow, Route, Turn
 
 # How many clarifying suggestions to show: enough to contain the right one, few enough to read.
@@ -20,6 +21,7 @@ SUGGESTIONS = 3
 STARTERS = ("will_notary_fee", "means_test_exempt", "home_visit", "how_to_apply")
 # Questions up to this long are matched on the event loop (p99 under 2 ms at the knowledge base's size).
 INLINE_MATCH_CHARS = 80
+LAWYER = LawyerFlow()  # stateless: what a registered lawyer types at the menu is asked there first
 # Entries whose answer turns on "有条件的县" (3号 二): a known county adds its recorded status.
 COUNTY_BOUND = frozenset({"scope_70_no_limit", "means_test_exempt", "benefits_70", "benefits_80"})
 # How 周岁 are counted (3号 二、三): the answer to an age said as 虚岁 or before this year's birthday.
@@ -120,6 +122,8 @@ class FaqFlow(Flow):
         turn.say(turn.t("faq.fallback"), fallback_options(turn.t))
 
     async def on_text(self, turn: Turn, text: str) -> None:
+        if turn.lawyer and await LAWYER.typed(turn, text):  # 接单 Q00001, 待接留言: a lawyer's words, not a question
+            return
         facts = extract(text, turn.now.date())
         if facts.relation or facts.age is not None or facts.conditions or facts.matters or facts.county:
             turn.state.told = told_of(facts)

@@ -7,6 +7,7 @@ layer's (services.consultations, services.points, services.lawyers).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 
@@ -15,16 +16,28 @@ from handlers.roles import as_lawyer
 from handlers.turn import Flow, Route, Turn
 from policy.ledger import LedgerError
 from policy.points import correction_deadline, quarter_of
-from services import consultations, duty, lawyers, points
+from services import consultations, duty, lawyers, overview, points
 from services.actor import Actor
 from services.consultations import MAX_ANSWER
 from services.wording import day_label
-from storage.consultations import Answered, Claim, Status
+from storage.consultations import Answered, Claim, Consultation, Status
 
 NAME = "law"
 # 二(四) 5日内, extended when the fifth day is a holiday: look this far back for days still open.
 CORRECTION_LOOKBACK_DAYS = 15
 LawyerAction = Callable[[Turn, Actor, str], Awaitable[None]]
+# Typed instead of tapped (a numbered channel loses the 接单 button once anything else is typed):
+# "接单 Q00001", "接单Q00001", "Q00001", "接单" alone, "回答追问", and words that list what waits.
+TYPED = re.compile(r"(接单|回答追问|回答|回复|答复)?[:：]?(Q\d{1,9})?", re.IGNORECASE)
+CLAIM_WORD = "接单"
+LIST_WORDS = frozenset({"待接留言", "待接单", "待接", "待办留言", "留言列表", "有哪些留言", "有什么留言", "新留言"})
+LIST_WORDS |= frozenset({"待回复留言", "待回复"})
+LISTED = 5  # questions shown at once, each with its button
+EXCERPT = 40  # characters of a question shown in the list
+
+
+def typed_words(text: str) -> str:
+    return re.sub(r"[\s　。！!？?]+", "", text).upper()
 
 
 def parse_quarter(arg: str, today) -> tuple[int, int] | None:
@@ -44,12 +57,14 @@ def parse_quarter(arg: str, today) -> tuple[int, int] | None:
 class LawyerFlow(Flow):
     name = NAME
     free_text_steps = frozenset({"answer", "correction"})
-    commands = {"/register": "register", "/duty": "duty", "/points": "points", "/correction": "correct"}
+    commands = {"/register": "register", "/duty": "duty", "/points": "points", "/correction": "correct",
+                "/questions": "waiting"}
 
     def routes(self) -> dict[str, Route]:
         table: dict[str, LawyerAction] = {
             "duty": self.duty, "days": self.duty_days, "claim": self.claim, "answer": self.begin_answer,
             "points": self.points, "correct": self.begin_correction, "found": self.discovered_on,
+            "waiting": self.waiting,
         }
         return {**super().routes(), "register": self.register,
                 **{action: self.lawyer_only(action, act) for action, act in table.items()}}
@@ -110,6 +125,87 @@ class LawyerFlow(Flow):
         else:
             await self.begin_answer(turn, actor, arg)
 
+    async def typed(self, turn: Turn, text: str) -> bool:
+        """Text a registered lawyer typed at the menu: a claim, an answer or the list of what waits,
+        when it is one (handlers.faq_flow asks here first); False leaves it to the policy questions."""
+        words = typed_words(text)
+        match = TYPED.fullmatch(words)
+        if words not in LIST_WORDS and (match is None or not any(match.groups())):
+            return False
+        actor = await as_lawyer(turn, "law:typed")
+        if actor is not None:
+            await self.act_on_typed(turn, actor, words)
+        return True
+
+    async def act_on_typed(self, turn: Turn, actor: Actor, words: str) -> None:
+        match = TYPED.fullmatch(words)
+        if words in LIST_WORDS or match is None:
+            await self.waiting(turn, actor, "")
+            return
+        verb, ref = match.groups()
+        if ref:
+            await self.by_ref(turn, actor, int(ref[1:]))
+            return
+        open_, mine = await self.waiting_lists(turn, actor)
+        pool = open_ if verb == CLAIM_WORD else mine
+        if len(pool) == 1:
+            await self.by_ref(turn, actor, pool[0].id)
+        else:
+            await self.show_waiting(turn, actor, open_, mine)
+
+    async def by_ref(self, turn: Turn, actor: Actor, consultation_id: int) -> None:
+        """A question named by its reference: claimed (exactly one lawyer wins, as with the button),
+        or, when it is already the lawyer's own, answered."""
+        c = await turn.services.consultations.get(consultation_id)
+        ref = f"Q{consultation_id:05d}"
+        if c is None or not c.question:  # never asked, or its asker had it deleted
+            turn.say(turn.t("lawyer.no_such_question", ref=ref), (turn.menu_option(),))
+        elif c.status == Status.OPEN or (c.status == Status.CLAIMED and c.lawyer_id == actor.lawyer.id):
+            await self.claim(turn, actor, str(c.id))
+        elif c.lawyer_id != actor.lawyer.id:
+            turn.say(turn.t("lawyer.taken"), (turn.menu_option(),))
+        elif c.follow_up is not None and c.follow_up_answer is None:
+            await self.begin_answer(turn, actor, str(c.id))
+        else:
+            turn.say(turn.t("lawyer.nothing_to_answer"), (turn.menu_option(),))
+
+    @staticmethod
+    async def waiting_lists(turn: Turn, actor: Actor) -> tuple[list[Consultation], list[Consultation]]:
+        """Open questions anyone may claim (oldest first), and the lawyer's own still to answer."""
+        rows = [r.consultation for r in await overview.questions(turn.services, actor)]
+        open_ = sorted((c for c in rows if c.status == Status.OPEN and c.question), key=lambda c: c.id)
+        mine = sorted((c for c in rows if c.lawyer_id == actor.lawyer.id and (
+            c.status == Status.CLAIMED or (c.follow_up is not None and c.follow_up_answer is None))),
+            key=lambda c: c.id)
+        return open_, mine
+
+    async def waiting(self, turn: Turn, actor: Actor, arg: str) -> None:
+        await self.show_waiting(turn, actor, *await self.waiting_lists(turn, actor))
+
+    @staticmethod
+    async def show_waiting(turn: Turn, actor: Actor, open_: list[Consultation], mine: list[Consultation]) -> None:
+        """待接留言: the lawyer's own first (they promised an answer), then the open ones; each shown
+        question is a read of a resident's words, logged like the web console's."""
+        turn.state.reset()  # a reply half-written is resumed from the list (回复 Qxxxxx), not taken as one
+        shown = (mine + open_)[:LISTED]
+        if not shown:
+            turn.say(turn.t("lawyer.waiting_none"), (turn.menu_option(),))
+            return
+        lines = [turn.t("lawyer.waiting_title", count=len(mine) + len(open_))]
+        options = []
+        for c in shown:
+            await turn.services.store.log_access(actor.name, "consultation.read", c.ref, turn.now)
+            own = c.lawyer_id == actor.lawyer.id
+            state = ("lawyer.state_claimed" if c.status == Status.CLAIMED else "lawyer.state_follow_up") if own \
+                else "lawyer.state_open"
+            question = c.follow_up if own and c.status == Status.ANSWERED else c.question
+            excerpt = question if len(question) <= EXCERPT else question[:EXCERPT] + "…"
+            lines.append(turn.t("lawyer.waiting_line", ref=c.ref, state=turn.t(state), question=excerpt))
+            options.append(Option(turn.t("lawyer.answer_ref" if own else "lawyer.claim_ref", ref=c.ref),
+                                  f"law:{'answer' if own else 'claim'}:{c.id}"))
+        lines.append(turn.t("lawyer.waiting_hint"))
+        turn.say("\n".join(lines), (*options, turn.menu_option()))
+
     async def begin_answer(self, turn: Turn, actor: Actor, arg: str) -> None:
         consultation = await turn.services.consultations.get(int(arg)) if arg.isdecimal() else None
         if consultation is None or consultation.lawyer_id != actor.lawyer.id:
@@ -125,7 +221,11 @@ class LawyerFlow(Flow):
         actor = await as_lawyer(turn, f"law:text:{turn.state.step}")
         if actor is None:
             return
-        if turn.state.step == "answer":
+        words = typed_words(text)
+        match = TYPED.fullmatch(words)
+        if words in LIST_WORDS or (match is not None and any(match.groups())):
+            await self.act_on_typed(turn, actor, words)  # "接单 Q00002", "回答追问": commands, not an answer
+        elif turn.state.step == "answer":
             await self.send_answer(turn, actor, text)
         elif turn.state.step == "correction":
             await self.file_correction(turn, actor, text)
@@ -160,6 +260,9 @@ class LawyerFlow(Flow):
             for line in statement.items
         ] or [turn.t("lawyer.statement_empty")]
         lines.append(turn.t("lawyer.statement_total", total=statement.total))
+        # 二(三) 一票否决: a veto anywhere in the year makes the year 不合格, whatever the points.
+        if statement.vetoed or (await points.statement(turn.services, actor, lawyer.id, year, None)).vetoed:
+            lines.append(turn.t("lawyer.statement_vetoed", year=year))
         prev_y, prev_q = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
         options = (
             Option(turn.t("lawyer.previous_quarter"), f"law:points:{prev_y}-{prev_q}"),

@@ -16,7 +16,8 @@ from datetime import date, timedelta
 from common.messages import Notice, Option
 from handlers.roles import as_staff, refuse
 from handlers.turn import Flow, Route, Turn
-from policy.ledger import LedgerError, UnknownRecord
+from policy.ledger import Decision, LedgerError, UnknownRecord
+from policy.points import AWARDS
 from services import consultations, lawyers, points, visits
 from services.actor import Actor, PermissionDenied
 from services.consultations import question_reply
@@ -289,7 +290,16 @@ class StaffFlow(Flow):
             return
         decided = await points.decide_correction(
             turn.services, actor, data["id"], data["decision"] == "accept", reason, turn.now)
-        self.done(turn, "staff.decided", decided.notices)
+        c = decided.value
+        if c.status != Decision.ACCEPTED:
+            self.done(turn, "staff.decided", decided.notices)
+            return
+        # 二(四) 经中心核对后予以追加: what was omitted is free writing, so staff enter the entry it names.
+        lawyer = await turn.services.ledger.get_lawyer(c.lawyer_id)
+        items = turn.t("staff.item_separator").join(
+            turn.t("staff.item_code", code=i.key, clause=i.clause) for i in AWARDS)
+        self.done(turn, "staff.decided_accepted", decided.notices, id=c.lawyer_id, name=lawyer.name,
+                  text=c.text, year=c.year, quarter=c.quarter, items=items)
 
     async def reassign(self, turn: Turn, actor: Actor, arg: str) -> None:
         """Choose the lawyer a stalled question goes to."""

@@ -78,6 +78,8 @@ async def decide_correction(
     t = services.texts
     text = t("lawyer.correction_decided", year=c.year, quarter=c.quarter,
              decision=t(f"staff.decision.{c.status}"), reason=c.reason)
+    if c.status == Decision.ACCEPTED:  # 二(四) 经中心核对后予以追加: staff enter it next (handlers.staff prompts)
+        text += "\n" + t("lawyer.correction_to_add")
     lawyer = await services.ledger.get_lawyer(c.lawyer_id)
     return Done(c, to_lawyer(lawyer, Reply(text), outbox_key(Topic.CORRECTION_DECIDED, c.id)))
 
