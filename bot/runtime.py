@@ -56,9 +56,10 @@ class Runtime:
         except BaseException:
             await db.close()
             raise
-        flows = [EligibilityFlow(), BookingFlow(), MyBookingsFlow(), ConsultFlow(), LawyerFlow(), StaffFlow(),
-                 SettingsFlow()]
-        dialogue = Dialogue(services, [*flows, PrivacyFlow(flows)], at_menu=FaqFlow(Audience.PUBLIC))
+        lawyer = LawyerFlow()
+        flows = [EligibilityFlow(), BookingFlow(), MyBookingsFlow(), ConsultFlow(), lawyer, StaffFlow(), SettingsFlow()]
+        dialogue = Dialogue(services, [*flows, PrivacyFlow(flows)],
+                            at_menu=FaqFlow(Audience.PUBLIC, lawyer_words=lawyer.typed))
         log.info("ready: %d knowledge-base entries, %s database", len(kb), db.kind)
         courier = Courier(services.store, services.clock, on_delivered=dialogue.remember_delivered,
                           on_given_up=partial(notices.undelivered, services),

@@ -27,7 +27,7 @@ from common.messages import Payload, Reply
 from faq.urgent import Danger, danger_in
 from handlers import choice, menu, voice
 from handlers.events import ChannelInfo, Incoming, Kind, Outcome
-from handlers.form import Form
+from handlers.form import EXPIRED, Form
 from handlers.ratelimit import RateLimiter, Verdict, Window
 from handlers.state import Conversation
 from handlers.turn import Flow, Route, Turn
@@ -142,8 +142,8 @@ class Dialogue:
                 stale = [f for f in flows if f.name in state.data and now - state.updated_at > f.draft_ttl]
                 for flow in stale:
                     state.data.pop(flow.name)
-                    if state.flow == flow.name:
-                        state.reset()
+                    if state.flow == flow.name:  # the form stays on and says so at the next answer or tap
+                        state.step = EXPIRED
                 if stale:
                     dropped += 1
                     await self.services.store.save_state(channel, user_id, state.model_dump_json(), state.updated_at)

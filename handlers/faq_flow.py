@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
 from common.catalog import Catalog
 from common.messages import Option, Payload
@@ -12,7 +13,6 @@ from faq.kb import FOLLOW_UPS, Audience, Entry, KnowledgeBase
 from faq.matcher import Kind, Match
 from handlers import menu, visit_request
 from handlers.faq_told import county_line, render_told, told_of
-from handlers.lawyer import LawyerFlow
 from handlers.turn import MENU, Flow, Route, Turn
 
 # How many clarifying suggestions to show: enough to contain the right one, few enough to read.
@@ -21,7 +21,6 @@ SUGGESTIONS = 3
 STARTERS = ("will_notary_fee", "means_test_exempt", "home_visit", "how_to_apply")
 # Questions up to this long are matched on the event loop (p99 under 2 ms at the knowledge base's size).
 INLINE_MATCH_CHARS = 80
-LAWYER = LawyerFlow()  # stateless: what a registered lawyer types at the menu is asked there first
 # Entries whose answer turns on "有条件的县" (3号 二): a known county adds its recorded status.
 COUNTY_BOUND = frozenset({"scope_70_no_limit", "means_test_exempt", "benefits_70", "benefits_80"})
 # How 周岁 are counted (3号 二、三): the answer to an age said as 虚岁 or before this year's birthday.
@@ -98,8 +97,12 @@ def fallback_options(t: Catalog) -> tuple[Option, ...]:
 class FaqFlow(Flow):
     name = "faq"
 
-    def __init__(self, audience: Audience = Audience.PUBLIC):
+    def __init__(self, audience: Audience = Audience.PUBLIC,
+                 lawyer_words: Callable[[Turn, str], Awaitable[bool]] | None = None):
         self.audience = audience
+        # What a registered lawyer types at the menu (接单 Q00001, 待接留言) is the lawyers' flow's first
+        # (handlers.lawyer.LawyerFlow.typed, given by the runtime: this module stays free of services).
+        self.lawyer_words = lawyer_words
 
     async def start(self, turn: Turn, arg: str = "") -> None:
         turn.state.reset()  # typed text at the menu already goes to the questions
@@ -122,7 +125,7 @@ class FaqFlow(Flow):
         turn.say(turn.t("faq.fallback"), fallback_options(turn.t))
 
     async def on_text(self, turn: Turn, text: str) -> None:
-        if turn.lawyer and await LAWYER.typed(turn, text):  # 接单 Q00001, 待接留言: a lawyer's words, not a question
+        if turn.lawyer and self.lawyer_words is not None and await self.lawyer_words(turn, text):
             return
         facts = extract(text, turn.now.date())
         if facts.relation or facts.age is not None or facts.conditions or facts.matters or facts.county:

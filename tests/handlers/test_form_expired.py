@@ -52,9 +52,7 @@ async def test_an_old_button_of_a_finished_booking_is_only_stale(runtime):
     assert not chat.says("resume.expired") and chat.says("nav.stale_button"), chat.text
 
 
-@pytest.mark.xfail(strict=True, reason="needs Dialogue.drop_stale_drafts to keep the flow on (handlers/dialogue.py, "
-                                       "the lead's file): state.step = EXPIRED instead of state.reset()")
-async def test_the_scheduler_drop_then_the_name_typed(runtime, clock):
+async def test_a_booking_the_scheduler_dropped_says_so_when_the_next_answer_comes(runtime, clock):
     chat = Chat(runtime, user_id="late-real")
     await to_the_name(chat)
     clock.advance(hours=25)
