@@ -6,11 +6,10 @@ Order of precedence for one event (each step may end the turn):
   3. an urgent-risk message gets 110 and 12348 before anything else (in a form it is kept only as
      a written answer, the matter of a visit; in another flow it is that flow's text too; at the
      menu a scam told of or a long story is answered after it, a short cry offers 接着问我的问题);
-  4. inside a form, text heard in a voice note is read back and taken only after 对
-     (handlers/voice.py); typed text that picks options on screen (a label, an alias, digits)
-     is a tap on them;
-  5. commands, menu / help / cancel words and main-menu labels work everywhere;
-  6. text goes to the active flow, or to the policy questions at the menu.
+  4. inside a form, text heard in a voice note is read back and taken only after 对 (handlers/voice.py);
+     typed text that picks options on screen (a label, an alias, digits) is a tap on them;
+  5. commands, menu / help / cancel words and main-menu labels work everywhere (replies to the evening
+     reminder only at the menu); 6. text goes to the active flow, or to the policy questions at the menu.
 """
 
 from __future__ import annotations
@@ -344,10 +343,11 @@ class Dialogue:
             menu.show_menu(turn)
         elif menu.word_in(text, menu.HELP_WORDS):
             menu.show_help(turn)
-        elif menu.word_in(text, menu.CANCEL_WORDS):
+        elif menu.word_in(text, menu.CANCEL_WORDS) and (state.active or not menu.at_menu_payload(text)):
             menu.show_menu(turn, "nav.cancelled" if state.active else "menu.title")
         else:
-            payload = menu.COMMAND_PAYLOADS.get(text.lower()) or self._labels(turn.t).get(choice.normalise(text))
+            payload = (menu.COMMAND_PAYLOADS.get(text.lower()) or self._labels(turn.t).get(choice.normalise(text))
+                       or (None if state.active else menu.at_menu_payload(text)))
             if payload is None:
                 return False
             await self._button(turn, payload)

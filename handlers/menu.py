@@ -42,9 +42,13 @@ COMMAND_PAYLOADS = {"/book": MAIN_MENU[2][1], "/mybookings": MY_BOOKINGS, "/ask"
                     "/check": MAIN_MENU[1][1]}
 # 改时间 and 取消预约 typed anywhere but on a screen that offers them: what 我的预约 offers.
 MY_BOOKINGS_WORDS = ("我的预约", "我的预约单", "改时间", "改预约", "改预约时间", "换时间", "预约改时间")
-# Said back to the evening reminder (the visit is tomorrow): 我的预约, to change the time or cancel.
-NOT_TOMORROW_WORDS = ("改天", "改个时间", "换个时间", "明天不在家", "明天不方便", "明天没空", "明天家里没人", "明天去不了了")
+# Said back to the evening reminder (the visit is tomorrow), at the menu only: inside a form 换个时间 is
+# about the form's own question. Not tomorrow → 我的预约 (change the time or cancel); 取消 → cancel it.
+NOT_TOMORROW_WORDS = ("改天", "改个时间", "换个时间", "明天不在家", "明天不方便", "明天没空", "明天家里没人")
+NOT_TOMORROW_WORDS += ("明天去不了了", "明天有事", "明天来不了", "明天不行")
+CANCEL_VISIT_WORDS = ("取消", "取消吧", "要取消", "明天不用来了", "不用来了", "明天别来了", "不要来了")
 CANCEL_BOOKING = Payload("mine", "cancel_which").encode()
+CANCEL_VISIT = Payload("mine", "cancel_which", "said").encode()  # 取消 at the menu: nothing to cancel → the menu
 CANCEL_BOOKING_WORDS = ("取消预约", "取消我的预约", "预约取消", "取消上门", "取消上门预约", "不要上门了")
 SHOW_DATA, FORGET = Payload("data", "show").encode(), Payload("data", "forget").encode()
 ASKED_DATA = Payload("data", "show", "asked").encode()  # 我的数据 with a line answering who sees it
@@ -94,11 +98,18 @@ def main_menu_options(t: Catalog) -> tuple[Option, ...]:
 
 def label_payloads(t: Catalog) -> dict[str, str]:
     """Main-menu labels and words as typed (in any script), normalised, to their payloads."""
-    typed = {word: MY_BOOKINGS for word in MY_BOOKINGS_WORDS + NOT_TOMORROW_WORDS} | PRIVACY_WORDS | SETTINGS_WORDS | VISIT_WORDS
+    typed = {word: MY_BOOKINGS for word in MY_BOOKINGS_WORDS} | PRIVACY_WORDS | SETTINGS_WORDS | VISIT_WORDS
     typed |= dict.fromkeys(CANCEL_BOOKING_WORDS, CANCEL_BOOKING) | dict.fromkeys(BACK_WORDS, MENU)
     labels = {t(text_id): payload for text_id, payload in MAIN_MENU} | typed
     labels |= {alias: payload for text_id, payload in MAIN_MENU for alias in ALIASES.get(text_id, ())}
     return {normalise(word): payload for word, payload in labels.items()}
+
+
+def at_menu_payload(text: str) -> str | None:
+    """What a reply to the evening reminder asks for, typed where no form is open."""
+    key = normalise(text)
+    return next((payload for words, payload in ((NOT_TOMORROW_WORDS, MY_BOOKINGS), (CANCEL_VISIT_WORDS, CANCEL_VISIT))
+                 if key in {normalise(w) for w in words}), None)
 
 
 def word_in(text: str, words: frozenset[str]) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from common.messages import Option, Payload
+from handlers import menu
 from handlers.choice import CONFIRM_WORDS
 from handlers.form import Draft, Form
 from handlers.turn import Turn
@@ -123,6 +124,8 @@ class MyBookingsFlow(Form[MoveDraft]):
             turn.state.data.pop(NAME, None)
             turn.state.reset()
             await self.ask_cancel(turn, active[0].ref)
+        elif not active and arg == "said":  # a bare 取消 at the menu, and no visit to cancel
+            menu.show_menu(turn)
         else:
             await self.start(turn)
 

@@ -213,6 +213,30 @@ async def test_answering_the_reminder_that_tomorrow_will_not_do_shows_my_booking
     assert chat.says("book.mine_title")
 
 
+@pytest.mark.parametrize("typed", ["取消", "要取消", "明天不用来了", "不用来了"])
+async def test_cancelling_said_back_to_the_reminder_asks_to_confirm_cancelling_the_visit(chat, typed):
+    await book(chat)
+    await chat.tap("确认预约")
+    await chat.send(typed)
+    assert "确定要取消这个预约吗" in chat.text
+    await chat.send("是")
+    assert "已经取消" in chat.text
+
+
+async def test_a_bare_cancel_at_the_menu_with_no_visit_is_the_menu(chat):
+    await chat.send("取消")
+    assert chat.says("menu.title")
+
+
+@pytest.mark.parametrize("typed", ["换个时间", "改天", "明天不在家"])
+async def test_reminder_words_typed_inside_a_booking_stay_with_its_question(chat, typed):
+    await chat.send("预约上门办申请")
+    await chat.tap("是")
+    await chat.tap("龙游县")
+    await chat.send(typed)
+    assert not chat.says("book.mine_title") and "没有预约" not in chat.text
+
+
 async def test_a_reminder_missed_while_down_is_dropped_once_the_visit_has_begun(chat, runtime, clock):
     await book(chat)
     await chat.tap("确认预约")
