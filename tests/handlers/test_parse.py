@@ -94,3 +94,15 @@ def test_no_phone_number_is_guessed(typed):
 
 def test_an_age_with_its_unit_is_read_beside_a_day():
     assert parse_age_answer("七十五岁，三月份的生日", TODAY).age == 75
+
+
+@pytest.mark.parametrize(("typed", "day"), [
+    ("周一不行，周二上午能来我家吗", date(2026, 12, 1)),  # Thursday 26 Nov: the Tuesday asked for, not Monday
+    ("我妈83了住龙游，周一不行，周二上午能来我家吗", date(2026, 12, 1)),
+    ("12月1号下午来不了，12月3号上午能来我家吗", date(2026, 12, 3)),
+    ("我有事想问，明天能来吗", date(2026, 11, 27)),
+    ("下周一不行", None),
+    ("周一周二都不行", None),
+])
+def test_a_day_the_message_rules_out_is_not_the_day_meant(typed, day):
+    assert parse_day(typed, TODAY) == day
