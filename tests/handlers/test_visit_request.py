@@ -29,6 +29,7 @@ def visit_payload(turn: Turn) -> str:
     ("能不能上门", "book:start:visit", None),
     ("你们能来家里吗", "book:start:visit", None),
     ("我走不动，能上门吗", "book:start:visit,told", None),  # 走不动: 行动不便, kept for the booking
+    ("我妈83了，儿子在外地，你们能来我家吗", "book:start:visit,told", None),
 ])
 def test_a_request_for_a_visit_is_answered_with_the_booking_button(runtime, text, payload, day):
     turn = turn_for(runtime)
@@ -39,7 +40,10 @@ def test_a_request_for_a_visit_is_answered_with_the_booking_button(runtime, text
     assert visit_payload(turn) == payload
 
 
-@pytest.mark.parametrize("text", ["上门服务是什么", "哪些人可以上门", "上门要钱吗", "怎么预约上门", "12月1日"])
+@pytest.mark.parametrize("text", ["上门服务是什么", "哪些人可以上门", "上门要钱吗", "怎么预约上门", "12月1日",
+                                  # someone else coming: no yes of ours to give
+                                  "公证处能上门办遗嘱公证吗", "法院能上门立案吗", "我儿子能不能来我家住", "派出所能不能到家里来",
+                                  "你们上门不收钱吧"])
 def test_questions_about_visits_are_left_to_the_knowledge_base(runtime, text):
     turn = turn_for(runtime)
     assert not visit_request.answer(turn, text)
