@@ -27,6 +27,7 @@ UNKNOWN_WORDS = ("不晓得", "不知道", "不清楚", "不记得", "不太清�
 
 _PARTICLES = "吧呢啊呀的了哦嘛啦"
 _NOT_WORD = re.compile(r"[\W_]+")
+_THEN_DONE = re.compile(r"(.+?)[\s，,、。；;]*(好了)[。！!]?")
 DATE_FORMS = ("{m}月{d}日", "{m}月{d}号", "{d}日", "{d}号")
 WEEK_WORDS = ("周", "星期", "礼拜")
 WEEKDAY_WORDS = ("一", "二", "三", "四", "五", "六", "日天")
@@ -72,6 +73,11 @@ def pick(text: str, options: Sequence[Option], *, numbered: bool = False, multi:
     # none, and the flow reads it as an answer.
     if not options:
         return []
+    if numbered and multi and (then := _THEN_DONE.fullmatch(text.strip())):
+        # 4、5好了 is three taps in one message: 4, 5, then 好了 (its option's label, typed).
+        ticked, done = pick(then.group(1), options, numbered=True, multi=True), pick(then.group(2), options)
+        if ticked and done and done[0] not in ticked:
+            return [*ticked, *done]
     numbers = option_numbers(text) if numbered else None
     if numbers and (len(numbers) == 1 or multi) and all(1 <= n <= len(options) for n in numbers):
         return [options[n - 1] for n in dict.fromkeys(numbers)]
