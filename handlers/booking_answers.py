@@ -8,6 +8,7 @@ import unicodedata
 from handlers import choice
 from handlers.condition_words import (
     DISABLED_WORDS,
+    FINE,
     MOBILITY_WORDS,
     SEMI_DISABLED_WORDS,
     SERIOUS_ILLNESS_WORDS,
@@ -35,7 +36,8 @@ DIFFICULTY = re.compile("|".join((
     pattern(*MOBILITY_WORDS, *DISABLED_WORDS, *SEMI_DISABLED_WORDS),
     r"不便|不[太大]?方便|不好走|走路难|腿脚?不好|腿脚不行|困难|拐|躺在床",
 )))
-NO_DIFFICULTY = re.compile(r"没有?(什么)?困难|不困难|(?<!不)能走|(?<!不)走得动|(?<!不)(?<!不太)(?<!不大)方便|出得了门|(?<!不)能出门")
+NO_DIFFICULTY = re.compile(r"没有?(什么)?困难|不困难|(?<!不)能走|(?<!不)走得动|(?<!不)(?<!不太)(?<!不大)方便|出得了门|(?<!不)能出门|"
+                           + FINE.pattern)
 # 患有重病吗: the illness named, or denied.
 ILLNESS = re.compile(pattern(*SERIOUS_ILLNESS_WORDS) + r"|晚期|住院|病危")
 NO_ILLNESS = re.compile(r"^(没|没有|无|不是)|没有?(什么)?(重)?病|身体(还|挺|很)?好|不严重|不重")

@@ -22,6 +22,9 @@ BEDRIDDEN_WORDS = ("瘫", "卧床", "躺在床", "下不了床", "下不来床",
 WALKING_WORDS = tuple("行动不便 行动困难 走不动 走不了 走不稳 不会走 不能走 没法走 走路不方便 走路困难".split())
 GOING_OUT_WORDS = tuple("腿脚 腿不好 腿不行 脚不好 轮椅 拐杖 拄拐 出不了门 出不去 不方便出门".split())
 MOBILITY_WORDS = (*WALKING_WORDS, *GOING_OUT_WORDS, *BEDRIDDEN_WORDS)
+# Saying the body is fine (腿脚还利索): no condition, whatever body part is named with it.
+# Not 还好 (还好，就是走不动 names the difficulty), and 不利索 is a difficulty.
+FINE = re.compile(r"(?<!不)(?<!不太)(?<!不大)(?:利索|利落|灵活|硬朗)|好好的")
 # Named by no condition of 3号: what the person meant is asked.
 UNCLEAR_WORDS = ("老年痴呆", "痴呆", "阿尔茨海默", "失智", "眼睛看不见", "看不见", "看不清", "失明", "瞎")
 
@@ -36,6 +39,10 @@ CONDITION_WORDS: dict[Condition, tuple[str, ...]] = {
 
 def pattern(*words: str) -> str:
     return "|".join(re.escape(w) for w in words)
+
+
+def fine(text: str) -> bool:
+    return FINE.search(text) is not None
 
 
 def bedridden(text: str) -> bool:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-from handlers.condition_words import CONDITION_WORDS, DISABLED_WORDS, SEMI_DISABLED_WORDS, bedridden, unclear_word
+from handlers.condition_words import (
+    CONDITION_WORDS, DISABLED_WORDS, SEMI_DISABLED_WORDS, bedridden, fine, unclear_word,
+)
 from handlers.form import DONE, Invalid, Ticked
 from handlers.parse import AgeAnswer, county_named, first_match, parse_age_answer, plain
 from handlers.turn import Turn
@@ -61,6 +63,8 @@ def read_county(turn: Turn, draft, text: str) -> str | None:
 def named_condition(text: str) -> Condition | None:
     """The condition `text` names; None when it names none or denies it (没有重病 must not tick 重病)."""
     negated = NEGATION.match(text)
+    if fine(text):  # 腿脚还利索: named to say it is fine
+        return None
     for condition, words in CONDITION_WORDS.items():
         for word in words:
             at = text.find(word)

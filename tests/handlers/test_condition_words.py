@@ -50,3 +50,13 @@ async def test_the_booking_reads_the_same_words_as_mobility(runtime, typed):
     assert chat.says("book.ask.check_mobility")
     await chat.send(typed)
     assert chat.says("book.ask.county"), chat.text
+
+
+@pytest.mark.parametrize(("typed", "mobility"), [("腿脚还利索", False), ("腿脚还算利索", False), ("身体硬朗", False),
+                                                ("腿脚不利索", True), ("腿脚不太灵活", True)])
+def test_saying_the_legs_are_fine_is_not_a_difficulty(typed, mobility):
+    from handlers.booking_answers import read_mobility
+    from handlers.eligibility_answers import named_condition
+
+    assert read_mobility(None, None, typed) == ("yes" if mobility else "no")
+    assert (named_condition(typed) is not None) is mobility
