@@ -15,7 +15,7 @@ from handlers.condition_words import (
     pattern,
 )
 from handlers.form import DONE, Invalid
-from handlers.parse import county_named, first_match, parse_age_answer, plain
+from handlers.parse import NOMINAL_AGE_WORD, county_named, first_match, parse_age_answer, plain
 from handlers.turn import Turn
 from policy.age import OLDER_PERSON_AGE
 
@@ -106,6 +106,8 @@ def read_quick_check(turn: Turn, draft, text: str) -> str | Invalid | None:
     if NOT_YET.match(plain(text)):
         return "no"
     parsed = parse_age_answer(text, turn.now.date())
+    if NOMINAL_AGE_WORD in plain(text) and parsed.year is None:  # 虚岁八十 may be 78 周岁: as 查资格 does
+        return Invalid("eq.age_nominal")
     if parsed.age is not None and parsed.age < OLDER_PERSON_AGE:
         return Invalid("book.invalid.check_age_young", {"age": parsed.age})
     if parsed.age is not None:

@@ -8,7 +8,7 @@ from handlers.condition_words import (
     CONDITION_WORDS, DISABLED_WORDS, SEMI_DISABLED_WORDS, bedridden, fine, unclear_word,
 )
 from handlers.form import DONE, Invalid, Ticked
-from handlers.parse import AgeAnswer, county_named, first_match, parse_age_answer, plain
+from handlers.parse import NOMINAL_AGE_WORD, AgeAnswer, county_named, first_match, parse_age_answer, plain
 from handlers.turn import Turn
 from policy.eligibility import Asker, Condition
 
@@ -20,7 +20,6 @@ NEGATION = re.compile(r"^(没有|没|无|不是|不)")
 DONE_WORDS = ("好了", "没有", "都没有", "完成", "没了", "就这些", "没")
 YES_WORDS = ("是", "对", "嗯", "没错", "好")
 NO_WORDS = ("不是", "不对", "错了")
-NOMINAL_AGE_WORD = "虚岁"  # counts from 1 at birth: not the 周岁 the rules use
 ASKER_WORDS = ((r"本人|我自己|自己", Asker.SELF.value), (r"家|替|帮|父|母|爸|妈|爷|奶|公|婆|老人", Asker.FAMILY.value))
 BIRTHDAY_WORDS = ((r"没过|还没|没有", "no"), (r"过了|过完|已经", "yes"))
 WILL_WORDS = ((r"没办|没做|没有|没", "no"), (r"办过|做过|有过|有", "yes"))

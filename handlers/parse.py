@@ -43,6 +43,7 @@ _FULL_DATE = re.compile(r"(\d{4})[-./年](\d{1,2})[-./月](\d{1,2})")
 _YEAR = re.compile(r"(?<!\d)(\d{4})年?(?:出生|生|的)?")
 _SHORT_YEAR = re.compile(r"(?<!\d)(\d{2})年")
 _MINGUO_YEAR = re.compile(r"民国(\d{1,2})年")  # 民国32年 is 1943 (民国元年 1912), not 1932
+NOMINAL_AGE_WORD = "虚岁"  # counts from 1 at birth: not the 周岁 the rules use (asked back as a birth year)
 _AGE = re.compile(r"(?<!\d)(\d{1,3})(?:周岁|岁|虚岁|了|多)?")
 _AGE_WITH_UNIT = re.compile(r"(?<!\d)(\d{1,3})(?:周岁|岁)")
 

@@ -353,3 +353,12 @@ async def test_a_second_account_with_the_same_phone_is_told_the_limit_and_keeps_
         assert len(await rt.services.bookings.list_for_user("console", "son")) == 0
     finally:
         await rt.close()
+
+
+@pytest.mark.parametrize("typed", ["虚岁八十", "虚岁八十一，生日还没过"])
+async def test_an_age_said_as_xusui_at_the_quick_check_is_asked_back_as_a_birth_year(chat, typed):
+    await chat.send("预约上门办申请")
+    await chat.send(typed)
+    assert chat.says("eq.age_nominal")
+    await chat.send("1944年")  # 82 周岁
+    assert chat.says("book.ask.county")
