@@ -161,6 +161,21 @@ def _found(pattern: str, text: str) -> bool:
     return any(not _NEGATED.search(text[max(0, m.start() - 2): m.start()]) for m in re.finditer(pattern, text))
 
 
+# Where the person lives, when a message names more than one county (住在江山，儿子在龙游).
+_LIVES_IN = re.compile(r"(?:住在?|家在|住的是|老家在?|户口在)(?:衢州市?)?(" + "|".join(_COUNTIES.values()) + ")")
+_LIVES_IN_BY_NAME = {pattern: county for county, pattern in _COUNTIES.items()}
+
+
+def _county(text: str) -> County | None:
+    """The one county the text names; of several, the one the person lives in (住在江山), else none:
+    a visit booked in the wrong county is worse than the county asked."""
+    named = [c for c, pattern in _COUNTIES.items() if re.search(pattern, text)]
+    if len(named) <= 1:
+        return named[0] if named else None
+    lives = {_LIVES_IN_BY_NAME[m.group(1)] for m in _LIVES_IN.finditer(text)}
+    return lives.pop() if len(lives) == 1 else None
+
+
 def extract(message: str, today: date) -> Facts:
     text = to_simplified(unicodedata.normalize("NFKC", message))
     relation = next((r for r, pattern in _RELATIONS if re.search(pattern, text)), None)
@@ -173,7 +188,7 @@ def extract(message: str, today: date) -> Facts:
         relation=relation,
         age=None if unsure else _age(text, today),
         age_unsure=unsure,
-        county=next((c for c, pattern in _COUNTIES.items() if re.search(pattern, text)), None),
+        county=_county(text),
         conditions=[c for c, pattern in _CONDITIONS if _found(pattern, text)],
         matters=[m for m, pattern in _MATTERS if _found(pattern, text)],
         dibao=_found(_DIBAO, text),

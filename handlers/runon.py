@@ -35,12 +35,11 @@ def _mobility(text: str) -> bool:
 
 
 def said_in(text: str, today: date) -> Said:
-    """The facts `text` states; a county only when it names exactly one."""
+    """The facts `text` states; a county only when it names one, or says which of several is lived in."""
     plain = to_simplified(unicodedata.normalize("NFKC", text))
     facts = extract(plain, today)
-    counties = [c for c in County if c.value[:2] in plain]
     conditions = list(facts.conditions)
     if Condition.MOBILITY not in conditions and _mobility(plain):
         conditions.append(Condition.MOBILITY)
-    return Said(asker=facts.asker, county=counties[0] if len(counties) == 1 else None,
+    return Said(asker=facts.asker, county=facts.county,  # of two, the one lived in (faq.extract)
                 conditions=conditions, dibao=facts.dibao)

@@ -65,7 +65,9 @@ async def test_answers_already_given_are_not_overwritten_and_taps_fill_nothing(c
 @pytest.mark.parametrize(("text", "county", "conditions"), [
     ("我爸行动不便", None, [Condition.MOBILITY]),
     ("我爸没有行动不便，腿脚很好", None, []),
-    ("住江山，在柯城上班", None, []),  # two counties: neither is guessed
+    ("住江山，在柯城上班", County.JIANGSHAN, []),  # two counties: the one lived in
+    ("我在龙游，我妈在江山", None, []),  # two, and neither said to be lived in: neither is guessed
+    ("老人家住在常山县，我在江山打工", County.CHANGSHAN, []),
     ("我妈住常山县", County.CHANGSHAN, []),
 ])
 def test_only_what_the_words_state_is_read(text, county, conditions):
