@@ -29,6 +29,8 @@ LawyerAction = Callable[[Turn, Actor, str], Awaitable[None]]
 # Typed instead of tapped (a numbered channel loses the 接单 button once anything else is typed):
 # "接单 Q00001", "接单Q00001", "Q00001", "接单" alone, "回答追问", and words that list what waits.
 TYPED = re.compile(r"(接单|回答追问|回答|回复|答复)?[:：]?(Q\d{1,9})?", re.IGNORECASE)
+# "回复 Q00002 可以去公证处办理…": the reference and the answer in one message.
+ANSWER_IN_ONE = re.compile(r"\s*(?:回复|答复|回答)\s*[:：]?\s*(Q\d{1,9})\s*[:：,，。]?\s*(\S.*\S)", re.S | re.I)
 CLAIM_WORD = "接单"
 LIST_WORDS = frozenset({"待接留言", "待接单", "待接", "待办留言", "留言列表", "有哪些留言", "有什么留言", "新留言"})
 LIST_WORDS |= frozenset({"待回复留言", "待回复"})
@@ -130,12 +132,22 @@ class LawyerFlow(Flow):
         when it is one (handlers.faq_flow asks here first); False leaves it to the policy questions."""
         words = typed_words(text)
         match = TYPED.fullmatch(words)
-        if words not in LIST_WORDS and (match is None or not any(match.groups())):
+        one = ANSWER_IN_ONE.fullmatch(text)
+        if one is None and words not in LIST_WORDS and (match is None or not any(match.groups())):
             return False
         actor = await as_lawyer(turn, "law:typed")
-        if actor is not None:
+        if actor is not None and one is not None:
+            await self.answer_in_one(turn, actor, int(one.group(1)[1:]), one.group(2))
+        elif actor is not None:
             await self.act_on_typed(turn, actor, words)
         return True
+
+    async def answer_in_one(self, turn: Turn, actor: Actor, consultation_id: int, answer: str) -> None:
+        """Claimed (or the lawyer's own) and answered at once; else what by_ref says (taken, not found)."""
+        await self.by_ref(turn, actor, consultation_id)
+        if turn.state.step == "answer" and turn.state.data.get(NAME, {}).get("id") == consultation_id:
+            turn.outcome.replies.clear()  # not "请直接打字回复": the answer is here
+            await self.send_answer(turn, actor, answer)
 
     async def act_on_typed(self, turn: Turn, actor: Actor, words: str) -> None:
         match = TYPED.fullmatch(words)
@@ -223,7 +235,9 @@ class LawyerFlow(Flow):
             return
         words = typed_words(text)
         match = TYPED.fullmatch(words)
-        if words in LIST_WORDS or (match is not None and any(match.groups())):
+        if one := ANSWER_IN_ONE.fullmatch(text):
+            await self.answer_in_one(turn, actor, int(one.group(1)[1:]), one.group(2))
+        elif words in LIST_WORDS or (match is not None and any(match.groups())):
             await self.act_on_typed(turn, actor, words)  # "接单 Q00002", "回答追问": commands, not an answer
         elif turn.state.step == "answer":
             await self.send_answer(turn, actor, text)

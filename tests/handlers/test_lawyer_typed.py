@@ -164,3 +164,26 @@ async def test_a_refused_correction_does_not_prompt_staff(rt):
     await staff.tap(staff.texts("staff.reject"))
     await staff.send("当天没有排班")
     assert staff.says("staff.decided") and not staff.says("staff.decided_accepted")
+
+
+@pytest.mark.parametrize("typed", ["回复 Q00001 可以申请法律援助，70岁以上免经济状况审查。",
+                                   "回复Q00001：可以申请法律援助，70岁以上免经济状况审查。"])
+async def test_the_reference_and_the_answer_in_one_message_claim_and_answer_it(rt, typed):
+    lawyer = await console_lawyer(rt, "law-1")
+    await ask(rt, "601", "我爸的养老金被儿子拿着不给怎么办")
+    await lawyer.send("你好")
+    await lawyer.send(typed)
+    assert lawyer.says("lawyer.sent", ref="Q00001")
+    assert not lawyer.says("lawyer.write_answer", ref="Q00001", question="我爸的养老金被儿子拿着不给怎么办")
+    [answer] = await outbox_for(rt, "601")
+    assert answer["text"].endswith("：\n可以申请法律援助，70岁以上免经济状况审查。")  # the answer, not the command
+
+
+async def test_the_reference_and_an_answer_for_a_question_another_lawyer_took_are_refused(rt):
+    first = await console_lawyer(rt, "law-1")
+    second = await console_lawyer(rt, "law-2", name="李律师")
+    await ask(rt, "601", "邻居占了我家的地怎么办")
+    await first.send("接单 Q00001")
+    await second.send("回复 Q00001 先找村委会调解。")
+    assert second.says("lawyer.taken")
+    assert await outbox_for(rt, "601") == []
