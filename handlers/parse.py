@@ -140,14 +140,15 @@ _WEEKDAY_INDEX = {**{c: i for i, c in enumerate("一二三四五六")}, "日": 6
 
 
 # A part of a message that rules its day out: 周一不行，周二上午能来吗 asks for Tuesday.
-_CLAUSE = re.compile(r"[，,。；;！!？?、\s]+|但是|不过|可是")
+_DAY_CLAUSE = re.compile(r"[，,。；;！!？?、\s]+|但是|不过|可是")
 _RULED_OUT = re.compile(r"不行|不可以|不方便|不在家|来不了|去不了|没空|没时间|有事|不能来|别来|除了")
 
 
 def parse_day(text: str, today: date) -> date | None:
     """明天 / 12月10日 / 10号 / 周二 / 下周二 / 12.10 → the date meant (the next one from `today`), or None.
-    A day in a part of the message that rules it out (周一不行) is not the day meant."""
-    parts = [p for p in _CLAUSE.split(text) if p]
+    A day in a part of the message that rules it out (周一不行) is not the day meant.
+    """
+    parts = [p for p in _DAY_CLAUSE.split(text) if p]
     if any(_RULED_OUT.search(p) for p in parts):
         kept = [p for p in parts if not _RULED_OUT.search(p)]
         return _one_day("，".join(kept), today) if kept else None

@@ -25,8 +25,8 @@ _REQUEST = re.compile("|".join(_REQUEST_WORDS))
 # Asking about home visits, not for one: the knowledge base answers these.
 _ABOUT = re.compile(r"什么|哪些|哪种|谁|条件|怎么|如何|钱|收费|流程|规定")
 # Someone else coming (公证处能上门办公证吗, 我儿子能不能来我家住): not a visit of ours, and no yes to give.
-_SOMEONE_ELSE = re.compile(r"(公证处|法院|派出所|公安|警察|银行|医院|医生|社区|儿子|女儿|孙子|孙女|亲戚|保姆)(的人)?"
-                           r"(能|可以|可不可以|能不能|会不会|肯不肯|可否)|(来|到)(我家|家里)住")
+_OTHERS = "公证处|法院|派出所|公安|警察|银行|医院|医生|社区|儿子|女儿|孙子|孙女|亲戚|保姆"
+_SOMEONE_ELSE = re.compile(rf"({_OTHERS})(的人)?(能|可以|可不可以|能不能|会不会|肯不肯|可否)|(来|到)(我家|家里)住")
 WINDOW_WORDS = {"am": ("上午", "早上"), "pm": ("下午",)}
 VISIT = "visit"  # the booking's start arg: "visit,told,2026-12-01,am"
 
