@@ -21,6 +21,7 @@ SUGGESTIONS = 3
 STARTERS = ("will_notary_fee", "means_test_exempt", "home_visit", "how_to_apply")
 # Questions up to this long are matched on the event loop (p99 under 2 ms at the knowledge base's size).
 INLINE_MATCH_CHARS = 80
+TOLD_STARTS = {Payload(f, "start").encode(): Payload(f, "start", "told").encode() for f in ("book", "elig")}
 # Entries whose answer turns on "有条件的县" (3号 二): a known county adds its recorded status.
 COUNTY_BOUND = frozenset({"scope_70_no_limit", "means_test_exempt", "benefits_70", "benefits_80"})
 # How 周岁 are counted (3号 二、三): the answer to an age said as 虚岁 or before this year's birthday.
@@ -128,7 +129,8 @@ class FaqFlow(Flow):
         if turn.lawyer and self.lawyer_words is not None and await self.lawyer_words(turn, text):
             return
         facts = extract(text, turn.now.date())
-        if facts.relation or facts.age is not None or facts.conditions or facts.matters or facts.county:
+        told_now = bool(facts.relation or facts.age is not None or facts.conditions or facts.matters or facts.county)
+        if told_now:
             turn.state.told = told_of(facts)
         if not turn.lawyer and visit_request.answer(turn, text):  # 12月1号上午能来我家吗: asked for, not about
             return
@@ -166,6 +168,8 @@ class FaqFlow(Flow):
             turn.say(turn.t("menu.greeting"), menu.main_menu_options(turn.t), main_menu=True)
             return
         reply, options = render_match(turn.t, turn.services.matcher.kb, match)
+        if told_now:  # 我父亲八十二岁了，住在江山，想预约上门: the answer's 预约上门 / 查资格 start from what was told
+            options = tuple(Option(o.label, TOLD_STARTS.get(o.payload, o.payload)) for o in options)
         county = turn.state.told.county if turn.state.told else None
         if match.entry is not None and match.entry.id in COUNTY_BOUND and county is not None:
             reply += "\n" + county_line(turn.t, await turn.services.counties.get(county))
