@@ -49,6 +49,7 @@ NOT_TOMORROW_WORDS += ("明天去不了了", "明天有事", "明天来不了", 
 CANCEL_VISIT_WORDS = ("取消", "取消吧", "要取消", "明天不用来了", "不用来了", "明天别来了", "不要来了")
 CANCEL_BOOKING = Payload("mine", "cancel_which").encode()
 CANCEL_VISIT = Payload("mine", "cancel_which", "said").encode()  # 取消 at the menu: nothing to cancel → the menu
+_AT_MENU = {normalise(w): MY_BOOKINGS for w in NOT_TOMORROW_WORDS} | {normalise(w): CANCEL_VISIT for w in CANCEL_VISIT_WORDS}
 CANCEL_BOOKING_WORDS = ("取消预约", "取消我的预约", "预约取消", "取消上门", "取消上门预约", "不要上门了")
 SHOW_DATA, FORGET = Payload("data", "show").encode(), Payload("data", "forget").encode()
 ASKED_DATA = Payload("data", "show", "asked").encode()  # 我的数据 with a line answering who sees it
@@ -107,9 +108,7 @@ def label_payloads(t: Catalog) -> dict[str, str]:
 
 def at_menu_payload(text: str) -> str | None:
     """What a reply to the evening reminder asks for, typed where no form is open."""
-    key = normalise(text)
-    return next((payload for words, payload in ((NOT_TOMORROW_WORDS, MY_BOOKINGS), (CANCEL_VISIT_WORDS, CANCEL_VISIT))
-                 if key in {normalise(w) for w in words}), None)
+    return _AT_MENU.get(normalise(text))
 
 
 def word_in(text: str, words: frozenset[str]) -> bool:
