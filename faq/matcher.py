@@ -216,8 +216,8 @@ class Matcher:
         norm = normalize(text)
         if not norm or norm in GREETINGS or text.strip() in GREETINGS:
             return Match(Kind.GREETING, 0.0)
-        aspects = aspects_in(norm)
-        ranked, scope = self._ranked(norm, audience, aspects)
+        aspects, fenced = aspects_in(norm), query_pinyin(norm)  # fenced: the question's pinyin, worked out once
+        ranked, scope = self._ranked(norm, fenced, audience, aspects)
         if not ranked:
             return Match(Kind.FALLBACK, 0.0)
         best = ranked[0].score
@@ -228,7 +228,7 @@ class Matcher:
         # 诉讼费能减免吗: the top entry (the will-notarisation fee) does not speak of court fees at all.
         unstated = sorted(aspects - self._aspects[self._index[ranked[0].entry.id]])
         if (
-            not other_number and not unstated and self._on_its_subject(norm, ranked[0].entry)
+            not other_number and not unstated and self._on_its_subject(norm, fenced, ranked[0].entry)
             and self._confident(best, second, scope, len(norm))
         ):
             kind = Kind.ANSWER
@@ -239,7 +239,6 @@ class Matcher:
         else:
             kind = Kind.FALLBACK
         missing = scope.outside if scope.outside is not None else unstated[0] if unstated else None
-        fenced = query_pinyin(norm)
         also = tuple(
             c.entry for c in ranked[1:3]
             if kind is Kind.ANSWER and any(k.found_in(norm, fenced) for k in self._keywords[self._index[c.entry.id]])
@@ -250,14 +249,13 @@ class Matcher:
             also=also,
         )
 
-    def _on_its_subject(self, norm: str, entry: Entry) -> bool:
+    def _on_its_subject(self, norm: str, fenced: str, entry: Entry) -> bool:
         """An entry on a matter people lead with (wages, neighbours, support) answers only a question that names
         it or one of the entry's keywords: 借出去的钱要不回来 reads like 工钱要不回来, but is not wages."""
         index = self._index[entry.id]
         own = self._headline_topics[index]
         if not own or own & topics_in(norm):
             return True
-        fenced = query_pinyin(norm)
         return any(k.found_in(norm, fenced) for k in self._keywords[index])
 
     def _confident(self, best: float, second: float, scope: Scope, length: int) -> bool:
@@ -271,12 +269,11 @@ class Matcher:
         return confidence >= needed
 
     def _ranked(
-        self, norm: str, audience: Audience | None, aspects: frozenset[str] = frozenset()
+        self, norm: str, fenced: str, audience: Audience | None, aspects: frozenset[str] = frozenset()
     ) -> tuple[list[Candidate], Scope]:
         """Candidates for a normalised question, best first, scores 0-100, and its scope evidence."""
         query = {f: w * self._idf.get(f, self._unseen_idf) for f, w in features(norm).items()}
         total = sum(query.values())
-        fenced = query_pinyin(norm)
         scope = scope_of(norm, fenced, query, total, self._idf)
         if not total:
             return [], scope
